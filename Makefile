@@ -1,0 +1,50 @@
+# Build tooling for alliance-arms-race-sim (GNU make).
+VENV ?= .venv
+PY = $(VENV)/bin/python
+PYTEST_ARGS ?=
+STAMP = $(VENV)/.installed
+# Source directories that exist (the team adds them progressively).
+LINT_DIRS = $(wildcard sim tests experiments)
+
+export SOLARA_TELEMETRY_MIXPANEL_ENABLE = false
+
+.PHONY: setup run test lint viz bench clean distclean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml scripts/find_python.sh scripts/setup_assets.sh
+	@base="$$(bash scripts/find_python.sh)" || { \
+	    echo "error: cannot create $(VENV): no Python >= 3.12 (see above)." >&2; exit 1; }; \
+	if [ -x "$(PY)" ] && ! "$(PY)" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
+	    echo "$(VENV) has an old or broken Python: recreating it"; rm -rf "$(VENV)"; \
+	fi; \
+	echo "Creating $(VENV) with $$base ($$("$$base" -V 2>&1))"; \
+	"$$base" -m venv "$(VENV)"
+	$(PY) -m pip install --upgrade pip
+	$(PY) -m pip install -e '.[dev]'
+	bash scripts/setup_assets.sh $(VENV)
+	touch $@
+
+run: setup
+	$(PY) -m sim run configs/hague.toml --out results/hague --overwrite
+
+test: setup
+	$(PY) -m pytest $(PYTEST_ARGS)
+	$(if $(LINT_DIRS),$(PY) -m ruff check $(LINT_DIRS),@echo "ruff: no source directories yet")
+
+lint: setup
+	$(if $(LINT_DIRS),$(PY) -m ruff check $(LINT_DIRS),@echo "ruff: no source directories yet")
+	$(if $(LINT_DIRS),$(PY) -m ruff format --check $(LINT_DIRS),@true)
+
+viz: setup
+	$(PY) -m sim viz
+
+bench: setup
+	$(PY) experiments/benchmarks/bench_ensemble.py
+
+clean:
+	rm -rf results build dist *.egg-info .pytest_cache .ruff_cache
+	find . -path ./$(VENV) -prune -o -type d -name __pycache__ -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV)

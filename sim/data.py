@@ -1,0 +1,217 @@
+"""Loading and validating the seed data the model starts from (``seeds/``).
+
+This module owns reading the member table, the members' exposure to the rival and the national
+pledges, and checking them: a missing column, a malformed number or a duplicate member is a
+:class:`DataError` naming the file, the row and the column. The result is a :class:`Members`
+record of arrays, one entry per member, in file order.
+
+Iceland has no armed forces: it has no NATO share, so its core share is 0 and is held there
+(``armed`` is False); it stays one of the 32 members.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+REQUIRED_COLUMNS = ("iso3", "name", "region", "gdp_usd_bn")
+NO_ARMED_FORCES = frozenset({"ISL"})
+"""Members without armed forces (NATO publishes no defence share for them)."""
+
+
+class DataError(ValueError):
+    """A data file is missing, malformed or inconsistent."""
+
+    def __init__(self, path: Path | str, message: str, row: int | None = None,
+                 column: str | None = None) -> None:
+        where = str(path)
+        if row is not None:
+            where += f", row {row}"
+        if column is not None:
+            where += f", column '{column}'"
+        super().__init__(f"{where}: {message}")
+
+
+@dataclass(frozen=True)
+class Members:
+    """The members' static data, as arrays in file order."""
+
+    iso3: tuple[str, ...]
+    name: tuple[str, ...]
+    region: tuple[str, ...]
+    gdp_usd_bn: np.ndarray
+    core_share_pct: np.ndarray
+    exposure: np.ndarray
+    armed: np.ndarray
+    share_source: tuple[str, ...]
+    pledges: tuple[tuple[int, float, float], ...] = field(default=())
+    """(member index, year, core share pct) floors."""
+    target_override_pct: np.ndarray | None = None
+    """Per-member core target replacing the alliance's (NaN: none)."""
+
+    @property
+    def n(self) -> int:
+        """Number of members."""
+        return len(self.iso3)
+
+    def index(self, iso3: str) -> int:
+        """Return the position of a member by ISO3 code."""
+        return self.iso3.index(iso3)
+
+
+def resolve(path: str | Path) -> Path:
+    """Resolve a data path relative to the project root."""
+    p = Path(path)
+    return p if p.is_absolute() else ROOT / p
+
+
+def _read_csv(path: Path) -> list[dict[str, str]]:
+    if not path.is_file():
+        raise DataError(path, "file not found")
+    with path.open(newline="", encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        rows = list(reader)
+        header = reader.fieldnames or []
+    if not header:
+        raise DataError(path, "empty file (no header)")
+    return rows
+
+
+def _number(path: Path, row: int, column: str, text: str, *, allow_blank: bool = False
+            ) -> float:
+    text = (text or "").strip()
+    if text == "":
+        if allow_blank:
+            return math.nan
+        raise DataError(path, "missing value, expected a number", row, column)
+    try:
+        value = float(text)
+    except ValueError:
+        raise DataError(path, f"malformed number {text!r}", row, column) from None
+    if not math.isfinite(value) or value < 0:
+        raise DataError(path, f"{text!r} is not a finite non-negative number", row, column)
+    return value
+
+
+def load_members(members_file: str | Path = "seeds/nato_members.csv", initial_data_year: int = 2024,
+                 *, use_pledges: bool = True, use_target_exemptions: bool = True) -> Members:
+    """Load and validate the member table, exposures and pledges.
+
+    Args:
+        members_file: the member CSV (relative to the project root or absolute). Required
+            columns: iso3, name, region, gdp_usd_bn and ``share_<initial_data_year>``.
+            An ``exposure`` column overrides ``seeds/exposure.csv``.
+        initial_data_year: the year whose share column gives the initial core shares.
+        use_pledges: read national pledges from ``seeds/pledges.csv``.
+        use_target_exemptions: read member target overrides from ``seeds/pledges.csv``.
+
+    Returns:
+        The members, in file order.
+
+    Raises:
+        DataError: naming the file, the row and the column of the first problem.
+    """
+    path = resolve(members_file)
+    rows = _read_csv(path)
+    share_col = f"share_{initial_data_year}"
+    header = rows[0].keys() if rows else []
+    for col in (*REQUIRED_COLUMNS, share_col):
+        if col not in header:
+            raise DataError(path, f"missing column '{col}'")
+    exposure_override = "exposure" in header
+    exposures = {} if exposure_override else _load_exposure(SEEDS / "exposure.csv")
+    iso3, names, regions, gdp, share, expo, armed, src = [], [], [], [], [], [], [], []
+    for i, r in enumerate(rows, start=2):  # row 1 is the header
+        code = (r["iso3"] or "").strip()
+        if len(code) != 3 or not code.isalpha():
+            raise DataError(path, f"malformed ISO3 code {code!r}", i, "iso3")
+        if code in iso3:
+            raise DataError(path, f"duplicate member {code}", i, "iso3")
+        iso3.append(code)
+        names.append(r["name"].strip())
+        regions.append(r["region"].strip())
+        gdp.append(_number(path, i, "gdp_usd_bn", r["gdp_usd_bn"]))
+        has_forces = code not in NO_ARMED_FORCES
+        value = _number(path, i, share_col, r[share_col], allow_blank=True)
+        source = f"{share_col}"
+        if math.isnan(value) and has_forces:
+            fallback = r.get("sipri_share_2015", "")
+            value = _number(path, i, "sipri_share_2015", fallback, allow_blank=True)
+            source = "sipri_share_2015"
+            if math.isnan(value):
+                raise DataError(path, f"no share for {initial_data_year} and no SIPRI fallback",
+                                i, share_col)
+        if not has_forces:
+            value, source = 0.0, "no armed forces"
+        share.append(value)
+        src.append(source)
+        armed.append(has_forces)
+        if exposure_override:
+            expo.append(_number(path, i, "exposure", r["exposure"]))
+        else:
+            if code not in exposures:
+                raise DataError(SEEDS / "exposure.csv", f"no exposure for member {code}")
+            expo.append(exposures[code])
+    if not iso3:
+        raise DataError(path, "no members")
+    pledges, override = (), np.full(len(iso3), np.nan)
+    if use_pledges or use_target_exemptions:
+        pledges, override = _load_pledges(SEEDS / "pledges.csv", iso3, use_pledges,
+                                          use_target_exemptions)
+    return Members(tuple(iso3), tuple(names), tuple(regions), np.array(gdp), np.array(share),
+                   np.array(expo), np.array(armed), tuple(src), pledges, override)
+
+
+def _load_exposure(path: Path) -> dict[str, float]:
+    out = {}
+    for i, r in enumerate(_read_csv(path), start=2):
+        value = _number(path, i, "exposure", r.get("exposure", ""))
+        if value > 1:
+            raise DataError(path, f"exposure {value} outside [0, 1]", i, "exposure")
+        out[r["iso3"].strip()] = value
+    return out
+
+
+def _load_pledges(path: Path, iso3: list[str], use_pledges: bool, use_exemptions: bool
+                  ) -> tuple[tuple[tuple[int, float, float], ...], np.ndarray]:
+    pledges = []
+    override = np.full(len(iso3), np.nan)
+    for i, r in enumerate(_read_csv(path), start=2):
+        code = r["iso3"].strip()
+        if code not in iso3:
+            continue  # a pledge of a member not in this member set
+        year = _number(path, i, "year", r["year"])
+        pct = _number(path, i, "core_pct_gdp", r["core_pct_gdp"])
+        kind = r["kind"].strip()
+        if kind == "pledge":
+            if use_pledges:
+                pledges.append((iso3.index(code), int(year), pct))
+        elif kind == "target_override":
+            if use_exemptions:
+                override[iso3.index(code)] = pct
+        else:
+            raise DataError(path, f"unknown kind {kind!r}, expected pledge or "
+                            "target_override", i, "kind")
+    return tuple(pledges), override
+
+
+def synthetic_members(n: int, seed: int = 0) -> Members:
+    """Return ``n`` members drawn by repeating the 32 NATO members with jittered GDP.
+
+    Used by benchmarks that measure how throughput scales with the number of members.
+    """
+    base = load_members(use_pledges=False, use_target_exemptions=False)
+    rng = np.random.default_rng(seed)
+    idx = np.arange(n) % base.n
+    gdp = base.gdp_usd_bn[idx] * rng.uniform(0.8, 1.2, n)
+    return Members(tuple(f"M{i:04d}" for i in range(n)),
+                   tuple(base.name[j] for j in idx), tuple(base.region[j] for j in idx),
+                   gdp, base.core_share_pct[idx].copy(), base.exposure[idx].copy(),
+                   base.armed[idx].copy(), tuple(base.share_source[j] for j in idx), (),
+                   np.full(n, np.nan))
