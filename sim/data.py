@@ -11,6 +11,8 @@ Iceland has no armed forces: it has no NATO share, so its core share is 0 and is
 
 from __future__ import annotations
 
+from sim.errors import UserError
+
 import csv
 import math
 from dataclasses import dataclass, field
@@ -25,7 +27,7 @@ NO_ARMED_FORCES = frozenset({"ISL"})
 """Members without armed forces (NATO publishes no defence share for them)."""
 
 
-class DataError(ValueError):
+class DataError(ValueError, UserError):
     """A data file is missing, malformed or inconsistent."""
 
     def __init__(self, path: Path | str, message: str, row: int | None = None,

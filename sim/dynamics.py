@@ -40,6 +40,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
+from scipy.stats import rankdata
 
 from sim.data import Members
 from sim.params import NUMERIC, Params, parse_quarter
@@ -50,14 +51,14 @@ EPS = 1e-9
 
 
 def row_sum(x: np.ndarray, keepdims: bool = False) -> np.ndarray:
-    """Sum over members (axis 1) in a fixed sequential order.
+    """Sum over members (axis 1) so that each run's sum is the same whatever the batch size.
 
-    numpy's ``sum`` may add in a different order depending on the array's shape, so a run could
-    differ in the last bit between a batch of one and a batch of many; a cumulative sum adds
-    strictly left to right, whatever the number of runs.
+    numpy sums a C-contiguous array along its last axis row by row with the same pairwise
+    algorithm whatever the number of rows (``tests/test_equivalence.py`` relies on it), so the
+    input is made contiguous first. Matrix products are avoided for non-integer sums because
+    BLAS may add in a different order for different shapes.
     """
-    out = np.cumsum(x, axis=1)[:, -1]
-    return out[:, None] if keepdims else out
+    return np.ascontiguousarray(x).sum(axis=1, keepdims=keepdims)
 
 
 @dataclass(frozen=True)
@@ -67,11 +68,13 @@ class Static:
     members: Members
     times: np.ndarray  # (T+1,) time in years of each row, row 0 the initial state
     quarters: tuple[str, ...]
-    peer_weights: np.ndarray  # (N, N) row-normalised, same region, self excluded
+    peer_matrix: np.ndarray  # (N, N) 1 where j is a peer of i (same region, not itself)
+    peer_counts: np.ndarray  # (N,) number of peers
     pledge_floor: np.ndarray  # (T+1, N) core share floor from national pledges (0: none)
     shock_on: np.ndarray  # (T+1,) True from the threat shock's quarter on
     anchor_mode: str
     threat_signal: str
+    gdp_rank: np.ndarray  # (N,) rank of each member's GDP (fixed: all grow at the same rate)
 
     @property
     def n_steps(self) -> int:
@@ -90,7 +93,8 @@ class State:
     threat: np.ndarray  # perceived threat (threat units)
     munitions_capacity: np.ndarray  # M rounds/yr
     munitions_output: np.ndarray  # M rounds/yr
-    pipeline: np.ndarray  # (R, N, L) orders by age in quarters
+    committed: np.ndarray  # capacity online plus capacity on order (M rounds/yr)
+    orders_cumulative: tuple[np.ndarray, ...]  # cumulative orders (R, N) after each step
     air_defence: np.ndarray  # capability relative to the member's start level
     rival_output: np.ndarray
     rival_gdp_usd_bn: np.ndarray
@@ -113,7 +117,8 @@ class State:
     air_defence_spend_initial: np.ndarray
     rival_output_initial: np.ndarray
     rival_gdp_initial: np.ndarray
-    online_fraction: np.ndarray  # (R, L) cumulative share of an order online by its age
+    lead_first: np.ndarray  # (R,) quarters from order to first output
+    lead_full: np.ndarray  # (R,) quarters from order to nameplate
 
     @property
     def alliance_output(self) -> np.ndarray:
@@ -130,8 +135,6 @@ def build_static(params: Params, members: Members) -> Static:
     quarters = tuple(f"{int(round(t * 4)) // 4}Q{int(round(t * 4)) % 4 + 1}" for t in times)
     region = np.array(members.region)
     same = (region[:, None] == region[None, :]) & ~np.eye(members.n, dtype=bool)
-    counts = same.sum(axis=1, keepdims=True)
-    peer_weights = np.divide(same, counts, out=np.zeros(same.shape), where=counts > 0)
     floor = np.zeros((len(times), members.n))
     for i, year, pct in members.pledges:
         due = year + 0.75
@@ -143,8 +146,9 @@ def build_static(params: Params, members: Members) -> Static:
         shock_on = times >= parse_quarter(params.threat_shock_quarter) - EPS
     else:
         shock_on = np.zeros(len(times), dtype=bool)
-    return Static(members, times, quarters, peer_weights, floor, shock_on, params.anchor_mode,
-                  params.threat_signal)
+    return Static(members, times, quarters, same.astype(float), same.sum(axis=1).astype(float),
+                  floor, shock_on, params.anchor_mode, params.threat_signal,
+                  rankdata(members.gdp_usd_bn))
 
 
 def param_arrays(params: Sequence[Params]) -> dict[str, np.ndarray]:
@@ -176,11 +180,29 @@ def draw_shocks(seeds: Sequence[int], n_steps: int, n_members: int
 def online_fraction(first: np.ndarray, full: np.ndarray, length: int) -> np.ndarray:
     """Cumulative fraction of an order online by its age in quarters (R, length).
 
-    Zero before ``first``, then a linear ramp reaching 1 at ``full``.
+    Zero before ``first``, then a linear ramp reaching 1 at ``full``: each quarter of age from
+    ``first`` to ``full`` brings ``1 / (full - first + 1)`` of the order online. (Used to
+    document and test the pipeline; :func:`build_capacity` applies it through moving sums.)
     """
     age = np.arange(length)[None, :]
     span = full - first + 1
     return np.clip((age - first + 1) / span, 0.0, 1.0)
+
+
+def _orders_up_to_age(cumulative: tuple[np.ndarray, ...], ages: np.ndarray) -> np.ndarray:
+    """Orders placed at least ``ages`` quarters ago, in total (R, N), per run's own age.
+
+    ``cumulative[j]`` is the running total of orders after the j-th order (the last entry is
+    this quarter's, age 0). Runs are grouped by their age, so each group is one slice.
+    """
+    out = np.zeros_like(cumulative[-1])
+    newest = len(cumulative) - 1
+    for age in np.unique(ages):
+        index = newest - int(age)
+        if index >= 0:
+            rows = ages == age
+            out[rows] = cumulative[index][rows]
+    return out
 
 
 def _progress(static: Static, p: dict[str, np.ndarray], k: int) -> np.ndarray:
@@ -220,9 +242,6 @@ def initial_state(static: Static, p: dict[str, np.ndarray]) -> State:
     munitions_spend = p["munitions_fraction_of_core"] * core / 100 * gdp
     per_usd = alliance_output[:, None] / np.maximum(row_sum(munitions_spend, True), EPS)
     output = munitions_spend * per_usd
-    lead_full = p["munitions_lead_full_quarters"]
-    length = int(lead_full.max()) + 1
-    online = online_fraction(p["munitions_lead_first_quarters"], lead_full, length)
     threat = _threat_signal(static, p, rival_output, alliance_output, 0)
     threat_pp = p["threat_sensitivity_pp"] * threat * m.armed[None, :]
     q = core / 100 * gdp
@@ -243,7 +262,7 @@ def initial_state(static: Static, p: dict[str, np.ndarray]) -> State:
     return State(
         k=0, core_share_pct=core, related_share_pct=related, gdp_usd_bn=gdp, threat=threat,
         munitions_capacity=output.copy(), munitions_output=output,
-        pipeline=np.zeros((runs, m.n, length)), air_defence=ones.copy(),
+        committed=output.copy(), orders_cumulative=(), air_defence=ones.copy(),
         rival_output=rival_output, rival_gdp_usd_bn=p["rival_gdp_initial_usd_bn"][:, 0].copy(),
         rival_defence_share_pct=rival_share, cumulative_extra_spending_usd_bn=np.zeros(runs),
         threat_pp=threat_pp, pressure_pp=zeros, free_riding_pp=zeros.copy(),
@@ -253,7 +272,9 @@ def initial_state(static: Static, p: dict[str, np.ndarray]) -> State:
         munitions_per_usd_bn=per_usd,
         air_defence_spend_initial=p["air_defence_fraction_of_core"] * q,
         rival_output_initial=rival_output.copy(),
-        rival_gdp_initial=p["rival_gdp_initial_usd_bn"][:, 0].copy(), online_fraction=online,
+        rival_gdp_initial=p["rival_gdp_initial_usd_bn"][:, 0].copy(),
+        lead_first=p["munitions_lead_first_quarters"][:, 0].astype(int),
+        lead_full=p["munitions_lead_full_quarters"][:, 0].astype(int),
     )
 
 
@@ -274,7 +295,8 @@ def feel_pressure(static: Static, p: dict[str, np.ndarray], s: State
     start = s.core_share_initial
     path = start + (s.target_core_pct - start) * progress
     at_target = (s.core_share_pct >= s.target_core_pct - EPS).astype(float)
-    peers = np.cumsum(at_target[:, None, :] * static.peer_weights[None, :, :], axis=2)[..., -1]
+    # integer counts are exact in any summation order, so a matrix product is safe here
+    peers = (at_target @ static.peer_matrix.T) / np.maximum(static.peer_counts, 1.0)
     weight = np.clip(p["hegemon_pressure"] + p["peer_conformity"] * peers, 0.0, 1.0)
     return path, weight * static.members.armed[None, :], peers
 
@@ -328,19 +350,27 @@ def choose_shares(static: Static, p: dict[str, np.ndarray], s: State, threat_pp:
 
 def build_capacity(static: Static, p: dict[str, np.ndarray], s: State, core: np.ndarray,
                    gdp: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Process 5: munitions pipeline, capacity and output, and air-defence capability.
+    """Process 5: munitions orders, capacity and output, and air-defence capability.
+
+    Capacity is ordered up to the output that spending funds (``committed`` counts capacity
+    online and on order); an order comes online evenly from ``lead_first`` to ``lead_full``
+    quarters after it is placed (age 0 is the quarter it is placed), so this quarter's new
+    capacity is the moving sum of orders aged ``lead_first``..``lead_full`` divided by the span.
+    Output is the lesser of capacity and funded output.
 
     Returns:
-        (pipeline (R, N, L), capacity (R, N), output (R, N), air defence (R, N)).
+        (cumulative orders (R, N), committed (R, N), capacity (R, N), output (R, N),
+        air defence (R, N)).
     """
     spend = core / 100 * gdp
     funded = p["munitions_fraction_of_core"] * spend * s.munitions_per_usd_bn
-    online = s.online_fraction[:, None, :]
-    pending = np.cumsum((1.0 - online) * s.pipeline, axis=2)[..., -1]
-    orders = np.maximum(0.0, funded - s.munitions_capacity - pending)
-    pipeline = np.concatenate([orders[:, :, None], s.pipeline[:, :, :-1]], axis=2)
-    increments = np.diff(online, axis=2, prepend=0.0)
-    capacity = s.munitions_capacity + np.cumsum(increments * pipeline, axis=2)[..., -1]
+    orders = np.maximum(0.0, funded - s.committed)
+    previous = s.orders_cumulative[-1] if s.orders_cumulative else np.zeros_like(orders)
+    history = (*s.orders_cumulative, previous + orders)
+    span = (s.lead_full - s.lead_first + 1).astype(float)[:, None]
+    arrived = (_orders_up_to_age(history, s.lead_first)
+               - _orders_up_to_age(history, s.lead_full + 1))
+    capacity = s.munitions_capacity + arrived / span
     output = np.minimum(capacity, funded)
     progress = _progress(static, p, s.k + 1)
     fraction = p["air_defence_fraction_of_core"] + (
@@ -348,7 +378,7 @@ def build_capacity(static: Static, p: dict[str, np.ndarray], s: State, core: np.
     initial = s.air_defence_spend_initial
     sustained = np.divide(fraction * spend, initial, out=np.ones_like(spend), where=initial > 0)
     air = s.air_defence + p["air_defence_build_rate_per_year"] * DT * (sustained - s.air_defence)
-    return pipeline, capacity, output, air
+    return history, s.committed + orders, capacity, output, air
 
 
 def rival_ceiling(p: dict[str, np.ndarray], s: State, rival_gdp: np.ndarray) -> np.ndarray:
@@ -410,13 +440,14 @@ def step(static: Static, p: dict[str, np.ndarray], s: State, member_noise: np.nd
     desired, pressure_pp, core, related = choose_shares(static, p, s, threat_pp, free_riding_pp,
                                                          path, weight, member_noise)
     gdp = s.gdp_usd_bn * (1 + p["gdp_growth_pct_per_year"] * DT / 100)
-    pipeline, capacity, output, air = build_capacity(static, p, s, core, gdp)
+    history, committed, capacity, output, air = build_capacity(static, p, s, core, gdp)
     rival_output, rival_gdp, rival_share = rival_respond(p, s, rival_noise)
     extra = row_sum((core + related - s.core_share_initial - s.related_share_initial) / 100 * gdp
                     ) * DT
     return replace(
         s, k=s.k + 1, core_share_pct=core, related_share_pct=related, gdp_usd_bn=gdp,
-        threat=threat, munitions_capacity=capacity, munitions_output=output, pipeline=pipeline,
+        threat=threat, munitions_capacity=capacity, munitions_output=output,
+        committed=committed, orders_cumulative=history,
         air_defence=air, rival_output=rival_output, rival_gdp_usd_bn=rival_gdp,
         rival_defence_share_pct=rival_share,
         cumulative_extra_spending_usd_bn=s.cumulative_extra_spending_usd_bn + extra,

@@ -63,12 +63,16 @@ COUNT_COLUMNS = ("members_at_or_above_2pct", "members_at_or_above_3_5pct",
 THRESHOLDS = {"2pct": 2.0, "3_5pct": 3.5, "5pct": 5.0}
 
 
-def spearman_rows(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Spearman rank correlation of each row of x with the same row of y (ties averaged)."""
+def spearman_rows(x: np.ndarray, y_rank: np.ndarray) -> np.ndarray:
+    """Spearman rank correlation of each row of x with fixed ranks ``y_rank`` (ties averaged).
+
+    The members' GDP ranks are fixed within a run (all members grow at the same rate), so they
+    are ranked once (``Static.gdp_rank``).
+    """
     rx = rankdata(x, axis=1)
-    ry = rankdata(y, axis=1)
+    ry = np.broadcast_to(y_rank, rx.shape)
     rx = rx - (x.shape[1] + 1) / 2  # the mean of ranks 1..n, ties averaged or not
-    ry = ry - (y.shape[1] + 1) / 2
+    ry = ry - (x.shape[1] + 1) / 2
     denom = np.sqrt(row_sum(rx**2) * row_sum(ry**2))
     return np.divide(row_sum(rx * ry), denom, out=np.zeros(len(x)), where=denom > 0)
 
@@ -112,7 +116,7 @@ def alliance_metrics(static: Static, s: State) -> dict[str, np.ndarray]:
         "rival_defence_share_pct": s.rival_defence_share_pct.copy(),
         "rival_gdp_usd_bn": s.rival_gdp_usd_bn.copy(),
         "air_defence_vs_2025": air,
-        "burden_rank_correlation": spearman_rows(gdp[:, armed], core[:, armed]),
+        "burden_rank_correlation": spearman_rows(core[:, armed], static.gdp_rank[armed]),
         "burden_gini": gini_rows(core[:, armed]),
         "mean_threat_pp": row_sum(s.threat_pp[:, armed]) / n_armed,
         "mean_pressure_pp": row_sum(s.pressure_pp[:, armed]) / n_armed,

@@ -14,6 +14,8 @@ analysis.
 
 from __future__ import annotations
 
+from sim.errors import UserError
+
 import dataclasses
 import re
 from dataclasses import dataclass, field
@@ -35,7 +37,7 @@ STRUCTURAL = (
 the ensemble must share them. All others may differ run by run inside one batch."""
 
 
-class ParamError(ValueError):
+class ParamError(ValueError, UserError):
     """A parameter has an unknown name, a wrong type or an impossible value."""
 
     def __init__(self, key: str, value: Any, expected: str, source: str = "") -> None:

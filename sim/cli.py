@@ -1,0 +1,145 @@
+"""The command line: a thin shell over the library.
+
+``python -m sim run CONFIG``, ``validate CONFIG``, ``scenarios``, ``sweep CONFIG``, ``viz``,
+``calibrate CONFIG`` and ``report SWEEP_DIR``. Each subcommand parses its arguments and calls one
+library function; user errors (``sim.errors.UserError``) print one message and exit with 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from sim.config import list_scenarios, load_scenario, parse_overrides
+from sim.errors import UserError
+
+
+def _scenario(args: argparse.Namespace):
+    return load_scenario(args.config, overrides=parse_overrides(args.set or []), seed=args.seed)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Run one scenario into its results folder and print its summary."""
+    from sim.run import run_scenario
+
+    scenario = _scenario(args)
+    out = Path(args.out) if args.out else Path("results") / f"{scenario.name}-seed{scenario.seed}"
+    result = run_scenario(scenario, out, csv=args.csv, overwrite=args.overwrite,
+                          command=shlex.join(["python", "-m", "sim", *sys.argv[1:]]))
+    print(json.dumps(result.summary, indent=2))
+    print(f"wrote {out}/ (alliance.parquet, members.parquet, summary.json, manifest.json, "
+          "figure.png, figure.pdf)", file=sys.stderr)
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Check a config without running it."""
+    scenario = _scenario(args)
+    print(f"{args.config}: valid scenario '{scenario.name}' ({scenario.params.start_quarter}-"
+          f"{scenario.params.end_quarter}, seed {scenario.seed})")
+    return 0
+
+
+def cmd_scenarios(args: argparse.Namespace) -> int:
+    """List the scenario configs with one line each."""
+    rows = list_scenarios(args.folder)
+    width = max((len(r[0]) for r in rows), default=0)
+    for file, _, description in rows:
+        print(f"{file:<{width}}  {description}")
+    return 0
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    """Run a parameter sweep (see ``sim.sweep``)."""
+    from sim.sweep import cli_sweep
+
+    return cli_sweep(args)
+
+
+def cmd_viz(args: argparse.Namespace) -> int:
+    """Serve the web page (see ``sim.app``)."""
+    from sim.serve import cli_viz
+
+    return cli_viz(args)
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    """Fit behavioural parameters to the 2014-2024 record (see ``sim.calibrate``)."""
+    from sim.calibrate import cli_calibrate
+
+    return cli_calibrate(args)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """Write figures and tables from a sweep (see ``sim.report``)."""
+    from sim.report import cli_report
+
+    return cli_report(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``python -m sim``."""
+    parser = argparse.ArgumentParser(prog="python -m sim", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def scenario_args(p: argparse.ArgumentParser) -> None:
+        p.add_argument("config", help="scenario config (TOML)")
+        p.add_argument("--seed", type=int, help="the run's seed (default: the config's)")
+        p.add_argument("--set", action="append", metavar="KEY=VALUE",
+                       help="override a parameter (repeatable)")
+
+    p = sub.add_parser("run", help="run a scenario into its own results folder")
+    scenario_args(p)
+    p.add_argument("--out", help="results folder (default results/<scenario>-seed<seed>)")
+    p.add_argument("--csv", action="store_true", help="also write CSV copies of the tables")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing results folder")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("validate", help="check a config without running it")
+    scenario_args(p)
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("scenarios", help="list the scenario configs")
+    p.add_argument("--folder", default="configs", help="folder of configs (default configs/)")
+    p.set_defaults(func=cmd_scenarios)
+
+    p = sub.add_parser("sweep", help="run a parameter sweep")
+    p.add_argument("config", help="sweep config (TOML)")
+    p.add_argument("--out", help="sweep folder (default results/sweeps/<name>)")
+    p.add_argument("--workers", type=int, default=None, help="local worker processes")
+    p.add_argument("--scheduler", help="address of an existing Dask scheduler")
+    p.add_argument("--cluster", choices=["local"], help="start a Dask LocalCluster on 127.0.0.1")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_sweep)
+
+    p = sub.add_parser("viz", help="serve the web page (127.0.0.1 by default)")
+    p.add_argument("config", nargs="?", help="scenario config to open (default the Hague path)")
+    p.add_argument("--port", type=int, default=8765)
+    p.add_argument("--host", default="127.0.0.1")
+    p.set_defaults(func=cmd_viz)
+
+    p = sub.add_parser("calibrate", help="fit behavioural parameters to the 2014-2024 record")
+    p.add_argument("config", help="backcast config (TOML)")
+    p.add_argument("--out", help="where to write the fitted config")
+    p.add_argument("--seed", type=int, help="root seed of the replications")
+    p.set_defaults(func=cmd_calibrate)
+
+    p = sub.add_parser("report", help="figures and tables from a sweep folder")
+    p.add_argument("sweep_dir", help="a sweep's results folder")
+    p.add_argument("--out", help="report folder (default SWEEP_DIR/report)")
+    p.set_defaults(func=cmd_report)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``python -m sim``; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (UserError, FileExistsError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
