@@ -136,12 +136,17 @@ def build_static(params: Params, members: Members) -> Static:
     region = np.array(members.region)
     same = (region[:, None] == region[None, :]) & ~np.eye(members.n, dtype=bool)
     floor = np.zeros((len(times), members.n))
+    by_member: dict[int, list[tuple[float, float]]] = {}
     for i, year, pct in members.pledges:
-        due = year + 0.75
-        s0 = members.core_share_pct[i]
-        path = np.where(times >= due, pct,
-                        s0 + (pct - s0) * np.clip((times - t0) / max(due - t0, DT), 0, 1))
-        floor[:, i] = np.maximum(floor[:, i], path)
+        by_member.setdefault(i, []).append((year + 0.75, pct))  # due in the year's last quarter
+    for i, points in by_member.items():
+        # a path through the pledges in time order, from the member's share at the start
+        # (a pledge already due at the start is a floor from the start)
+        points = sorted(points)
+        start = max([members.core_share_pct[i]] + [pct for t, pct in points if t <= t0])
+        due = [t0] + [t for t, _ in points if t > t0]
+        level = [start] + [pct for t, pct in points if t > t0]
+        floor[:, i] = np.interp(times, due, level)
     if params.threat_shock_quarter:
         shock_on = times >= parse_quarter(params.threat_shock_quarter) - EPS
     else:

@@ -1,0 +1,106 @@
+"""The command line: run, validate, scenarios; determinism to the byte; bad input."""
+
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from sim.cli import main
+from sim.data import ROOT
+
+HAGUE = str(ROOT / "configs" / "hague.toml")
+
+
+def run_cli(*args):
+    return subprocess.run([sys.executable, "-m", "sim", *args], capture_output=True, text=True,
+                          cwd=ROOT, timeout=300)
+
+
+def test_run_writes_every_output(tmp_path, capsys):
+    out = tmp_path / "hague"
+    assert main(["run", HAGUE, "--out", str(out), "--csv"]) == 0
+    names = {p.name for p in out.iterdir()}
+    assert names == {"alliance.parquet", "members.parquet", "alliance.csv", "members.csv",
+                     "summary.json", "manifest.json", "figure.png", "figure.pdf"}
+    alliance = pd.read_parquet(out / "alliance.parquet")
+    assert alliance["quarter"].iloc[0] == "2025Q1" and alliance["quarter"].iloc[-1] == "2035Q4"
+    assert len(alliance) == 44  # 2025Q1..2035Q4 inclusive: 11 years x 4 quarters
+    members = pd.read_parquet(out / "members.parquet")
+    assert len(members) == 44 * 32
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary == json.loads(capsys.readouterr().out)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["seed"] == summary["seed"] == 20250625  # configs/hague.toml
+    assert manifest["params"]["target_core_pct_gdp"] == 3.5
+    assert {"numpy", "mesa", "python"} <= set(manifest["versions"])
+    assert "commit" in manifest["git"]
+
+
+def test_initial_state_matches_the_data(tmp_path):
+    assert main(["run", HAGUE, "--out", str(tmp_path / "a")]) == 0
+    first = pd.read_parquet(tmp_path / "a" / "alliance.parquet").iloc[0]
+    assert first["members_at_or_above_2pct"] == 22  # seed_facts.toml: 22 of 32 in 2024 (S04)
+    # configured ratio (seed_facts.toml, S33), up to rounding in summing 32 members' output
+    assert first["munitions_ratio"] == pytest.approx(4.0, rel=1e-12)
+    assert first["air_defence_vs_2025"] == 1.0
+    assert first["cumulative_extra_spending_usd_bn"] == 0.0
+    back = ROOT / "configs" / "backcast_2014.toml"
+    assert main(["run", str(back), "--out", str(tmp_path / "b")]) == 0
+    first = pd.read_parquet(tmp_path / "b" / "alliance.parquet").iloc[0]
+    assert first["quarter"] == "2014Q3"
+    assert first["members_at_or_above_2pct"] == 3  # alliance_facts.csv: 3 in 2014 (S02, S09)
+
+
+def test_same_seed_same_bytes_other_seed_differs(tmp_path):
+    for name, seed in (("a", "5"), ("b", "5"), ("c", "6")):
+        assert main(["run", HAGUE, "--seed", seed, "--set", "noise_sd_pp=0.1",
+                     "--out", str(tmp_path / name)]) == 0
+    for table in ("alliance.parquet", "members.parquet"):
+        a, b, c = ((tmp_path / n / table).read_bytes() for n in "abc")
+        assert a == b
+        assert a != c
+
+
+def test_existing_folder_is_not_overwritten_unless_asked(tmp_path):
+    out = tmp_path / "x"
+    assert main(["run", HAGUE, "--out", str(out)]) == 0
+    stamp = (out / "manifest.json").read_text()
+    assert main(["run", HAGUE, "--out", str(out), "--seed", "9"]) == 2
+    assert (out / "manifest.json").read_text() == stamp
+    assert main(["run", HAGUE, "--out", str(out), "--seed", "9", "--overwrite"]) == 0
+    assert json.loads((out / "manifest.json").read_text())["seed"] == 9
+
+
+@pytest.mark.parametrize(
+    ("toml", "needle"),
+    [
+        ("[params]\nhegemon_presure = 0.3\n", "key 'params.hegemon_presure' = 0.3"),
+        ("[params]\nhegemon_pressure = \"high\"\n", "expected a number"),
+        ("[params]\ntarget_core_pct_gdp = -0.5\n", "expected a value >= 0.0"),
+        ("[params]\nrival_target_ratio = 0.0\n", "key 'params.rival_target_ratio' = 0.0"),
+        ('[params]\nend_quarter = "2020Q1"\n', "after start_quarter"),
+        ("[params]\ntarget_deadline_year = 2020\n", "not before the start"),
+        ('[params]\nmembers_file = "seeds/missing.csv"\n', "file not found"),
+    ],
+)
+def test_bad_config_fails_before_any_run_with_nothing_written(tmp_path, toml, needle):
+    config = tmp_path / "bad.toml"
+    config.write_text(toml)
+    out = tmp_path / "out"
+    result = run_cli("run", str(config), "--out", str(out))
+    assert result.returncode == 2
+    assert str(config) in result.stderr and needle in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not out.exists()
+    assert list(tmp_path.iterdir()) == [config]  # no partial folder either
+
+
+def test_validate_and_scenarios(capsys):
+    assert main(["validate", HAGUE]) == 0
+    assert "valid scenario 'hague'" in capsys.readouterr().out
+    assert main(["scenarios"]) == 0
+    listing = capsys.readouterr().out
+    for config in (ROOT / "configs").glob("*.toml"):
+        assert config.name in listing

@@ -1,0 +1,90 @@
+"""Seed data: loading, validation errors, Iceland, and the counts the model starts from."""
+
+import numpy as np
+import pytest
+
+from sim.data import DataError, load_members
+
+HEADER = "iso3,name,region,gdp_usd_bn,share_2024,exposure\n"
+
+
+def write(tmp_path, text):
+    path = tmp_path / "members.csv"
+    path.write_text(text)
+    return path
+
+
+def test_32_members_with_iceland_held_at_zero():
+    members = load_members()
+    assert members.n == 32  # NATO has 32 members (seeds/seed_facts.toml, members_total)
+    isl = members.index("ISL")
+    assert not members.armed[isl]  # Iceland has no armed forces (seeds/SOURCES.md)
+    assert members.core_share_pct[isl] == 0.0
+    assert members.armed.sum() == 31
+
+
+def test_2024_data_has_22_members_at_2pct():
+    members = load_members(initial_data_year=2024)
+    # seed_facts.toml: 22 of 32 at or above 2% in 2024 (NATO annual report, S04)
+    assert int((members.core_share_pct >= 2.0).sum()) == 22
+
+
+def test_2014_data_has_3_members_at_2pct_and_sweden_falls_back_to_sipri():
+    members = load_members(initial_data_year=2014)
+    # alliance_facts.csv: 3 allies at 2% in 2014 (USA, GRC, GBR; S02, S09)
+    at_2 = {members.iso3[i] for i in np.flatnonzero(members.core_share_pct >= 2.0)}
+    assert at_2 == {"USA", "GRC", "GBR"}
+    swe = members.index("SWE")
+    assert members.share_source[swe] == "sipri_share_2015"
+    assert members.core_share_pct[swe] == pytest.approx(1.07)  # nato_members.csv, S10
+
+
+def test_exposure_and_pledges_are_loaded():
+    members = load_members()
+    assert members.exposure[members.index("POL")] == 1.0  # seeds/exposure.csv: land border
+    assert ((members.exposure >= 0) & (members.exposure <= 1)).all()
+    gbr = members.index("GBR")
+    assert (gbr, 2027, 2.5) in members.pledges  # seeds/pledges.csv (S39)
+    assert members.target_override_pct[members.index("ESP")] == 2.1  # S38
+
+
+def test_missing_column_is_named(tmp_path):
+    path = write(tmp_path, "iso3,name,region,share_2024\nAAA,A,west,1.0\n")
+    with pytest.raises(DataError, match=r"members.csv: missing column 'gdp_usd_bn'"):
+        load_members(path)
+
+
+def test_malformed_number_names_file_row_and_column(tmp_path):
+    path = write(tmp_path, HEADER + "AAA,A,west,100,1.5,0.5\nBBB,B,west,12x,1.0,0.5\n")
+    with pytest.raises(DataError, match=r"members.csv, row 3, column 'gdp_usd_bn': malformed"):
+        load_members(path)
+
+
+def test_duplicate_member_names_row(tmp_path):
+    path = write(tmp_path, HEADER + "AAA,A,west,100,1.5,0.5\nAAA,A2,west,50,1.0,0.5\n")
+    with pytest.raises(DataError, match=r"row 3, column 'iso3': duplicate member AAA"):
+        load_members(path)
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(DataError, match="file not found"):
+        load_members(tmp_path / "nope.csv")
+
+
+def test_negative_share_rejected(tmp_path):
+    path = write(tmp_path, HEADER + "AAA,A,west,100,-1.5,0.5\n")
+    with pytest.raises(DataError, match="column 'share_2024'"):
+        load_members(path)
+
+
+def test_member_without_exposure_is_an_error(tmp_path):
+    path = write(tmp_path, "iso3,name,region,gdp_usd_bn,share_2024\nAAA,A,west,100,1.5\n")
+    with pytest.raises(DataError, match="exposure.csv: no exposure for member AAA"):
+        load_members(path)
+
+
+def test_custom_members_file_loads(tmp_path):
+    path = write(tmp_path, HEADER + "AAA,A,west,100,1.5,0.5\nBBB,B,east,50,2.5,1.0\n")
+    members = load_members(path, use_pledges=False)
+    assert members.iso3 == ("AAA", "BBB")
+    assert list(members.exposure) == [0.5, 1.0]

@@ -1,0 +1,143 @@
+"""Each process on its own: limit cases and invariants of the dynamics (sim.dynamics)."""
+
+import numpy as np
+import pytest
+
+from sim import dynamics
+from sim.ensemble import members_of, simulate
+from sim.metrics import ALLIANCE_COLUMNS, MEMBER_COLUMNS
+from sim.params import make_params
+
+QUIET = {"hegemon_pressure": 0.0, "peer_conformity": 0.0, "threat_sensitivity_pp": 0.0,
+         "noise_sd_pp": 0.0, "use_pledges": False, "use_target_exemptions": False}
+
+
+def run(seed=1, **values):
+    params = make_params(values)
+    return simulate([params], [seed], keep_members=True), params
+
+
+def alliance(traj, column):
+    return traj.alliance[0, :, ALLIANCE_COLUMNS.index(column)]
+
+
+def member(traj, column):
+    return traj.members[0, :, :, MEMBER_COLUMNS.index(column)]
+
+
+def test_no_pressure_no_threat_leaves_shares_on_trend():
+    traj, _ = run(**QUIET)
+    core = member(traj, "core_share_pct")
+    # the trend is the initial share: with no pressure, threat or noise nothing moves it
+    np.testing.assert_array_equal(core, np.broadcast_to(core[0], core.shape))
+
+
+def test_rival_holds_output_when_target_equals_current_ratio():
+    traj, params = run(**QUIET, rival_target_ratio=4.0, munitions_ratio_initial=4.0,
+                       gdp_growth_pct_per_year=0.0)
+    rival = alliance(traj, "rival_munitions_output")
+    # with shares and GDP constant the alliance's output is constant, and the rival's target
+    # (4 x alliance output) is its current output, so the gap (and the change) is 0
+    assert np.allclose(rival, params.rival_munitions_output_initial_m_per_year, rtol=1e-12)
+
+
+def test_zero_lead_time_capacity_follows_spending_at_once():
+    traj, _ = run(hegemon_pressure=0.8, noise_sd_pp=0.1, munitions_lead_first_quarters=0,
+                  munitions_lead_full_quarters=0)
+    spend = member(traj, "core_spending_usd_bn")
+    output = member(traj, "munitions_output")
+    armed = spend[0] > 0
+    ratio = output[:, armed] / spend[:, armed]
+    # output = munitions fraction x spending x (initial output per dollar), every quarter
+    np.testing.assert_allclose(ratio, np.broadcast_to(ratio[0], ratio.shape), rtol=1e-12)
+
+
+def test_capacity_needs_the_lead_time_before_first_output():
+    first, full = 5, 13
+    traj, _ = run(hegemon_pressure=1.0, noise_sd_pp=0.0, munitions_lead_first_quarters=first,
+                  munitions_lead_full_quarters=full)
+    capacity = member(traj, "munitions_capacity")
+    # orders are placed from the first step (row 1) and come online from age `first`, i.e. the
+    # first new capacity shows at row 1 + first; before that capacity is the initial one
+    np.testing.assert_array_equal(capacity[: 1 + first], np.broadcast_to(capacity[0],
+                                                                          (1 + first, 32)))
+    assert (capacity[1 + first] >= capacity[0]).all()
+    assert (capacity[1 + first] > capacity[0]).any()
+
+
+def test_online_fraction_ramps_from_first_to_full():
+    w = dynamics.online_fraction(np.array([[5]]), np.array([[13]]), 16)[0]
+    # THEORY §4.3: nothing for 5 quarters (15 months), then linear to nameplate at 13 (39 months)
+    assert (w[:5] == 0).all() and w[13] == 1.0 and w[15] == 1.0
+    np.testing.assert_allclose(np.diff(w[5:14]), 1 / 9)
+
+
+def test_invariants_hold_under_noise():
+    traj, params = run(seed=3, noise_sd_pp=0.3, hegemon_pressure=0.7)
+    core = member(traj, "core_share_pct")
+    assert (core >= 0).all()
+    assert (member(traj, "related_share_pct") >= 0).all()
+    np.testing.assert_allclose(member(traj, "core_spending_usd_bn"),
+                               core / 100 * member(traj, "gdp_usd_bn"), rtol=1e-12)
+    assert traj.members.shape[2] == 32  # member count conserved
+    # the fiscal ramp limit bounds every quarterly change (pledge floors aside; none bind here
+    # before 2027)
+    change = np.abs(np.diff(core[:8], axis=0))
+    assert change.max() <= params.ramp_limit_pp_per_year * dynamics.DT + 1e-12
+
+
+def test_iceland_stays_at_zero_and_counts_as_a_member():
+    traj, _ = run(hegemon_pressure=1.0)
+    isl = traj.iso3.index("ISL")
+    assert (member(traj, "core_share_pct")[:, isl] == 0).all()
+    assert (alliance(traj, "members_at_or_above_2pct") <= 31).all()
+
+
+def test_uk_pledge_is_a_floor():
+    traj, _ = run(**{**QUIET, "use_pledges": True})
+    gbr = traj.iso3.index("GBR")
+    core = member(traj, "core_share_pct")[:, gbr]
+    quarters = list(traj.quarters)
+    # seeds/pledges.csv (S39): 2.5% by 2027 (due 2027Q4), 3.0% by 2034 (due 2034Q4)
+    assert core[quarters.index("2027Q4")] == pytest.approx(2.5)
+    assert (core[quarters.index("2034Q4"):] >= 3.0 - 1e-12).all()
+
+
+def test_threat_rises_with_exposure_and_ratio():
+    low, _ = run(**{**QUIET, "threat_sensitivity_pp": 0.5}, munitions_ratio_initial=2.0)
+    high, _ = run(**{**QUIET, "threat_sensitivity_pp": 0.5}, munitions_ratio_initial=8.0)
+    members = members_of(make_params({}))
+    pol, ita = members.index("POL"), members.index("ITA")
+    threat_high = member(high, "threat")[0]
+    # log-ratio signal times exposure (POL 1.0, ITA 0.2 in seeds/exposure.csv)
+    assert threat_high[pol] == pytest.approx(np.log(8.0))
+    assert threat_high[ita] == pytest.approx(0.2 * np.log(8.0))
+    assert member(low, "threat")[0][pol] == pytest.approx(np.log(2.0))
+
+
+def test_free_riding_lowers_desired_share_when_allies_spend_more():
+    traj, _ = run(**{**QUIET, "hegemon_pressure": 0.8, "free_riding_strength": 0.2})
+    free = member(traj, "free_riding_pp")
+    allied_share_rose = alliance(traj, "alliance_core_share_pct")[-1] > alliance(
+        traj, "alliance_core_share_pct")[0]
+    assert allied_share_rose
+    armed = free[0] == free[0]  # all
+    assert (free[-1][armed] > 0).sum() >= 30  # every armed member free rides on the rise
+
+
+def test_spain_exemption_targets_2_1():
+    traj, _ = run(hegemon_pressure=1.0, noise_sd_pp=0.0, adjustment_speed_per_year=4.0,
+                  threat_sensitivity_pp=0.0, free_riding_strength=0.0, peer_conformity=0.0)
+    esp = traj.iso3.index("ESP")
+    # seeds/pledges.csv: Spain's target is 2.1% (S38); full pressure and speed reach the path,
+    # which ends at 2.1 at the deadline (2035Q4)
+    assert member(traj, "core_share_pct")[-1, esp] == pytest.approx(2.1, abs=0.05)
+
+
+def test_rival_respects_ceiling_and_ramp():
+    traj, params = run(rival_target_ratio=12.0)
+    rival = alliance(traj, "rival_munitions_output")
+    share = alliance(traj, "rival_defence_share_pct")
+    assert share.max() <= params.rival_defence_share_ceiling_pct + 1e-9
+    growth = np.diff(rival) / np.maximum(rival[:-1], params.rival_munitions_output_initial_m_per_year)
+    assert growth.max() <= params.rival_ramp_limit_pct_per_year / 100 * dynamics.DT + 1e-12
