@@ -6,6 +6,6 @@ once), :class:`Params` and :func:`make_params` (the parameter table), and the re
 
 from sim.ensemble import Trajectories, simulate
 from sim.model import AllianceModel
-from sim.params import Params, ParamError, make_params
+from sim.params import ParamError, Params, make_params
 
 __all__ = ["AllianceModel", "ParamError", "Params", "Trajectories", "make_params", "simulate"]

@@ -53,6 +53,14 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_params(args: argparse.Namespace) -> int:
+    """Print the parameter table (Markdown), the source of docs/PARAMETERS.md."""
+    from sim.params import markdown_table
+
+    print(markdown_table(), end="")
+    return 0
+
+
 def cmd_sweep(args: argparse.Namespace) -> int:
     """Run a parameter sweep (see ``sim.sweep``)."""
     from sim.sweep import cli_sweep
@@ -106,6 +114,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("scenarios", help="list the scenario configs")
     p.add_argument("--folder", default="configs", help="folder of configs (default configs/)")
     p.set_defaults(func=cmd_scenarios)
+
+    p = sub.add_parser("params", help="print the parameter table (Markdown)")
+    p.set_defaults(func=cmd_params)
 
     p = sub.add_parser("sweep", help="run a parameter sweep")
     p.add_argument("config", help="sweep config (TOML)")

@@ -17,14 +17,13 @@ A child's ``[params]`` override its parent's. Nothing in a config is executed. E
 
 from __future__ import annotations
 
-from sim.errors import UserError
-
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sim.data import DataError, resolve
+from sim.errors import UserError
 from sim.params import ParamError, Params, make_params
 
 TOP_LEVEL_KEYS = ("name", "description", "inherits", "seed", "params")

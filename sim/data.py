@@ -11,14 +11,14 @@ Iceland has no armed forces: it has no NATO share, so its core share is 0 and is
 
 from __future__ import annotations
 
-from sim.errors import UserError
-
 import csv
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+
+from sim.errors import UserError
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"

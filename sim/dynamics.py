@@ -224,7 +224,8 @@ def _threat_signal(static: Static, p: dict[str, np.ndarray], rival_output: np.nd
         base = rival_output[:, None]
     else:
         ratio = rival_output / np.maximum(alliance_output, EPS)
-        base = np.maximum(0.0, np.log(np.maximum(ratio[:, None], EPS) / p["threat_reference_ratio"]))
+        relative = np.maximum(ratio[:, None], EPS) / p["threat_reference_ratio"]
+        base = np.maximum(0.0, np.log(relative))
     shock = p["threat_shock_size"] * static.shock_on[k]
     return static.members.exposure[None, :] * (base + shock)
 

@@ -53,7 +53,7 @@ def run_figure(alliance: pd.DataFrame, title: str, out_stem: Path) -> list[Path]
     ax.plot(t, alliance["alliance_core_share_pct"], color=OKABE_ITO[0], label="core")
     ax.plot(t, alliance["alliance_total_share_pct"], color=OKABE_ITO[2], ls="--",
             label="core + related")
-    for label, (line, colour) in LINES.items():
+    for line, colour in LINES.values():
         ax.axhline(line, color=colour, lw=0.8, ls=":", label=f"{line:g}% line")
     ax.set(xlabel="year", ylabel="alliance share of GDP (%)", title="Alliance defence spending")
     ax.legend(frameon=False, loc="upper left")

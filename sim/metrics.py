@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.stats import rankdata
 
-from sim.dynamics import EPS, Static, State, row_sum
+from sim.dynamics import EPS, State, Static, row_sum
 
 ALLIANCE_COLUMNS = (
     "alliance_gdp_usd_bn",

@@ -58,3 +58,11 @@ def test_quarters():
 def test_field_names_are_the_one_vocabulary():
     # the dataclass fields are the names used in configs, sliders and sweep axes
     assert set(PARAM_FIELDS) == set(Params.__dataclass_fields__)
+
+
+def test_parameters_doc_is_current():
+    from sim.data import ROOT
+    from sim.params import markdown_table
+
+    # docs/PARAMETERS.md is generated: `python -m sim params > docs/PARAMETERS.md`
+    assert (ROOT / "docs" / "PARAMETERS.md").read_text() == markdown_table()

@@ -139,5 +139,6 @@ def test_rival_respects_ceiling_and_ramp():
     rival = alliance(traj, "rival_munitions_output")
     share = alliance(traj, "rival_defence_share_pct")
     assert share.max() <= params.rival_defence_share_ceiling_pct + 1e-9
-    growth = np.diff(rival) / np.maximum(rival[:-1], params.rival_munitions_output_initial_m_per_year)
+    initial = params.rival_munitions_output_initial_m_per_year
+    growth = np.diff(rival) / np.maximum(rival[:-1], initial)
     assert growth.max() <= params.rival_ramp_limit_pct_per_year / 100 * dynamics.DT + 1e-12
