@@ -48,7 +48,7 @@ def run_figure(alliance: pd.DataFrame, title: str, out_stem: Path) -> list[Path]
     """
     apply_style()
     t = _year_axis(alliance)
-    fig, axes = plt.subplots(1, 3, figsize=(7.2, 2.4), constrained_layout=True)
+    fig, axes = plt.subplots(1, 3, figsize=(7.2, 3.0), constrained_layout=True)
     ax = axes[0]
     ax.plot(t, alliance["alliance_core_share_pct"], color=OKABE_ITO[0], label="core")
     ax.plot(t, alliance["alliance_total_share_pct"], color=OKABE_ITO[2], ls="--",
@@ -56,19 +56,19 @@ def run_figure(alliance: pd.DataFrame, title: str, out_stem: Path) -> list[Path]
     for line, colour in LINES.values():
         ax.axhline(line, color=colour, lw=0.8, ls=":", label=f"{line:g}% line")
     ax.set(xlabel="year", ylabel="alliance share of GDP (%)", title="Alliance defence spending")
-    ax.legend(frameon=False, loc="upper left")
+    ax.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=2)
     ax = axes[1]
     for label, (line, colour) in LINES.items():
         measure = "core + related" if label == "5pct" else "core"
         ax.step(t, alliance[f"members_at_or_above_{label}"], where="post", color=colour,
                 label=f"{measure} >= {line:g}%")
     ax.set(xlabel="year", ylabel="members (of 32)", title="Members at or above each line")
-    ax.legend(frameon=False, loc="upper left")
+    ax.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=1)
     ax = axes[2]
     ax.plot(t, alliance["munitions_ratio"], color=OKABE_ITO[6], label="rival / alliance")
     ax.set(xlabel="year", ylabel="munitions output ratio", title="Munitions ratio")
     ax.set_ylim(bottom=0)
-    ax.legend(frameon=False, loc="lower left")
+    ax.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=1)
     fig.suptitle(title, fontsize=9)
     written = []
     for suffix in (".png", ".pdf"):
