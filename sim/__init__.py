@@ -7,5 +7,7 @@ once), :class:`Params` and :func:`make_params` (the parameter table), and the re
 from sim.ensemble import Trajectories, simulate
 from sim.model import AllianceModel
 from sim.params import ParamError, Params, make_params
+from sim.store import SweepResult, load_sweep
 
-__all__ = ["AllianceModel", "ParamError", "Params", "Trajectories", "make_params", "simulate"]
+__all__ = ["AllianceModel", "ParamError", "Params", "SweepResult", "Trajectories", "load_sweep",
+           "make_params", "simulate"]
