@@ -26,6 +26,7 @@ import concurrent.futures as cf
 import contextlib
 import multiprocessing
 import os
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -93,11 +94,27 @@ def open_executor(workers: int | None = None, scheduler: str | None = None,
     if n == 1:
         yield ExecutorInfo(SerialExecutor(), "serial (1 process)", 1)
         return
-    pool = cf.ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("spawn"))
+    pool = cf.ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("spawn"),
+                                  initializer=watch_parent, initargs=(os.getpid(),))
     try:
         yield ExecutorInfo(pool, f"local processes ({n})", n)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def watch_parent(parent: int, interval: float = 0.5) -> None:
+    """In a worker process: exit as soon as the sweep process that started it is gone.
+
+    A sweep killed with ``kill -9`` cannot stop its workers; without this they would keep
+    running the chunks already queued and then wait forever.
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(interval)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="watch-parent", daemon=True).start()
 
 
 def _dask(scheduler: str | None, cluster: str | None, n: int) -> Iterator[ExecutorInfo]:
