@@ -1,0 +1,205 @@
+"""The live web page: watch one run of the model quarter by quarter and explore it.
+
+Serve it with ``python -m sim viz [CONFIG]`` (see ``sim.serve``) or ``solara run sim/app.py``.
+The page is built from Mesa's Solara visualisation pieces (``make_plot_component`` for the
+plots, Mesa's ``update_counter``/``force_update`` to redraw them each quarter) and the
+project's own components (``sim.viz_controls``, ``sim.viz_plots``, ``sim.viz_members``).
+
+Reset, play, pause and step are :func:`RunControls`, a small version of Mesa's
+``ModelController`` whose play state the page owns: Mesa's keeps it private, so a scenario
+picked while playing would keep being stepped by the old play loop.
+
+Every browser session gets its own model: :func:`Page` creates it with ``solara.use_memo`` and
+keeps it in per-session reactive state, so two tabs never share a run. The scenario picker
+loads a config (``sim.config.load_scenario``) and restarts the model with its parameters and
+seed; the controls override them and take effect at Reset. ``SIM_VIZ_CONFIG`` names the
+scenario the page opens with (default ``configs/hague.toml``).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import reacton.core
+import solara
+from mesa.visualization.utils import force_update, update_counter
+
+from sim.config import ConfigError, Scenario, load_scenario
+from sim.data import ROOT, DataError, resolve
+from sim.model import AllianceModel
+from sim.params import to_dict
+from sim.viz_controls import CONTROL_NAMES, Checked, Controls, check, initial_values
+from sim.viz_members import MemberCard, MemberTable, MemberTiles
+from sim.viz_plots import Plots, Status
+
+ENV_CONFIG = "SIM_VIZ_CONFIG"
+"""Environment variable naming the scenario config the page opens with."""
+DEFAULT_CONFIG = ROOT / "configs" / "hague.toml"
+CONFIG_DIR = ROOT / "configs"
+PLAY_INTERVAL_MS = 250
+CSS = """
+.viz-sidebar { max-height: calc(100vh - 24px); overflow-y: auto; }
+.viz-control .v-input__slot { margin-bottom: 0 !important; }
+.viz-control .v-messages { min-height: 0 !important; }
+.viz-tile { box-shadow: none !important; border-radius: 3px; }
+.viz-plot { border: 1px solid #e0e0e0; border-radius: 4px; padding: 4px; }
+"""
+
+
+def initial_config() -> Path:
+    """The config the page opens with: ``$SIM_VIZ_CONFIG`` or ``configs/hague.toml``."""
+    value = os.environ.get(ENV_CONFIG, "").strip()
+    return resolve(value) if value else DEFAULT_CONFIG
+
+
+def config_choices(first: Path) -> dict[str, str]:
+    """Scenario picker entries: label -> config path (configs/*.toml, plus ``first``)."""
+    choices = {p.name: str(p) for p in sorted(CONFIG_DIR.glob("*.toml"))}
+    if str(first) not in choices.values():
+        choices = {str(first): str(first), **choices}
+    return choices
+
+
+def open_scenario(path: str | Path) -> tuple[Scenario, str | None]:
+    """Load a scenario; on a bad config, the default scenario and the error message."""
+    try:
+        return load_scenario(path), None
+    except (ConfigError, DataError) as err:
+        return load_scenario(DEFAULT_CONFIG), f"Could not open {path}: {err}"
+
+
+def model_kwargs(model: AllianceModel) -> dict[str, Any]:
+    """The keyword arguments that rebuild a model (its parameters and seed)."""
+    return {"rng": model.seed, **to_dict(model.params)}
+
+
+def running_text(scenario: Scenario, model: AllianceModel) -> str:
+    """One line naming the scenario, seed and control values the running model uses."""
+    values = ", ".join(f"{n} = {getattr(model.params, n):g}" for n in CONTROL_NAMES)
+    return f"Running: {scenario.name}, seed {model.seed}; {values}"
+
+
+def reset_kwargs(checked: Checked, model: AllianceModel) -> dict[str, Any]:
+    """What Reset rebuilds the model with: the controls if valid, else the current model's."""
+    return checked.kwargs() if checked.ok else model_kwargs(model)
+
+
+@solara.component
+def RunControls(model: solara.Reactive[AllianceModel], kwargs: dict[str, Any],
+                playing: solara.Reactive[bool], interval: solara.Reactive[int]):
+    """Reset, play/pause and step buttons (after Mesa's ``ModelController``).
+
+    Args:
+        model: the session's model; Reset replaces it with ``AllianceModel(**kwargs)``.
+        kwargs: the model's keyword arguments at Reset (already validated).
+        playing: whether the play loop steps the model.
+        interval: milliseconds between quarters while playing.
+    """
+    update_counter.get()
+    running = model.value.running
+    render_context = reacton.core.get_render_context()
+
+    def step() -> None:
+        """Advance one quarter and redraw everything in one render pass."""
+        current = model.value
+        if not current.running:
+            return
+        with render_context:  # batch: all components that follow update_counter at once
+            current.step()
+            force_update()
+            if not current.running:
+                playing.set(False)
+
+    def play_loop(cancel: threading.Event) -> None:
+        while playing.value and not cancel.is_set():
+            time.sleep(interval.value / 1000)
+            if cancel.is_set() or not playing.value:
+                return
+            step()
+
+    def reset() -> None:
+        playing.set(False)
+        model.set(AllianceModel(**kwargs))
+
+    with solara.Row(justify="space-between", classes=["viz-run-controls"]):
+        solara.Button(label="Reset", color="primary", on_click=reset)
+        solara.Button(label="Pause" if playing.value else "Play", color="primary",
+                      on_click=lambda: playing.set(not playing.value),
+                      disabled=not running and not playing.value)
+        solara.Button(label="Step", color="primary", on_click=step,
+                      disabled=playing.value or not running)
+
+
+@solara.component
+def Page():
+    """The whole page, with its own model per browser session."""
+    start = solara.use_memo(lambda: open_scenario(initial_config()), [])
+    choices = solara.use_memo(lambda: config_choices(Path(start[0].path).resolve()), [])
+    scenario = solara.use_reactive(start[0])
+    config_error = solara.use_reactive(start[1])
+    values = solara.use_reactive(initial_values(start[0].params, start[0].seed))
+    first_model = solara.use_memo(
+        lambda: AllianceModel(rng=start[0].seed, **to_dict(start[0].params)), [])
+    model = solara.use_reactive(first_model)
+    selected = solara.use_reactive(None)
+    playing = solara.use_reactive(False)
+    play_interval = solara.use_reactive(PLAY_INTERVAL_MS)
+
+    checked = check(scenario.value.params, values.value)
+    current = model_kwargs(model.value)
+    pending = checked.ok and checked.kwargs() != current
+    label = next((k for k, v in choices.items() if Path(v) == Path(scenario.value.path)),
+                 scenario.value.path)
+
+    def choose(new_label: str) -> None:
+        try:
+            sc = load_scenario(choices[new_label])
+        except (ConfigError, DataError) as err:
+            config_error.set(f"Could not open {new_label}: {err}")
+            return
+        config_error.set(None)
+        playing.set(False)
+        scenario.set(sc)
+        values.set(initial_values(sc.params, sc.seed))
+        model.set(AllianceModel(rng=sc.seed, **to_dict(sc.params)))
+
+    solara.Title("Alliance arms race: live model")
+    solara.Style(CSS)
+    with solara.Columns([3, 9], classes=["viz-page"]):
+        with solara.Column(gap="8px", classes=["viz-sidebar"]):
+            solara.Text("Alliance arms race", style={"font-size": "1.5em", "font-weight": "600"})
+            solara.Select(label="scenario (configs/)", values=list(choices), value=label,
+                          on_value=choose, classes=["viz-scenario"])
+            solara.Text(scenario.value.description, style={"font-size": "0.85em"})
+            if config_error.value:
+                solara.Error(config_error.value, classes=["viz-error"])
+            RunControls(model, reset_kwargs(checked, model.value), playing, play_interval)
+            solara.SliderInt("play interval (ms per quarter)", value=play_interval, min=50,
+                             max=2000, step=50)
+            if not checked.ok:
+                solara.Warning("Some values are invalid (marked below): Reset restarts with "
+                               "the current model's values until they are fixed.", dense=True)
+            elif pending:
+                solara.Info("Changed values take effect when you press Reset.", dense=True,
+                            classes=["viz-pending"])
+            Controls(scenario.value.params, model.value.params, values, checked)
+        with solara.Column(gap="10px"):
+            solara.Text(running_text(scenario.value, model.value), classes=["viz-running"],
+                        style={"font-size": "0.8em", "color": "#555"})
+            LiveView(model.value, selected)
+
+
+@solara.component
+def LiveView(model: AllianceModel, selected: solara.Reactive[str | None]):
+    """Everything that changes each quarter; the one view that follows ``update_counter``."""
+    tick = update_counter.get()
+    Status(model, tick)
+    Plots(model, tick)
+    with solara.Row(gap="24px", style={"flex-wrap": "wrap", "align-items": "start"}):
+        MemberTiles(model, selected, tick)
+        MemberCard(model, selected, tick)
+    MemberTable(model, tick)
