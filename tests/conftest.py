@@ -1,0 +1,38 @@
+"""Shared test set-up: Solara without network, and the system Chromium for browser tests.
+
+The browser tests drive Debian's ``/usr/bin/chromium`` (Playwright's own browser download is
+impossible here): ``browser_type_launch_args`` overrides pytest-playwright's fixture so its
+``browser``/``page`` fixtures use it too, and :data:`CHROMIUM_ARGS` serve plain Playwright.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "false")
+os.environ.setdefault("SOLARA_TEST_RUNNERS", "solara")  # pytest-ipywidgets: no voila/jupyter
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+"""Screenshots and server logs of the browser tests (gitignored)."""
+
+
+def chromium_or_skip() -> Path:
+    """The Chromium binary; skip the test if it is absent, except under CI (there: fail)."""
+    if CHROMIUM.exists():
+        return CHROMIUM
+    if os.environ.get("CI"):
+        pytest.fail(f"{CHROMIUM} is missing under CI (.ci/run installs Debian's chromium)")
+    pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium); browser test skipped")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """pytest-playwright's launch arguments, pointed at the system Chromium."""
+    return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": CHROMIUM_ARGS}

@@ -1,0 +1,79 @@
+"""Tests of ``python -m sim viz`` (sim.serve) that do not start a server."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+import pytest
+
+from sim import serve
+from sim.cli import build_parser, main
+from sim.config import ConfigError
+from sim.data import ROOT
+
+
+def args(config=None, port=8765, host="127.0.0.1"):
+    return argparse.Namespace(config=config, port=port, host=host)
+
+
+def test_bad_config_is_a_clear_error_with_exit_2(capsys, monkeypatch):
+    monkeypatch.setattr(serve.subprocess, "Popen", lambda *a, **k: pytest.fail("server started"))
+    with pytest.raises(ConfigError, match="missing.toml"):
+        serve.cli_viz(args("configs/missing.toml"))
+    assert main(["viz", "configs/missing.toml"]) == 2
+    assert "error:" in capsys.readouterr().err
+
+
+def test_invalid_config_value_is_reported(tmp_path, monkeypatch):
+    monkeypatch.setattr(serve.subprocess, "Popen", lambda *a, **k: pytest.fail("server started"))
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[params]\nhegemon_pressure = 7\n")
+    with pytest.raises(ConfigError, match="hegemon_pressure"):
+        serve.cli_viz(args(str(bad)))
+
+
+def test_bad_port_is_an_error():
+    with pytest.raises(ConfigError, match="port"):
+        serve.cli_viz(args(port=70000))
+
+
+def test_command_serves_the_app_offline_on_localhost_by_default():
+    parsed = build_parser().parse_args(["viz"])
+    assert (parsed.host, parsed.port, parsed.config) == ("127.0.0.1", 8765, None)
+    cmd = serve.server_command(parsed.host, parsed.port)
+    assert cmd[:3] == [sys.executable, "-m", "solara"] and str(ROOT / "sim" / "app.py") in cmd
+    for flag in ("--production", "--no-open", "--no-check-version"):
+        assert flag in cmd
+    assert cmd[cmd.index("--host") + 1] == "127.0.0.1"
+
+
+def test_server_env_passes_the_config_and_turns_telemetry_off(monkeypatch):
+    monkeypatch.setenv(serve.CONFIG_ENV, "stale.toml")
+    env = serve.server_env(ROOT / "configs" / "hegemon_weak.toml")
+    assert env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "false"
+    assert env[serve.CONFIG_ENV].endswith("hegemon_weak.toml")
+    assert serve.CONFIG_ENV not in serve.server_env(None)
+
+
+def test_cli_viz_runs_solara_with_the_validated_config(monkeypatch):
+    seen = {}
+
+    class FakeServer:
+        def __init__(self, cmd, env):
+            seen["cmd"], seen["env"] = cmd, env
+
+        def wait(self):
+            return 0
+
+        def send_signal(self, signum):
+            pass
+
+    monkeypatch.setattr(serve.subprocess, "Popen", FakeServer)
+    assert serve.cli_viz(args(str(ROOT / "configs" / "rival_ratio_3.toml"), port=9001)) == 0
+    assert seen["env"][serve.CONFIG_ENV] == str(ROOT / "configs" / "rival_ratio_3.toml")
+    assert seen["cmd"][seen["cmd"].index("--port") + 1] == "9001"
+
+
+def test_offline_assets_are_installed():
+    assert serve.missing_assets() == [], "run: bash scripts/setup_assets.sh .venv"
