@@ -148,10 +148,13 @@ def check_folder(out: Path, config: SweepConfig) -> dict[str, Any] | None:
     Raises:
         SweepFolderError: if the folder holds something else or a different sweep.
     """
-    if not out.exists() or (out.is_dir() and not any(out.iterdir())):
+    if not out.exists():
         return None
     if not out.is_dir():
         raise SweepFolderError(f"{out} exists and is not a folder")
+    if not (out / "manifest.json").exists() and all(
+            p.is_dir() or p.name == ".lock" or p.name.endswith(".tmp") for p in out.rglob("*")):
+        return None  # empty, or a sweep killed before its manifest was written
     try:
         manifest = read_manifest(out)
     except SweepFolderError:
@@ -174,11 +177,14 @@ def _tasks(plan: Plan, out: Path, todo: list[int], faults: dict[int, str]
     for chunk_id in todo:
         rows = plan.runs.iloc[plan.chunk_rows(chunk_id)]
         point_ids = rows["point_id"].to_numpy()
-        points = {int(p): design.point_values(int(p)) for p in np.unique(point_ids)}
+        unique = np.unique(point_ids)
+        records = design.points.iloc[unique][design.axes].to_dict("records")
+        points = {int(p): values for p, values in zip(unique, records, strict=True)}
         run_ids = rows["run_id"].to_numpy()
-        yield ChunkTask(chunk_id, str(out), run_ids, point_ids, rows["seed"].to_numpy(), points,
-                        c.base, c.keep_alliance, c.keep_members,
-                        {r: m for r, m in faults.items() if r in set(run_ids.tolist())})
+        ids = set(run_ids.tolist())
+        yield ChunkTask(chunk_id, str(out.resolve()), run_ids, point_ids,
+                        rows["seed"].to_numpy(), points, c.base, c.keep_alliance, c.keep_members,
+                        {r: m for r, m in faults.items() if r in ids})
 
 
 def _execute(plan: Plan, out: Path, todo: list[int], ex: ExecutorInfo, faults: dict[int, str],

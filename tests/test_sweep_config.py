@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dask
+import distributed  # noqa: F401 - loads its config defaults before dask.config.set
 import pytest
 from sweep_util import write_config
 
@@ -116,3 +117,11 @@ def test_a_folder_that_is_not_a_sweep_is_refused(tmp_path, capsys):
     assert main(["sweep", str(config), "--out", str(out), "--quiet"]) == 2
     assert "not a sweep folder" in capsys.readouterr().err
     assert sorted(p.name for p in out.iterdir()) == ["notes.txt"]
+
+
+def test_a_folder_left_by_a_sweep_killed_before_its_manifest_is_reused(tmp_path):
+    out = tmp_path / "out"
+    (out / "chunks").mkdir(parents=True)
+    (out / ".lock").touch()  # what a sweep killed just after taking its lock leaves behind
+    config = write_config(tmp_path, GOOD)
+    assert main(["sweep", str(config), "--out", str(out), "--workers", "1", "--quiet"]) == 0

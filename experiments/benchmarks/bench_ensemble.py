@@ -1,0 +1,185 @@
+"""Benchmark of the ensemble and the sweep engine (``make bench``; ``--quick`` for a smoke run).
+
+Prints, from one invocation:
+
+(a) single-core throughput of the ensemble (``sim.simulate`` in chunks of 500 runs, the sweep
+    default) against ``mesa.batch_run(sim.AllianceModel, ..., number_processes=1)`` on the same
+    parameters (the default scenario, configs/hague.toml) and steps (43 quarters), and the ratio;
+(b) a 10,000-run and a 2,000-run sweep through ``sim.sweep.run_sweep`` with 2 worker processes,
+    keeping alliance series: wall time, runs/s, peak RSS of the main process and of the largest
+    worker, disk per 1,000 runs. Each sweep runs in a fresh child process so that its peak memory
+    is its own (``resource.getrusage``);
+(c) how ensemble throughput scales with the runs per batch (32 members) and with the number of
+    members (32, 320, 3,200 synthetic members, ``sim.data.synthetic_members``).
+
+Parts (a) and (c) are pinned to one CPU (``os.sched_setaffinity``) where the OS allows it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))  # run from anywhere: import this checkout's `sim`
+
+import numpy as np  # noqa: E402
+
+import sim  # noqa: E402
+from sim.config import load_scenario  # noqa: E402
+from sim.data import synthetic_members  # noqa: E402
+from sim.ensemble import simulate  # noqa: E402
+
+CHUNK = 500
+
+
+def pin_one_cpu() -> set[int] | None:
+    """Pin this process to one CPU; return the previous set (None if unsupported)."""
+    if not hasattr(os, "sched_setaffinity"):
+        return None
+    before = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {min(before)})
+    return before
+
+
+def ensemble_rate(params, runs: int, members=None, chunk: int = CHUNK) -> float:
+    """Runs per second of ``simulate`` over ``runs`` runs in batches of ``chunk``."""
+    simulate([params] * min(chunk, runs), list(range(min(chunk, runs))), members=members)  # warm
+    t0 = time.perf_counter()
+    done = 0
+    while done < runs:
+        n = min(chunk, runs - done)
+        simulate([params] * n, list(range(done, done + n)), members=members)
+        done += n
+    return runs / (time.perf_counter() - t0)
+
+
+def batch_run_rate(params, runs: int) -> tuple[float, np.ndarray]:
+    """Runs per second of mesa.batch_run on one process; also run 0's final munitions ratio."""
+    import mesa
+
+    scalars = dataclasses.asdict(params)
+    t0 = time.perf_counter()
+    rows = mesa.batch_run(sim.AllianceModel, parameters=scalars, rng=list(range(runs)),
+                          max_steps=43, number_processes=1, data_collection_period=1,
+                          display_progress=False)
+    seconds = time.perf_counter() - t0
+    last = max(r["Step"] for r in rows)
+    final = [r["munitions_ratio"] for r in rows if r["RunId"] == 0 and r["Step"] == last]
+    return runs / seconds, np.array(final[:1])
+
+
+def sweep_child(n_runs: int, folder: str) -> None:
+    """Run one grid sweep of n_runs runs with 2 workers and print its measurements (JSON)."""
+    from sim.sweep import run_sweep
+    from sim.sweep_config import load_sweep_config
+
+    points = n_runs // 10
+    config = Path(folder) / "bench.toml"
+    config.write_text(f"""name = "bench"
+scenario = "{ROOT / 'configs' / 'hague.toml'}"
+replications = 10
+[design]
+method = "grid"
+[axes]
+hegemon_pressure = {{ min = 0.0, max = 1.0, num = {points // 10} }}
+rival_target_ratio = {{ min = 2.0, max = 12.0, num = 10 }}
+""")
+    out = Path(folder) / "out"
+    t0 = time.perf_counter()
+    result = run_sweep(load_sweep_config(config), out, workers=2, quiet=True)
+    wall = time.perf_counter() - t0
+    disk = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
+    print(json.dumps({
+        "runs": result.manifest["n_runs"], "failed": result.manifest["runs_failed"],
+        "wall_s": wall, "engine_s": result.manifest["timings"]["seconds"],
+        "main_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "worker_peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+        "disk_mb": disk / 2**20}))
+
+
+def run_sweep_measure(n_runs: int) -> dict:
+    folder = tempfile.mkdtemp(prefix="bench-sweep-")
+    try:
+        out = subprocess.run([sys.executable, __file__, "--sweep-child", str(n_runs), folder],
+                             capture_output=True, text=True, check=True, cwd=ROOT)
+        return json.loads(out.stdout.strip().splitlines()[-1])
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes (a smoke run)")
+    parser.add_argument("--sweep-child", nargs=2, metavar=("RUNS", "FOLDER"),
+                        help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.sweep_child:
+        sweep_child(int(args.sweep_child[0]), args.sweep_child[1])
+        return
+    quick = args.quick
+    params = load_scenario(ROOT / "configs" / "hague.toml").params
+    print(f"# bench_ensemble.py{' --quick' if quick else ''}: numpy {np.__version__}, "
+          f"{os.cpu_count()} CPUs, python {sys.version.split()[0]}\n")
+
+    before = pin_one_cpu()
+    n_mesa, n_ens = (10, 1000) if quick else (60, 10_000)
+    mesa_rate, mesa_final = batch_run_rate(params, n_mesa)
+    ens_rate = ensemble_rate(params, n_ens)
+    check = simulate([params], [0]).alliance[0, -1, sim.metrics.ALLIANCE_COLUMNS.index(
+        "munitions_ratio")]
+    same = bool(np.array_equal(mesa_final, [check]))
+    print("## (a) one core, default scenario (32 members, 2025Q1-2035Q4, 43 steps)\n")
+    print("| engine | runs | runs/s |\n|---|---:|---:|")
+    print(f"| mesa.batch_run(AllianceModel, number_processes=1, data_collection_period=1) "
+          f"| {n_mesa} | {mesa_rate:,.1f} |")
+    print(f"| sim.simulate, batches of {CHUNK} | {n_ens:,} | {ens_rate:,.0f} |")
+    print(f"\nratio ensemble / batch_run: **{ens_rate / mesa_rate:,.0f}x** "
+          f"(run 0 identical in both: {same})\n")
+
+    print("## (c) ensemble scaling on one core\n")
+    print("| members | runs per batch | runs | runs/s | member-quarters/s |")
+    print("|---:|---:|---:|---:|---:|")
+    sizes = [1, 10, 100, 500, 2000]
+    for batch in sizes:
+        runs = max(batch, 200 if quick else 2000) if batch > 1 else (20 if quick else 100)
+        rate = ensemble_rate(params, runs, chunk=batch)
+        print(f"| 32 | {batch:,} | {runs:,} | {rate:,.0f} | {rate * 32 * 43:,.0f} |")
+    for n in (32, 320, 3200):
+        members = synthetic_members(n)
+        runs = max(20, (4000 if not quick else 400) * 32 // n)
+        rate = ensemble_rate(params, runs, members=members, chunk=min(CHUNK, runs))
+        print(f"| {n:,} (synthetic) | {min(CHUNK, runs)} | {runs:,} | {rate:,.1f} | "
+              f"{rate * n * 43:,.0f} |")
+    if before is not None:
+        os.sched_setaffinity(0, before)
+
+    print("\n## (b) sweeps with 2 worker processes, keeping alliance series\n")
+    print("| runs | wall s | runs/s | main peak RSS MB | largest worker peak RSS MB "
+          "| disk MB per 1,000 runs |")
+    print("|---:|---:|---:|---:|---:|---:|")
+    results = {}
+    for n in ((400, 2000) if quick else (2000, 10_000)):
+        m = results[n] = run_sweep_measure(n)
+        print(f"| {m['runs']:,} | {m['wall_s']:.1f} | {m['runs'] / m['wall_s']:,.0f} | "
+              f"{m['main_peak_mb']:.0f} | {m['worker_peak_mb']:.0f} | "
+              f"{m['disk_mb'] / m['runs'] * 1000:.2f} |")
+    small, large = (results[k] for k in sorted(results))
+    grow = (max(large["main_peak_mb"], large["worker_peak_mb"])
+            - max(small["main_peak_mb"], small["worker_peak_mb"]))
+    extra = (large["runs"] - small["runs"]) / 1000
+    print(f"\npeak memory growth from {small['runs']:,} to {large['runs']:,} runs: "
+          f"{grow:+.0f} MB ({grow / extra:+.1f} MB per 1,000 extra runs)")
+
+
+if __name__ == "__main__":
+    main()
