@@ -142,6 +142,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("report", help="figures and tables from a sweep folder")
     p.add_argument("sweep_dir", help="a sweep's results folder")
     p.add_argument("--out", help="report folder (default SWEEP_DIR/report)")
+    p.add_argument("--axes", nargs=2, metavar=("X", "Y"),
+                   help="two swept axes for the regime map (default: the first two)")
     p.set_defaults(func=cmd_report)
     return parser
 

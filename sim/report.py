@@ -1,0 +1,362 @@
+"""``python -m sim report SWEEP_DIR``: the figures and tables of a sweep, ready for a paper.
+
+This module owns putting a report together from a sweep folder (``sim.store.load_sweep``):
+
+- ``outcomes``: fan charts of the main outcomes over time (median, 50% and 90% of runs), per
+  design point when there are few, else across all runs;
+- ``paired_differences`` and ``paired_over_time``: each design point against the first one,
+  replication by replication (with ``seeding = "paired"`` both runs share a seed, so the
+  difference shows the effect, not the noise);
+- ``regime_map``: the modal arms-race regime (``sim.regimes``) over two axes, with the
+  Richardson stability boundary of the model's linear two-party limit where it applies;
+- ``time_to_target``: the share of runs with the alliance at 3.5% core / 5% total by year, and
+  of members at those lines;
+- ``sensitivity`` (Sobol' or Morris sweeps): indices of the main outcomes (``sim.sensitivity``).
+
+Every figure is written as PDF and PNG under ``figures/``, every table as CSV and LaTeX under
+``tables/``, with a ``README.md`` listing them with their captions. Bad input is a
+:class:`~sim.errors.UserError` (one message, exit 2); an incomplete sweep gives a warning and a
+report of what it holds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from sim import report_figures as figs
+from sim import report_tables as tabs
+from sim.ensemble import members_for
+from sim.errors import UserError
+from sim.regimes import RICHARDSON_PARAMS, linear_gain, richardson_applies, richardson_margin
+from sim.sensitivity import MAIN_OUTCOMES, SALIB_METHODS, analyse_sweep
+
+MAX_ARMS = 4
+"""Design points drawn as separate arms in the fan and time-to-target figures (more: pooled)."""
+MAX_PAIRED_ROWS = 30
+"""Design points shown in the paired-difference figure (the table has them all)."""
+
+
+@dataclass
+class Report:
+    """What a report wrote: (name, files, caption) of each figure and table, and warnings."""
+
+    out: Path
+    figures: list[tuple[str, list[Path], str]] = field(default_factory=list)
+    tables: list[tuple[str, list[Path], str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def load(sweep_dir: str | Path):
+    """Load a sweep folder, turning unreadable files into a :class:`UserError`."""
+    from sim.store import load_sweep
+
+    try:
+        return load_sweep(sweep_dir)
+    except UserError:
+        raise
+    except (OSError, ValueError, pa.ArrowException) as err:
+        raise UserError(f"{sweep_dir}: cannot read the sweep folder ({err})") from None
+
+
+def _members(runs: pd.DataFrame):
+    first = runs.iloc[0]
+    return members_for(str(first["members_file"]), int(first["initial_data_year"]),
+                       bool(first["use_pledges"]), bool(first["use_target_exemptions"]))
+
+
+def _check_axes(requested: Sequence[str] | None, swept: list[str]) -> tuple[str, str | None]:
+    if requested:
+        bad = [a for a in requested if a not in swept]
+        if bad or len(requested) != 2 or requested[0] == requested[1]:
+            what = f"'{bad[0]}' was not swept" if bad else "give two different axes"
+            raise UserError(f"--axes: {what}; the swept axes are: {', '.join(swept)}")
+        return requested[0], requested[1]
+    return swept[0], (swept[1] if len(swept) > 1 else None)
+
+
+def richardson_boundary(runs: pd.DataFrame, alliance: pd.DataFrame, x: str, y: str | None,
+                        edges: dict[str, np.ndarray]
+                        ) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray] | None, str]:
+    """The Richardson margin on a mesh of the regime map's axes, or why it does not apply.
+
+    Returns:
+        (X, Y, margin) or None, and a sentence for the caption.
+    """
+    signals = set(runs["threat_signal"])
+    if not all(richardson_applies(s) for s in signals):
+        return None, ("The Richardson boundary does not apply: with threat_signal = log_ratio "
+                      "the threat depends only on the munitions ratio, which the rival's target "
+                      "fixes, so the linearised system is stable whatever the parameters "
+                      "(det = m n > 0).")
+    if y is None or not {x, y} <= set(RICHARDSON_PARAMS):
+        return None, ("The Richardson boundary is not drawn: it is a curve in the plane of two "
+                      f"of {', '.join(RICHARDSON_PARAMS)}, and the map's axes are not.")
+    members = _members(runs)
+    exposure = float((members.exposure * members.gdp_usd_bn * members.armed).sum()
+                     / members.gdp_usd_bn.sum())
+    first = alliance.sort_values(["run_id", "quarter"]).groupby("run_id").head(1)
+    kappa = float(np.median(linear_gain(first["alliance_munitions_output"].to_numpy(),
+                                        first["alliance_core_share_pct"].to_numpy(), exposure)))
+    fixed = {p: float(runs[p].median()) for p in RICHARDSON_PARAMS if p not in (x, y)}
+    varying = [p for p in fixed if runs[p].nunique() > 1]
+    X, Y = np.meshgrid(np.linspace(edges["x"][0], edges["x"][-1], 300),  # noqa: N806
+                       np.linspace(edges["y"][0], edges["y"][-1], 300))
+    margin = richardson_margin({**fixed, x: X, y: Y}, kappa)
+    note = (f"Dashed: Richardson's boundary m n = a b of the model's linear two-party limit "
+            f"(kappa = {kappa:.3g}; stable below/left of it where m n > a b)")
+    if varying:
+        note += f"; {', '.join(varying)} vary across runs and are set to their medians"
+    if margin.min() > 0 or margin.max() < 0:
+        side = "stable" if margin.min() > 0 else "runaway"
+        return None, (f"The Richardson boundary lies outside the plotted range (every point is "
+                      f"{side} in the linear two-party limit, kappa = {kappa:.3g}).")
+    return (X, Y, margin), note + "."
+
+
+def build_report(sweep_dir: str | Path, out: str | Path | None = None,
+                 axes: Sequence[str] | None = None,
+                 warn: Callable[[str], None] | None = None) -> Report:
+    """Write a sweep's report (figures, tables, README) into ``out``.
+
+    Args:
+        sweep_dir: the sweep folder.
+        out: the report folder (default ``SWEEP_DIR/report``).
+        axes: the two swept axes of the regime map (default the first two).
+        warn: called with each warning (default: print to stderr).
+
+    Returns:
+        What was written, with captions and warnings.
+
+    Raises:
+        UserError: if the folder is not a sweep, holds no successful run, or an axis of
+            ``axes`` was not swept.
+    """
+    warn = warn or (lambda msg: print(f"warning: {msg}", file=sys.stderr))
+    result = load(sweep_dir)
+    swept = [c for c in result.design.columns if c != "point_id"]
+    x, y = _check_axes(axes, swept)
+    report = Report(Path(out) if out else Path(sweep_dir) / "report")
+
+    def warning(msg: str) -> None:
+        report.warnings.append(msg)
+        warn(msg)
+
+    runs = result.runs
+    ok = runs[runs["status"] == "ok"]
+    n_failed = int((runs["status"] == "failed").sum())
+    if not result.complete:
+        done = int(runs["status"].isin(["ok", "failed"]).sum())
+        warning(f"the sweep is incomplete: {done} of {len(runs)} runs done; this report shows "
+                "those runs (resume the sweep with the same command to finish it)")
+    if n_failed:
+        warning(f"{n_failed} runs failed (see runs.parquet, column error) and are left out")
+    if ok.empty:
+        raise UserError(f"{sweep_dir}: no successful run yet, nothing to report")
+    frame = result.summary.merge(ok, on="run_id", how="inner")
+    manifest = result.manifest
+    replications = int(manifest.get("config", {}).get("replications", ok["replication"].max() + 1))
+    seeding = manifest.get("config", {}).get("seeding", "paired")
+    points = sorted(frame["point_id"].unique())
+    labels = {p: _point_label(result.design, p, swept) for p in points}
+    arm_of_run = frame.set_index("run_id")["point_id"]
+    few = len(points) <= MAX_ARMS
+    arm_labels = {p: labels[p] for p in points} if few else {"all": f"all {len(points)} points"}
+    alliance = result.alliance
+    has_series = not alliance.empty
+    if has_series:
+        alliance = alliance[alliance["run_id"].isin(ok["run_id"])]
+    else:
+        warning("the sweep kept no alliance series (keep.alliance = false): no fan charts, "
+                "time-to-target curves or Richardson gain")
+    fig_dir, tab_dir = report.out / "figures", report.out / "tables"
+    what = (f"{len(frame)} runs ({len(points)} design points x up to {replications} "
+            f"replications, seeds {seeding})")
+    pooled = "" if few else f" across all {len(points)} design points"
+
+    if has_series:
+        bands = {c: tabs.series_bands(alliance, c, arm_of_run if few else None)
+                 for c in tabs.SERIES_OUTCOMES}
+        report.figures.append(("outcomes", figs.save(figs.fan_figure(bands, arm_labels),
+                                                     fig_dir / "outcomes"),
+                               f"Main outcomes over time{pooled}: median (line), 50% and 90% of "
+                               f"runs (bands); {what}. Dotted: the 2%, 3.5% and 5% lines."))
+        table = pd.concat([b.assign(outcome=c) for c, b in bands.items()], ignore_index=True)
+        report.tables.append(("outcome_bands", tabs.write_table(
+            table, tab_dir / "outcome_bands", "Outcome quantiles across runs by quarter"),
+            "Quantiles of each outcome across runs, by arm and quarter (CSV only is useful)."))
+
+    point_tab = tabs.point_table(frame, swept, MAIN_OUTCOMES)
+    latex = point_tab[["point_id", *swept, "n"]].copy()
+    for o in MAIN_OUTCOMES:
+        latex[tabs.OUTCOME_LABELS[o]] = [f"{m:.2f} [{lo:.2f}, {hi:.2f}]" for m, lo, hi in zip(
+            point_tab[f"{o}_mean"], point_tab[f"{o}_q05"], point_tab[f"{o}_q95"], strict=True)]
+    latex["modal regime"] = point_tab["modal_regime"]
+    report.tables.append(("design_points", tabs.write_table(
+        point_tab, tab_dir / "design_points", "Outcomes by design point: mean [5%, 95%]",
+        latex), f"Main outcomes by design point: mean and 5-95% range across runs; {what}."))
+
+    if len(points) >= 2:
+        short = {p: _point_label(result.design, p, swept, short=True) for p in points}
+        _paired(report, frame, alliance if has_series else None, labels, short, swept, points,
+                seeding, what, warning)
+
+    cells, edges = tabs.regime_cells(frame, x, y)
+    boundary, note = (richardson_boundary(ok, alliance, x, y, edges) if has_series
+                      else (None, "No Richardson boundary (no alliance series kept)."))
+    axes_text = f"{x} and {y}" if y else x
+    report.figures.append(("regime_map", figs.save(
+        figs.regime_map_figure(cells, edges, x, y, boundary), fig_dir / "regime_map"),
+        f"Arms-race regime over {axes_text}: each cell takes the most frequent regime of its runs "
+        f"(the number: its share), pooled over the other axes; regimes as defined in "
+        f"sim/regimes.py (docs/REGIMES.md). {note}"))
+    report.tables.append(("regimes", tabs.write_table(
+        cells, tab_dir / "regimes", f"Regime counts by cell of {axes_text}"),
+        f"Runs per regime in each cell of {axes_text}, with the modal regime."))
+
+    if has_series:
+        ttt = tabs.time_to_target(alliance, _members(ok).n, arm_of_run if few else None)
+        report.figures.append(("time_to_target", figs.save(
+            figs.time_to_target_figure(ttt, arm_labels), fig_dir / "time_to_target"),
+            f"Time to target{pooled}. Left: share of runs in which the alliance's core share "
+            "has reached 3.5% (solid) or its core + related share 5% (dashed) by the end of each "
+            "year. Right: share of members at or above those lines at the end of each year "
+            f"(mean across runs, band 5-95%); {what}."))
+        report.tables.append(("time_to_target", tabs.write_table(
+            ttt, tab_dir / "time_to_target", "Share of runs and members at the lines by year"),
+            "Time-to-target curves as numbers."))
+
+    _sensitivity(report, result, fig_dir, tab_dir, warning)
+    write_readme(report, result, sweep_dir)
+    return report
+
+
+def _point_label(design: pd.DataFrame, point_id: int, axes: list[str], short: bool = False
+                 ) -> str:
+    """``axis = value, ...`` of a design point (``short``: the values only)."""
+    row = design.loc[design["point_id"] == point_id].iloc[0]
+    values = [f"{row[a]:g}" if isinstance(row[a], int | float | np.number) else str(row[a])
+              for a in axes]
+    return ", ".join(values if short else [f"{a} = {v}" for a, v in zip(axes, values,
+                                                                          strict=True)])
+
+
+def _paired(report: Report, frame: pd.DataFrame, alliance: pd.DataFrame | None,
+            labels: dict, short: dict, swept: list[str], points: list, seeding: str, what: str,
+            warning) -> None:
+    ref = points[0]
+    arms = frame.assign(arm=frame["point_id"])
+    diffs = tabs.paired_differences(arms, MAIN_OUTCOMES, ref)
+    if seeding != "paired" or not diffs["paired"].all():
+        warning("runs of different design points do not share seeds (seeding = independent): "
+                "differences are unpaired, their intervals wide")
+    diffs.insert(1, "arm_label", diffs["arm"].map(labels))
+    kind = "paired" if seeding == "paired" else "unpaired"
+    report.tables.append(("paired_differences", tabs.write_table(
+        diffs, tab_dir_of(report) / "paired_differences",
+        f"Differences from point {ref} ({labels[ref]}), {kind} by replication"),
+        f"Each design point minus point {ref} ({labels[ref]}), replication by replication: mean "
+        "difference, 95% t interval, and the unpaired (Welch) interval for comparison."))
+    shown = [p for p in points[1:]][:MAX_PAIRED_ROWS]
+    fig = figs.paired_figure(diffs[diffs["arm"].isin(shown)], {p: short[p] for p in shown},
+                             MAIN_OUTCOMES, ", ".join(swept))
+    more = (f" (the first {MAX_PAIRED_ROWS} of {len(points) - 1}; the table has all)"
+            if len(points) - 1 > MAX_PAIRED_ROWS else "")
+    report.figures.append(("paired_differences", figs.save(fig, fig_dir_of(report)
+                                                           / "paired_differences"),
+                           f"Effect of each design point{more} against point {ref} "
+                           f"({labels[ref]}) on the main outcomes at the end: mean {kind} "
+                           "difference with its 95% interval (dots), and the interval an "
+                           f"unpaired comparison of the same runs would give (grey); {what}."))
+    if alliance is not None and len(points) <= MAX_ARMS:
+        runs = arms[["run_id", "arm", "replication"]]
+        series = {c: tabs.paired_series(alliance, c, runs, ref)
+                  for c in ("alliance_core_share_pct", "munitions_ratio",
+                            "cumulative_extra_spending_usd_bn")}
+        report.figures.append(("paired_over_time", figs.save(
+            figs.paired_series_figure(series, {p: labels[p] for p in points[1:]}),
+            fig_dir_of(report) / "paired_over_time"),
+            f"Difference from point {ref} ({labels[ref]}) over time, {kind} by replication: "
+            f"mean (line) and 95% interval (band); {what}."))
+
+
+def fig_dir_of(report: Report) -> Path:
+    """The report's figure folder."""
+    return report.out / "figures"
+
+
+def tab_dir_of(report: Report) -> Path:
+    """The report's table folder."""
+    return report.out / "tables"
+
+
+def _sensitivity(report: Report, result, fig_dir: Path, tab_dir: Path, warning) -> None:
+    method = (result.problem or {}).get("method")
+    if method not in SALIB_METHODS:
+        return
+    try:
+        sens = analyse_sweep(result)
+    except UserError as err:
+        warning(f"no sensitivity indices: {err}")
+        return
+    for note in sens.notes:
+        warning(note)
+    what = (f"{sens.n_points} design points x {sens.replications} replications (outcomes "
+            "averaged over replications)")
+    if method == "sobol":
+        caption = (f"Sobol' indices of the main outcomes: first order S1 and total ST with "
+                   f"{sens.conf_level:.0%} bootstrap intervals; {what}.")
+    else:
+        caption = (f"Morris screening of the main outcomes: mu* (mean absolute elementary effect "
+                   f"over each parameter's range, with its {sens.conf_level:.0%} bootstrap "
+                   f"interval) and sigma (its spread: interactions, non-linearity); {what}.")
+    outcomes = [o for o in MAIN_OUTCOMES if o in set(sens.table["outcome"])]
+    report.figures.append(("sensitivity", figs.save(
+        figs.sensitivity_figure(sens.table, method, outcomes), fig_dir / "sensitivity"),
+        caption))
+    report.tables.append(("sensitivity", tabs.write_table(
+        sens.table, tab_dir / "sensitivity", f"{method} sensitivity indices"), caption))
+    if sens.second_order is not None:
+        report.tables.append(("sensitivity_second_order", tabs.write_table(
+            sens.second_order, tab_dir / "sensitivity_second_order", "Second-order indices"),
+            "Second-order Sobol' indices S2 of each pair of parameters."))
+
+
+def write_readme(report: Report, result, sweep_dir: str | Path) -> Path:
+    """Write ``README.md`` in the report folder: the sweep, the warnings, figures and tables."""
+    m = result.manifest
+    lines = [f"# Report: sweep `{m.get('name', Path(sweep_dir).name)}`", "",
+             m.get("description", ""), "",
+             f"- sweep folder: `{sweep_dir}`; design: {m.get('config', {}).get('design', {})}",
+             f"- runs: {m.get('runs_done', '?')} done of {m.get('n_runs', '?')} "
+             f"({m.get('runs_failed', 0)} failed); complete: {result.complete}",
+             f"- git: `{(m.get('git') or {}).get('commit', '?')}`", ""]
+    if report.warnings:
+        lines += ["## Warnings", "", *[f"- {w}" for w in report.warnings], ""]
+    lines += ["## Figures", ""]
+    for name, files, caption in report.figures:
+        png = next(f for f in files if f.suffix == ".png")
+        lines += [f"### {name}", "", f"![{name}](figures/{png.name})", "", caption,
+                  f"(PDF: `figures/{name}.pdf`)", ""]
+    lines += ["## Tables", "", "Each as CSV and as a LaTeX tabular (needs `booktabs`).", ""]
+    for name, _, caption in report.tables:
+        lines.append(f"- `tables/{name}.csv`, `tables/{name}.tex`: {caption}")
+    path = report.out / "README.md"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def cli_report(args: argparse.Namespace) -> int:
+    """``python -m sim report SWEEP_DIR [--out DIR] [--axes X Y]``."""
+    report = build_report(args.sweep_dir, args.out, getattr(args, "axes", None))
+    for name, files, _ in report.figures + report.tables:
+        print(f"{name}: {', '.join(str(f) for f in files)}")
+    print(f"wrote {report.out}/README.md", file=sys.stderr)
+    return 0
