@@ -1,0 +1,248 @@
+"""Study: who carries the burden under the 5% target?
+
+One command from the project root::
+
+    .venv/bin/python experiments/burden_sharing/run.py
+
+It runs two sweeps with the same root seed and paired seeding (replication r has the same seed
+in both arms, so member-level differences show the target's effect, not noise):
+``status_quo_2pct.toml`` (the 2% guideline) and ``hague.toml`` (3.5% core + 1.5% related by
+2035), keeping the member series; ``python -m sim report`` for each; then the study's own
+figures and tables in ``output/``: member by member, the core share in 2035, the extra spending
+and each member's part of the Hague path's additional spending against its part of the
+alliance's GDP (``members``), and the exploitation hypothesis (Olson-Zeckhauser: large allies
+carry a disproportionate burden) as the Spearman correlation of GDP and core share over time
+(``exploitation``). ``--resume`` keeps finished sweeps.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+sys.path.insert(0, str(ROOT))
+
+from sim import report_figures as figs  # noqa: E402
+from sim import report_tables as tabs  # noqa: E402
+from sim.dynamics import DT  # noqa: E402
+from sim.ensemble import members_for  # noqa: E402
+from sim.figures import LINES, apply_style, plt  # noqa: E402
+from sim.store import load_sweep  # noqa: E402
+
+OUT = HERE / "output"
+ARMS = {"status_quo_2pct": "2% guideline", "hague": "Hague path (3.5% + 1.5%)"}
+
+
+def sim_cli(*args: str) -> None:
+    """Run ``python -m sim ARGS`` from the project root; stop on failure."""
+    subprocess.run([sys.executable, "-m", "sim", *args], cwd=ROOT, check=True)
+
+
+def member_outcomes(result) -> pd.DataFrame:
+    """Per run and member: core and total share in the last quarter, GDP at the start, and the
+    cumulative extra spending (core + related above the start, US$ bn, as in sim.dynamics)."""
+    m = result.members.merge(result.runs[["run_id", "replication", "seed"]], on="run_id")
+    m = m.sort_values(["run_id", "iso3", "quarter"], kind="stable")
+    g = m.groupby(["run_id", "iso3"], sort=False)
+    start = g[["core_share_pct", "related_share_pct", "gdp_usd_bn"]].transform("first")
+    extra = ((m["core_share_pct"] + m["related_share_pct"] - start["core_share_pct"]
+              - start["related_share_pct"]) / 100 * m["gdp_usd_bn"] * DT)
+    m = m.assign(extra=extra.where(g.cumcount() > 0, 0.0), gdp0=start["gdp_usd_bn"],
+                 gdp_quarter=m["gdp_usd_bn"] * DT)
+    g = m.groupby(["run_id", "iso3"], sort=False)
+    out = g.agg(replication=("replication", "first"), seed=("seed", "first"),
+                core_2035=("core_share_pct", "last"), related_2035=("related_share_pct", "last"),
+                gdp0=("gdp0", "first"), extra_usd_bn=("extra", "sum"),
+                gdp_cum=("gdp_quarter", "sum")).reset_index()
+    out["extra_pp_gdp"] = 100 * out["extra_usd_bn"] / out["gdp_cum"]
+    # check against the alliance series: members' extra spending adds up to the alliance's
+    alliance = result.alliance.sort_values(["run_id", "quarter"]).groupby("run_id").tail(1)
+    total = out.groupby("run_id")["extra_usd_bn"].sum()
+    expected = alliance.set_index("run_id")["cumulative_extra_spending_usd_bn"]
+    np.testing.assert_allclose(total.sort_index(), expected.sort_index(), rtol=1e-9)
+    return out
+
+
+def member_table(arms: dict[str, pd.DataFrame], names: dict[str, str]) -> pd.DataFrame:
+    """Member by member: both arms' outcomes, the paired difference, and the burden share."""
+    sq, hg = arms["status_quo_2pct"], arms["hague"]
+    pair = hg.merge(sq, on=["replication", "iso3"], suffixes=("_hague", "_2pct"))
+    assert (pair["seed_hague"] == pair["seed_2pct"]).all(), "arms are not paired by seed"
+    pair["diff"] = pair["extra_usd_bn_hague"] - pair["extra_usd_bn_2pct"]
+    pair["diff_share"] = pair["diff"] / pair.groupby("replication")["diff"].transform("sum")
+    rows = []
+    gdp_total = hg.groupby("run_id")["gdp0"].sum().iloc[0]
+    for iso3, p in pair.groupby("iso3"):
+        mean, _, half = tabs.t_interval(p["diff"].to_numpy())
+        row = {"iso3": iso3, "name": names[iso3], "gdp_2024_usd_bn": p["gdp0_hague"].iloc[0],
+               "gdp_share_pct": 100 * p["gdp0_hague"].iloc[0] / gdp_total}
+        for arm, col in (("2pct", "core_2035_2pct"), ("hague", "core_2035_hague")):
+            row.update({f"core_2035_{arm}_median": p[col].median(),
+                        f"core_2035_{arm}_q05": p[col].quantile(0.05),
+                        f"core_2035_{arm}_q95": p[col].quantile(0.95)})
+        for arm in ("2pct", "hague"):
+            row[f"extra_pp_gdp_{arm}_mean"] = p[f"extra_pp_gdp_{arm}"].mean()
+        row.update({"extra_diff_usd_bn_mean": mean, "extra_diff_ci_low": mean - half,
+                    "extra_diff_ci_high": mean + half,
+                    "share_of_additional_spending_pct": 100 * p["diff_share"].mean()})
+        row["burden_ratio"] = row["share_of_additional_spending_pct"] / row["gdp_share_pct"]
+        rows.append(row)
+    return pd.DataFrame(rows).sort_values("gdp_2024_usd_bn", ascending=False, ignore_index=True)
+
+
+def members_figure(table: pd.DataFrame) -> plt.Figure:
+    """Three panels, members by GDP (largest on top): core share 2035, extra spending, burden."""
+    apply_style()
+    fig, axes = plt.subplots(1, 3, figsize=(figs.FULL_WIDTH_IN, 5.6), sharey=True,
+                             constrained_layout=True)
+    y = np.arange(len(table))[::-1]
+    for i, (arm, label) in enumerate((("2pct", ARMS["status_quo_2pct"]),
+                                      ("hague", ARMS["hague"]))):
+        c, dy = figs.arm_colour(i), (0.18 if i == 0 else -0.18)
+        med = table[f"core_2035_{arm}_median"]
+        axes[0].errorbar(med, y + dy, xerr=[med - table[f"core_2035_{arm}_q05"],
+                                            table[f"core_2035_{arm}_q95"] - med],
+                         fmt="o", ms=2.5, color=c, elinewidth=0.8, label=label)
+        axes[1].barh(y + dy, table[f"extra_pp_gdp_{arm}_mean"], height=0.36, color=c,
+                     label=label)
+    for key in ("2pct", "3_5pct"):
+        line, colour = LINES[key]
+        axes[0].axvline(line, color=colour, ls=":", lw=0.8)
+    axes[0].set(xlabel="core share of GDP in 2035Q4 (%)\nmedian, 5-95% of runs")
+    axes[1].axvline(0, color="0.3", lw=0.5)
+    axes[1].set(xlabel="extra spending 2025-2035\n(pp of GDP a year, mean)")
+    axes[2].barh(y, table["burden_ratio"], height=0.6, color=figs.arm_colour(1))
+    axes[2].axvline(1.0, color="black", lw=0.8, ls="--")
+    axes[2].set(xlabel="burden ratio: share of the Hague path's\n"
+                "additional spending / share of GDP")
+    axes[0].set_yticks(y, table["name"])
+    axes[0].set_ylim(-0.8, len(table) - 0.2)
+    fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncols=2,
+               frameon=False)
+    return fig
+
+
+def exploitation(results: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The GDP-share rank correlation over time: bands per arm and the paired difference."""
+    series, runs = [], []
+    for arm, result in results.items():
+        runs.append(result.runs[["run_id", "replication"]].assign(
+            arm=arm, run_id=lambda r, a=arm: a + ":" + r["run_id"].astype(str)))
+        series.append(result.alliance[["run_id", "quarter", "burden_rank_correlation"]].assign(
+            run_id=lambda r, a=arm: a + ":" + r["run_id"].astype(str)))
+    alliance, runs = pd.concat(series), pd.concat(runs)
+    bands = tabs.series_bands(alliance, "burden_rank_correlation",
+                              runs.set_index("run_id")["arm"])
+    diff = tabs.paired_series(alliance, "burden_rank_correlation", runs, "status_quo_2pct")
+    return bands, diff
+
+
+def exploitation_figure(bands: pd.DataFrame, diff: pd.DataFrame, n_armed: int) -> plt.Figure:
+    """Spearman(GDP, core share) over time in both arms, and their paired difference."""
+    apply_style()
+    fig, axes = plt.subplots(1, 2, figsize=(figs.FULL_WIDTH_IN, 2.5), constrained_layout=True)
+    t = stats.t.ppf(0.975, n_armed - 2)
+    crit = t / np.sqrt(n_armed - 2 + t**2)  # |rho| significant at 5% (two-sided, t approx.)
+    for i, (arm, label) in enumerate(ARMS.items()):
+        b, c = bands[bands["arm"] == arm], figs.arm_colour(i)
+        axes[0].fill_between(b["year"], b["q05"], b["q95"], color=c, alpha=0.2, lw=0)
+        axes[0].plot(b["year"], b["q50"], color=c, lw=1.2, label=label)
+    for s in (crit, -crit):
+        axes[0].axhline(s, color="0.4", ls=":", lw=0.8)
+    axes[0].axhline(0, color="0.3", lw=0.5)
+    axes[0].text(2025.1, crit, f" p = 0.05 (n = {n_armed})", va="bottom", fontsize=6.5,
+                 color="0.3")
+    axes[0].set(xlabel="year", ylabel="Spearman correlation, GDP vs core share")
+    axes[0].legend(frameon=False, loc="lower left")
+    c = figs.arm_colour(1)
+    axes[1].fill_between(diff["year"], diff["ci_low"], diff["ci_high"], color=c, alpha=0.3, lw=0)
+    axes[1].plot(diff["year"], diff["mean_difference"], color=c, lw=1.2)
+    axes[1].axhline(0, color="0.3", lw=0.5)
+    axes[1].set(xlabel="year", ylabel="difference, Hague minus 2%\n(paired mean, 95% CI)")
+    return fig
+
+
+def main() -> int:
+    """Run the study end to end and print its headline numbers."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--resume", action="store_true", help="keep existing sweep folders")
+    args = parser.parse_args()
+    t0, results = time.perf_counter(), {}
+    for arm in ARMS:
+        sweep = OUT / f"sweep_{arm}"
+        if sweep.exists() and not args.resume:
+            shutil.rmtree(sweep)
+        sim_cli("sweep", str(HERE / f"{arm}.toml"), "--out", str(sweep), "--quiet")
+        sim_cli("report", str(sweep), "--out", str(OUT / f"report_{arm}"))
+        results[arm] = load_sweep(sweep)
+    first = results["hague"].runs.iloc[0]
+    members = members_for(str(first["members_file"]), int(first["initial_data_year"]),
+                          bool(first["use_pledges"]), bool(first["use_target_exemptions"]))
+    names = dict(zip(members.iso3, members.name, strict=True))
+    table = member_table({a: member_outcomes(r) for a, r in results.items()}, names)
+    tabs.write_table(table, OUT / "members", "Burden by member (Hague vs 2%, paired)",
+                     latex=_latex_view(table))
+    figs.save(members_figure(table), OUT / "members")
+    bands, diff = exploitation(results)
+    expl = bands.merge(diff[["quarter", "mean_difference", "ci_low", "ci_high"]], on="quarter",
+                       how="left")
+    tabs.write_table(expl, OUT / "exploitation",
+                     "Spearman(GDP, core share) by arm and quarter, paired difference")
+    figs.save(exploitation_figure(bands, diff, int(members.armed.sum())), OUT / "exploitation")
+    seconds = time.perf_counter() - t0
+    timing = {"total_seconds": round(seconds, 1),
+              "runs": int(sum(len(r.runs) for r in results.values()))}
+    (OUT / "timing.json").write_text(json.dumps(timing, indent=2) + "\n")
+    print(json.dumps({**timing, **headline(table, bands, diff)}, indent=2))
+    return 0
+
+
+def _latex_view(table: pd.DataFrame) -> pd.DataFrame:
+    def band(arm: str) -> list[str]:
+        return [f"{m:.2f} [{lo:.2f}, {hi:.2f}]" for m, lo, hi in zip(
+            table[f"core_2035_{arm}_median"], table[f"core_2035_{arm}_q05"],
+            table[f"core_2035_{arm}_q95"], strict=True)]
+    return pd.DataFrame({
+        "member": table["name"], "GDP share (%)": table["gdp_share_pct"],
+        "core 2035, 2% (%)": band("2pct"), "core 2035, Hague (%)": band("hague"),
+        "extra Hague-2% (US$ bn)": table["extra_diff_usd_bn_mean"],
+        "share of extra (%)": table["share_of_additional_spending_pct"],
+        "burden ratio": table["burden_ratio"]})
+
+
+def headline(table: pd.DataFrame, bands: pd.DataFrame, diff: pd.DataFrame) -> dict:
+    """The numbers the README quotes."""
+    def at(frame: pd.DataFrame, quarter: str, col: str, arm: str | None = None) -> float:
+        f = frame[frame["quarter"] == quarter]
+        if arm is not None:
+            f = f[f["arm"] == arm]
+        return round(float(f[col].iloc[0]), 3)
+    top = table.nlargest(5, "burden_ratio")[["name", "burden_ratio"]]
+    usa = table[table["iso3"] == "USA"].iloc[0]
+    return {
+        "rho_2025Q1": at(bands, "2025Q1", "q50", "hague"),
+        "rho_2035Q4_median": {a: at(bands, "2035Q4", "q50", a) for a in ARMS},
+        "rho_diff_2035Q4": [at(diff, "2035Q4", c) for c in ("mean_difference", "ci_low",
+                                                            "ci_high")],
+        "usa_share_of_additional_pct": round(float(usa["share_of_additional_spending_pct"]), 1),
+        "usa_gdp_share_pct": round(float(usa["gdp_share_pct"]), 1),
+        "highest_burden_ratio": dict(zip(top["name"], top["burden_ratio"].round(2),
+                                         strict=True)),
+        "additional_total_usd_bn": round(float(table["extra_diff_usd_bn_mean"].sum()), 0),
+        "members_reaching_3_5_median_hague": int((table["core_2035_hague_median"] >= 3.5).sum()),
+    }
+
+
+if __name__ == "__main__":
+    sys.exit(main())
