@@ -56,6 +56,20 @@ class Members:
     """(member index, year, core share pct) floors."""
     target_override_pct: np.ndarray | None = None
     """Per-member core target replacing the alliance's (NaN: none)."""
+    threat_multiplier: np.ndarray | None = None
+    """Per-member multiplier of the threat sensitivity (from the region table; None: all 1)."""
+    pressure_multiplier: np.ndarray | None = None
+    """Per-member multiplier of the pressure weight (from the region table; None: all 1)."""
+
+    @property
+    def threat_response(self) -> np.ndarray:
+        """Multiplier of each member's threat sensitivity (ones without a region table)."""
+        return np.ones(self.n) if self.threat_multiplier is None else self.threat_multiplier
+
+    @property
+    def pressure_response(self) -> np.ndarray:
+        """Multiplier of each member's pressure weight (ones without a region table)."""
+        return np.ones(self.n) if self.pressure_multiplier is None else self.pressure_multiplier
 
     @property
     def n(self) -> int:
@@ -102,7 +116,8 @@ def _number(path: Path, row: int, column: str, text: str, *, allow_blank: bool =
 
 
 def load_members(members_file: str | Path = "seeds/nato_members.csv", initial_data_year: int = 2024,
-                 *, use_pledges: bool = True, use_target_exemptions: bool = True) -> Members:
+                 *, use_pledges: bool = True, use_target_exemptions: bool = True,
+                 region_behaviour_file: str | Path = "") -> Members:
     """Load and validate the member table, exposures and pledges.
 
     Args:
@@ -112,6 +127,8 @@ def load_members(members_file: str | Path = "seeds/nato_members.csv", initial_da
         initial_data_year: the year whose share column gives the initial core shares.
         use_pledges: read national pledges from ``seeds/pledges.csv``.
         use_target_exemptions: read member target overrides from ``seeds/pledges.csv``.
+        region_behaviour_file: optional table of per-region behavioural multipliers (see
+            :func:`load_region_behaviour`); empty: none.
 
     Returns:
         The members, in file order.
@@ -166,8 +183,47 @@ def load_members(members_file: str | Path = "seeds/nato_members.csv", initial_da
     if use_pledges or use_target_exemptions:
         pledges, override = _load_pledges(SEEDS / "pledges.csv", iso3, use_pledges,
                                           use_target_exemptions)
+    threat_mult = pressure_mult = None
+    if region_behaviour_file:
+        table = load_region_behaviour(region_behaviour_file)
+        threat_mult = np.array([table.get(r, (1.0, 1.0))[0] for r in regions])
+        pressure_mult = np.array([table.get(r, (1.0, 1.0))[1] for r in regions])
     return Members(tuple(iso3), tuple(names), tuple(regions), np.array(gdp), np.array(share),
-                   np.array(expo), np.array(armed), tuple(src), pledges, override)
+                   np.array(expo), np.array(armed), tuple(src), pledges, override, threat_mult,
+                   pressure_mult)
+
+
+REGION_COLUMNS = ("region", "threat_multiplier", "pressure_multiplier")
+
+
+def load_region_behaviour(path: str | Path) -> dict[str, tuple[float, float]]:
+    """Read a table of per-region behavioural multipliers.
+
+    The table (CSV) has the columns ``region``, ``threat_multiplier`` (multiplies the threat
+    sensitivity of the region's members) and ``pressure_multiplier`` (multiplies their pressure
+    weight, which stays clipped to [0, 1]); extra columns (e.g. notes) are ignored. A member
+    whose region is not in the table keeps multipliers of 1, so one table serves any member set.
+
+    Returns:
+        region -> (threat multiplier, pressure multiplier).
+
+    Raises:
+        DataError: for a missing file or column, a duplicate region or a malformed number.
+    """
+    path = resolve(path)
+    rows = _read_csv(path)
+    header = rows[0].keys() if rows else []
+    for col in REGION_COLUMNS:
+        if col not in header:
+            raise DataError(path, f"missing column '{col}'")
+    out: dict[str, tuple[float, float]] = {}
+    for i, r in enumerate(rows, start=2):
+        region = (r["region"] or "").strip()
+        if region in out:
+            raise DataError(path, f"duplicate region {region!r}", i, "region")
+        out[region] = (_number(path, i, "threat_multiplier", r["threat_multiplier"]),
+                       _number(path, i, "pressure_multiplier", r["pressure_multiplier"]))
+    return out
 
 
 def _load_exposure(path: Path) -> dict[str, float]:

@@ -11,11 +11,13 @@ operations inside a step:
 
 1. :func:`perceive_threat`: each member's threat signal is its exposure times the rival's
    output relative to the alliance's (log of the ratio over a reference, or the rival's output
-   level), plus any scheduled shock; perception is smoothed with memory.
+   level), plus any scheduled shock; perception is smoothed with memory. The threat term of
+   the desired share is the sensitivity times the perceived threat times the member's regional
+   multiplier (``Members.threat_response``, 1 without a region table).
 2. :func:`feel_pressure`: the target path in force (a straight line from the member's initial
-   share to the target at the deadline), the hegemon's pressure and the fraction of peers (same
-   region) already at the target give the weight with which a member closes the gap to that
-   path.
+   share to the target plus ``target_margin_pp`` at the deadline), the hegemon's pressure and
+   the fraction of peers (same region) already at the target give the weight with which a
+   member closes the gap to that path.
 3. :func:`weigh_free_riding`: allies' spending is partly a public good: a rise in the allies'
    combined share lowers the member's desired share (a spatial lag on burdens), or, in the pure
    public-good limit, each extra dollar allies spend lowers its desired spending
@@ -249,7 +251,8 @@ def initial_state(static: Static, p: dict[str, np.ndarray]) -> State:
     per_usd = alliance_output[:, None] / np.maximum(row_sum(munitions_spend, True), EPS)
     output = munitions_spend * per_usd
     threat = _threat_signal(static, p, rival_output, alliance_output, 0)
-    threat_pp = p["threat_sensitivity_pp"] * threat * m.armed[None, :]
+    threat_pp = (p["threat_sensitivity_pp"] * threat * m.armed[None, :]
+                 * m.threat_response[None, :])
     q = core / 100 * gdp
     allies = row_sum(q, True) - q
     if static.anchor_mode == "public_good":
@@ -294,16 +297,21 @@ def feel_pressure(static: Static, p: dict[str, np.ndarray], s: State
                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Process 2: the target path, the pressure weight and the fraction of peers at target.
 
+    The weight is ``hegemon_pressure + peer_conformity * (fraction of peers at the target)``
+    times the member's regional pressure multiplier (``Members.pressure_response``, 1 without
+    a region table), clipped to [0, 1]; the path ends at the target plus ``target_margin_pp``.
+
     Returns:
         (path (R, N) in % GDP, weight (R, N) in [0, 1], peers at target (R, N) in [0, 1]).
     """
     progress = _progress(static, p, s.k + 1)
     start = s.core_share_initial
-    path = start + (s.target_core_pct - start) * progress
+    path = start + (s.target_core_pct + p["target_margin_pp"] - start) * progress
     at_target = (s.core_share_pct >= s.target_core_pct - EPS).astype(float)
     # integer counts are exact in any summation order, so a matrix product is safe here
     peers = (at_target @ static.peer_matrix.T) / np.maximum(static.peer_counts, 1.0)
-    weight = np.clip(p["hegemon_pressure"] + p["peer_conformity"] * peers, 0.0, 1.0)
+    weight = np.clip((p["hegemon_pressure"] + p["peer_conformity"] * peers)
+                     * static.members.pressure_response[None, :], 0.0, 1.0)
     return path, weight * static.members.armed[None, :], peers
 
 
@@ -440,7 +448,8 @@ def step(static: Static, p: dict[str, np.ndarray], s: State, member_noise: np.nd
     """
     armed = static.members.armed[None, :]
     threat = perceive_threat(static, p, s)
-    threat_pp = p["threat_sensitivity_pp"] * threat * armed
+    threat_pp = (p["threat_sensitivity_pp"] * threat * armed
+                 * static.members.threat_response[None, :])
     path, weight, peers = feel_pressure(static, p, s)
     free_riding_pp = weigh_free_riding(static, p, s) * armed
     desired, pressure_pp, core, related = choose_shares(static, p, s, threat_pp, free_riding_pp,

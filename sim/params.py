@@ -32,6 +32,7 @@ STRUCTURAL = (
     "threat_shock_quarter",
     "use_pledges",
     "use_target_exemptions",
+    "region_behaviour_file",
 )
 """Parameters that fix the shape of a run (its members and quarters): runs batched together in
 the ensemble must share them. All others may differ run by run inside one batch."""
@@ -99,6 +100,12 @@ class Params:
                                 "target; scales with the fraction that do",
                                 source="Odehnal et al. 2021: follower behaviour toward the NATO "
                                 "average (sign); magnitude an assumption")
+    target_margin_pp: float = _p(0.0, "pp", 0.0, 2.0,
+                                 doc="how far above the target a member under pressure aims (a "
+                                 "safety margin over the line it is judged by): the target path "
+                                 "runs from its initial share to target + margin at the deadline",
+                                 source="calibrated to 2014-2024 (sim.calibrate): the allies "
+                                 "that met 2% in 2024 did so at 2.00-2.13 (seeds/nato_members.csv)")
 
     # --- Threat perception ---------------------------------------------------------------
     threat_sensitivity_pp: float = _p(0.4, "pp per threat unit", 0.0, 5.0, control=True,
@@ -142,6 +149,13 @@ class Params:
     anchor_fixed_pct_gdp: float = _p(0.0, "% GDP", -100.0, 100.0,
                                      doc="the anchor share when anchor_mode is 'fixed'",
                                      source="docking configs only")
+    region_behaviour_file: str = _p("", "path or empty",
+                                    doc="table of per-region multipliers of the threat "
+                                    "sensitivity and of the pressure weight (columns region, "
+                                    "threat_multiplier, pressure_multiplier; relative to the "
+                                    "project root); empty: every multiplier is 1",
+                                    source="calibrated to 2014-2024 (sim.calibrate, "
+                                    "docs/VALIDATION.md)")
 
     # --- Choice of share -----------------------------------------------------------------
     adjustment_speed_per_year: float = _p(0.6, "1/yr", 0.0, 4.0, control=True, step=0.05,
