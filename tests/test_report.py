@@ -302,5 +302,6 @@ def test_latex_escapes_and_formats():
     frame = pd.DataFrame({"name_x": ["a_b", "50%"], "value": [1234.5, 2.0], "n": [3, 4]})
     tex = to_latex(frame, "caption")
     assert "name\\_x & value & n" in tex
+    assert to_latex(pd.DataFrame({"P(<=2:1)": [0.5]})).count("\\textless{}") == 1
     assert "a\\_b & 1{,}234 & 3" in tex and "50\\% & 2 & 4" in tex
     assert tex.startswith("% caption\n\\begin{tabular}{lrr}")

@@ -44,8 +44,9 @@ OUT = HERE / "output"
 ARMS = {"status_quo_2pct": "2% guideline", "hague": "Hague path (3.5% + 1.5%)"}
 
 
-def sim_cli(*args: str) -> None:
-    """Run ``python -m sim ARGS`` from the project root; stop on failure."""
+def sim_cli(*args: str | Path) -> None:
+    """Run ``python -m sim ARGS`` from the project root (paths relative to it); stop on failure."""
+    args = tuple(str(a.relative_to(ROOT)) if isinstance(a, Path) else a for a in args)
     subprocess.run([sys.executable, "-m", "sim", *args], cwd=ROOT, check=True)
 
 
@@ -183,8 +184,8 @@ def main() -> int:
         sweep = OUT / f"sweep_{arm}"
         if sweep.exists() and not args.resume:
             shutil.rmtree(sweep)
-        sim_cli("sweep", str(HERE / f"{arm}.toml"), "--out", str(sweep), "--quiet")
-        sim_cli("report", str(sweep), "--out", str(OUT / f"report_{arm}"))
+        sim_cli("sweep", HERE / f"{arm}.toml", "--out", sweep, "--quiet")
+        sim_cli("report", sweep, "--out", OUT / f"report_{arm}")
         results[arm] = load_sweep(sweep)
     first = results["hague"].runs.iloc[0]
     members = members_for(str(first["members_file"]), int(first["initial_data_year"]),
@@ -204,7 +205,9 @@ def main() -> int:
     timing = {"total_seconds": round(seconds, 1),
               "runs": int(sum(len(r.runs) for r in results.values()))}
     (OUT / "timing.json").write_text(json.dumps(timing, indent=2) + "\n")
-    print(json.dumps({**timing, **headline(table, bands, diff)}, indent=2))
+    numbers = headline(table, bands, diff)
+    (OUT / "headline.json").write_text(json.dumps(numbers, indent=2) + "\n")
+    print(json.dumps({**timing, **numbers}, indent=2))
     return 0
 
 

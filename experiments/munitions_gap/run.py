@@ -46,8 +46,9 @@ LEADS = {(3, 9): "fast (3/9 quarters)", (5, 13): "baseline (5/13)", (8, 20): "sl
 §4.3); the other grid points are in the table."""
 
 
-def sim_cli(*args: str) -> None:
-    """Run ``python -m sim ARGS`` from the project root; stop on failure."""
+def sim_cli(*args: str | Path) -> None:
+    """Run ``python -m sim ARGS`` from the project root (paths relative to it); stop on failure."""
+    args = tuple(str(a.relative_to(ROOT)) if isinstance(a, Path) else a for a in args)
     subprocess.run([sys.executable, "-m", "sim", *args], cwd=ROOT, check=True)
 
 
@@ -148,9 +149,9 @@ def main() -> int:
     if sweep.exists() and not args.resume:
         shutil.rmtree(sweep)
     t0 = time.perf_counter()
-    sim_cli("sweep", str(CONFIG), "--out", str(sweep), "--quiet")
+    sim_cli("sweep", CONFIG, "--out", sweep, "--quiet")
     t_sweep = time.perf_counter() - t0
-    sim_cli("report", str(sweep), "--out", str(OUT / "report"))
+    sim_cli("report", sweep, "--out", OUT / "report")
     frame = per_run(sweep)
     table = gap_table(frame)
     tabs.write_table(table, OUT / "gap_table", "Munitions gap by design point",
@@ -161,7 +162,9 @@ def main() -> int:
     timing = {"sweep_seconds": round(t_sweep, 1), "total_seconds": round(seconds, 1),
               "runs": int(len(frame)), "design_points": int(table.shape[0])}
     (OUT / "timing.json").write_text(json.dumps(timing, indent=2) + "\n")
-    print(json.dumps({**timing, **headline(frame, table)}, indent=2))
+    numbers = headline(frame, table)
+    (OUT / "headline.json").write_text(json.dumps(numbers, indent=2) + "\n")
+    print(json.dumps({**timing, **numbers}, indent=2))
     return 0
 
 
