@@ -22,6 +22,7 @@ report of what it holds.
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -46,12 +47,13 @@ MAX_PAIRED_ROWS = 30
 
 @dataclass
 class Report:
-    """What a report wrote: (name, files, caption) of each figure and table, and warnings."""
+    """What a report wrote: (name, files, caption) of each figure and table, warnings, notes."""
 
     out: Path
     figures: list[tuple[str, list[Path], str]] = field(default_factory=list)
     tables: list[tuple[str, list[Path], str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 def load(sweep_dir: str | Path):
@@ -144,6 +146,7 @@ def build_report(sweep_dir: str | Path, out: str | Path | None = None,
     swept = [c for c in result.design.columns if c != "point_id"]
     x, y = _check_axes(axes, swept)
     report = Report(Path(out) if out else Path(sweep_dir) / "report")
+    _clear_previous(report.out)
 
     def warning(msg: str) -> None:
         report.warnings.append(msg)
@@ -212,11 +215,16 @@ def build_report(sweep_dir: str | Path, out: str | Path | None = None,
     boundary, note = (richardson_boundary(ok, alliance, x, y, edges) if has_series
                       else (None, "No Richardson boundary (no alliance series kept)."))
     axes_text = f"{x} and {y}" if y else x
-    report.figures.append(("regime_map", figs.save(
-        figs.regime_map_figure(cells, edges, x, y, boundary), fig_dir / "regime_map"),
-        f"Arms-race regime over {axes_text}: each cell takes the most frequent regime of its runs "
-        f"(the number: its share), pooled over the other axes; regimes as defined in "
-        f"sim/regimes.py (docs/REGIMES.md). {note}"))
+    if len(cells) == 1:
+        report.notes.append(f"No regime map: every run lies in one cell ({cells['modal'].iloc[0]} "
+                            f"in {cells['modal_share'].iloc[0]:.0%} of runs; see "
+                            "tables/regimes.csv).")
+    else:
+        report.figures.append(("regime_map", figs.save(
+            figs.regime_map_figure(cells, edges, x, y, boundary), fig_dir / "regime_map"),
+            f"Arms-race regime over {axes_text}: each cell takes the most frequent regime of its "
+            f"runs (the number: its share), pooled over the other axes; regimes as defined in "
+            f"sim/regimes.py (docs/REGIMES.md). {note}"))
     report.tables.append(("regimes", tabs.write_table(
         cells, tab_dir / "regimes", f"Regime counts by cell of {axes_text}"),
         f"Runs per regime in each cell of {axes_text}, with the modal regime."))
@@ -236,6 +244,14 @@ def build_report(sweep_dir: str | Path, out: str | Path | None = None,
     _sensitivity(report, result, fig_dir, tab_dir, warning)
     write_readme(report, result, sweep_dir)
     return report
+
+
+def _clear_previous(out: Path) -> None:
+    """Remove the figures and tables of an earlier report in ``out`` (so none goes stale)."""
+    readme = out / "README.md"
+    if readme.is_file() and readme.read_text().startswith("# Report: sweep"):
+        for sub in ("figures", "tables"):
+            shutil.rmtree(out / sub, ignore_errors=True)
 
 
 def _point_label(design: pd.DataFrame, point_id: int, axes: list[str], short: bool = False
@@ -340,6 +356,8 @@ def write_readme(report: Report, result, sweep_dir: str | Path) -> Path:
              f"- git: `{(m.get('git') or {}).get('commit', '?')}`", ""]
     if report.warnings:
         lines += ["## Warnings", "", *[f"- {w}" for w in report.warnings], ""]
+    if report.notes:
+        lines += ["## Notes", "", *[f"- {n}" for n in report.notes], ""]
     lines += ["## Figures", ""]
     for name, files, caption in report.figures:
         png = next(f for f in files if f.suffix == ".png")

@@ -123,6 +123,19 @@ def test_figures_and_tables_are_byte_for_byte_reproducible(grid_sweep, grid_repo
     pd.testing.assert_frame_equal(again, cells, check_dtype=False)
 
 
+def test_one_point_sweep_has_no_regime_map_and_old_files_go(tmp_path):
+    out = run(tmp_path, "one", "hegemon_pressure = [0.5]", replications=2)
+    stale = out / "report" / "figures" / "stale.png"
+    stale.parent.mkdir(parents=True)
+    stale.write_bytes(b"")
+    (out / "report" / "README.md").write_text("# Report: sweep `one`\n")
+    report = build_report(out, warn=lambda m: None)
+    assert "regime_map" not in {n for n, _, _ in report.figures}
+    assert "No regime map: every run lies in one cell" in report.notes[0]
+    assert "## Notes" in (report.out / "README.md").read_text()
+    assert not stale.exists()
+
+
 def test_richardson_boundary_is_drawn_where_it_applies(tmp_path):
     out = run(tmp_path, "linear", "rival_target_ratio = [2.0, 12.0]\n"
               "threat_sensitivity_pp = [0.5, 3.0]", replications=1,
