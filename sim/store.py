@@ -27,7 +27,7 @@ import functools
 import json
 import os
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -190,28 +190,48 @@ def stream_table(path: Path, parts: Iterator[pd.DataFrame | pa.Table]) -> int:
 class SweepResult:
     """A sweep folder's tables as pandas DataFrames (see :func:`load_sweep`).
 
-    ``manifest``, ``runs``, ``summary``, ``design`` and ``problem`` are read at once;
-    ``alliance`` and ``members`` (the large per-quarter series) are read on first access.
-    ``complete`` is false for a sweep that was interrupted: its tables then hold the chunks done
-    so far and ``runs.status`` is ``"pending"`` for the others.
+    ``manifest`` and ``problem`` are read at once; the tables (``runs``, ``summary``,
+    ``design``, ``alliance``, ``members``) on first access, so that holding a result costs no
+    memory until a table is used. ``complete`` is false for a sweep that was interrupted: its
+    tables then hold the chunks done so far and ``runs.status`` is ``"pending"`` for the others.
     """
 
-    def __init__(self, path: Path, manifest: dict[str, Any], runs: pd.DataFrame,
-                 summary: pd.DataFrame, design: pd.DataFrame, problem: dict[str, Any] | None,
+    def __init__(self, path: Path, manifest: dict[str, Any], problem: dict[str, Any] | None,
                  chunks: list[int]) -> None:
-        self.path, self.manifest, self.runs, self.summary = path, manifest, runs, summary
-        self.design, self.problem, self._chunks = design, problem, chunks
+        self.path, self.manifest, self.problem, self._chunks = path, manifest, problem, chunks
 
     @property
     def complete(self) -> bool:
         """Whether every run of the sweep finished (ok or failed)."""
         return bool(self.manifest.get("complete"))
 
+    @functools.cached_property
+    def design(self) -> pd.DataFrame:
+        """The design points: point_id and one column per axis, in the sampler's order."""
+        return pd.read_parquet(self.path / "design.parquet")
+
+    @functools.cached_property
+    def runs(self) -> pd.DataFrame:
+        """One row per run: ids, seed, status, error and every parameter."""
+        runs = pd.read_parquet(self.path / "runs.parquet")
+        if self.complete:
+            return runs
+        return _overlay(runs, [read_status(self.path, c) for c in self._chunks])
+
+    @functools.cached_property
+    def summary(self) -> pd.DataFrame:
+        """One row per successful run: run_id and the ``sim.summary.summarise`` columns."""
+        if self.complete and (self.path / "summary.parquet").is_file():
+            return pd.read_parquet(self.path / "summary.parquet")
+        files = [self.path / "chunks" / f"{chunk_name(c)}.summary.parquet" for c in self._chunks]
+        parts = [pd.read_parquet(f) for f in files if f.is_file()]
+        return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
     def _series(self, sub: str) -> pd.DataFrame | None:
-        files = [self.path / sub / f"{chunk_name(c)}.parquet" for c in self._chunks]
-        files = [f for f in files if f.is_file()]
         if not (self.path / sub).is_dir():
             return None
+        files = [self.path / sub / f"{chunk_name(c)}.parquet" for c in self._chunks]
+        files = [f for f in files if f.is_file()]
         if not files:
             return pd.DataFrame()
         return pa.concat_tables([pq.read_table(f) for f in files]).to_pandas()
@@ -232,7 +252,6 @@ def _overlay(runs: pd.DataFrame, statuses: list[pd.DataFrame]) -> pd.DataFrame:
     if not statuses:
         return runs
     done = pd.concat(statuses, ignore_index=True).set_index("run_id")
-    runs = runs.copy()
     idx = runs["run_id"].isin(done.index)
     ids = runs.loc[idx, "run_id"]
     runs.loc[idx, "status"] = done.loc[ids, "status"].to_numpy()
@@ -240,38 +259,26 @@ def _overlay(runs: pd.DataFrame, statuses: list[pd.DataFrame]) -> pd.DataFrame:
     return runs
 
 
-def load_sweep(out: str | Path, *, read: Callable[[Path], pd.DataFrame] = pd.read_parquet
-               ) -> SweepResult:
-    """Load a sweep folder's tables.
+def load_sweep(out: str | Path) -> SweepResult:
+    """Open a sweep folder; its tables are read as pandas DataFrames on first access.
 
     Args:
         out: the sweep folder (written by ``python -m sim sweep``).
-        read: the Parquet reader (``pandas.read_parquet``).
 
     Returns:
-        The manifest, runs, summary, design, SALib problem (sobol/morris, else None), and lazily
-        the alliance (and members) series. ``complete`` is false for an interrupted sweep, whose
-        tables then hold the completed chunks only.
+        The manifest, the SALib problem (sobol/morris, else None) and the tables ``runs``,
+        ``summary``, ``design``, ``alliance`` and ``members`` (None unless kept).
+        ``complete`` is false for an interrupted sweep, whose tables then hold the completed
+        chunks only.
 
     Raises:
         SweepFolderError: if ``out`` is not a sweep folder.
     """
     out = Path(out)
     manifest = read_manifest(out)
-    chunks = completed_chunks(out)
+    for name in ("runs.parquet", "design.parquet"):
+        if not (out / name).is_file():
+            raise SweepFolderError(f"{out}: sweep folder without {name}")
     problem_path = out / "salib_problem.json"
     problem = json.loads(problem_path.read_text()) if problem_path.is_file() else None
-    design = read(out / "design.parquet")
-    runs_path = out / "runs.parquet"
-    if not runs_path.is_file():
-        raise SweepFolderError(f"{out}: sweep folder without runs.parquet (was it created by an "
-                               "older version?)")
-    runs = read(runs_path)
-    if manifest.get("complete") and (out / "summary.parquet").is_file():
-        summary = read(out / "summary.parquet")
-    else:
-        runs = _overlay(runs, [read_status(out, c) for c in chunks])
-        files = [out / "chunks" / f"{chunk_name(c)}.summary.parquet" for c in chunks]
-        parts = [read(f) for f in files if f.is_file()]
-        summary = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
-    return SweepResult(out, manifest, runs, summary, design, problem, chunks)
+    return SweepResult(out, manifest, problem, completed_chunks(out))

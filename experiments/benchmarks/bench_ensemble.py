@@ -7,7 +7,7 @@ Prints, from one invocation:
     parameters (the default scenario, configs/hague.toml) and steps (43 quarters), and the ratio,
     in three alternating rounds (medians reported) so that load from other processes affects
     both engines alike;
-(b) a 10,000-run and a 2,000-run sweep through ``sim.sweep.run_sweep`` with 2 worker processes,
+(b) 2,000-, 10,000- and 30,000-run sweeps through ``sim.sweep.run_sweep`` with 2 worker processes,
     keeping alliance series: wall time, runs/s, peak RSS of the main process and of the largest
     worker (sampled with psutil every 20 ms), disk per 1,000 runs. Each sweep
     runs in a fresh child process so that its memory is its own;
@@ -217,12 +217,12 @@ def main() -> None:
           "| disk MB per 1,000 runs |")
     print("|---:|---:|---:|---:|---:|---:|---:|")
     results = {}
-    for n in ((400, 2000) if quick else (2000, 10_000)):
+    for n in ((400, 2000) if quick else (2000, 10_000, 30_000)):
         m = results[n] = run_sweep_measure(n)
         print(f"| {m['runs']:,} | {m['wall_s']:.1f} | {m['runs'] / m['wall_s']:,.0f} | "
               f"{m['main_peak_mb']:.0f} | {m['worker_peak_mb']:.0f} | {m['total_peak_mb']:.0f} | "
               f"{m['disk_mb'] / m['runs'] * 1000:.2f} |")
-    small, large = (results[k] for k in sorted(results))
+    small, large = results[min(results)], results[max(results)]
     grow = large["total_peak_mb"] - small["total_peak_mb"]
     extra = (large["runs"] - small["runs"]) / 1000
     print(f"\npeak memory (main + 2 workers) from {small['runs']:,} to {large['runs']:,} runs: "
