@@ -191,3 +191,13 @@ use_pledges = [true, false]
         got = result.alliance[result.alliance["run_id"] == row["run_id"]]
         assert np.array_equal(got[list(ALLIANCE_COLUMNS)].to_numpy(float), alone.alliance[0])
     assert set(result.runs["use_pledges"]) == {True, False}
+
+
+def test_progress_bar_shows_runs_and_rate_unless_quiet(tmp_path, capsys):
+    config = write_config(tmp_path, LHS.format(chunk=5))
+    assert main(["sweep", str(config), "--out", str(tmp_path / "a"), "--workers", "1"]) == 0
+    err = capsys.readouterr().err
+    assert f"{N_RUNS}/{N_RUNS}" in err and "run/s" in err  # tqdm: done/total, rate
+    assert main(["sweep", str(config), "--out", str(tmp_path / "b"), "--workers", "1",
+                 "--quiet"]) == 0
+    assert "run/s" not in capsys.readouterr().err
