@@ -168,7 +168,7 @@ def build_report(sweep_dir: str | Path, out: str | Path | None = None,
     replications = int(manifest.get("config", {}).get("replications", ok["replication"].max() + 1))
     seeding = manifest.get("config", {}).get("seeding", "paired")
     points = sorted(frame["point_id"].unique())
-    labels = {p: _point_label(result.design, p, swept) for p in points}
+    labels = _point_labels(result.design, swept)
     arm_of_run = frame.set_index("run_id")["point_id"]
     few = len(points) <= MAX_ARMS
     arm_labels = {p: labels[p] for p in points} if few else {"all": f"all {len(points)} points"}
@@ -206,10 +206,14 @@ def build_report(sweep_dir: str | Path, out: str | Path | None = None,
         point_tab, tab_dir / "design_points", "Outcomes by design point: mean [5%, 95%]",
         latex), f"Main outcomes by design point: mean and 5-95% range across runs; {what}."))
 
-    if len(points) >= 2:
-        short = {p: _point_label(result.design, p, swept, short=True) for p in points}
+    method = manifest.get("config", {}).get("design", {}).get("method", "grid")
+    if len(points) >= 2 and method == "grid":
+        short = _point_labels(result.design, swept, short=True)
         _paired(report, frame, alliance if has_series else None, labels, short, swept, points,
                 seeding, what, warning)
+    elif len(points) >= 2:
+        report.notes.append(f"No paired differences: the {method} design's points are samples "
+                            "of a space, not arms to compare with a reference point.")
 
     cells, edges = tabs.regime_cells(frame, x, y)
     boundary, note = (richardson_boundary(ok, alliance, x, y, edges) if has_series
@@ -254,14 +258,16 @@ def _clear_previous(out: Path) -> None:
             shutil.rmtree(out / sub, ignore_errors=True)
 
 
-def _point_label(design: pd.DataFrame, point_id: int, axes: list[str], short: bool = False
-                 ) -> str:
-    """``axis = value, ...`` of a design point (``short``: the values only)."""
-    row = design.loc[design["point_id"] == point_id].iloc[0]
-    values = [f"{row[a]:g}" if isinstance(row[a], int | float | np.number) else str(row[a])
-              for a in axes]
-    return ", ".join(values if short else [f"{a} = {v}" for a, v in zip(axes, values,
-                                                                          strict=True)])
+def _point_labels(design: pd.DataFrame, axes: list[str], short: bool = False
+                  ) -> dict[int, str]:
+    """``axis = value, ...`` of each design point by point_id (``short``: the values only)."""
+    parts = []
+    for a in axes:
+        text = design[a].map(lambda v: f"{v:g}" if isinstance(v, int | float | np.number)
+                             else str(v))
+        parts.append(text if short else f"{a} = " + text)
+    joined = parts[0].str.cat(parts[1:], sep=", ") if len(parts) > 1 else parts[0]
+    return dict(zip(design["point_id"].tolist(), joined.tolist(), strict=True))
 
 
 def _paired(report: Report, frame: pd.DataFrame, alliance: pd.DataFrame | None,

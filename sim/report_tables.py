@@ -296,9 +296,11 @@ def point_table(frame: pd.DataFrame, axes: Sequence[str], outcomes: Sequence[str
         out[f"{outcome}_mean"] = g[outcome].mean()
         out[f"{outcome}_q05"] = g[outcome].quantile(0.05)
         out[f"{outcome}_q95"] = g[outcome].quantile(0.95)
-    modal = g["regime"].agg(lambda s: s.value_counts().reindex(REGIMES).idxmax())
-    out["modal_regime"] = modal
-    out["modal_regime_share"] = g["regime"].agg(lambda s: s.value_counts().max() / len(s))
+    counts = pd.crosstab(frame["point_id"], frame["regime"]).reindex(
+        columns=list(REGIMES), fill_value=0).reindex(out.index)
+    values = counts.to_numpy()
+    out["modal_regime"] = np.array(REGIMES, dtype=object)[values.argmax(axis=1)]
+    out["modal_regime_share"] = values.max(axis=1) / values.sum(axis=1)
     return out.reset_index()
 
 

@@ -165,6 +165,9 @@ def test_sobol_sweep_gets_indices_in_its_report(tmp_path):
               design='method = "sobol"\nsamples = 8', replications=2)
     report = build_report(out, warn=lambda m: None)
     assert "sensitivity" in {n for n, _, _ in report.figures}
+    # sampled points are not arms: no paired comparison with point 0
+    assert "paired_differences" not in {n for n, _, _ in report.figures}
+    assert any("No paired differences" in n for n in report.notes)
     table = pd.read_csv(report.out / "tables" / "sensitivity.csv")
     assert set(table["parameter"]) == {"hegemon_pressure", "rival_target_ratio"}
     assert {"S1", "S1_conf", "ST", "ST_conf"} <= set(table.columns)

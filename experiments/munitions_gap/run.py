@@ -5,7 +5,9 @@ One command from the project root::
     .venv/bin/python experiments/munitions_gap/run.py
 
 It runs ``python -m sim sweep experiments/munitions_gap/munitions_gap.toml`` into
-``output/sweep/`` (not committed), ``python -m sim report`` into ``output/report/``, then the
+``output/sweep/`` (not committed) and ``python -m sim report`` into ``output/report/``; the same
+for the Sobol' design ``munitions_gap_sobol.toml`` (``output/sweep_sobol/``,
+``output/report_sobol/``, with the indices of the ratio in 2035 in ``sobol_ratio_2035``); then the
 study's own figures and tables into ``output/``: the munitions ratio in 2035 against the rival's
 target, by hegemon pressure and production lead time (``gap_2035``), and what the alliance pays
 for it (``cost``), with the probabilities of halving the gap and of exhausting the rival
@@ -32,9 +34,11 @@ sys.path.insert(0, str(ROOT))
 from sim import report_figures as figs  # noqa: E402
 from sim import report_tables as tabs  # noqa: E402
 from sim.figures import apply_style, plt  # noqa: E402
+from sim.sensitivity import analyse_sweep  # noqa: E402
 from sim.store import load_sweep  # noqa: E402
 
 CONFIG = HERE / "munitions_gap.toml"
+SOBOL = HERE / "munitions_gap_sobol.toml"
 OUT = HERE / "output"
 HALVED = 2.0
 """The gap counts as halved when the ratio is at most 2:1 in 2035Q4: half the 4:1 of 2025 and
@@ -152,6 +156,14 @@ def main() -> int:
     sim_cli("sweep", CONFIG, "--out", sweep, "--quiet")
     t_sweep = time.perf_counter() - t0
     sim_cli("report", sweep, "--out", OUT / "report")
+    sobol = OUT / "sweep_sobol"
+    if sobol.exists() and not args.resume:
+        shutil.rmtree(sobol)
+    sim_cli("sweep", SOBOL, "--out", sobol, "--quiet")
+    sim_cli("report", sobol, "--out", OUT / "report_sobol")
+    ratio = analyse_sweep(load_sweep(sobol), outcomes=("final_munitions_ratio",)).table
+    tabs.write_table(ratio, OUT / "sobol_ratio_2035",
+                     "Sobol' indices of the munitions ratio in 2035Q4")
     frame = per_run(sweep)
     table = gap_table(frame)
     tabs.write_table(table, OUT / "gap_table", "Munitions gap by design point",
@@ -159,10 +171,13 @@ def main() -> int:
     figs.save(gap_figure(table), OUT / "gap_2035")
     figs.save(cost_figure(table), OUT / "cost")
     seconds = time.perf_counter() - t0
-    timing = {"sweep_seconds": round(t_sweep, 1), "total_seconds": round(seconds, 1),
-              "runs": int(len(frame)), "design_points": int(table.shape[0])}
+    timing = {"grid_sweep_seconds": round(t_sweep, 1), "total_seconds": round(seconds, 1),
+              "grid_runs": int(len(frame)), "grid_points": int(table.shape[0]),
+              "sobol_runs": int(len(load_sweep(sobol).runs))}
     (OUT / "timing.json").write_text(json.dumps(timing, indent=2) + "\n")
     numbers = headline(frame, table)
+    numbers["sobol_ratio_2035"] = {r.parameter: {"S1": round(r.S1, 3), "ST": round(r.ST, 3)}
+                                   for r in ratio.itertuples()}
     (OUT / "headline.json").write_text(json.dumps(numbers, indent=2) + "\n")
     print(json.dumps({**timing, **numbers}, indent=2))
     return 0
