@@ -6,10 +6,11 @@ lines of the issue (the 2%, 3.5% and 5% lines, the rival's target ratio, the air
 
 Speed: Mesa's ``make_plot_component`` rebuilds and schema-validates an Altair chart (or draws a
 matplotlib figure) for every plot every quarter; measured here, five such plots take
-0.35-0.45 s (Altair) or 1.1-2 s (matplotlib) per quarter, over the page's 300 ms budget. So
-each plot's chart is built and validated with Altair once per model (:func:`chart_template`)
-and each quarter only its data, a named data set, is replaced (:func:`chart_spec`), which takes
-well under a millisecond. Redraws follow Mesa's ``update_counter`` like Mesa's own plots.
+0.35-0.45 s (Altair) or 1.1-2 s (matplotlib) per quarter on the server alone, over the page's
+300 ms budget. So each plot's chart is built and validated with Altair once per model
+(:func:`chart_template`) and each quarter only its data (:func:`series`) goes to the browser,
+where :class:`sim.viz_chart.LiveChart` swaps it into the drawn chart. Redraws follow Mesa's
+``update_counter``, like Mesa's own plots.
 """
 
 from __future__ import annotations
@@ -21,10 +22,10 @@ from typing import Any
 import altair as alt
 import pandas as pd
 import solara
-import solara.widgets
 
 from sim.model import AllianceModel
 from sim.params import parse_quarter
+from sim.viz_chart import LiveChart
 
 WIDTH, HEIGHT = 270, 160
 OKABE_ITO = ("#0072B2", "#D55E00", "#009E73", "#E69F00", "#CC79A7", "#56B4E9")
@@ -113,11 +114,6 @@ def series(model: AllianceModel, spec: PlotSpec) -> list[dict[str, Any]]:
     return records
 
 
-def chart_spec(template: dict[str, Any], model: AllianceModel, spec: PlotSpec) -> dict:
-    """The template with the model's current data."""
-    return {**template, "datasets": {**template.get("datasets", {}), DATA: series(model, spec)}}
-
-
 def make_templates(model: AllianceModel) -> list[tuple[PlotSpec, dict[str, Any]]]:
     """The chart templates of all plots for one model."""
     return [(spec, chart_template(spec, model)) for spec in PLOTS]
@@ -136,7 +132,7 @@ def Plots(model: AllianceModel, tick: int):
         for spec, template in templates:
             with solara.Column(classes=["viz-plot", f"viz-plot-{spec.key}"],
                                style={"min-width": f"{WIDTH + 80}px"}):
-                solara.widgets.VegaLite.element(spec=chart_spec(template, model, spec))
+                LiveChart.element(spec=template, values=series(model, spec), dataset=DATA)
 
 
 def headline(model: AllianceModel) -> list[tuple[str, str]]:
