@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import ipyvuetify as v
 import solara
+import traitlets
 from matplotlib import colormaps
 from matplotlib.colors import to_hex
 
@@ -64,9 +66,56 @@ def Legend():
         solara.v.Html(tag="div", style_=f"height: 12px; background: linear-gradient(to right, "
                       f"{stops}); border: 1px solid #999;")
         with solara.Row(justify="space-between"):
-            for v in range(int(SCALE_MAX) + 1):
-                label = f"{v}+" if v == int(SCALE_MAX) else str(v)
+            for value in range(int(SCALE_MAX) + 1):
+                label = f"{value}+" if value == int(SCALE_MAX) else str(value)
                 solara.Text(label, style={"font-size": "0.75em"})
+
+
+TILES_TEMPLATE = """
+<template>
+  <div class="viz-tile-grid" :style="'display: grid; grid-template-columns: repeat(' + columns
+       + ', ' + size + 'px); grid-auto-rows: ' + (size - 10) + 'px; gap: 3px;'">
+    <div v-for="t in tiles" :key="t.iso3" :title="t.title" @click="selected = t.iso3"
+         :class="['viz-tile', 'viz-tile-' + t.iso3, t.iso3 === selected ? 'viz-tile-selected' : '']"
+         :style="{gridRow: t.row, gridColumn: t.col, background: t.color, color: t.ink}">
+      <b>{{ t.iso3 }}</b><br>{{ t.label }}
+    </div>
+  </div>
+</template>
+"""
+TILES_CSS = """
+.viz-tile { border-radius: 3px; font-size: 11px; line-height: 1.2; text-align: center;
+            padding-top: 6px; cursor: pointer; user-select: none; }
+.viz-tile:hover { filter: brightness(1.1); box-shadow: 0 0 0 1px #333; }
+.viz-tile-selected { outline: 3px solid #D55E00; outline-offset: 1px; z-index: 1; }
+"""
+
+
+class TilesWidget(v.VuetifyTemplate):
+    """The tile map in the browser: one widget, so a quarter's update is one message."""
+
+    template = traitlets.Unicode(TILES_TEMPLATE).tag(sync=True)
+    tiles = traitlets.List([]).tag(sync=True)
+    selected = traitlets.Unicode(None, allow_none=True).tag(sync=True)
+    columns = traitlets.Int(9).tag(sync=True)
+    size = traitlets.Int(TILE).tag(sync=True)
+
+
+def tiles(model: AllianceModel) -> list[dict[str, Any]]:
+    """One tile per member: grid position (1-based), colours, label and hover text."""
+    out = []
+    for agent in model.member_agents:
+        share = agent.core_share_pct
+        row, col = tile_position(agent.iso3, agent.index)
+        if agent.armed:
+            color, ink, label = share_color(share), text_color(share), f"{share:.1f}"
+            title = f"{agent.name}: core {share:.2f}% of GDP"
+        else:
+            color, ink, label = UNARMED, "#000", "n/a"
+            title = f"{agent.name}: no armed forces"
+        out.append({"iso3": agent.iso3, "row": row + 1, "col": col + 1, "color": color,
+                    "ink": ink, "label": label, "title": title})
+    return out
 
 
 @solara.component
@@ -78,31 +127,10 @@ def MemberTiles(model: AllianceModel, selected: solara.Reactive[str | None], tic
         selected: ISO3 code of the selected member (None: none).
         tick: Mesa's ``update_counter`` value; a new value redraws the tiles.
     """
-    grid = (f"display: grid; grid-template-columns: repeat(9, {TILE}px); "
-            f"grid-auto-rows: {TILE - 10}px; gap: 3px;")
     with solara.Column(gap="6px", classes=["viz-tiles"]):
-        with solara.v.Html(tag="div", style_=grid):
-            for agent in model.member_agents:
-                share = agent.core_share_pct
-                row, col = tile_position(agent.iso3, agent.index)
-                outline = ("outline: 3px solid #D55E00; outline-offset: 1px; z-index: 1;"
-                           if selected.value == agent.iso3 else "")
-                if agent.armed:
-                    label, color, ink = f"{agent.iso3}\n{share:.1f}", share_color(share), \
-                        text_color(share)
-                    title = f"{agent.name}: {share:.2f}% of GDP"
-                else:
-                    label, color, ink = f"{agent.iso3}\nn/a", UNARMED, "#000"
-                    title = f"{agent.name}: no armed forces"
-                solara.Button(
-                    label=label, on_click=lambda iso3=agent.iso3: selected.set(iso3),
-                    color=color, depressed=True, attributes={"title": title},
-                    classes=["viz-tile", f"viz-tile-{agent.iso3}"],
-                    style=(f"grid-row: {row + 1}; grid-column: {col + 1}; min-width: 0; "
-                           f"height: 100%; padding: 0; font-size: 11px; line-height: 1.15; "
-                           f"white-space: pre-line; text-transform: none; letter-spacing: 0; "
-                           f"color: {ink}; {outline}"),
-                )
+        solara.Style(TILES_CSS)
+        TilesWidget.element(tiles=tiles(model), selected=selected.value,
+                            on_selected=selected.set, columns=9, size=TILE)
         Legend()
 
 
@@ -116,7 +144,7 @@ def member_facts(agent: MemberState) -> list[tuple[str, str]]:
         ("Desired core share", f"{d['desired_core_share_pct']:.2f}%"),
         ("Threat term", f"{d['threat_pp']:+.2f} pp"),
         ("Pressure term", f"{d['pressure_pp']:+.2f} pp"),
-        ("Free-riding term", f"{-d['free_riding_pp']:+.2f} pp"),
+        ("Free-riding term", f"{0.0 - d['free_riding_pp']:+.2f} pp"),
         ("Regional peers at target", f"{100 * d['peers_at_target']:.0f}%"),
         ("GDP", f"{agent.gdp_usd_bn:,.0f} US$ bn"),
         ("Core spending", f"{agent.core_spending_usd_bn:,.1f} US$ bn"),
