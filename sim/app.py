@@ -6,8 +6,9 @@ plots, Mesa's ``update_counter``/``force_update`` to redraw them each quarter) a
 project's own components (``sim.viz_controls``, ``sim.viz_plots``, ``sim.viz_members``).
 
 Reset, play, pause and step are :func:`RunControls`, a small version of Mesa's
-``ModelController`` whose play state the page owns: Mesa's keeps it private, so a scenario
-picked while playing would keep being stepped by the old play loop.
+``ModelController`` whose play state the page owns (Mesa's keeps it private, so a scenario
+picked while playing would keep being stepped by the old play loop) and whose play timer runs
+in the browser (:class:`PlayClock`) rather than in a server thread.
 
 Every browser session gets its own model: :func:`Page` creates it with ``solara.use_memo`` and
 keeps it in per-session reactive state, so two tabs never share a run. The scenario picker
@@ -19,13 +20,13 @@ scenario the page opens with (default ``configs/hague.toml``).
 from __future__ import annotations
 
 import os
-import threading
-import time
 from pathlib import Path
 from typing import Any
 
+import ipyvuetify as v
 import reacton.core
 import solara
+import traitlets
 from mesa.visualization.utils import force_update, update_counter
 
 from sim.config import ConfigError, Scenario, load_scenario
@@ -88,6 +89,42 @@ def reset_kwargs(checked: Checked, model: AllianceModel) -> dict[str, Any]:
     return checked.kwargs() if checked.ok else model_kwargs(model)
 
 
+CLOCK_TEMPLATE = """
+<template><span class="viz-clock" style="display: none"></span></template>
+<script>
+module.exports = {
+  mounted() { this.schedule(); },
+  destroyed() { clearTimeout(this.timer); },
+  watch: { playing() { this.schedule(); }, ack() { this.schedule(); } },
+  methods: {
+    schedule() {
+      clearTimeout(this.timer);
+      if (this.playing) { this.timer = setTimeout(() => { this.request += 1; }, this.interval); }
+    },
+  },
+};
+</script>
+"""
+
+
+class PlayClock(v.VuetifyTemplate):
+    """The play timer, in the browser.
+
+    While ``playing``, it asks the server for a quarter (adds 1 to ``request``) ``interval``
+    ms after the previous one was shown (``ack`` changed), so quarters never queue
+    up and every step runs in the session's own event handling, never in a background thread
+    (a thread rendering at the same time as a click can lose the click's update).
+    """
+
+    template = traitlets.Unicode(CLOCK_TEMPLATE).tag(sync=True)
+    playing = traitlets.Bool(False).tag(sync=True)
+    interval = traitlets.Int(PLAY_INTERVAL_MS).tag(sync=True)
+    ack = traitlets.Int(0).tag(sync=True)
+    """Mesa's update counter: changes when a quarter has been drawn."""
+    request = traitlets.Int(0).tag(sync=True)
+    """Counted up by the browser's timer: each new value asks for the next quarter."""
+
+
 @solara.component
 def RunControls(model: solara.Reactive[AllianceModel], kwargs: dict[str, Any],
                 playing: solara.Reactive[bool], interval: solara.Reactive[int]):
@@ -96,10 +133,10 @@ def RunControls(model: solara.Reactive[AllianceModel], kwargs: dict[str, Any],
     Args:
         model: the session's model; Reset replaces it with ``AllianceModel(**kwargs)``.
         kwargs: the model's keyword arguments at Reset (already validated).
-        playing: whether the play loop steps the model.
+        playing: whether the play clock steps the model.
         interval: milliseconds between quarters while playing.
     """
-    update_counter.get()
+    tick = update_counter.get()
     running = model.value.running
     render_context = reacton.core.get_render_context()
 
@@ -107,6 +144,7 @@ def RunControls(model: solara.Reactive[AllianceModel], kwargs: dict[str, Any],
         """Advance one quarter and redraw everything in one render pass."""
         current = model.value
         if not current.running:
+            playing.set(False)
             return
         with render_context:  # batch: all components that follow update_counter at once
             current.step()
@@ -114,17 +152,17 @@ def RunControls(model: solara.Reactive[AllianceModel], kwargs: dict[str, Any],
             if not current.running:
                 playing.set(False)
 
-    def play_loop(cancel: threading.Event) -> None:
-        while playing.value and not cancel.is_set():
-            time.sleep(interval.value / 1000)
-            if cancel.is_set() or not playing.value:
-                return
+    def on_request(_count: int) -> None:
+        if playing.value:
             step()
 
     def reset() -> None:
-        playing.set(False)
-        model.set(AllianceModel(**kwargs))
+        with render_context:
+            playing.set(False)
+            model.set(AllianceModel(**kwargs))
 
+    PlayClock.element(playing=playing.value, interval=interval.value, ack=tick,
+                      on_request=on_request)
     with solara.Row(justify="space-between", classes=["viz-run-controls"]):
         solara.Button(label="Reset", color="primary", on_click=reset)
         solara.Button(label="Pause" if playing.value else "Play", color="primary",
@@ -152,7 +190,7 @@ def Page():
     checked = check(scenario.value.params, values.value)
     current = model_kwargs(model.value)
     pending = checked.ok and checked.kwargs() != current
-    label = next((k for k, v in choices.items() if Path(v) == Path(scenario.value.path)),
+    label = next((k for k, p in choices.items() if Path(p) == Path(scenario.value.path)),
                  scenario.value.path)
 
     def choose(new_label: str) -> None:
@@ -175,22 +213,29 @@ def Page():
             solara.Select(label="scenario (configs/)", values=list(choices), value=label,
                           on_value=choose, classes=["viz-scenario"])
             solara.Text(scenario.value.description, style={"font-size": "0.85em"})
-            if config_error.value:
-                solara.Error(config_error.value, classes=["viz-error"])
             RunControls(model, reset_kwargs(checked, model.value), playing, play_interval)
             solara.SliderInt("play interval (ms per quarter)", value=play_interval, min=50,
                              max=2000, step=50)
-            if not checked.ok:
-                solara.Warning("Some values are invalid (marked below): Reset restarts with "
-                               "the current model's values until they are fixed.", dense=True)
-            elif pending:
-                solara.Info("Changed values take effect when you press Reset.", dense=True,
-                            classes=["viz-pending"])
+            Notices(config_error.value, checked.ok, pending)
             Controls(scenario.value.params, model.value.params, values, checked)
         with solara.Column(gap="10px"):
             solara.Text(running_text(scenario.value, model.value), classes=["viz-running"],
                         style={"font-size": "0.8em", "color": "#555"})
             LiveView(model.value, selected)
+
+
+@solara.component
+def Notices(config_error: str | None, valid: bool, pending: bool):
+    """Messages about the scenario and the controls (one component, so the layout is stable)."""
+    with solara.Column(gap="4px"):
+        if config_error:
+            solara.Error(config_error, classes=["viz-error"])
+        if not valid:
+            solara.Warning("Some values are invalid (marked below): Reset restarts with the "
+                           "current model's values until they are fixed.", dense=True)
+        elif pending:
+            solara.Info("Changed values take effect when you press Reset.", dense=True,
+                        classes=["viz-pending"])
 
 
 @solara.component

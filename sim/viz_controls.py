@@ -205,13 +205,17 @@ def Controls(base: Params, current: Params, values: solara.Reactive[dict], check
     def on_change(name: str, value: Any) -> None:
         values.value = {**values.value, name: value}
 
-    solara.InputText(label="seed (non-negative integer)", value=str(values.value.get(SEED, "")),
-                     on_value=lambda t: on_change(SEED, t), error=SEED in checked.errors,
-                     classes=["viz-input-seed"], dense=True)
-    if SEED in checked.errors:
-        solara.Error(checked.errors[SEED], dense=True, classes=["viz-error"])
+    with solara.Column(gap="0px"):
+        solara.InputText(label="seed (non-negative integer)",
+                         value=str(values.value.get(SEED, "")),
+                         on_value=lambda t: on_change(SEED, t), error=SEED in checked.errors,
+                         classes=["viz-input-seed"], dense=True)
+        if SEED in checked.errors:
+            solara.Error(checked.errors[SEED], dense=True, classes=["viz-error"])
+    with solara.Column(gap="0px"):
+        if "" in checked.errors:
+            solara.Error(checked.errors[""], dense=True, classes=["viz-error"])
     for spec in CONTROLS:
         ControlRow(spec, values.value.get(spec.name, getattr(base, spec.name)), base,
-                   getattr(current, spec.name), checked.errors.get(spec.name), on_change)
-    if "" in checked.errors:
-        solara.Error(checked.errors[""], dense=True, classes=["viz-error"])
+                   getattr(current, spec.name), checked.errors.get(spec.name),
+                   on_change).key(spec.name)
