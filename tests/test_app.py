@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import time
 
 import ipyvuetify as v
@@ -206,6 +207,44 @@ def test_two_pages_have_their_own_models(viz):
     other.close()
 
 
+def step_number(rc) -> int:
+    return int(texts(rc, "viz-step")[0].split()[1])
+
+
+def tick(clock) -> None:
+    """What the browser's play timer does once the last quarter is shown."""
+    clock.request += 1
+
+
+def test_play_steps_on_each_clock_tick_until_paused_and_stops_at_the_end(viz):
+    clock = viz.find(app.PlayClock).widget
+    assert not clock.playing and clock.interval == app.PLAY_INTERVAL_MS
+    [interval] = [w for w in viz.find(v.Slider).widgets if w.max == 2000]
+    interval.v_model = 100
+    assert viz.find(app.PlayClock).widget.interval == 100
+    tick(clock)  # not playing: a stray tick does nothing
+    assert step_number(viz) == 0
+    button(viz, "Play").click()
+    clock = viz.find(app.PlayClock).widget
+    assert clock.playing and button(viz, "Step").disabled
+    acks = []
+    for _ in range(3):  # what the browser's timer does, once the previous quarter is shown
+        tick(clock)
+        acks.append(clock.ack)
+    assert step_number(viz) == 3 and len(set(acks)) == 3
+    button(viz, "Pause").click()
+    assert not viz.find(app.PlayClock).widget.playing
+    tick(clock)
+    assert step_number(viz) == 3
+    button(viz, "Play").click()
+    for _ in range(60):
+        tick(viz.find(app.PlayClock).widget)
+    assert quarter(viz) == "Quarter: 2035Q4" and "end of scenario" in texts(viz, "viz-step")[0]
+    assert not viz.find(app.PlayClock).widget.playing and button(viz, "Play").disabled
+    button(viz, "Reset").click()
+    assert quarter(viz) == "Quarter: 2025Q1" and not button(viz, "Step").disabled
+
+
 def test_step_is_disabled_at_the_end_of_the_scenario(viz):
     for _ in range(60):
         step = button(viz, "Step")
@@ -223,8 +262,9 @@ def test_step_is_disabled_at_the_end_of_the_scenario(viz):
 def test_selecting_a_tile_shows_the_members_explanation(viz):
     assert viz.find(v.Html, children=["Click a tile to see a member's numbers and its last "
                                        "decision."]).widgets
-    [tile] = [w for w in viz.find(v.Btn).widgets if "viz-tile-POL" in w.class_.split()]
-    tile.click()
+    tiles = viz.find(viz_members.TilesWidget).widget
+    assert {t["iso3"] for t in tiles.tiles} >= {"POL", "USA", "ISL"}
+    tiles.selected = "POL"  # what a click on the POL tile does in the browser
     explain = texts(viz, "viz-explain")[0]
     assert explain.startswith("Poland (POL) in 2025Q1:")
     assert "threat" in explain and "free riding" in explain and "pressure" in explain
@@ -238,6 +278,22 @@ def test_tile_map_places_every_member_once():
     assert len(members) == 32
     assert set(viz_members.TILE_GRID) == members
     assert len(set(viz_members.TILE_GRID.values())) == 32
+
+
+def test_tiles_are_coloured_by_share_and_follow_the_model(viz):
+    widget = viz.find(viz_members.TilesWidget).widget
+    before = {t["iso3"]: t for t in widget.tiles}
+    assert before["ISL"]["label"] == "n/a" and before["ISL"]["color"] == viz_members.UNARMED
+    scenario = load_scenario(app.DEFAULT_CONFIG)
+    model = AllianceModel(rng=scenario.seed, **to_dict(scenario.params))
+    pol = next(a for a in model.member_agents if a.iso3 == "POL")
+    assert before["POL"]["label"] == f"{pol.core_share_pct:.1f}"
+    assert before["POL"]["color"] == viz_members.share_color(pol.core_share_pct)
+    assert (before["POL"]["row"], before["POL"]["col"]) == (3, 7)
+    for _ in range(8):
+        button(viz, "Step").click()
+    after = {t["iso3"]: t for t in viz.find(viz_members.TilesWidget).widget.tiles}
+    assert any(after[k]["label"] != before[k]["label"] for k in after)
 
 
 def test_tile_colours_are_sequential_and_readable():
@@ -268,13 +324,24 @@ def test_plots_hold_the_issue_measures_and_lines():
             "munitions_ratio", "air_defence_vs_2025"} <= measures
     for spec, template in viz_plots.make_templates(model):
         assert template["$schema"] == viz_plots.VEGA_LITE_SCHEMA
-        chart = viz_plots.chart_spec(template, model, spec)
-        assert len(chart["datasets"][viz_plots.DATA]) == 4 * len(spec.measures)
+        assert json.dumps({"name": viz_plots.DATA}) in json.dumps(template)
+        records = viz_plots.series(model, spec)
+        assert len(records) == 4 * len(spec.measures)
+        assert records[-1]["quarter"] == model.quarter
     lines = {value for spec in viz_plots.PLOTS for value, _ in spec.rules(model)}
     assert {2.0, 3.5, 5.0, scenario.params.rival_target_ratio} <= lines
 
 
-def test_page_has_five_plots(viz):
-    from solara.widgets import VegaLite
+def test_page_has_five_plots_whose_data_follow_the_model(viz):
+    from sim.viz_chart import LiveChart
 
-    assert len(viz.find(VegaLite).widgets) == len(viz_plots.PLOTS) == 5
+    charts = viz.find(LiveChart).widgets
+    assert len(charts) == len(viz_plots.PLOTS) == 5
+    specs = [c.spec for c in charts]
+    pairs = list(zip(charts, viz_plots.PLOTS, strict=True))
+    assert all(len(c.values) == len(s.measures) for c, s in pairs)
+    button(viz, "Step").click()
+    charts = viz.find(LiveChart).widgets
+    pairs = list(zip(charts, viz_plots.PLOTS, strict=True))
+    assert all(len(c.values) == 2 * len(s.measures) for c, s in pairs)
+    assert [c.spec for c in charts] == specs  # only the data change
