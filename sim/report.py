@@ -57,11 +57,18 @@ class Report:
 
 
 def load(sweep_dir: str | Path):
-    """Load a sweep folder, turning unreadable files into a :class:`UserError`."""
+    """Load a sweep folder and the tables a report reads (design, runs, summary, alliance).
+
+    The store reads tables on first access; reading them here turns a missing or corrupt file
+    into one :class:`UserError` naming the folder.
+    """
     from sim.store import load_sweep
 
     try:
-        return load_sweep(sweep_dir)
+        result = load_sweep(sweep_dir)
+        for table in ("design", "runs", "summary", "alliance"):
+            getattr(result, table)
+        return result
     except UserError:
         raise
     except (OSError, ValueError, pa.ArrowException) as err:

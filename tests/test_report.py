@@ -196,12 +196,16 @@ def test_not_a_sweep_folder_is_a_clear_error(tmp_path, capsys):
     assert main(["report", str(run_dir)]) == 2
     err = capsys.readouterr().err
     assert "not a sweep folder" in err and "'run'" in err and "Traceback" not in err
-    # a sweep folder missing its tables
+    # a sweep folder whose tables are missing, or not Parquet: one message naming the folder
     broken = tmp_path / "broken"
     broken.mkdir()
     (broken / "manifest.json").write_text(json.dumps({"kind": "sweep"}))
     assert main(["report", str(broken)]) == 2
-    assert "cannot read the sweep folder" in capsys.readouterr().err
+    assert capsys.readouterr().err.startswith(f"error: {broken}")
+    for name in ("design.parquet", "runs.parquet", "summary.parquet"):
+        (broken / name).write_text("not parquet")
+    assert main(["report", str(broken)]) == 2
+    assert capsys.readouterr().err.startswith(f"error: {broken}")
 
 
 def test_cli_error_has_no_traceback(tmp_path):
