@@ -151,7 +151,8 @@ def linear_gain(alliance_output: float, alliance_core_share_pct: float,
     Args:
         alliance_output: the alliance's munitions output (M rounds/yr).
         alliance_core_share_pct: its core share of GDP (%), at the same time.
-        mean_exposure: the members' exposure weighted by GDP (armed members; 0-1).
+        mean_exposure: the members' exposure (times any regional threat multiplier,
+            ``Members.threat_response``) weighted by GDP over the alliance's GDP (0-1).
 
     Returns:
         Alliance output gained per unit of rival output felt as threat, per pp of threat

@@ -34,8 +34,9 @@ import pyarrow as pa
 
 from sim import report_figures as figs
 from sim import report_tables as tabs
-from sim.ensemble import members_for
+from sim.ensemble import members_of
 from sim.errors import UserError
+from sim.params import PARAM_FIELDS, make_params
 from sim.regimes import RICHARDSON_PARAMS, linear_gain, richardson_applies, richardson_margin
 from sim.sensitivity import MAIN_OUTCOMES, SALIB_METHODS, analyse_sweep
 
@@ -76,9 +77,11 @@ def load(sweep_dir: str | Path):
 
 
 def _members(runs: pd.DataFrame):
-    first = runs.iloc[0]
-    return members_for(str(first["members_file"]), int(first["initial_data_year"]),
-                       bool(first["use_pledges"]), bool(first["use_target_exemptions"]))
+    """The members of the sweep's first run (a sweep's runs share their members file)."""
+    row = runs.iloc[0]
+    values = {k: (row[k].item() if hasattr(row[k], "item") else row[k])
+              for k in PARAM_FIELDS if k in row.index}
+    return members_of(make_params(values))
 
 
 def _check_axes(requested: Sequence[str] | None, swept: list[str]) -> tuple[str, str | None]:
@@ -109,8 +112,8 @@ def richardson_boundary(runs: pd.DataFrame, alliance: pd.DataFrame, x: str, y: s
         return None, ("The Richardson boundary is not drawn: it is a curve in the plane of two "
                       f"of {', '.join(RICHARDSON_PARAMS)}, and the map's axes are not.")
     members = _members(runs)
-    exposure = float((members.exposure * members.gdp_usd_bn * members.armed).sum()
-                     / members.gdp_usd_bn.sum())
+    exposure = float((members.exposure * members.threat_response * members.gdp_usd_bn
+                      * members.armed).sum() / members.gdp_usd_bn.sum())
     first = alliance.sort_values(["run_id", "quarter"]).groupby("run_id").head(1)
     kappa = float(np.median(linear_gain(first["alliance_munitions_output"].to_numpy(),
                                         first["alliance_core_share_pct"].to_numpy(), exposure)))

@@ -167,7 +167,7 @@ def test_richardson_boundary_separates_simulated_regimes():
         rival_defence_share_ceiling_pct=100.0, rival_strain_growth_cost=0.0, noise_sd_pp=0.0,
         end_quarter="2045Q4")
     members = members_of(base)
-    weight = members.gdp_usd_bn * members.armed
+    weight = members.gdp_usd_bn * members.armed * members.threat_response
     exposure = float((members.exposure * weight).sum() / members.gdp_usd_bn.sum())
     first = simulate([base], [1]).alliance[0, 0]
     kappa = linear_gain(first[ALLIANCE_COLUMNS.index("alliance_munitions_output")],

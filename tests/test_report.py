@@ -137,9 +137,12 @@ def test_one_point_sweep_has_no_regime_map_and_old_files_go(tmp_path):
 
 
 def test_richardson_boundary_is_drawn_where_it_applies(tmp_path):
+    # behaviour fixed here (not inherited from configs/behaviour.toml, which calibration
+    # refits): default free riding, no regional multipliers, so kappa is about 0.08
     out = run(tmp_path, "linear", "rival_target_ratio = [2.0, 12.0]\n"
               "threat_sensitivity_pp = [0.5, 3.0]", replications=1,
-              extra='[set]\nthreat_signal = "rival_output"\n')
+              extra='[set]\nthreat_signal = "rival_output"\nfree_riding_strength = 0.1\n'
+              'region_behaviour_file = ""\n')
     result = load_sweep(out)
     edges = {"x": np.array([1.0, 13.0]), "y": np.array([0.25, 3.25])}
     mesh, note = richardson_boundary(result.runs, result.alliance, "rival_target_ratio",
