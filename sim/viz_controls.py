@@ -175,6 +175,13 @@ def ControlRow(spec: ControlSpec, value: Any, base: Params, fallback: float,
     position = as_number(spec, value, base, fallback)
     text = value if isinstance(value, str) else spec.fmt(value)
     slider = solara.SliderInt if spec.kind == "int" else solara.SliderFloat
+
+    def on_slider(new: float) -> None:
+        # The browser's slider snaps a value between steps (a calibrated 0.4068 on a 0.05 grid)
+        # to the grid and reports it; that is not the user's move (a move is a whole step).
+        if abs(new - position) >= spec.step / 2:
+            on_change(spec.name, new)
+
     with solara.Column(gap="0px", classes=["viz-control"], style={"margin-bottom": "6px"}):
         with solara.Row(gap="4px", style={"align-items": "center"}):
             with solara.Tooltip(spec.doc):
@@ -182,7 +189,7 @@ def ControlRow(spec: ControlSpec, value: Any, base: Params, fallback: float,
         with solara.Row(gap="8px", style={"align-items": "center"}):
             with solara.Column(style={"flex": "1 1 auto", "min-width": "0"}):
                 slider(label="", value=position, min=spec.min, max=spec.max, step=spec.step,
-                       on_value=lambda v: on_change(spec.name, v), thumb_label=False)
+                       on_value=on_slider, thumb_label=False)
             with solara.Column(style={"width": "84px", "flex": "0 0 84px"}):
                 solara.InputText(label="value", value=text, dense=True,
                                  on_value=lambda t: on_change(spec.name, t),

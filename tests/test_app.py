@@ -150,19 +150,35 @@ def test_bad_typed_values_show_messages(viz):
     assert "hegemon_pressure = 'much'; expected a number" in errors
     assert "target_core_pct_gdp = 12.0; expected a value <= 10.0" in errors
     button(viz, "Reset").click()
-    assert "hegemon_pressure = 0.5," in texts(viz, "viz-running")[0]
+    hague = load_scenario(app.DEFAULT_CONFIG).params
+    assert f"hegemon_pressure = {hague.hegemon_pressure:g}," in texts(viz, "viz-running")[0]
 
 
 def test_moved_slider_takes_effect_at_reset(viz):
     spec = viz_controls.CONTROLS[viz_controls.CONTROL_NAMES.index("hegemon_pressure")]
-    slider = [w for w in viz.find(v.Slider).widgets if w.v_model == 0.5 and w.max == spec.max]
-    slider[0].v_model = 0.8
-    assert viz.find(v.TextField, class_="viz-input-hegemon_pressure").widget.v_model == "0.8"
+    start = load_scenario(app.DEFAULT_CONFIG).params.hegemon_pressure
+    slider = [w for w in viz.find(v.Slider).widgets if w.v_model == start and w.max == spec.max]
+    slider[0].v_model = 0.8 if start < 0.6 else 0.2
+    moved = f"{slider[0].v_model:g}"
+    assert viz.find(v.TextField, class_="viz-input-hegemon_pressure").widget.v_model == moved
     assert viz.find(v.Alert, class_="viz-pending").widgets
     button(viz, "Step").click()
     button(viz, "Reset").click()
     assert quarter(viz) == "Quarter: 2025Q1"
-    assert "hegemon_pressure = 0.8," in texts(viz, "viz-running")[0]
+    assert f"hegemon_pressure = {moved}," in texts(viz, "viz-running")[0]
+    assert not viz.find(v.Alert, class_="viz-pending").widgets
+
+
+def test_slider_snapping_an_off_grid_value_is_not_a_change(viz):
+    spec = viz_controls.CONTROLS[viz_controls.CONTROL_NAMES.index("hegemon_pressure")]
+    enter_text(viz, "viz-input-hegemon_pressure", "0.4068")  # between two 0.05 steps
+    button(viz, "Reset").click()
+    assert "hegemon_pressure = 0.4068," in texts(viz, "viz-running")[0]
+    [slider] = [w for w in viz.find(v.Slider).widgets
+                if w.max == spec.max and abs(w.v_model - 0.4068) < 1e-9]
+    slider.v_model = 0.4  # what the browser's slider reports after snapping to its grid
+    box = viz.find(v.TextField, class_="viz-input-hegemon_pressure").widget
+    assert box.v_model == "0.4068"
     assert not viz.find(v.Alert, class_="viz-pending").widgets
 
 

@@ -86,6 +86,9 @@ def open_page(context, url: str):
     page.set_default_timeout(30_000)
     page.js_errors = []
     page.on("pageerror", lambda err: page.js_errors.append(str(err)))
+    page.external = []  # requests that leave the server: the page must work offline
+    page.on("request", lambda r: None if r.url.startswith((url, "data:", "blob:", "about:"))
+            else page.external.append(r.url))
     page.goto(url)
     page.locator(".viz-quarter").wait_for(timeout=LOAD_TIMEOUT_MS)
     page.get_by_role("button", name="Step").wait_for()
@@ -109,6 +112,7 @@ def assert_no_error(page) -> None:
     for marker in ERROR_TEXTS:
         assert marker not in text, f"the page shows an error ({marker!r}):\n{text[:3000]}"
     assert not page.js_errors, f"JavaScript errors: {page.js_errors}"
+    assert not page.external, f"requests outside the server: {page.external}"
 
 
 def control(page, name: str):
@@ -126,6 +130,8 @@ def test_page_steps_resets_with_new_value_and_renders_every_plot(server, browser
     page = open_page(context, server)
     assert quarter(page) == "Quarter: 2025Q1"
     assert page.locator(".viz-running").inner_text().startswith("Running: hague, seed 20250625;")
+    time.sleep(0.5)
+    assert page.locator(".viz-pending").count() == 0, "nothing changed yet"
     plots = page.locator(".viz-plot")
     assert plots.count() == 5
     for i in range(5):  # every plot drew a canvas or an svg (vega-embed)
@@ -143,17 +149,20 @@ def test_page_steps_resets_with_new_value_and_renders_every_plot(server, browser
     assert page.locator(".viz-plot-share").screenshot() != share_before, "plot did not change"
     assert statistics.median(times) < 2.0
 
-    # move a control (keyboard on the slider: 0.5 -> 0.7 in steps of 0.05), then reset
+    # move a control (keyboard on the slider: 4 steps of 0.05 up or down), then reset
     slider = control(page, "hegemon_pressure").get_by_role("slider")
+    start = float(slider.get_attribute("aria-valuenow"))
+    key, sign = ("ArrowRight", 1) if start <= 0.5 else ("ArrowLeft", -1)
+    moved = f"{round(start + sign * 4 * 0.05, 2):g}"
     slider.focus()
     for _ in range(4):
-        slider.press("ArrowRight")
-    expect(page.locator(".viz-input-hegemon_pressure input")).to_have_value("0.7")
+        slider.press(key)
+    expect(page.locator(".viz-input-hegemon_pressure input")).to_have_value(moved)
     page.locator(".viz-pending").wait_for()
     page.get_by_role("button", name="Reset").click()
     page.locator(".viz-quarter", has_text="Quarter: 2025Q1").wait_for()
     running = page.locator(".viz-running").inner_text()
-    assert "hegemon_pressure = 0.7," in running, running
+    assert f"hegemon_pressure = {moved}," in running, running
     assert page.locator(".viz-pending").count() == 0
 
     # a typed bad seed: a message in the page, no traceback; a good one applies at Reset
@@ -199,7 +208,7 @@ def test_page_steps_resets_with_new_value_and_renders_every_plot(server, browser
     context.close()
 
 
-def test_two_tabs_have_their_own_models(server, browser):
+def test_two_tabs_have_their_own_models_and_scenarios(server, browser):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     first, second = open_page(context, server), open_page(context, server)
     for k in range(1, 4):
@@ -209,6 +218,14 @@ def test_two_tabs_have_their_own_models(server, browser):
     assert quarter(second) == "Quarter: 2025Q1"
     step(second, 1)
     assert quarter(second) == "Quarter: 2025Q2"
+    assert quarter(first) == "Quarter: 2025Q4"
+    # the scenario picker restarts this tab's model with the config's values, not the other's
+    second.locator(".viz-scenario").click()
+    second.get_by_role("option", name="hegemon_strong.toml").click()
+    second.locator(".viz-running", has_text="Running: hegemon_strong,").wait_for()
+    assert quarter(second) == "Quarter: 2025Q1"
+    time.sleep(0.5)
+    assert first.locator(".viz-running").inner_text().startswith("Running: hague,")
     assert quarter(first) == "Quarter: 2025Q4"
     assert_no_error(first)
     assert_no_error(second)

@@ -7,10 +7,13 @@ Two measurements, each the median (and max) over N steps after one warm-up step:
 * ``browser`` (``--browser``): the real page, served by ``python -m sim viz`` and driven by
   headless Chromium: from the click on Step to the moment the page shows the new quarter, all
   five plots hold the new data and the browser has painted (two animation frames later).
+* ``mesa`` (``--compare-mesa``): for comparison, redrawing the same five plots with Mesa's
+  ``make_plot_component`` (Altair and matplotlib backends), server side only.
 
 Usage::
 
     .venv/bin/python experiments/benchmarks/bench_viz_step.py [--steps 20] [--browser]
+                                                              [--compare-mesa]
 """
 
 from __future__ import annotations
@@ -87,6 +90,40 @@ def bench_server(steps: int) -> list[float]:
     return times
 
 
+def bench_mesa_plots(steps: int, backend: str) -> list[float]:
+    """model.step() + redraw of the page's five plots with Mesa's make_plot_component."""
+    import solara
+    from mesa.visualization import make_plot_component
+    from mesa.visualization.utils import force_update
+
+    from sim.app import DEFAULT_CONFIG
+    from sim.config import load_scenario
+    from sim.model import AllianceModel
+    from sim.params import to_dict
+    from sim.viz_plots import PLOTS
+
+    scenario = load_scenario(DEFAULT_CONFIG)
+    model = AllianceModel(rng=scenario.seed, **to_dict(scenario.params))
+    plots = [make_plot_component(list(spec.measures), backend=backend)[0] for spec in PLOTS]
+
+    @solara.component
+    def Plots():
+        with solara.Column():
+            for plot in plots:
+                plot(model)
+
+    _, rc = solara.render(Plots(), handle_error=False)
+    times = []
+    for _ in range(steps + 1):
+        t = time.perf_counter()
+        with rc:
+            model.step()
+            force_update()
+        times.append(time.perf_counter() - t)
+    rc.close()
+    return times[1:]
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -135,6 +172,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=20)
     parser.add_argument("--browser", action="store_true", help="also time the page in Chromium")
+    parser.add_argument("--compare-mesa", action="store_true",
+                        help="also time Mesa's make_plot_component for the same plots")
     args = parser.parse_args()
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
           f"Python {platform.python_version()}; default scenario (configs/hague.toml)")
@@ -143,6 +182,11 @@ def main() -> int:
         text, full = bench_browser(args.steps)
         print(summary("browser (click -> quarter shown)", text))
         print(summary("browser (click -> all plots updated and painted)", full))
+    if args.compare_mesa:
+        for backend in ("altair", "matplotlib"):
+            times = bench_mesa_plots(args.steps, backend)
+            print(summary(f"for comparison, Mesa make_plot_component ({backend}), 5 plots",
+                          times))
     return 0
 
 
