@@ -70,8 +70,9 @@ class Static:
     members: Members
     times: np.ndarray  # (T+1,) time in years of each row, row 0 the initial state
     quarters: tuple[str, ...]
-    peer_matrix: np.ndarray  # (N, N) 1 where j is a peer of i (same region, not itself)
-    peer_counts: np.ndarray  # (N,) number of peers
+    region_of: np.ndarray  # (N,) index of each member's region (its peer group)
+    region_members: tuple[np.ndarray, ...]  # member indices of each region
+    peer_counts: np.ndarray  # (N,) number of peers (same region, not itself)
     pledge_floor: np.ndarray  # (T+1, N) core share floor from national pledges (0: none)
     shock_on: np.ndarray  # (T+1,) True from the threat shock's quarter on
     anchor_mode: str
@@ -136,7 +137,9 @@ def build_static(params: Params, members: Members) -> Static:
     times = t0 + DT * np.arange(n_steps + 1)
     quarters = tuple(f"{int(round(t * 4)) // 4}Q{int(round(t * 4)) % 4 + 1}" for t in times)
     region = np.array(members.region)
-    same = (region[:, None] == region[None, :]) & ~np.eye(members.n, dtype=bool)
+    names, region_of = np.unique(region, return_inverse=True)
+    region_members = tuple(np.flatnonzero(region_of == g) for g in range(len(names)))
+    peer_counts = np.bincount(region_of)[region_of].astype(float) - 1.0
     floor = np.zeros((len(times), members.n))
     by_member: dict[int, list[tuple[float, float]]] = {}
     for i, year, pct in members.pledges:
@@ -153,7 +156,7 @@ def build_static(params: Params, members: Members) -> Static:
         shock_on = times >= parse_quarter(params.threat_shock_quarter) - EPS
     else:
         shock_on = np.zeros(len(times), dtype=bool)
-    return Static(members, times, quarters, same.astype(float), same.sum(axis=1).astype(float),
+    return Static(members, times, quarters, region_of, region_members, peer_counts,
                   floor, shock_on, params.anchor_mode, params.threat_signal,
                   rankdata(members.gdp_usd_bn))
 
@@ -308,8 +311,9 @@ def feel_pressure(static: Static, p: dict[str, np.ndarray], s: State
     start = s.core_share_initial
     path = start + (s.target_core_pct + p["target_margin_pp"] - start) * progress
     at_target = (s.core_share_pct >= s.target_core_pct - EPS).astype(float)
-    # integer counts are exact in any summation order, so a matrix product is safe here
-    peers = (at_target @ static.peer_matrix.T) / np.maximum(static.peer_counts, 1.0)
+    # counts of members at target per region (sums of 0/1: exact in any order), minus oneself
+    counts = np.stack([at_target[:, idx].sum(axis=1) for idx in static.region_members], axis=1)
+    peers = (counts[:, static.region_of] - at_target) / np.maximum(static.peer_counts, 1.0)
     weight = np.clip((p["hegemon_pressure"] + p["peer_conformity"] * peers)
                      * static.members.pressure_response[None, :], 0.0, 1.0)
     return path, weight * static.members.armed[None, :], peers
