@@ -37,10 +37,15 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    """Check a config without running it."""
+    """Check a config without running it; report its Richardson limit and step stability."""
     scenario = _scenario(args)
     print(f"{args.config}: valid scenario '{scenario.name}' ({scenario.params.start_quarter}-"
           f"{scenario.params.end_quarter}, seed {scenario.seed})")
+    from sim.docking import stability_report
+    from sim.ensemble import members_of
+
+    for line in stability_report(scenario.params, members_of(scenario.params)):
+        print(line)
     return 0
 
 
