@@ -1,0 +1,105 @@
+"""The NATO record 2014-2024 (issue 5, item 3; THEORY.md §6 targets 6-7).
+
+The backcast (configs/backcast_2014.toml, inheriting the calibrated configs/behaviour.toml) is
+run for 50 replications (the issue's minimum) and compared with seeds/nato_members.csv and
+seeds/alliance_facts.csv; every target is the mean over replications, with a 90% band.
+"""
+
+import numpy as np
+import pytest
+
+from sim import backcast
+from sim.config import load_scenario
+from sim.data import ROOT
+
+N_RUNS = 50  # issue 5: "the mean over at least 50 replications"
+
+
+@pytest.fixture(scope="module")
+def fit():
+    scenario = load_scenario(ROOT / "configs" / "backcast_2014.toml")
+    return backcast.run_backcast(scenario.params, N_RUNS, scenario.seed)
+
+
+@pytest.fixture(scope="module")
+def targets(fit):
+    return fit.targets().set_index("target")
+
+
+def test_the_record_is_read_as_documented(fit):
+    record = fit.record
+    # seeds/alliance_facts.csv: 3 (2014), 6 (2017), 9 (2022), 11 (2023), 22 (2024, April 2025)
+    assert record.counts == {2014: 3, 2017: 6, 2022: 9, 2023: 11, 2024: 22}
+    armed = [c for c in record.iso3 if c != "ISL"]
+    assert (record.shares.loc[armed, 2024] >= 2.0).sum() == 22  # counted from share_2024
+    assert (record.shares.loc[armed, 2014] >= 2.0).sum() == 3  # US, GRC, GBR
+
+
+def test_members_at_two_percent_in_2024(targets, fit):
+    row = targets.loc["allies >= 2% in 2024"]
+    assert 21 <= row["model"] <= 25  # THEORY §6 target 6: pattern-level pass 21-25
+    assert row["p05"] <= row["model"] <= row["p95"]  # a 90% band over replications
+    assert row["p05"] <= 22 <= row["p95"]  # the data (22) lie in the band
+
+
+def test_median_share_in_2024(targets):
+    row = targets.loc["median share 2024 (pp)"]
+    assert row["data"] == pytest.approx(2.08)  # median of share_2024 over 31 armed allies
+    assert abs(row["model"] - row["data"]) <= 0.15  # issue 5: within 0.15 pp
+
+
+def test_highest_non_us_shares(fit, targets):
+    data_top = fit.top_non_us(fit.record.shares[2024].reindex(list(fit.iso3)).fillna(0))
+    assert data_top == {"POL", "EST", "LVA", "LTU", "GRC"}  # THEORY §2.4 / §6 target 6
+    assert targets.loc["top-5 non-US shares 2024 matched", "model"] >= 4  # target 6: >= 4 of 5
+
+
+def test_the_start_is_the_2014_record(fit):
+    j = fit.years.index(2014)
+    counts = fit.counts[:, 0]
+    assert (counts == 3).all()  # 3 allies at 2% in 2014 in every replication
+    armed = [i for i, c in enumerate(fit.iso3) if c != "ISL"]
+    # THEORY §3.2: median 1.19 in 2014 (the model's 2014 is the mean of 2014Q3-Q4, with noise)
+    assert np.median(fit.shares[:, j, armed], axis=1).mean() == pytest.approx(1.19, abs=0.02)
+
+
+@pytest.mark.parametrize("year", [2022, 2023])
+def test_yearly_counts_follow_the_data(fit, year):
+    # alliance_facts.csv: 9 (2022), 11 (2023); the data lie in the model's 90% band
+    j = backcast.COUNT_YEARS.index(year)
+    lo, hi = np.quantile(fit.counts[:, j], [0.05, 0.95])
+    assert lo - 0.5 <= fit.record.counts[year] <= hi + 0.5
+    assert abs(fit.counts[:, j].mean() - fit.record.counts[year]) <= 1.5
+
+
+@pytest.mark.xfail(strict=True, reason="known miss: the model has no 2014 Crimea shock and no "
+                   "national laws (Romania, Poland, the Baltics), so only 3-4 allies reach 2% "
+                   "by 2017 against 6 in the data (docs/VALIDATION.md)")
+def test_count_in_2017(fit):
+    j = backcast.COUNT_YEARS.index(2017)
+    assert abs(fit.counts[:, j].mean() - 6) <= 1.5  # alliance_facts.csv: 6 in 2017
+
+
+@pytest.mark.xfail(strict=True, reason="known miss: the model has no member attribute (fiscal "
+                   "room, politics) that separates the laggards from compliers of the same "
+                   "region, so the laggards close their gap about twice as fast as observed "
+                   "(docs/VALIDATION.md)")
+def test_laggard_convergence_rate(targets):
+    row = targets.loc["laggards' median gap-closing rate (1/yr)"]
+    assert abs(row["model"] - row["data"]) <= 0.02  # THEORY §3.3 / §6 target 7, ~0.04/yr
+
+
+def test_laggard_rates_of_the_data(fit):
+    lag = fit.laggard_rates().set_index("iso3")
+    # the 9 allies below 2% in share_2024 (THEORY's 8 of the June 2024 vintage, plus MNE)
+    assert set(lag.index) == {"BEL", "CAN", "HRV", "ITA", "LUX", "MNE", "PRT", "SVN", "ESP"}
+    assert lag["rate_data"].median() == pytest.approx(0.048, abs=0.001)  # derived, §3.3 formula
+    assert lag.loc["LUX", "rate_data"] == pytest.approx(0.081, abs=0.001)  # THEORY: 0.080
+
+
+def test_member_table_has_every_member_year_with_data(fit):
+    table = fit.member_table().dropna(subset=["data"])
+    table = table[table["year"] > 2014]
+    assert len(table) == 98  # 28 (2017) + 9 (2022) + 30 (2023) + 31 (2024) in nato_members.csv
+    assert (table["model_p05"] <= table["model_mean"]).all()
+    assert (table["model_mean"] <= table["model_p95"]).all()
