@@ -122,10 +122,19 @@ class Objective:
     dynamics of ``sim.dynamics`` for every replication at once and keeps only the core shares.
     """
 
-    def __init__(self, base: Params, seed: int, budget: Budget = Budget()) -> None:
-        """Prepare the record, the members (without multipliers) and the shocks."""
-        priors = {name: PARAM_FIELDS[name].default for name in budget.fixed}
-        self.base = dataclasses.replace(base, region_behaviour_file="", **priors)
+    def __init__(self, base: Params, seed: int, budget: Budget = Budget(),
+                 held: dict[str, float] | None = None) -> None:
+        """Prepare the record, the members (without multipliers) and the shocks.
+
+        Args:
+            base: the backcast's parameters.
+            seed: root seed of the replications.
+            budget: replications and which parameters are held fixed.
+            held: values of the parameters held fixed (default: their documented priors).
+        """
+        values = {name: PARAM_FIELDS[name].default for name in budget.fixed}
+        values.update(held or {})
+        self.base = dataclasses.replace(base, region_behaviour_file="", **values)
         self.budget = budget
         self.seed = seed
         self.members = load_members(base.members_file, base.initial_data_year,

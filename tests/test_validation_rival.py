@@ -55,7 +55,8 @@ finite = {"allow_nan": False, "allow_infinity": False}
     target=st.floats(0.05, 30, **finite), speed=st.floats(0, 4, **finite),
     ramp=st.floats(0, 1000, **finite), noise=st.floats(0, 50, **finite),
     share0=st.floats(0.5, 40, **finite), headroom=st.floats(0, 30, **finite),
-    fraction=st.floats(0, 1, **finite), growth=st.floats(-10, 10, **finite),
+    fraction=st.one_of(st.just(0.0), st.floats(1e-6, 1, **finite)),
+    growth=st.floats(-10, 10, **finite),
     strain=st.floats(0, 10, **finite), threshold=st.floats(0, 20, **finite),
     seed=st.integers(0, 2**31),
 )
