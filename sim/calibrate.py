@@ -531,12 +531,19 @@ def per_member(fit: backcast.BackcastFit) -> pd.DataFrame:
 
 
 def cli_calibrate(args: argparse.Namespace) -> int:
-    """``python -m sim calibrate CONFIG [--out PATH] [--seed N]``."""
+    """``python -m sim calibrate CONFIG [--out PATH] [--seed N]``.
+
+    Writes the fitted config to PATH (default ``configs/behaviour.toml``), its region table next
+    to it (``configs/data/behaviour_by_region.csv`` for the default, else ``<stem>_regions.csv``)
+    and the report to ``results/calibration-seed<seed>/`` (with ``--out``: ``<stem>_report/``
+    next to PATH). The seed defaults to the config's.
+    """
     scenario = load_scenario(args.config, seed=args.seed)
     out = resolve(args.out or DEFAULT_OUT)
     region_file = (resolve(DEFAULT_REGION_TABLE) if out == resolve(DEFAULT_OUT)
                    else out.with_name(out.stem + "_regions.csv"))
-    report = resolve("results") / f"calibration-seed{scenario.seed}"
+    report = (resolve("results") / f"calibration-seed{scenario.seed}" if not args.out
+              else out.with_name(out.stem + "_report"))
     budget = CLI_BUDGET
     command = f"python -m sim calibrate {args.config}"
     if args.seed is not None:

@@ -89,6 +89,7 @@ def test_cli_calibrate_writes_where_asked(tmp_path, monkeypatch, capsys):
     out = tmp_path / "fitted.toml"
     assert main(["calibrate", str(BACKCAST), "--out", str(out), "--seed", "3"]) == 0
     assert out.is_file() and (tmp_path / "fitted_regions.csv").is_file()
+    assert (tmp_path / "fitted_report" / "calibration.json").is_file()
     assert "loss" in capsys.readouterr().out
 
 
