@@ -225,6 +225,12 @@ def _progress(static: Static, p: dict[str, np.ndarray], k: int) -> np.ndarray:
 
 def _threat_signal(static: Static, p: dict[str, np.ndarray], rival_output: np.ndarray,
                    alliance_output: np.ndarray, k: int) -> np.ndarray:
+    """Each member's threat signal at row k (R, N); row 0 leaves out the start shock.
+
+    The start shock (``start_threat_shock_size``) is in force from the first step but not in the
+    initial state, so the anchors (set so that the initial shares are rest points) do not absorb
+    it: the members respond to it.
+    """
     if static.threat_signal == "rival_output":
         base = rival_output[:, None]
     else:
@@ -232,6 +238,8 @@ def _threat_signal(static: Static, p: dict[str, np.ndarray], rival_output: np.nd
         relative = np.maximum(ratio[:, None], EPS) / p["threat_reference_ratio"]
         base = np.maximum(0.0, np.log(relative))
     shock = p["threat_shock_size"] * static.shock_on[k]
+    if k > 0:
+        shock = shock + p["start_threat_shock_size"]
     return static.members.exposure[None, :] * (base + shock)
 
 

@@ -129,6 +129,14 @@ class Params:
     threat_shock_size: float = _p(0.0, "threat units", 0.0, 10.0,
                                   doc="size of the shock, times each member's exposure",
                                   source="assumption; calibrated in the backcast")
+    start_threat_shock_size: float = _p(0.0, "threat units", 0.0, 10.0,
+                                        doc="a persistent threat shock in force from the first "
+                                        "step that the initial shares do not yet reflect (the "
+                                        "anchors are set before it), times each member's "
+                                        "exposure",
+                                        source="backcast: Russia's annexation of Crimea (Feb-Mar "
+                                        "2014) came months before the Wales summit and the 2014 "
+                                        "budgets; calibrated (sim.calibrate)")
 
     # --- Free riding (Olson-Zeckhauser) --------------------------------------------------
     free_riding_strength: float = _p(0.1, "pp per pp (USD per USD)", 0.0, 1.0, control=True,
