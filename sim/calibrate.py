@@ -7,12 +7,22 @@ and its region table ``configs/data/behaviour_by_region.csv``), and reports the 
 which parameters the data do not identify.
 
 **What is fitted.** The pooled parameters of :data:`POOLED` (adjustment speed, threat
-sensitivity, hegemon pressure, peer conformity, threat memory and the margin above the target
-members aim for) and per-region multipliers (``sim.data.load_region_behaviour``) of the threat
-sensitivity and of the pressure weight, fitted on a log scale with the frontline region (threat)
-and the western region (pressure) fixed at 1 as references (without them the pooled values and
-the multipliers would only be identified as products). The threat shock of 2022 is fixed at 1
-threat unit: only its product with the threat sensitivity is identified.
+sensitivity, hegemon pressure, peer conformity, threat memory, the margin above the target
+members aim for, and the size of the start shock) and per-region multipliers
+(``sim.data.load_region_behaviour``) of the threat sensitivity and of the pressure weight, fitted
+on a log scale with the frontline region (threat) and the western region (pressure) fixed at 1
+as references (without them the pooled values and the multipliers would only be identified as
+products). The threat shock of 2022 is fixed at 1 threat unit: only its product with the threat
+sensitivity is identified.
+
+The start shock (``start_threat_shock_size``: Crimea, annexed months before the backcast's
+first quarter and not yet in the 2014 shares) is fitted with the rest but belongs to the
+backcast only (:data:`BACKCAST_ONLY`): it goes to ``configs/data/backcast_fitted.toml``, which
+inherits ``configs/behaviour.toml`` and is inherited by ``configs/backcast_2014.toml``, so the
+forward scenarios (which inherit ``configs/behaviour.toml``) keep it at 0. The search starts
+from the documented priors (``sim.params``, start shock 0), not from the last fit, so a rerun
+gives the same result; the committed files reproduce the recorded loss through the backcast
+config (``tests/test_calibration.py``).
 
 Free riding (``free_riding_strength``) is in :data:`POOLED` but held at its documented prior by
 default (``Budget.fixed``): in 2014-2024 every member responded to one common shock, so a
@@ -50,6 +60,7 @@ import argparse
 import dataclasses
 import json
 import math
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -74,8 +85,19 @@ POOLED: tuple[tuple[str, float, float], ...] = (
     ("free_riding_strength", 0.0, 1.0),
     ("threat_memory", 0.0, 0.95),
     ("target_margin_pp", 0.0, 0.5),
+    ("start_threat_shock_size", 0.0, 1.0),
 )
 """Pooled parameters and the bounds searched (inside their ranges in ``sim.params``)."""
+BACKCAST_ONLY: tuple[str, ...] = ("start_threat_shock_size",)
+"""Fitted parameters written to the backcast's own file, not to ``configs/behaviour.toml``.
+
+They describe the backcast's history, not the members' behaviour: ``start_threat_shock_size``
+is the threat of Crimea's annexation (Feb-Mar 2014), in force from the backcast's first step but
+not yet in the 2014 shares it starts from. A forward scenario starts from the 2024 shares, which
+already reflect that threat; inheriting the shock would add it a second time. So they go to
+:data:`DEFAULT_BACKCAST_OUT` (inheriting ``configs/behaviour.toml``, inherited by
+``configs/backcast_2014.toml``) and the forward scenarios keep their default, 0.
+"""
 LOG_MULTIPLIER_BOUNDS = (-2.5, 1.5)
 """Bounds of the log multipliers: a multiplier between 0.08 and 4.5."""
 THREAT_REFERENCE_REGION = "north-east flank"
@@ -86,6 +108,7 @@ FIT_YEARS = backcast.DATA_YEARS
 COUNT_FIT_YEARS = (2017, 2022, 2023, 2024)
 DEFAULT_OUT = "configs/behaviour.toml"
 DEFAULT_REGION_TABLE = "configs/data/behaviour_by_region.csv"
+DEFAULT_BACKCAST_OUT = "configs/data/backcast_fitted.toml"
 
 
 @dataclass(frozen=True)
@@ -395,19 +418,14 @@ def identify(obj: Objective, x: np.ndarray, rel_step: float = 0.01
 # writing the result
 
 
-def behaviour_toml(result: CalibrationResult, region_file: str, command: str) -> str:
-    """The text of the fitted behaviour config (the file the forward scenarios inherit)."""
+def _header(result: CalibrationResult, command: str) -> list[str]:
+    """The comment lines recording a fit: command, date, seed, loss and counts."""
     loss = result.loss
     today = datetime.now(UTC).strftime("%Y-%m-%d")
     obj = result.objective
     pairs = zip(obj.count_years, loss["counts"], strict=True)
     counts = ", ".join(f"{y}: {c:.1f}" for y, c in pairs)
-    lines = [
-        'name = "behaviour"',
-        'description = "Members\' behavioural parameters fitted to the NATO record 2014-2024 '
-        '(python -m sim calibrate configs/backcast_2014.toml); inherited by the forward '
-        'scenarios"',
-        "",
+    return [
         f"# FITTED by `{command}` on {today}",
         f"# (seed {obj.seed}, {obj.budget.n_runs} replications with common random numbers, "
         f"{result.evaluations} evaluations).",
@@ -415,14 +433,15 @@ def behaviour_toml(result: CalibrationResult, region_file: str, command: str) ->
         f"{math.sqrt(loss['share_mse']):.3f} pp) + counts {loss['count_term']:.5f} + prior "
         f"{loss['prior']:.5f}.",
         f"# Mean allies at or above 2%: {counts} (data 3, 6, 9, 11, 22).",
-        "# Loss, fit per member and identification: docs/VALIDATION.md. Do not edit by hand:",
-        "# rerun the calibration.",
-        "",
-        "[params]",
     ]
+
+
+def _param_lines(result: CalibrationResult, names: list[str]) -> list[str]:
+    """``name = value  # note`` for pooled parameters, fitted or held at their prior."""
     ident = result.identification.set_index("parameter")
     fitted = result.fitted_values()
-    for name, _, _ in POOLED:
+    lines = []
+    for name in names:
         if name in fitted:
             value = fitted[name]
             note = "fitted" if ident.loc[name, "identified"] else "fitted, NOT identified"
@@ -432,14 +451,80 @@ def behaviour_toml(result: CalibrationResult, region_file: str, command: str) ->
             value = getattr(result.params, name)
             note = "NOT fitted: held at its documented prior (see docs/VALIDATION.md)"
         lines.append(f"{name} = {value!r:<8} # {note}")
-    if obj.budget.regions:
+    return lines
+
+
+def behaviour_toml(result: CalibrationResult, region_file: str, command: str,
+                   backcast_file: str = "") -> str:
+    """The text of the fitted behaviour config (the file the forward scenarios inherit).
+
+    It holds every pooled parameter except those of :data:`BACKCAST_ONLY` (see
+    :func:`backcast_toml`).
+    """
+    where = f"are in {backcast_file}" if backcast_file else "are not written here"
+    lines = [
+        'name = "behaviour"',
+        'description = "Members\' behavioural parameters fitted to the NATO record 2014-2024 '
+        '(python -m sim calibrate configs/backcast_2014.toml); inherited by the forward '
+        'scenarios"',
+        "",
+        *_header(result, command),
+        "# Loss, fit per member and identification: docs/VALIDATION.md. Do not edit by hand:",
+        "# rerun the calibration. The backcast-only values of the same fit "
+        f"({', '.join(BACKCAST_ONLY)},",
+        f"# sim.calibrate.BACKCAST_ONLY) {where}; the forward scenarios keep them at 0.",
+        "",
+        "[params]",
+        *_param_lines(result, [n for n, _, _ in POOLED if n not in BACKCAST_ONLY]),
+    ]
+    if result.objective.budget.regions:
         lines.append(f'region_behaviour_file = "{region_file}"  # fitted per-region multipliers')
     return "\n".join(lines) + "\n"
 
 
+def backcast_toml(result: CalibrationResult, inherits: str, command: str) -> str:
+    """The text of the backcast-only config: the :data:`BACKCAST_ONLY` values of the fit.
+
+    Args:
+        result: the fit.
+        inherits: the fitted behaviour config, relative to this file.
+        command: the command that ran the calibration (recorded in the header).
+    """
+    lines = [
+        'name = "backcast_fitted"',
+        'description = "Backcast-only parameters of the calibration (python -m sim calibrate '
+        'configs/backcast_2014.toml); inherited by the backcast, not by the forward scenarios"',
+        f'inherits = "{inherits}"',
+        "",
+        *_header(result, command),
+        "# The backcast-only values (sim.calibrate.BACKCAST_ONLY) of the fit recorded in the "
+        "config this",
+        "# file inherits: the Crimea shock of 2014 is in force from the backcast's first step "
+        "but not in",
+        "# its 2014 shares; the forward scenarios start from shares that already reflect it and "
+        "keep it at 0.",
+        "# Do not edit by hand: rerun the calibration.",
+        "",
+        "[params]",
+        *_param_lines(result, [n for n, _, _ in POOLED if n in BACKCAST_ONLY]),
+    ]
+    return "\n".join(lines) + "\n"
+
+
 def write_result(result: CalibrationResult, out: Path, region_file: Path, report: Path,
-                 command: str) -> None:
-    """Write the fitted config, its region table and the calibration report."""
+                 command: str, backcast_file: Path | None = None) -> None:
+    """Write the fitted config, its backcast-only config, its region table and the report.
+
+    Args:
+        result: the fit.
+        out: the fitted behaviour config (every pooled value but :data:`BACKCAST_ONLY`).
+        region_file: the per-region multipliers.
+        report: the folder of the report.
+        command: the command recorded in the headers.
+        backcast_file: the backcast-only config, inheriting ``out`` (default: next to ``out``,
+            ``<stem>_backcast.toml``).
+    """
+    backcast_file = backcast_file or out.with_name(out.stem + "_backcast.toml")
     rel_region = _relative(region_file)
     report.mkdir(parents=True, exist_ok=True)
     if result.objective.budget.regions:
@@ -447,7 +532,11 @@ def write_result(result: CalibrationResult, out: Path, region_file: Path, report
         table = result.region_table.merge(_region_identification(result), on="region")
         table.to_csv(region_file, index=False)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(behaviour_toml(result, rel_region, command), encoding="utf-8")
+    out.write_text(behaviour_toml(result, rel_region, command, _relative(backcast_file)),
+                   encoding="utf-8")
+    backcast_file.parent.mkdir(parents=True, exist_ok=True)
+    inherits = Path(os.path.relpath(out.resolve(), backcast_file.resolve().parent)).as_posix()
+    backcast_file.write_text(backcast_toml(result, inherits, command), encoding="utf-8")
     fit = fit_of(result, rel_region)
     fit.member_table().to_csv(report / "fit_member_years.csv", index=False)
     per_member(fit).to_csv(report / "fit_members.csv", index=False)
@@ -463,6 +552,9 @@ def write_result(result: CalibrationResult, out: Path, region_file: Path, report
         "start_loss": result.start_loss,
         "loss": {k: float(v) for k, v in result.loss.items() if np.ndim(v) == 0},
         "fitted": result.fitted_values(),
+        "backcast_only": list(BACKCAST_ONLY),
+        "files": {"behaviour": _relative(out), "backcast": _relative(backcast_file),
+                  "regions": rel_region},
         "region_multipliers": result.region_table.to_dict(orient="records"),
         "count_weight": COUNT_WEIGHT, "prior_weight": PRIOR_WEIGHT,
         "held_at_prior": {name: getattr(result.params, name)
@@ -534,14 +626,19 @@ def cli_calibrate(args: argparse.Namespace) -> int:
     """``python -m sim calibrate CONFIG [--out PATH] [--seed N]``.
 
     Writes the fitted config to PATH (default ``configs/behaviour.toml``), its region table next
-    to it (``configs/data/behaviour_by_region.csv`` for the default, else ``<stem>_regions.csv``)
-    and the report to ``results/calibration-seed<seed>/`` (with ``--out``: ``<stem>_report/``
-    next to PATH). The seed defaults to the config's.
+    to it (``configs/data/behaviour_by_region.csv`` for the default, else ``<stem>_regions.csv``),
+    the backcast-only values of :data:`BACKCAST_ONLY` (``configs/data/backcast_fitted.toml`` for
+    the default, else ``<stem>_backcast.toml`` next to PATH, so that a calibration written
+    elsewhere never touches ``configs/``) and the report to ``results/calibration-seed<seed>/``
+    (with ``--out``: ``<stem>_report/`` next to PATH). The seed defaults to the config's.
     """
     scenario = load_scenario(args.config, seed=args.seed)
     out = resolve(args.out or DEFAULT_OUT)
-    region_file = (resolve(DEFAULT_REGION_TABLE) if out == resolve(DEFAULT_OUT)
+    default = out == resolve(DEFAULT_OUT)
+    region_file = (resolve(DEFAULT_REGION_TABLE) if default
                    else out.with_name(out.stem + "_regions.csv"))
+    backcast_file = (resolve(DEFAULT_BACKCAST_OUT) if default
+                     else out.with_name(out.stem + "_backcast.toml"))
     report = (resolve("results") / f"calibration-seed{scenario.seed}" if not args.out
               else out.with_name(out.stem + "_report"))
     budget = CLI_BUDGET
@@ -552,10 +649,10 @@ def cli_calibrate(args: argparse.Namespace) -> int:
         command += f" --out {args.out}"
     result = calibrate(scenario.params, scenario.seed, budget,
                        progress=lambda line: print(line, file=sys.stderr))
-    write_result(result, out, region_file, report, command)
+    write_result(result, out, region_file, report, command, backcast_file)
     print(summary_text(result))
-    print(f"wrote {_relative(out)}, {_relative(region_file)} and {_relative(report)}/",
-          file=sys.stderr)
+    print(f"wrote {_relative(out)}, {_relative(backcast_file)}, {_relative(region_file)} and "
+          f"{_relative(report)}/", file=sys.stderr)
     return 0
 
 

@@ -7,6 +7,7 @@ and ``experiments/validation``; these tests use a small budget, and check the co
 import math
 import re
 import tomllib
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -53,9 +54,17 @@ def test_written_config_is_inherited_and_reproduces_the_fit(small_fit, tmp_path)
     doc = tomllib.loads(out.read_text())
     assert doc["params"]["region_behaviour_file"] == str(regions)
     assert "FITTED by `test`" in out.read_text()
-    # a scenario inheriting it gets the fitted values and the region multipliers
+    # the backcast-only values are not in the file the forward scenarios inherit, but in
+    # <stem>_backcast.toml next to it, which inherits it
+    backcast_file = tmp_path / "behaviour_backcast.toml"
+    back = tomllib.loads(backcast_file.read_text())
+    assert back["inherits"] == "behaviour.toml"
+    assert set(back["params"]) == set(calibrate.BACKCAST_ONLY)
+    assert not set(doc["params"]) & set(calibrate.BACKCAST_ONLY)
+    assert load_scenario(out).params.start_threat_shock_size == 0.0
+    # a scenario inheriting the backcast file gets the fitted values and the region multipliers
     child = tmp_path / "child.toml"
-    child.write_text('inherits = "behaviour.toml"\n[params]\nstart_quarter = "2014Q3"\n'
+    child.write_text('inherits = "behaviour_backcast.toml"\n[params]\nstart_quarter = "2014Q3"\n'
                      'end_quarter = "2024Q4"\ninitial_data_year = 2014\n')
     params = load_scenario(child).params
     for name, value in small_fit.fitted_values().items():
@@ -69,6 +78,21 @@ def test_written_config_is_inherited_and_reproduces_the_fit(small_fit, tmp_path)
     for name in ("fit_members.csv", "fit_member_years.csv", "fit_counts.csv",
                  "identification.csv", "backcast_targets.csv", "calibration.json"):
         assert (tmp_path / "report" / name).is_file()
+
+
+def test_backcast_only_values_stay_out_of_the_forward_scenarios():
+    """configs/behaviour.toml (inherited by the forward scenarios) has no backcast-only value;
+    configs/data/backcast_fitted.toml has them and sits between it and the backcast."""
+    behaviour = tomllib.loads((ROOT / "configs" / "behaviour.toml").read_text())
+    fitted = tomllib.loads((ROOT / "configs" / "data" / "backcast_fitted.toml").read_text())
+    assert not set(behaviour["params"]) & set(calibrate.BACKCAST_ONLY)
+    assert set(fitted["params"]) == set(calibrate.BACKCAST_ONLY)
+    assert (ROOT / "configs" / "data" / fitted["inherits"]).resolve() == (
+        ROOT / "configs" / "behaviour.toml")
+    chain = load_scenario(BACKCAST).chain
+    assert [Path(p).name for p in chain] == ["backcast_2014.toml", "backcast_fitted.toml",
+                                            "behaviour.toml"]
+    assert load_scenario(ROOT / "configs" / "hague.toml").params.start_threat_shock_size == 0.0
 
 
 def test_report_names_what_the_data_do_not_identify(small_fit):
@@ -86,15 +110,19 @@ def test_cli_calibrate_writes_where_asked(tmp_path, monkeypatch, capsys):
 
     monkeypatch.setattr(calibrate, "CLI_BUDGET", SMALL)
     monkeypatch.chdir(tmp_path)
+    committed = {p: p.read_bytes() for p in (ROOT / "configs").rglob("*") if p.is_file()}
     out = tmp_path / "fitted.toml"
     assert main(["calibrate", str(BACKCAST), "--out", str(out), "--seed", "3"]) == 0
     assert out.is_file() and (tmp_path / "fitted_regions.csv").is_file()
+    assert (tmp_path / "fitted_backcast.toml").is_file()  # not configs/data/backcast_fitted.toml
     assert (tmp_path / "fitted_report" / "calibration.json").is_file()
     assert "loss" in capsys.readouterr().out
+    assert {p: p.read_bytes() for p in (ROOT / "configs").rglob("*") if p.is_file()} == committed
 
 
 def test_committed_behaviour_is_the_calibration_result():
-    """configs/behaviour.toml records its loss; recomputing it from the file gives it back."""
+    """configs/behaviour.toml records its loss; recomputing it from the committed files (the
+    backcast config, which inherits them with the backcast-only values) gives it back."""
     path = ROOT / "configs" / "behaviour.toml"
     text = path.read_text()
     assert "FITTED by `python -m sim calibrate configs/backcast_2014.toml`" in text
@@ -107,3 +135,8 @@ def test_committed_behaviour_is_the_calibration_result():
     x = obj.start(load_region_behaviour(scenario.params.region_behaviour_file),
                   values=scenario.params)
     assert math.isclose(obj(x), recorded, abs_tol=1e-5)
+    # the backcast-only values come from the same calibration run
+    header = re.compile(r"^# (FITTED by|\(seed|Loss [0-9]|Mean allies).*$", re.MULTILINE)
+    backcast_text = (ROOT / "configs" / "data" / "backcast_fitted.toml").read_text()
+    assert [m.group(0) for m in header.finditer(backcast_text)] == [
+        m.group(0) for m in header.finditer(text)]
