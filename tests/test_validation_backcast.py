@@ -1,7 +1,8 @@
 """The NATO record 2014-2024 (issue 5, item 3; THEORY.md §6 targets 6-7).
 
-The backcast (configs/backcast_2014.toml, inheriting the calibrated configs/behaviour.toml) is
-run for 50 replications (the issue's minimum) and compared with seeds/nato_members.csv and
+The backcast (configs/backcast_2014.toml, inheriting the calibrated configs/behaviour.toml through
+configs/data/backcast_fitted.toml, which adds the fitted Crimea shock of 2014) is run for 50
+replications (the issue's minimum) and compared with seeds/nato_members.csv and
 seeds/alliance_facts.csv; every target is the mean over replications, with a 90% band.
 """
 
@@ -13,6 +14,18 @@ from sim.config import load_scenario
 from sim.data import ROOT
 
 N_RUNS = 50  # issue 5: "the mean over at least 50 replications"
+COUNT_TOLERANCE = 1.5
+"""How far the mean count of allies at 2% may be from the data's in 2017, 2022 and 2023.
+
+THEORY §6 target 6 fixes a range only for 2024 (21-25), not for the other years, so this is our
+choice, made for two reasons. The count is an integer statistic: 1.5 on the mean accepts one
+member on the wrong side of the line (plus up to half a member of spread over replications) and
+rejects two. And the data's own counts are uncertain by about one member: the 2017, 2022 and
+2023 shares are NATO estimates at publication (the 2017 ones transcribed by a newspaper, S07, low
+reliability), and members sit within a few hundredths of the line (2017: Poland 2.01, Romania
+2.02), where a later revision moves the count. Stricter: whether the data lie in the model's 90%
+band (``backcast_targets.csv``; 2017 does not).
+"""
 
 
 @pytest.fixture(scope="module")
@@ -69,15 +82,16 @@ def test_yearly_counts_follow_the_data(fit, year):
     j = backcast.COUNT_YEARS.index(year)
     lo, hi = np.quantile(fit.counts[:, j], [0.05, 0.95])
     assert lo - 0.5 <= fit.record.counts[year] <= hi + 0.5
-    assert abs(fit.counts[:, j].mean() - fit.record.counts[year]) <= 1.5
+    assert abs(fit.counts[:, j].mean() - fit.record.counts[year]) <= COUNT_TOLERANCE
 
 
-@pytest.mark.xfail(strict=True, reason="known miss: the model has no 2014 Crimea shock and no "
-                   "national laws (Romania, Poland, the Baltics), so only 3-4 allies reach 2% "
-                   "by 2017 against 6 in the data (docs/VALIDATION.md)")
 def test_count_in_2017(fit):
+    # alliance_facts.csv: 6 in 2017 (USA, GRC, GBR, EST, POL, ROU). The fitted Crimea shock
+    # (start_threat_shock_size) brings Poland over the line; Romania's national 2% commitment is
+    # not in the sourced data, so the model has one fewer (docs/VALIDATION.md)
     j = backcast.COUNT_YEARS.index(2017)
-    assert abs(fit.counts[:, j].mean() - 6) <= 1.5  # alliance_facts.csv: 6 in 2017
+    assert fit.record.counts[2017] == 6
+    assert abs(fit.counts[:, j].mean() - fit.record.counts[2017]) <= COUNT_TOLERANCE
 
 
 @pytest.mark.xfail(strict=True, reason="known miss: the model has no member attribute (fiscal "
