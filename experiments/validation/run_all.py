@@ -4,9 +4,10 @@
 
 Docking with Richardson and Olson-Zeckhauser, the 2014-2024 backcast against the record member
 by member, the calibration's fit and identification, the exploitation/frontline patterns and
-the rival. Reads the committed configs (configs/behaviour.toml is the calibration's result);
-``--recalibrate`` also reruns the calibration (about two minutes) into
-results/validation-recalibration/ and checks that it reproduces configs/behaviour.toml.
+the rival. Reads the committed configs (configs/behaviour.toml and, for the backcast,
+configs/data/backcast_fitted.toml are the calibration's result); ``--recalibrate`` also reruns
+the calibration (about two minutes) into results/validation-recalibration/ and checks that it
+reproduces them.
 ``--quick`` replaces the free-riding profile (others refitted) by a slice.
 """
 
@@ -357,7 +358,7 @@ def calibration_diagnostics(args):
                                                                   "parameter"])}
     # loss slices along each pooled parameter (others at the fit)
     pooled = [(j, c) for j, c in enumerate(obj.coords) if not c.log]
-    fig, ax = plt.subplots(2, 4, figsize=(7.0, 3.6))
+    fig, ax = plt.subplots(2, math.ceil((len(pooled) + 1) / 2), figsize=(7.0, 3.6))
     slices = []
     for a, (j, c) in zip(ax.flat, pooled, strict=False):
         grid = np.linspace(c.lo, c.hi, 21)
@@ -393,7 +394,8 @@ def calibration_diagnostics(args):
     a.set_title("free riding strength (" + ("slice" if args.quick else "profile") + ")",
                 fontsize=6)
     a.axvline(0.1, color=OKABE_ITO[6], lw=0.8, ls="--")
-    ax.flat[-1].axis("off")
+    for a in ax.flat[len(pooled) + 1:]:
+        a.axis("off")
     table(pd.DataFrame(slices), "calibration_loss_slices")
     for a in ax.flat:
         a.tick_params(labelsize=5)
