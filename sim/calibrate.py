@@ -3,8 +3,9 @@
 This module owns ``python -m sim calibrate CONFIG``: it fits the behavioural parameters of the
 backcast (``configs/backcast_2014.toml``) to the observed shares and yearly counts of
 ``seeds/``, writes them as the config the forward scenarios inherit (``configs/behaviour.toml``
-and its region table ``configs/data/behaviour_by_region.csv``), and reports the fit per member and
-which parameters the data do not identify.
+and its region table ``configs/data/behaviour_by_region.csv``; the backcast-only values go to
+``configs/data/backcast_fitted.toml``), and reports the fit per member and which parameters the
+data do not identify.
 
 **What is fitted.** The pooled parameters of :data:`POOLED` (adjustment speed, threat
 sensitivity, hegemon pressure, peer conformity, threat memory, the margin above the target
@@ -44,9 +45,9 @@ to two decimals, allies only; ``sim.backcast``). ``COUNT_WEIGHT`` = 0.01 pp^2 pe
 count off by one member weighs as much as a 0.1 pp error on every share. The prior is a weak
 ridge that keeps a region's multipliers at 1 unless its members' data move them.
 
-**The optimiser.** scipy's ``differential_evolution`` (seeded, started from the current values,
-a small budget), then ``minimize`` with Powell's method and Nelder-Mead, both with bounds; all
-deterministic for a given seed. The whole fit takes two to three minutes on one core.
+**The optimiser.** scipy's ``differential_evolution`` (seeded, started from the documented
+priors, a small budget), then ``minimize`` with Powell's method and Nelder-Mead, both with
+bounds; all deterministic for a given seed. The whole fit takes about 100 s on one core.
 
 **Identification.** At the optimum, the Jacobian of the share residuals (finite differences)
 gives Gauss-Newton standard errors and the eigen-directions of ``J'J`` in scaled units;
