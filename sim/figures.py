@@ -7,6 +7,7 @@ fonts embedded in PDFs (TrueType, ``pdf.fonttype`` 42).
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import matplotlib
@@ -21,7 +22,12 @@ LINES = {"2pct": (2.0, OKABE_ITO[5]), "3_5pct": (3.5, OKABE_ITO[6]), "5pct": (5.
 
 
 def apply_style() -> None:
-    """Set the project's figure style (journal column width, embedded fonts, palette)."""
+    """Set the project's figure style (journal column width, embedded fonts, palette).
+
+    Also fixes the date matplotlib writes into PDFs (``SOURCE_DATE_EPOCH``, unless the user set
+    it), so that the same figure gives the same bytes.
+    """
+    os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
     plt.rcParams.update({
         "pdf.fonttype": 42, "ps.fonttype": 42, "font.size": 8, "axes.titlesize": 9,
         "axes.labelsize": 8, "legend.fontsize": 7, "xtick.labelsize": 7, "ytick.labelsize": 7,

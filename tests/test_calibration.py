@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim import backcast, calibrate
+from sim import backcast, calibrate, calibration_output
 from sim.config import load_scenario
 from sim.data import ROOT, load_region_behaviour
 from sim.ensemble import members_of, simulate
@@ -50,7 +50,7 @@ def test_calibration_is_deterministic_for_a_seed(small_fit):
 def test_written_config_is_inherited_and_reproduces_the_fit(small_fit, tmp_path):
     out = tmp_path / "behaviour.toml"
     regions = tmp_path / "behaviour_regions.csv"
-    calibrate.write_result(small_fit, out, regions, tmp_path / "report", "test")
+    calibration_output.write_result(small_fit, out, regions, tmp_path / "report", "test")
     doc = tomllib.loads(out.read_text())
     assert doc["params"]["region_behaviour_file"] == str(regions)
     assert "FITTED by `test`" in out.read_text()
@@ -102,7 +102,7 @@ def test_report_names_what_the_data_do_not_identify(small_fit):
     # one eigen-direction per coordinate, flattest first
     assert len(small_fit.directions) == len(small_fit.objective.coords)
     assert small_fit.directions["eigenvalue"].is_monotonic_increasing
-    assert "NOT" in calibrate.summary_text(small_fit) or ident["identified"].all()
+    assert "NOT" in calibration_output.summary_text(small_fit) or ident["identified"].all()
 
 
 def test_cli_calibrate_writes_where_asked(tmp_path, monkeypatch, capsys):

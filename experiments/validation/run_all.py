@@ -33,7 +33,7 @@ from scipy.stats import spearmanr  # noqa: E402
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from sim import backcast, calibrate, docking  # noqa: E402
+from sim import backcast, calibrate, calibration_output, docking  # noqa: E402
 from sim.config import load_scenario  # noqa: E402
 from sim.data import load_members, load_region_behaviour  # noqa: E402
 from sim.dynamics import DT  # noqa: E402
@@ -259,7 +259,7 @@ def backcast_validation():
     targets = table(fit.targets(), "backcast_targets")
     members = table(fit.member_table(), "backcast_member_years")
     counts = table(fit.count_table(), "backcast_counts")
-    per = table(calibrate.per_member(fit), "calibration_fit_members")
+    per = table(calibration_output.per_member(fit), "calibration_fit_members")
     lag = table(fit.laggard_rates(), "backcast_laggards")
     HEADLINE["backcast"] = {r["target"]: {"model": float(r["model"]), "data": float(r["data"]),
                                           "pass": bool(r["pass"])}
@@ -409,7 +409,7 @@ def calibration_diagnostics(args):
         result = calibrate.calibrate(scenario.params, seed, calibrate.Budget(),
                                      progress=lambda line: print("  " + line))
         folder = ROOT / "results" / "validation-recalibration"  # not committed
-        calibrate.write_result(result, folder / "behaviour.toml", folder / "regions.csv",
+        calibration_output.write_result(result, folder / "behaviour.toml", folder / "regions.csv",
                                folder / "report", "experiments/validation/run_all.py")
         same = all(abs(result.fitted_values()[k] - getattr(scenario.params, k)) < 1e-9
                    for k in result.fitted_values())
