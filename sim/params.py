@@ -281,7 +281,12 @@ def format_quarter(t: float) -> str:
     return f"{q // 4}Q{q % 4 + 1}"
 
 
-def _coerce(name: str, value: Any) -> Any:
+def coerce(name: str, value: Any) -> Any:
+    """Convert a value (e.g. a string from the command line) to a parameter's type.
+
+    Raises:
+        ParamError: if it cannot be converted.
+    """
     ftype = PARAM_FIELDS[name].type
     if ftype == "bool":
         if isinstance(value, bool):
@@ -339,7 +344,7 @@ def make_params(values: dict[str, Any] | None = None, *, base: Params | None = N
         raise ParamError(unknown[0], values[unknown[0]],
                          f"one of the known parameters ({', '.join(PARAM_FIELDS)})", source)
     try:
-        coerced = {k: _coerce(k, v) for k, v in values.items()}
+        coerced = {k: coerce(k, v) for k, v in values.items()}
         params = dataclasses.replace(base or Params(), **coerced)
         validate(params)
     except ParamError as err:

@@ -51,7 +51,7 @@ from typing import Any
 import numpy as np
 
 from sim.config import ConfigError, Scenario, load_scenario
-from sim.params import NUMERIC, PARAM_FIELDS, ParamError, Params, _coerce, make_params, to_dict
+from sim.params import NUMERIC, PARAM_FIELDS, ParamError, Params, coerce, make_params, to_dict
 
 TOP_LEVEL_KEYS = ("name", "description", "scenario", "replications", "root_seed", "seeding",
                   "chunk_size", "design", "axes", "keep", "set")
@@ -191,7 +191,7 @@ def _axis(path: Path, name: str, spec: Any, method: str) -> Axis:
         if not spec:
             raise ConfigError(path, key, spec, "a non-empty list of values")
         try:
-            values = tuple(_coerce(name, v) for v in spec)
+            values = tuple(coerce(name, v) for v in spec)
         except ParamError as err:
             raise ConfigError(path, key, err.value, err.expected) from None
         if len(set(values)) != len(values):
