@@ -113,25 +113,3 @@ def simulate(params: Sequence[Params], seeds: Sequence[int], *, members: Members
             member_out[:, k] = np.stack([mv[c] for c in metrics.MEMBER_COLUMNS], axis=2)
     return Trajectories(static.quarters, members.iso3, tuple(int(s) for s in seeds), alliance,
                         member_out)
-
-
-def run_ensemble(params: Sequence[Params], seeds: Sequence[int], *, keep_members: bool = False
-                 ) -> list[Trajectories]:
-    """Simulate runs with any mix of structural parameters, batching those that agree.
-
-    Returns:
-        One :class:`Trajectories` per run... grouped: a list of single-run trajectories in input
-        order (use :func:`simulate` directly for homogeneous batches).
-    """
-    groups: dict[tuple, list[int]] = {}
-    for i, p in enumerate(params):
-        groups.setdefault(structural_key(p), []).append(i)
-    out: list[Trajectories | None] = [None] * len(params)
-    for idx in groups.values():
-        traj = simulate([params[i] for i in idx], [seeds[i] for i in idx],
-                        keep_members=keep_members)
-        for j, i in enumerate(idx):
-            out[i] = Trajectories(traj.quarters, traj.iso3, (traj.seeds[j],),
-                                  traj.alliance[j:j + 1],
-                                  None if traj.members is None else traj.members[j:j + 1])
-    return out  # type: ignore[return-value]
