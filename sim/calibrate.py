@@ -245,13 +245,8 @@ class Objective:
         params = self.params_of(x)
         static = dataclasses.replace(self.static, members=self.members_of(x))
         p = dynamics.param_arrays([params] * len(self.seeds))
-        state = dynamics.initial_state(static, p)
-        core = np.empty((len(self.seeds), static.n_steps + 1, self.members.n))
-        core[:, 0] = state.core_share_pct
-        for k in range(static.n_steps):
-            state = dynamics.step(static, p, state, self.member_noise[:, k],
-                                  self.rival_noise[:, k])
-            core[:, k + 1] = state.core_share_pct
+        core = np.stack([state.core_share_pct for state in dynamics.trajectory(
+            static, p, self.member_noise, self.rival_noise)], axis=1)
         return np.stack([core[:, rows].mean(axis=1) for rows in self.year_rows], axis=1)
 
     def components(self, x: np.ndarray) -> dict[str, float | np.ndarray]:

@@ -38,7 +38,7 @@ operations inside a step:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -481,3 +481,17 @@ def step(static: Static, p: dict[str, np.ndarray], s: State, member_noise: np.nd
         threat_pp=threat_pp, pressure_pp=pressure_pp, free_riding_pp=free_riding_pp,
         desired_core_share_pct=desired, peers_at_target=peers,
     )
+
+
+def trajectory(static: Static, p: dict[str, np.ndarray], member_noise: np.ndarray,
+               rival_noise: np.ndarray) -> Iterator[State]:
+    """Yield every run's state at each row, the initial state first (``n_steps + 1`` states).
+
+    The one loop over quarters: the ensemble, the calibration and (one step at a time) the Mesa
+    model all advance runs through :func:`step` with each run's own shocks.
+    """
+    state = initial_state(static, p)
+    yield state
+    for k in range(static.n_steps):
+        state = step(static, p, state, member_noise[:, k], rival_noise[:, k])
+        yield state

@@ -98,14 +98,11 @@ def simulate(params: Sequence[Params], seeds: Sequence[int], *, members: Members
     static = dynamics.build_static(params[0], members)
     p = dynamics.param_arrays(params)
     member_noise, rival_noise = dynamics.draw_shocks(seeds, static.n_steps, members.n)
-    state = dynamics.initial_state(static, p)
     rows = static.n_steps + 1
     alliance = np.empty((len(params), rows, len(metrics.ALLIANCE_COLUMNS)))
     member_out = (np.empty((len(params), rows, members.n, len(metrics.MEMBER_COLUMNS)))
                   if keep_members else None)
-    for k in range(rows):
-        if k > 0:
-            state = dynamics.step(static, p, state, member_noise[:, k - 1], rival_noise[:, k - 1])
+    for k, state in enumerate(dynamics.trajectory(static, p, member_noise, rival_noise)):
         values = metrics.alliance_metrics(static, state)
         alliance[:, k, :] = np.stack([values[c] for c in metrics.ALLIANCE_COLUMNS], axis=1)
         if member_out is not None:
