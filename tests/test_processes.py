@@ -1,5 +1,7 @@
 """Each process on its own: limit cases and invariants of the dynamics (sim.dynamics)."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -65,11 +67,34 @@ def test_capacity_needs_the_lead_time_before_first_output():
     assert (capacity[1 + first] > capacity[0]).any()
 
 
-def test_online_fraction_ramps_from_first_to_full():
-    w = dynamics.online_fraction(np.array([[5]]), np.array([[13]]), 16)[0]
-    # THEORY §4.3: nothing for 5 quarters (15 months), then linear to nameplate at 13 (39 months)
-    assert (w[:5] == 0).all() and w[13] == 1.0 and w[15] == 1.0
-    np.testing.assert_allclose(np.diff(w[5:14]), 1 / 9)
+def test_one_order_comes_online_between_first_and_full_lead():
+    first, full = 5, 13
+    params = make_params({**QUIET, "munitions_lead_first_quarters": first,
+                          "munitions_lead_full_quarters": full, "gdp_growth_pct_per_year": 0.0})
+    static = dynamics.build_static(params, members_of(params))
+    p = dynamics.param_arrays([params])
+    s = dynamics.initial_state(static, p)
+    core = s.core_share_pct + 1.0  # one jump in spending in the first quarter, then flat
+    capacity = [s.munitions_capacity]
+    for _ in range(full + 3):
+        history, committed, cap, output, _ = dynamics.build_capacity(static, p, s, core,
+                                                                     s.gdp_usd_bn)
+        s = replace(s, k=s.k + 1, orders_cumulative=history, committed=committed,
+                    munitions_capacity=cap, munitions_output=output)
+        capacity.append(cap)
+    arrived = np.diff(np.array(capacity), axis=0)[:, 0]  # (quarters, members), one run
+    order = arrived.sum(axis=0)
+    armed = order > 0
+    # THEORY §4.3 (Rheinmetall Unterlüß): nothing for `first` quarters (~15 months), then equal
+    # parts each quarter to nameplate at `full` (~39 months): 1/9 of the order per quarter
+    expected = np.zeros(full + 3)
+    expected[first:full + 1] = 1 / (full - first + 1)
+    np.testing.assert_allclose(arrived[:, armed] / order[armed], expected[:, None] *
+                               np.ones((1, armed.sum())), atol=1e-12)
+    # the one order is exactly the gap between the funded output and the initial capacity
+    np.testing.assert_allclose(capacity[-1], output, rtol=1e-12)
+    w = dynamics.online_fraction(np.array([[first]]), np.array([[full]]), full + 3)[0]
+    np.testing.assert_allclose(np.cumsum(expected), w, atol=1e-12)
 
 
 def test_invariants_hold_under_noise():
