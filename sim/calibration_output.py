@@ -2,7 +2,8 @@
 
 This module owns turning a :class:`sim.calibrate.CalibrationResult` into files: the behaviour
 config the forward scenarios inherit (``configs/behaviour.toml``), the backcast-only values
-(``configs/data/backcast_fitted.toml``), the per-region multipliers, and the report tables (fit
+(``configs/data/backcast_fitted.toml``), the per-region and per-member multipliers, and the
+report tables (fit
 per member and year, counts, targets, identification), plus the summary printed by
 ``python -m sim calibrate``. The fitting itself is ``sim.calibrate``.
 """
@@ -23,6 +24,7 @@ from sim import backcast
 from sim.calibrate import (
     BACKCAST_ONLY,
     COUNT_WEIGHT,
+    MEMBER_PRIOR_WEIGHT,
     POOLED,
     PRESSURE_REFERENCE_REGION,
     PRIOR_WEIGHT,
@@ -39,6 +41,8 @@ def _header(result: CalibrationResult, command: str) -> list[str]:
     obj = result.objective
     pairs = zip(obj.count_years, loss["counts"], strict=True)
     counts = ", ".join(f"{y}: {c:.1f}" for y, c in pairs)
+    held_out = ([f"# Held out of the loss: {obj.holdout_year} (an out-of-sample check; not the "
+                 "committed fit)."] if obj.holdout_year is not None else [])
     return [
         f"# FITTED by `{command}` on {today}",
         f"# (seed {obj.seed}, {obj.budget.n_runs} replications with common random numbers, "
@@ -47,6 +51,7 @@ def _header(result: CalibrationResult, command: str) -> list[str]:
         f"{math.sqrt(loss['share_mse']):.3f} pp) + counts {loss['count_term']:.5f} + prior "
         f"{loss['prior']:.5f}.",
         f"# Mean allies at or above 2%: {counts} (data 3, 6, 9, 11, 22).",
+        *held_out,
     ]
 
 
@@ -69,7 +74,7 @@ def _param_lines(result: CalibrationResult, names: list[str]) -> list[str]:
 
 
 def behaviour_toml(result: CalibrationResult, region_file: str, command: str,
-                   backcast_file: str = "") -> str:
+                   backcast_file: str = "", member_file: str = "") -> str:
     """The text of the fitted behaviour config (the file the forward scenarios inherit).
 
     It holds every pooled parameter except those of :data:`BACKCAST_ONLY` (see
@@ -93,6 +98,9 @@ def behaviour_toml(result: CalibrationResult, region_file: str, command: str,
     ]
     if result.objective.budget.regions:
         lines.append(f'region_behaviour_file = "{region_file}"  # fitted per-region multipliers')
+    if result.objective.budget.members and member_file:
+        lines.append(f'member_behaviour_file = "{member_file}"  # fitted per-member multipliers, '
+                     'relative to the region')
     return "\n".join(lines) + "\n"
 
 
@@ -126,8 +134,9 @@ def backcast_toml(result: CalibrationResult, inherits: str, command: str) -> str
 
 
 def write_result(result: CalibrationResult, out: Path, region_file: Path, report: Path,
-                 command: str, backcast_file: Path | None = None) -> None:
-    """Write the fitted config, its backcast-only config, its region table and the report.
+                 command: str, backcast_file: Path | None = None,
+                 member_file: Path | None = None) -> None:
+    """Write the fitted config, its backcast-only config, its multiplier tables and the report.
 
     Args:
         result: the fit.
@@ -137,21 +146,30 @@ def write_result(result: CalibrationResult, out: Path, region_file: Path, report
         command: the command recorded in the headers.
         backcast_file: the backcast-only config, inheriting ``out`` (default: next to ``out``,
             ``<stem>_backcast.toml``).
+        member_file: the per-member multipliers (default: next to ``out``,
+            ``<stem>_members.csv``).
     """
     backcast_file = backcast_file or out.with_name(out.stem + "_backcast.toml")
+    member_file = member_file or out.with_name(out.stem + "_members.csv")
     rel_region = relative(region_file)
+    members = result.objective.budget.members
+    rel_member = relative(member_file) if members else ""
     report.mkdir(parents=True, exist_ok=True)
     if result.objective.budget.regions:
         region_file.parent.mkdir(parents=True, exist_ok=True)
         table = result.region_table.merge(_region_identification(result), on="region")
         table.to_csv(region_file, index=False)
+    if members:
+        member_file.parent.mkdir(parents=True, exist_ok=True)
+        table = result.member_table.merge(_member_identification(result), on="iso3")
+        table.to_csv(member_file, index=False)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(behaviour_toml(result, rel_region, command, relative(backcast_file)),
-                   encoding="utf-8")
+    out.write_text(behaviour_toml(result, rel_region, command, relative(backcast_file),
+                                  rel_member), encoding="utf-8")
     backcast_file.parent.mkdir(parents=True, exist_ok=True)
     inherits = Path(os.path.relpath(out.resolve(), backcast_file.resolve().parent)).as_posix()
     backcast_file.write_text(backcast_toml(result, inherits, command), encoding="utf-8")
-    fit = fit_of(result, rel_region)
+    fit = fit_of(result, rel_region, member_file=rel_member)
     fit.member_table().to_csv(report / "fit_member_years.csv", index=False)
     per_member(fit).to_csv(report / "fit_members.csv", index=False)
     fit.count_table().to_csv(report / "fit_counts.csv", index=False)
@@ -168,9 +186,13 @@ def write_result(result: CalibrationResult, out: Path, region_file: Path, report
         "fitted": result.fitted_values(),
         "backcast_only": list(BACKCAST_ONLY),
         "files": {"behaviour": relative(out), "backcast": relative(backcast_file),
-                  "regions": rel_region},
+                  "regions": rel_region, "members": rel_member},
+        "holdout_year": result.objective.holdout_year,
         "region_multipliers": result.region_table.to_dict(orient="records"),
+        "member_multipliers": (result.member_table.to_dict(orient="records")
+                               if members else []),
         "count_weight": COUNT_WEIGHT, "prior_weight": PRIOR_WEIGHT,
+        "member_prior_weight": MEMBER_PRIOR_WEIGHT,
         "held_at_prior": {name: getattr(result.params, name)
                           for name in result.objective.budget.fixed},
         "not_identified": list(result.identification.loc[
@@ -195,6 +217,16 @@ def _region_identification(result: CalibrationResult) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _member_identification(result: CalibrationResult) -> pd.DataFrame:
+    ident = result.identification.set_index("parameter")
+    rows = []
+    for code in result.objective.armed_iso3:
+        note = [f"{kind} not identified" for kind in ("threat_multiplier", "pressure_multiplier")
+                if not ident.loc[f"{kind}:{code}", "identified"]]
+        rows.append({"iso3": code, "note": "; ".join(note) or "fitted"})
+    return pd.DataFrame(rows)
+
+
 def relative(path: Path) -> str:
     """A path relative to the project root where it lies inside it (for configs and messages)."""
     path = path.resolve()
@@ -204,15 +236,16 @@ def relative(path: Path) -> str:
         return str(path)
 
 
-def fit_of(result: CalibrationResult, region_file: str = "", n_runs: int | None = None
-           ) -> backcast.BackcastFit:
+def fit_of(result: CalibrationResult, region_file: str = "", n_runs: int | None = None,
+           member_file: str = "") -> backcast.BackcastFit:
     """The fitted backcast run through the ensemble (``sim.ensemble.simulate``) and compared."""
     from sim.ensemble import simulate
 
     obj = result.objective
     n = n_runs or obj.budget.n_runs
     seeds = backcast.replication_seeds(obj.seed, n)
-    params = dataclasses.replace(result.params, region_behaviour_file=region_file)
+    params = dataclasses.replace(result.params, region_behaviour_file=region_file,
+                                 member_behaviour_file=member_file)
     traj = simulate([params] * n, seeds, members=obj.members_of(result.x), keep_members=True)
     return backcast.compare(traj, obj.record)
 
@@ -239,11 +272,21 @@ def summary_text(result: CalibrationResult) -> str:
     lines = [f"loss {loss['loss']:.5f} (start {result.start_loss:.5f}): share RMSE "
              f"{math.sqrt(loss['share_mse']):.3f} pp, count term {loss['count_term']:.5f}, "
              f"prior {loss['prior']:.5f}"]
-    for _, row in result.identification.iterrows():
+    levels = {c.name: c.level for c in result.objective.coords}
+    ident = result.identification
+    shared = ident[[levels[p] != "member" for p in ident["parameter"]]]
+    for _, row in shared.iterrows():
         flag = "" if row["identified"] else "   NOT IDENTIFIED" + (
             " (at bound)" if row["at_bound"] else " (wide interval)")
         lines.append(f"  {row['parameter']:<40} {row['value']:8.4f}  95% "
                      f"[{row['ci95_low']:.3g}, {row['ci95_high']:.3g}]{flag}")
+    own = ident[[levels[p] == "member" for p in ident["parameter"]]]
+    if len(own):
+        far = own.assign(dist=np.abs(np.log(own["value"]))).nlargest(6, "dist")
+        lines.append(f"  member multipliers (relative to the region): {len(own)} fitted, "
+                     f"{int(own['identified'].sum())} identified; farthest from 1: "
+                     + ", ".join(f"{p} {v:.2f}" for p, v in zip(far["parameter"], far["value"],
+                                                                 strict=True)))
     flat = result.directions.iloc[0]
     lines.append(f"flattest direction (relative eigenvalue {flat['relative']:.2e}): "
                  f"{flat['loadings']}")

@@ -142,6 +142,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("config", help="backcast config (TOML)")
     p.add_argument("--out", help="where to write the fitted config")
     p.add_argument("--seed", type=int, help="root seed of the replications")
+    p.add_argument("--holdout-year", type=int, metavar="YEAR",
+                   help="leave this year's shares and count out of the loss, to check the fit "
+                   "out of sample (needs --out)")
     p.set_defaults(func=cmd_calibrate)
 
     p = sub.add_parser("report", help="figures and tables from a sweep folder")

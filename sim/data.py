@@ -117,7 +117,8 @@ def _number(path: Path, row: int, column: str, text: str, *, allow_blank: bool =
 
 def load_members(members_file: str | Path = "seeds/nato_members.csv", initial_data_year: int = 2024,
                  *, use_pledges: bool = True, use_target_exemptions: bool = True,
-                 region_behaviour_file: str | Path = "") -> Members:
+                 region_behaviour_file: str | Path = "",
+                 member_behaviour_file: str | Path = "") -> Members:
     """Load and validate the member table, exposures and pledges.
 
     Args:
@@ -129,6 +130,8 @@ def load_members(members_file: str | Path = "seeds/nato_members.csv", initial_da
         use_target_exemptions: read member target overrides from ``seeds/pledges.csv``.
         region_behaviour_file: optional table of per-region behavioural multipliers (see
             :func:`load_region_behaviour`); empty: none.
+        member_behaviour_file: optional table of per-member multipliers, relative to the
+            region's (see :func:`load_member_behaviour`); empty: none.
 
     Returns:
         The members, in file order.
@@ -184,10 +187,15 @@ def load_members(members_file: str | Path = "seeds/nato_members.csv", initial_da
         pledges, override = _load_pledges(SEEDS / "pledges.csv", iso3, use_pledges,
                                           use_target_exemptions)
     threat_mult = pressure_mult = None
-    if region_behaviour_file:
-        table = load_region_behaviour(region_behaviour_file)
-        threat_mult = np.array([table.get(r, (1.0, 1.0))[0] for r in regions])
-        pressure_mult = np.array([table.get(r, (1.0, 1.0))[1] for r in regions])
+    if region_behaviour_file or member_behaviour_file:
+        region_table = load_region_behaviour(region_behaviour_file) if region_behaviour_file \
+            else {}
+        member_table = load_member_behaviour(member_behaviour_file) if member_behaviour_file \
+            else {}
+        pairs = [np.multiply(region_table.get(r, (1.0, 1.0)), member_table.get(c, (1.0, 1.0)))
+                 for r, c in zip(regions, iso3, strict=True)]
+        threat_mult = np.array([t for t, _ in pairs])
+        pressure_mult = np.array([p for _, p in pairs])
     return Members(tuple(iso3), tuple(names), tuple(regions), np.array(gdp), np.array(share),
                    np.array(expo), np.array(armed), tuple(src), pledges, override, threat_mult,
                    pressure_mult)
@@ -223,6 +231,43 @@ def load_region_behaviour(path: str | Path) -> dict[str, tuple[float, float]]:
             raise DataError(path, f"duplicate region {region!r}", i, "region")
         out[region] = (_number(path, i, "threat_multiplier", r["threat_multiplier"]),
                        _number(path, i, "pressure_multiplier", r["pressure_multiplier"]))
+    return out
+
+
+MEMBER_COLUMNS = ("iso3", "threat_multiplier", "pressure_multiplier")
+
+
+def load_member_behaviour(path: str | Path) -> dict[str, tuple[float, float]]:
+    """Read a table of per-member behavioural multipliers, relative to the member's region.
+
+    The table (CSV) has the columns ``iso3``, ``threat_multiplier`` and ``pressure_multiplier``;
+    a member's multipliers are its region's (:func:`load_region_behaviour`) times these. They
+    stand for what the sourced data do not record (fiscal room, domestic politics: why Belgium
+    lagged while the Netherlands complied) and are fitted with shrinkage toward 1 by
+    ``sim.calibrate``. A member not in the table keeps its region's multipliers; rows of members
+    not in the member set are ignored, so one table serves any member set.
+
+    Returns:
+        iso3 -> (threat multiplier, pressure multiplier).
+
+    Raises:
+        DataError: for a missing file or column, a duplicate member or a malformed number.
+    """
+    path = resolve(path)
+    rows = _read_csv(path)
+    header = rows[0].keys() if rows else []
+    for col in MEMBER_COLUMNS:
+        if col not in header:
+            raise DataError(path, f"missing column '{col}'")
+    out: dict[str, tuple[float, float]] = {}
+    for i, r in enumerate(rows, start=2):
+        code = (r["iso3"] or "").strip()
+        if len(code) != 3 or not code.isalpha():
+            raise DataError(path, f"malformed ISO3 code {code!r}", i, "iso3")
+        if code in out:
+            raise DataError(path, f"duplicate member {code}", i, "iso3")
+        out[code] = (_number(path, i, "threat_multiplier", r["threat_multiplier"]),
+                     _number(path, i, "pressure_multiplier", r["pressure_multiplier"]))
     return out
 
 

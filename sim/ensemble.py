@@ -58,17 +58,20 @@ class Trajectories:
 
 @functools.lru_cache(maxsize=16)
 def members_for(members_file: str, initial_data_year: int, use_pledges: bool,
-                use_target_exemptions: bool, region_behaviour_file: str = "") -> Members:
+                use_target_exemptions: bool, region_behaviour_file: str = "",
+                member_behaviour_file: str = "") -> Members:
     """Load (once per process) the members a set of structural parameters asks for."""
     return load_members(members_file, initial_data_year, use_pledges=use_pledges,
                         use_target_exemptions=use_target_exemptions,
-                        region_behaviour_file=region_behaviour_file)
+                        region_behaviour_file=region_behaviour_file,
+                        member_behaviour_file=member_behaviour_file)
 
 
 def members_of(params: Params) -> Members:
     """Return the members of a parameter set."""
     return members_for(params.members_file, params.initial_data_year, params.use_pledges,
-                       params.use_target_exemptions, params.region_behaviour_file)
+                       params.use_target_exemptions, params.region_behaviour_file,
+                       params.member_behaviour_file)
 
 
 def structural_key(params: Params) -> tuple:

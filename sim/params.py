@@ -33,6 +33,7 @@ STRUCTURAL = (
     "use_pledges",
     "use_target_exemptions",
     "region_behaviour_file",
+    "member_behaviour_file",
 )
 """Parameters that fix the shape of a run (its members and quarters): runs batched together in
 the ensemble must share them. All others may differ run by run inside one batch."""
@@ -164,6 +165,14 @@ class Params:
                                     "project root); empty: every multiplier is 1",
                                     source="calibrated to 2014-2024 (sim.calibrate, "
                                     "docs/VALIDATION.md)")
+    member_behaviour_file: str = _p("", "path or empty",
+                                    doc="table of per-member multipliers of the threat "
+                                    "sensitivity and of the pressure weight, relative to the "
+                                    "member's region (columns iso3, threat_multiplier, "
+                                    "pressure_multiplier); empty: every member has its "
+                                    "region's",
+                                    source="calibrated to 2014-2024 with shrinkage toward the "
+                                    "region (sim.calibrate, docs/VALIDATION.md)")
 
     # --- Choice of share -----------------------------------------------------------------
     adjustment_speed_per_year: float = _p(0.6, "1/yr", 0.0, 4.0, control=True, step=0.05,

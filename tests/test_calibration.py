@@ -14,12 +14,12 @@ import pytest
 
 from sim import backcast, calibrate, calibration_output
 from sim.config import load_scenario
-from sim.data import ROOT, load_region_behaviour
+from sim.data import ROOT, load_member_behaviour, load_region_behaviour
 from sim.ensemble import members_of, simulate
 
 BACKCAST = ROOT / "configs" / "backcast_2014.toml"
 SMALL = calibrate.Budget(n_runs=8, de_maxiter=1, de_popsize=1, powell_maxfev=40,
-                         nm_maxiter=20)
+                         nm_maxiter=20, member_rounds=1, member_maxfev=80, polish_maxfev=20)
 
 
 @pytest.fixture(scope="module")
@@ -53,6 +53,8 @@ def test_written_config_is_inherited_and_reproduces_the_fit(small_fit, tmp_path)
     calibration_output.write_result(small_fit, out, regions, tmp_path / "report", "test")
     doc = tomllib.loads(out.read_text())
     assert doc["params"]["region_behaviour_file"] == str(regions)
+    own = tmp_path / "behaviour_members.csv"  # the default: <stem>_members.csv next to out
+    assert doc["params"]["member_behaviour_file"] == str(own)
     assert "FITTED by `test`" in out.read_text()
     # the backcast-only values are not in the file the forward scenarios inherit, but in
     # <stem>_backcast.toml next to it, which inherits it
@@ -74,7 +76,10 @@ def test_written_config_is_inherited_and_reproduces_the_fit(small_fit, tmp_path)
     members = members_of(params)
     expected = small_fit.objective.members_of(small_fit.x)
     assert np.allclose(members.threat_response, expected.threat_response, atol=1e-4)
+    assert np.allclose(members.pressure_response, expected.pressure_response, atol=1e-3)
     assert set(table) == set(small_fit.objective.regions)
+    # one row per armed member (Iceland has no forces and no multiplier)
+    assert set(load_member_behaviour(own)) == set(members.iso3) - {"ISL"}
     for name in ("fit_members.csv", "fit_member_years.csv", "fit_counts.csv",
                  "identification.csv", "backcast_targets.csv", "calibration.json"):
         assert (tmp_path / "report" / name).is_file()
@@ -99,8 +104,8 @@ def test_report_names_what_the_data_do_not_identify(small_fit):
     ident = small_fit.identification
     assert list(ident["parameter"]) == [c.name for c in small_fit.objective.coords]
     assert {"identified", "at_bound", "ci95_low", "ci95_high"} <= set(ident.columns)
-    # one eigen-direction per coordinate, flattest first
-    assert len(small_fit.directions) == len(small_fit.objective.coords)
+    # one eigen-direction per pooled or regional coordinate, flattest first
+    assert len(small_fit.directions) == len(small_fit.objective.indices("pooled", "region"))
     assert small_fit.directions["eigenvalue"].is_monotonic_increasing
     assert "NOT" in calibration_output.summary_text(small_fit) or ident["identified"].all()
 
@@ -114,6 +119,7 @@ def test_cli_calibrate_writes_where_asked(tmp_path, monkeypatch, capsys):
     out = tmp_path / "fitted.toml"
     assert main(["calibrate", str(BACKCAST), "--out", str(out), "--seed", "3"]) == 0
     assert out.is_file() and (tmp_path / "fitted_regions.csv").is_file()
+    assert (tmp_path / "fitted_members.csv").is_file()
     assert (tmp_path / "fitted_backcast.toml").is_file()  # not configs/data/backcast_fitted.toml
     assert (tmp_path / "fitted_report" / "calibration.json").is_file()
     assert "loss" in capsys.readouterr().out
@@ -133,10 +139,81 @@ def test_committed_behaviour_is_the_calibration_result():
     scenario = load_scenario(BACKCAST)
     obj = calibrate.Objective(scenario.params, seed, calibrate.Budget(n_runs=n_runs))
     x = obj.start(load_region_behaviour(scenario.params.region_behaviour_file),
-                  values=scenario.params)
+                  values=scenario.params,
+                  members=load_member_behaviour(scenario.params.member_behaviour_file))
     assert math.isclose(obj(x), recorded, abs_tol=1e-5)
     # the backcast-only values come from the same calibration run
     header = re.compile(r"^# (FITTED by|\(seed|Loss [0-9]|Mean allies).*$", re.MULTILINE)
     backcast_text = (ROOT / "configs" / "data" / "backcast_fitted.toml").read_text()
     assert [m.group(0) for m in header.finditer(backcast_text)] == [
         m.group(0) for m in header.finditer(text)]
+
+
+def test_member_multipliers_are_deviations_from_the_region():
+    """A member's multipliers are relative to its region's: centred (log mean 0) within each
+    region, so the region's multiplier is the geometric mean of its members' and a common shift
+    of a region's members changes nothing but the ridge (MEMBER_PRIOR_WEIGHT)."""
+    scenario = load_scenario(BACKCAST)
+    obj = calibrate.Objective(scenario.params, 5, calibrate.Budget(n_runs=4))
+    x = obj.start()
+    names = [c.name for c in obj.coords]
+    assert len(obj.indices("member")) == 2 * 31  # threat and pressure, 31 armed allies
+    regions_only = calibrate.Objective(scenario.params, 5,
+                                       calibrate.Budget(n_runs=4, members=False))
+    assert np.array_equal(obj.annual_shares(x), regions_only.annual_shares(regions_only.start()))
+    # Belgium's pressure coordinate lowered by log 2: relative to the western mean (6 members)
+    y = x.copy()
+    y[names.index("pressure_multiplier:BEL")] = -math.log(2)
+    own = obj.multipliers(y, "member")
+    assert own["BEL"][1] == pytest.approx(0.5 ** (5 / 6))
+    assert own["NLD"][1] == pytest.approx(0.5 ** (-1 / 6))
+    assert own["ESP"][1] == 1.0  # another region: unchanged
+    western = [c for c in obj.armed_iso3 if obj.members.region[obj.members.index(c)] == "western"]
+    assert math.prod(own[c][1] for c in western) == pytest.approx(1.0)
+    # the same shift for every western member: the same members, only the ridge grows
+    z = x.copy()
+    for c in western:
+        z[names.index(f"pressure_multiplier:{c}")] = 0.3
+    assert np.array_equal(obj.members_of(z).pressure_response, obj.members_of(x).pressure_response)
+    extra = obj.components(z)["prior"] - obj.components(x)["prior"]
+    assert extra == pytest.approx(calibrate.MEMBER_PRIOR_WEIGHT * 6 * 0.3 ** 2)
+
+
+def test_committed_member_table_is_centred_within_regions():
+    scenario = load_scenario(BACKCAST)
+    table = load_member_behaviour(scenario.params.member_behaviour_file)
+    members = members_of(scenario.params)
+    for region in set(members.region):
+        codes = [c for c, r in zip(members.iso3, members.region, strict=True)
+                 if r == region and c in table]
+        for k in (0, 1):  # threat, pressure: geometric mean 1 (4 decimals written)
+            assert math.exp(np.mean([math.log(table[c][k]) for c in codes])) == pytest.approx(
+                1.0, abs=5e-4)
+
+
+def test_holdout_year_leaves_its_data_out_of_the_loss():
+    """With 2024 held out, changing the 2024 record does not change the loss, and the other
+    years' residuals are the full fit's minus the 2024 ones."""
+    scenario = load_scenario(BACKCAST)
+    full = calibrate.Objective(scenario.params, 5, calibrate.Budget(n_runs=4))
+    held = calibrate.Objective(scenario.params, 5, calibrate.Budget(n_runs=4),
+                               holdout_year=2024)
+    x = full.start()
+    j = held.years.index(2024)
+    assert not held.mask[j].any() and full.mask[j].sum() == 31  # 31 armed allies in 2024
+    assert held.mask.sum() == full.mask.sum() - 31
+    assert not held.count_fit[held.count_years.index(2024)]
+    loss = held(x)
+    held.observed[j] += 1.0  # a different 2024 record
+    held.count_data[held.count_years.index(2024)] += 5
+    assert held(x) == loss
+    with pytest.raises(ValueError, match="holdout year 2016"):
+        calibrate.Objective(scenario.params, 5, calibrate.Budget(n_runs=4), holdout_year=2016)
+
+
+def test_cli_holdout_needs_out(tmp_path, monkeypatch, capsys):
+    from sim.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    assert main(["calibrate", str(BACKCAST), "--holdout-year", "2024"]) == 2
+    assert "--out" in capsys.readouterr().err

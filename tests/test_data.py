@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from sim.data import DataError, load_members
+from sim.data import DataError, load_member_behaviour, load_members
 
 HEADER = "iso3,name,region,gdp_usd_bn,share_2024,exposure\n"
 
@@ -88,3 +88,34 @@ def test_custom_members_file_loads(tmp_path):
     members = load_members(path, use_pledges=False)
     assert members.iso3 == ("AAA", "BBB")
     assert list(members.exposure) == [0.5, 1.0]
+
+
+def test_member_multipliers_multiply_the_region_ones(tmp_path):
+    regions = tmp_path / "regions.csv"
+    regions.write_text("region,threat_multiplier,pressure_multiplier\nwestern,0.5,0.8\n")
+    own = tmp_path / "members.csv"
+    own.write_text("iso3,threat_multiplier,pressure_multiplier,note\nBEL,2.0,0.25,x\n"
+                   "XYZ,9,9,a member not in the member set is ignored\n")
+    base = load_members(region_behaviour_file=regions)
+    both = load_members(region_behaviour_file=regions, member_behaviour_file=own)
+    bel, nld = base.index("BEL"), base.index("NLD")
+    assert both.threat_response[bel] == pytest.approx(0.5 * 2.0)  # region x member
+    assert both.pressure_response[bel] == pytest.approx(0.8 * 0.25)
+    assert both.pressure_response[nld] == base.pressure_response[nld] == 0.8  # region only
+    alone = load_members(member_behaviour_file=own)  # no region table: the member's own
+    assert alone.pressure_response[bel] == 0.25 and alone.pressure_response[nld] == 1.0
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("iso3,threat_multiplier\nBEL,1\n", "missing column 'pressure_multiplier'"),
+    ("iso3,threat_multiplier,pressure_multiplier\nBEL,1,x\n", "malformed number"),
+    ("iso3,threat_multiplier,pressure_multiplier\nBEL,1,1\nBEL,1,1\n", "duplicate member BEL"),
+    ("iso3,threat_multiplier,pressure_multiplier\nBE,1,1\n", "malformed ISO3"),
+    ("iso3,threat_multiplier,pressure_multiplier\nBEL,-1,1\n", "non-negative"),
+])
+def test_member_table_errors_name_file_and_problem(tmp_path, text, message):
+    path = tmp_path / "own.csv"
+    path.write_text(text)
+    with pytest.raises(DataError, match=message) as err:
+        load_member_behaviour(path)
+    assert "own.csv" in str(err.value)

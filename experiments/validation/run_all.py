@@ -8,6 +8,8 @@ the rival. Reads the committed configs (configs/behaviour.toml and, for the back
 configs/data/backcast_fitted.toml are the calibration's result); ``--recalibrate`` also reruns
 the calibration (about two minutes) into results/validation-recalibration/ and checks that it
 reproduces them.
+It also checks the fit out of sample: experiments/validation/holdout_2024/ holds the calibration
+fitted to 2014-2023 only (``--recalibrate`` refits it), whose 2024 is compared with the record.
 ``--quick`` replaces the free-riding profile (others refitted) by a slice.
 """
 
@@ -35,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 
 from sim import backcast, calibrate, calibration_output, docking  # noqa: E402
 from sim.config import load_scenario  # noqa: E402
-from sim.data import load_members, load_region_behaviour  # noqa: E402
+from sim.data import load_member_behaviour, load_members, load_region_behaviour  # noqa: E402
 from sim.dynamics import DT  # noqa: E402
 from sim.ensemble import members_of, simulate  # noqa: E402
 from sim.figures import OKABE_ITO, apply_style  # noqa: E402
@@ -341,7 +343,8 @@ def calibration_diagnostics(args):
     seed = int(text.split("(seed ")[1].split(",")[0])
     obj = calibrate.Objective(scenario.params, seed, calibrate.Budget())
     x = obj.start(load_region_behaviour(scenario.params.region_behaviour_file),
-                  values=scenario.params)
+                  values=scenario.params,
+                  members=load_member_behaviour(scenario.params.member_behaviour_file))
     parts = obj.components(x)
     ident, directions = calibrate.identify(obj, x)
     table(ident, "calibration_identification")
@@ -382,8 +385,15 @@ def calibration_diagnostics(args):
                                 held={"free_riding_strength": fr})
         if args.quick:
             value = o(x)
-        else:
-            res = minimize(o, x, method="Powell", bounds=o.bounds,
+        else:  # the pooled parameters and regions refitted; the members held at the fit
+            shared = o.indices("pooled", "region")
+
+            def f(z, o=o, shared=shared):
+                y = x.copy()
+                y[shared] = z
+                return o(y)
+
+            res = minimize(f, x[shared], method="Powell", bounds=[o.bounds[j] for j in shared],
                            options={"maxfev": 800, "xtol": 1e-3, "ftol": 1e-6})
             value = float(res.fun)
         fr_rows.append({"free_riding_strength": fr, "loss": value,
@@ -410,12 +420,84 @@ def calibration_diagnostics(args):
                                      progress=lambda line: print("  " + line))
         folder = ROOT / "results" / "validation-recalibration"  # not committed
         calibration_output.write_result(result, folder / "behaviour.toml", folder / "regions.csv",
-                               folder / "report", "experiments/validation/run_all.py")
+                                        folder / "report", "experiments/validation/run_all.py",
+                                        member_file=folder / "members.csv")
         same = all(abs(result.fitted_values()[k] - getattr(scenario.params, k)) < 1e-9
                    for k in result.fitted_values())
         HEADLINE["recalibration"] = {"seconds": time.perf_counter() - t0,
                                      "loss": result.loss["loss"],
                                      "reproduces_configs_behaviour": same}
+
+
+# ---------------------------------------------------------------------------------------------
+HOLDOUT = ROOT / "experiments" / "validation" / "holdout_2024"
+HOLDOUT_COMMAND = ("python -m sim calibrate configs/backcast_2014.toml --holdout-year 2024 "
+                   "--out experiments/validation/holdout_2024/behaviour.toml")
+
+
+def fitted_backcast(backcast_config: Path):
+    """The backcast's parameters with the behavioural values of another fit's backcast config."""
+    base = load_scenario(CONFIGS / "backcast_2014.toml").params
+    fitted = load_scenario(backcast_config).params
+    names = [n for n, _, _ in calibrate.POOLED] + ["region_behaviour_file",
+                                                   "member_behaviour_file"]
+    return dataclasses.replace(base, **{n: getattr(fitted, n) for n in names})
+
+
+def holdout(args, fit_in):
+    """2024 out of sample: the fit to 2014-2023 only, run to 2024, against the record.
+
+    Compared with the full fit (2024 in sample) and with the naive forecast that carries each
+    member's 2023 share forward.
+    """
+    if args.recalibrate:
+        scenario = load_scenario(CONFIGS / "backcast_2014.toml")
+        result = calibrate.calibrate(scenario.params, scenario.seed, calibrate.Budget(),
+                                     progress=lambda line: print("  " + line), holdout_year=2024)
+        out = HOLDOUT / "behaviour.toml"
+        calibration_output.write_result(result, out, HOLDOUT / "behaviour_regions.csv",
+                                        HOLDOUT / "behaviour_report", HOLDOUT_COMMAND,
+                                        HOLDOUT / "behaviour_backcast.toml",
+                                        HOLDOUT / "behaviour_members.csv")
+    params = fitted_backcast(HOLDOUT / "behaviour_backcast.toml")
+    fit_out = backcast.run_backcast(params, N_RUNS, load_scenario(
+        CONFIGS / "backcast_2014.toml").seed)
+    record = fit_in.record
+    armed = [c for c in fit_in.iso3 if c != "ISL"]
+    data24 = record.shares.loc[armed, 2024]
+    carried = record.shares.loc[armed, 2023].fillna(record.shares.loc[armed, 2024])
+    rows = []
+    for label, fit in (("fitted to 2014-2024 (in sample)", fit_in),
+                       ("fitted to 2014-2023 (2024 out of sample)", fit_out)):
+        t = fit.targets().set_index("target")
+        model24 = fit.mean_shares[2024].reindex(armed)
+        rows.append({
+            "fit": label,
+            "allies_at_2pct_2024": t.loc["allies >= 2% in 2024", "model"],
+            "median_share_2024": t.loc["median share 2024 (pp)", "model"],
+            "top5_matched": t.loc["top-5 non-US shares 2024 matched", "model"],
+            "laggard_rate": t.loc["laggards' median gap-closing rate (1/yr)", "model"],
+            "rmse_2024_pp": float(np.sqrt(np.mean((model24 - data24) ** 2))),
+        })
+    rows.append({"fit": "naive: each member's 2023 share carried forward",
+                 "allies_at_2pct_2024": float((carried.round(2) >= 2.0).sum()),
+                 "median_share_2024": float(carried.median()),
+                 "top5_matched": float(len(set(top5_of(carried)) & fit_in.top_non_us(
+                     record.shares[2024].reindex(list(fit_in.iso3)).fillna(0)))),
+                 "laggard_rate": float(np.median(backcast.gap_closing_rate(
+                     record.shares.loc[fit_in.laggard_rates()["iso3"], 2014],
+                     carried.loc[fit_in.laggard_rates()["iso3"]]))),
+                 "rmse_2024_pp": float(np.sqrt(np.mean((carried - data24) ** 2)))})
+    rows.append({"fit": "data 2024", "allies_at_2pct_2024": float(record.counts[2024]),
+                 "median_share_2024": float(data24.median()), "top5_matched": 5.0,
+                 "laggard_rate": float(fit_in.laggard_rates()["rate_data"].median()),
+                 "rmse_2024_pp": 0.0})
+    frame = table(pd.DataFrame(rows), "holdout_2024")
+    HEADLINE["holdout_2024"] = frame.to_dict(orient="records")
+
+
+def top5_of(shares: pd.Series) -> list[str]:
+    return list(shares.drop("USA", errors="ignore").sort_values(ascending=False).index[:5])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -512,6 +594,8 @@ def main() -> int:
     fit = backcast_validation()
     print("calibration diagnostics")
     calibration_diagnostics(args)
+    print("2024 out of sample")
+    holdout(args, fit)
     print("patterns")
     patterns(fit)
     print("rival")
