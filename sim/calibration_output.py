@@ -24,6 +24,7 @@ from sim import backcast
 from sim.calibrate import (
     BACKCAST_ONLY,
     COUNT_WEIGHT,
+    LAGGARD_WEIGHT,
     MEMBER_PRIOR_WEIGHT,
     POOLED,
     PRESSURE_REFERENCE_REGION,
@@ -48,8 +49,10 @@ def _header(result: CalibrationResult, command: str) -> list[str]:
         f"# (seed {obj.seed}, {obj.budget.n_runs} replications with common random numbers, "
         f"{result.evaluations} evaluations).",
         f"# Loss {loss['loss']:.5f} = share MSE {loss['share_mse']:.5f} pp^2 (RMSE "
-        f"{math.sqrt(loss['share_mse']):.3f} pp) + counts {loss['count_term']:.5f} + prior "
-        f"{loss['prior']:.5f}.",
+        f"{math.sqrt(loss['share_mse']):.3f} pp) + counts {loss['count_term']:.5f} + laggards "
+        f"{loss['laggard_term']:.5f} + prior {loss['prior']:.5f}.",
+        f"# Laggards' median gap-closing rate {loss['laggard_rate']:.4f}/yr (data "
+        f"{obj.laggard_rate_data:.4f}).",
         f"# Mean allies at or above 2%: {counts} (data 3, 6, 9, 11, 22).",
         *held_out,
     ]
@@ -191,7 +194,8 @@ def write_result(result: CalibrationResult, out: Path, region_file: Path, report
         "region_multipliers": result.region_table.to_dict(orient="records"),
         "member_multipliers": (result.member_table.to_dict(orient="records")
                                if members else []),
-        "count_weight": COUNT_WEIGHT, "prior_weight": PRIOR_WEIGHT,
+        "count_weight": COUNT_WEIGHT, "laggard_weight": LAGGARD_WEIGHT,
+        "prior_weight": PRIOR_WEIGHT,
         "member_prior_weight": MEMBER_PRIOR_WEIGHT,
         "held_at_prior": {name: getattr(result.params, name)
                           for name in result.objective.budget.fixed},
@@ -271,7 +275,8 @@ def summary_text(result: CalibrationResult) -> str:
     loss = result.loss
     lines = [f"loss {loss['loss']:.5f} (start {result.start_loss:.5f}): share RMSE "
              f"{math.sqrt(loss['share_mse']):.3f} pp, count term {loss['count_term']:.5f}, "
-             f"prior {loss['prior']:.5f}"]
+             f"laggard term {loss['laggard_term']:.5f} (rate {loss['laggard_rate']:.4f}/yr, "
+             f"data {result.objective.laggard_rate_data:.4f}), prior {loss['prior']:.5f}"]
     levels = {c.name: c.level for c in result.objective.coords}
     ident = result.identification
     shared = ident[[levels[p] != "member" for p in ident["parameter"]]]

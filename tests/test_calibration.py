@@ -204,11 +204,32 @@ def test_holdout_year_leaves_its_data_out_of_the_loss():
     assert held.mask.sum() == full.mask.sum() - 31
     assert not held.count_fit[held.count_years.index(2024)]
     loss = held(x)
+    held.observed = held.observed.copy()
     held.observed[j] += 1.0  # a different 2024 record
+    held.count_data = held.count_data.copy()
     held.count_data[held.count_years.index(2024)] += 5
     assert held(x) == loss
     with pytest.raises(ValueError, match="holdout year 2016"):
         calibrate.Objective(scenario.params, 5, calibrate.Budget(n_runs=4), holdout_year=2016)
+
+
+def test_laggard_pattern_term():
+    """The loss's laggard term: the nine allies below 2% in the 2024 data (THEORY §3.3; the
+    April-2025 vintage adds Montenegro to THEORY's eight), their observed median rate 0.048/yr
+    (derived in tests/test_validation_backcast.py), and LAGGARD_WEIGHT times the squared miss."""
+    scenario = load_scenario(BACKCAST)
+    obj = calibrate.Objective(scenario.params, 5, calibrate.Budget(n_runs=4))
+    names = {obj.members.iso3[i] for i in obj.laggards}
+    assert names == {"BEL", "CAN", "HRV", "ITA", "LUX", "MNE", "PRT", "SVN", "ESP"}
+    assert obj.laggard_rate_data == pytest.approx(0.048, abs=0.001)
+    parts = obj.components(obj.start())
+    assert parts["laggard_term"] == pytest.approx(
+        calibrate.LAGGARD_WEIGHT * (parts["laggard_rate"] - obj.laggard_rate_data) ** 2)
+    assert parts["loss"] == pytest.approx(parts["share_mse"] + parts["count_term"]
+                                          + parts["laggard_term"] + parts["prior"])
+    # holding 2024 out drops the term: it is a statistic of the 2024 shares
+    held = calibrate.Objective(scenario.params, 5, calibrate.Budget(n_runs=4), holdout_year=2024)
+    assert held.components(held.start())["laggard_term"] == 0.0
 
 
 def test_cli_holdout_needs_out(tmp_path, monkeypatch, capsys):

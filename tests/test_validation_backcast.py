@@ -94,13 +94,12 @@ def test_count_in_2017(fit):
     assert abs(fit.counts[:, j].mean() - fit.record.counts[2017]) <= COUNT_TOLERANCE
 
 
-@pytest.mark.xfail(strict=True, reason="known miss: the model has no member attribute (fiscal "
-                   "room, politics) that separates the laggards from compliers of the same "
-                   "region, so the laggards close their gap three to four times as fast as "
-                   "observed (docs/VALIDATION.md)")
 def test_laggard_convergence_rate(targets):
     row = targets.loc["laggards' median gap-closing rate (1/yr)"]
-    assert abs(row["model"] - row["data"]) <= 0.02  # THEORY §3.3 / §6 target 7, ~0.04/yr
+    # THEORY §3.3 / §6 target 7: ~0.04/yr (0.048 with the April-2025 vintage, below). The
+    # tolerance is ours: 0.02/yr is the rate's change for a 0.1 pp error in a laggard's 2024
+    # share (a gap of 1 pp closing to 0.6 pp: 1 - 0.6^0.1 = 0.050, to 0.5 pp: 0.067)
+    assert abs(row["model"] - row["data"]) <= 0.02
 
 
 def test_laggard_rates_of_the_data(fit):
@@ -117,3 +116,47 @@ def test_member_table_has_every_member_year_with_data(fit):
     assert len(table) == 98  # 28 (2017) + 9 (2022) + 30 (2023) + 31 (2024) in nato_members.csv
     assert (table["model_p05"] <= table["model_mean"]).all()
     assert (table["model_mean"] <= table["model_p95"]).all()
+
+
+HOLDOUT = ROOT / "experiments" / "validation" / "holdout_2024"
+
+
+@pytest.fixture(scope="module")
+def holdout_fit():
+    """The backcast with the calibration fitted to 2014-2023 only (2024 held out of the loss:
+    ``python -m sim calibrate configs/backcast_2014.toml --holdout-year 2024 --out
+    experiments/validation/holdout_2024/behaviour.toml``)."""
+    import dataclasses
+
+    from sim.calibrate import POOLED
+
+    base = load_scenario(ROOT / "configs" / "backcast_2014.toml")
+    fitted = load_scenario(HOLDOUT / "behaviour_backcast.toml").params
+    names = [n for n, _, _ in POOLED] + ["region_behaviour_file", "member_behaviour_file"]
+    params = dataclasses.replace(base.params, **{n: getattr(fitted, n) for n in names})
+    return backcast.run_backcast(params, N_RUNS, base.seed)
+
+
+def test_holdout_fit_left_2024_out():
+    text = (HOLDOUT / "behaviour.toml").read_text()
+    assert "--holdout-year 2024" in text and "Held out of the loss: 2024" in text
+    assert "member_behaviour_file" in text  # the same model as the committed fit
+
+
+def test_2024_out_of_sample_ranks_and_laggards(holdout_fit):
+    """Fitted without any 2024 share, count or laggard rate, the model still puts the right
+    members at the top in 2024 and the laggards at the observed pace."""
+    t = holdout_fit.targets().set_index("target")
+    assert t.loc["top-5 non-US shares 2024 matched", "model"] >= 4  # THEORY §6 target 6
+    row = t.loc["laggards' median gap-closing rate (1/yr)"]
+    assert abs(row["model"] - row["data"]) <= 0.02  # target 7, tolerance as above
+
+
+@pytest.mark.xfail(strict=True, reason="known miss: fitted to 2014-2023, the model does not "
+                   "foresee the surge of 2024 (11 allies crossed 2% in one year); it predicts "
+                   "about 12 allies at 2% in 2024, as the 2023 shares carried forward do "
+                   "(docs/VALIDATION.md, 'Out of sample')")
+def test_2024_count_out_of_sample(holdout_fit):
+    t = holdout_fit.targets().set_index("target")
+    assert 21 <= t.loc["allies >= 2% in 2024", "model"] <= 25  # THEORY §6 target 6
+    assert abs(t.loc["median share 2024 (pp)", "model"] - 2.08) <= 0.15  # issue 5

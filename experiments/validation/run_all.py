@@ -302,8 +302,10 @@ def backcast_validation():
                        color=OKABE_ITO[2], alpha=0.3, lw=0, label="model, 90% band (quarterly)")
     ax[0].plot(t, n2.mean(axis=0), color=OKABE_ITO[5], lw=1, label="model mean (quarterly)")
     ax[0].errorbar(counts["year"] + 0.5, counts["model_mean"],
-                   yerr=[counts["model_mean"] - counts["model_p05"],
-                         counts["model_p95"] - counts["model_mean"]],
+                   # the mean of an integer count may lie outside its 5-95% band (5.02 over
+                   # [5, 5]): the bar is then drawn to the mean
+                   yerr=[np.maximum(counts["model_mean"] - counts["model_p05"], 0),
+                         np.maximum(counts["model_p95"] - counts["model_mean"], 0)],
                    fmt="s", ms=3, color=OKABE_ITO[5], lw=0.8, label="model, annual count")
     ax[0].plot(counts["year"] + 0.5, counts["data"], "D", ms=4, color=OKABE_ITO[6],
                label="data (alliance_facts.csv)")
