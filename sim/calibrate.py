@@ -42,7 +42,8 @@ default (``Budget.fixed``): in 2014-2024 every member responded to one common sh
 member's response to its allies' spending cannot be told apart from its response to the common
 threat (Manski's reflection problem); the allies' combined share moved by only about 0.15 pp,
 and a fit that frees it drifts to the upper bound, 1, which in the forward scenarios cancels
-about 40% of the Hague path's rise in the alliance's core share (docs/VALIDATION.md). ``experiments/validation`` profiles the loss over it.
+about 40% of the Hague path's rise in the alliance's core share (docs/VALIDATION.md).
+``experiments/validation`` profiles the loss over it.
 
 **The loss** (smaller is better), over the mean of ``n_runs`` replications with common random
 numbers (the same seeds and shocks for every evaluation, so the loss is a deterministic function
