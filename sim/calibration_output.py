@@ -21,8 +21,8 @@ import numpy as np
 import pandas as pd
 
 from sim import backcast
-from sim.calibrate import (
-    BACKCAST_ONLY,
+from sim.calibrate import BACKCAST_ONLY, CalibrationResult
+from sim.calibration_objective import (
     COUNT_WEIGHT,
     LAGGARD_WEIGHT,
     MEMBER_PRIOR_WEIGHT,
@@ -30,7 +30,6 @@ from sim.calibrate import (
     PRESSURE_REFERENCE_REGION,
     PRIOR_WEIGHT,
     THREAT_REFERENCE_REGION,
-    CalibrationResult,
 )
 from sim.data import ROOT
 

@@ -12,13 +12,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim import backcast, calibrate, calibration_output
+from sim import backcast, calibrate, calibration_objective, calibration_output
+from sim.calibration_objective import Budget, Objective
 from sim.config import load_scenario
 from sim.data import ROOT, load_member_behaviour, load_region_behaviour
 from sim.ensemble import members_of, simulate
 
 BACKCAST = ROOT / "configs" / "backcast_2014.toml"
-SMALL = calibrate.Budget(n_runs=8, de_maxiter=1, de_popsize=1, powell_maxfev=40,
+SMALL = Budget(n_runs=8, de_maxiter=1, de_popsize=1, powell_maxfev=40,
                          nm_maxiter=20, member_rounds=1, member_maxfev=80, polish_maxfev=20)
 
 
@@ -30,7 +31,7 @@ def small_fit():
 
 def test_objective_equals_the_ensemble_bit_for_bit():
     scenario = load_scenario(BACKCAST)
-    obj = calibrate.Objective(scenario.params, 11, calibrate.Budget(n_runs=6))
+    obj = Objective(scenario.params, 11, Budget(n_runs=6))
     x = obj.start()
     x[3] += 0.1  # any point
     shares = obj.annual_shares(x)
@@ -137,7 +138,7 @@ def test_committed_behaviour_is_the_calibration_result():
     recorded = float(re.search(r"# Loss ([0-9.]+)", text).group(1))
     assert n_runs >= 50  # issue 5: at least 50 replications per evaluation
     scenario = load_scenario(BACKCAST)
-    obj = calibrate.Objective(scenario.params, seed, calibrate.Budget(n_runs=n_runs))
+    obj = Objective(scenario.params, seed, Budget(n_runs=n_runs))
     x = obj.start(load_region_behaviour(scenario.params.region_behaviour_file),
                   values=scenario.params,
                   members=load_member_behaviour(scenario.params.member_behaviour_file))
@@ -154,12 +155,12 @@ def test_member_multipliers_are_deviations_from_the_region():
     region, so the region's multiplier is the geometric mean of its members' and a common shift
     of a region's members changes nothing but the ridge (MEMBER_PRIOR_WEIGHT)."""
     scenario = load_scenario(BACKCAST)
-    obj = calibrate.Objective(scenario.params, 5, calibrate.Budget(n_runs=4))
+    obj = Objective(scenario.params, 5, Budget(n_runs=4))
     x = obj.start()
     names = [c.name for c in obj.coords]
     assert len(obj.indices("member")) == 2 * 31  # threat and pressure, 31 armed allies
-    regions_only = calibrate.Objective(scenario.params, 5,
-                                       calibrate.Budget(n_runs=4, members=False))
+    regions_only = Objective(scenario.params, 5,
+                                       Budget(n_runs=4, members=False))
     assert np.array_equal(obj.annual_shares(x), regions_only.annual_shares(regions_only.start()))
     # Belgium's pressure coordinate lowered by log 2: relative to the western mean (6 members)
     y = x.copy()
@@ -176,7 +177,7 @@ def test_member_multipliers_are_deviations_from_the_region():
         z[names.index(f"pressure_multiplier:{c}")] = 0.3
     assert np.array_equal(obj.members_of(z).pressure_response, obj.members_of(x).pressure_response)
     extra = obj.components(z)["prior"] - obj.components(x)["prior"]
-    assert extra == pytest.approx(calibrate.MEMBER_PRIOR_WEIGHT * 6 * 0.3 ** 2)
+    assert extra == pytest.approx(calibration_objective.MEMBER_PRIOR_WEIGHT * 6 * 0.3 ** 2)
 
 
 def test_committed_member_table_is_centred_within_regions():
@@ -195,8 +196,8 @@ def test_holdout_year_leaves_its_data_out_of_the_loss():
     """With 2024 held out, changing the 2024 record does not change the loss, and the other
     years' residuals are the full fit's minus the 2024 ones."""
     scenario = load_scenario(BACKCAST)
-    full = calibrate.Objective(scenario.params, 5, calibrate.Budget(n_runs=4))
-    held = calibrate.Objective(scenario.params, 5, calibrate.Budget(n_runs=4),
+    full = Objective(scenario.params, 5, Budget(n_runs=4))
+    held = Objective(scenario.params, 5, Budget(n_runs=4),
                                holdout_year=2024)
     x = full.start()
     j = held.years.index(2024)
@@ -210,7 +211,7 @@ def test_holdout_year_leaves_its_data_out_of_the_loss():
     held.count_data[held.count_years.index(2024)] += 5
     assert held(x) == loss
     with pytest.raises(ValueError, match="holdout year 2016"):
-        calibrate.Objective(scenario.params, 5, calibrate.Budget(n_runs=4), holdout_year=2016)
+        Objective(scenario.params, 5, Budget(n_runs=4), holdout_year=2016)
 
 
 def test_laggard_pattern_term():
@@ -218,17 +219,17 @@ def test_laggard_pattern_term():
     April-2025 vintage adds Montenegro to THEORY's eight), their observed median rate 0.048/yr
     (derived in tests/test_validation_backcast.py), and LAGGARD_WEIGHT times the squared miss."""
     scenario = load_scenario(BACKCAST)
-    obj = calibrate.Objective(scenario.params, 5, calibrate.Budget(n_runs=4))
+    obj = Objective(scenario.params, 5, Budget(n_runs=4))
     names = {obj.members.iso3[i] for i in obj.laggards}
     assert names == {"BEL", "CAN", "HRV", "ITA", "LUX", "MNE", "PRT", "SVN", "ESP"}
     assert obj.laggard_rate_data == pytest.approx(0.048, abs=0.001)
     parts = obj.components(obj.start())
     assert parts["laggard_term"] == pytest.approx(
-        calibrate.LAGGARD_WEIGHT * (parts["laggard_rate"] - obj.laggard_rate_data) ** 2)
+        calibration_objective.LAGGARD_WEIGHT * (parts["laggard_rate"] - obj.laggard_rate_data) ** 2)
     assert parts["loss"] == pytest.approx(parts["share_mse"] + parts["count_term"]
                                           + parts["laggard_term"] + parts["prior"])
     # holding 2024 out drops the term: it is a statistic of the 2024 shares
-    held = calibrate.Objective(scenario.params, 5, calibrate.Budget(n_runs=4), holdout_year=2024)
+    held = Objective(scenario.params, 5, Budget(n_runs=4), holdout_year=2024)
     assert held.components(held.start())["laggard_term"] == 0.0
 
 

@@ -128,7 +128,7 @@ def holdout_fit():
     experiments/validation/holdout_2024/behaviour.toml``)."""
     import dataclasses
 
-    from sim.calibrate import POOLED
+    from sim.calibration_objective import POOLED
 
     base = load_scenario(ROOT / "configs" / "backcast_2014.toml")
     fitted = load_scenario(HOLDOUT / "behaviour_backcast.toml").params

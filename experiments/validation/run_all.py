@@ -35,7 +35,13 @@ from scipy.stats import spearmanr  # noqa: E402
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from sim import backcast, calibrate, calibration_output, docking  # noqa: E402
+from sim import (  # noqa: E402
+    backcast,
+    calibrate,
+    calibration_objective,
+    calibration_output,
+    docking,
+)
 from sim.config import load_scenario  # noqa: E402
 from sim.data import load_member_behaviour, load_members, load_region_behaviour  # noqa: E402
 from sim.dynamics import DT  # noqa: E402
@@ -343,7 +349,7 @@ def calibration_diagnostics(args):
     scenario = load_scenario(CONFIGS / "backcast_2014.toml")
     text = (CONFIGS / "behaviour.toml").read_text()
     seed = int(text.split("(seed ")[1].split(",")[0])
-    obj = calibrate.Objective(scenario.params, seed, calibrate.Budget())
+    obj = calibration_objective.Objective(scenario.params, seed, calibration_objective.Budget())
     x = obj.start(load_region_behaviour(scenario.params.region_behaviour_file),
                   values=scenario.params,
                   members=load_member_behaviour(scenario.params.member_behaviour_file))
@@ -383,7 +389,7 @@ def calibration_diagnostics(args):
     fr_rows = []
     a = ax.flat[len(pooled)]
     for fr in fr_grid:
-        o = calibrate.Objective(scenario.params, seed, calibrate.Budget(),
+        o = calibration_objective.Objective(scenario.params, seed, calibration_objective.Budget(),
                                 held={"free_riding_strength": fr})
         if args.quick:
             value = o(x)
@@ -418,7 +424,7 @@ def calibration_diagnostics(args):
     HEADLINE["free_riding_profile"] = fr_rows
     if args.recalibrate:
         t0 = time.perf_counter()
-        result = calibrate.calibrate(scenario.params, seed, calibrate.Budget(),
+        result = calibrate.calibrate(scenario.params, seed, calibration_objective.Budget(),
                                      progress=lambda line: print("  " + line))
         folder = ROOT / "results" / "validation-recalibration"  # not committed
         calibration_output.write_result(result, folder / "behaviour.toml", folder / "regions.csv",
@@ -441,7 +447,7 @@ def fitted_backcast(backcast_config: Path):
     """The backcast's parameters with the behavioural values of another fit's backcast config."""
     base = load_scenario(CONFIGS / "backcast_2014.toml").params
     fitted = load_scenario(backcast_config).params
-    names = [n for n, _, _ in calibrate.POOLED] + ["region_behaviour_file",
+    names = [n for n, _, _ in calibration_objective.POOLED] + ["region_behaviour_file",
                                                    "member_behaviour_file"]
     return dataclasses.replace(base, **{n: getattr(fitted, n) for n in names})
 
@@ -454,7 +460,7 @@ def holdout(args, fit_in):
     """
     if args.recalibrate:
         scenario = load_scenario(CONFIGS / "backcast_2014.toml")
-        result = calibrate.calibrate(scenario.params, scenario.seed, calibrate.Budget(),
+        result = calibrate.calibrate(scenario.params, scenario.seed, calibration_objective.Budget(),
                                      progress=lambda line: print("  " + line), holdout_year=2024)
         out = HOLDOUT / "behaviour.toml"
         calibration_output.write_result(result, out, HOLDOUT / "behaviour_regions.csv",
