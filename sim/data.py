@@ -201,9 +201,6 @@ def load_members(members_file: str | Path = "seeds/nato_members.csv", initial_da
                    pressure_mult)
 
 
-REGION_COLUMNS = ("region", "threat_multiplier", "pressure_multiplier")
-
-
 def load_region_behaviour(path: str | Path) -> dict[str, tuple[float, float]]:
     """Read a table of per-region behavioural multipliers.
 
@@ -218,23 +215,7 @@ def load_region_behaviour(path: str | Path) -> dict[str, tuple[float, float]]:
     Raises:
         DataError: for a missing file or column, a duplicate region or a malformed number.
     """
-    path = resolve(path)
-    rows = _read_csv(path)
-    header = rows[0].keys() if rows else []
-    for col in REGION_COLUMNS:
-        if col not in header:
-            raise DataError(path, f"missing column '{col}'")
-    out: dict[str, tuple[float, float]] = {}
-    for i, r in enumerate(rows, start=2):
-        region = (r["region"] or "").strip()
-        if region in out:
-            raise DataError(path, f"duplicate region {region!r}", i, "region")
-        out[region] = (_number(path, i, "threat_multiplier", r["threat_multiplier"]),
-                       _number(path, i, "pressure_multiplier", r["pressure_multiplier"]))
-    return out
-
-
-MEMBER_COLUMNS = ("iso3", "threat_multiplier", "pressure_multiplier")
+    return _read_multipliers(path, "region")
 
 
 def load_member_behaviour(path: str | Path) -> dict[str, tuple[float, float]]:
@@ -251,22 +232,33 @@ def load_member_behaviour(path: str | Path) -> dict[str, tuple[float, float]]:
         iso3 -> (threat multiplier, pressure multiplier).
 
     Raises:
-        DataError: for a missing file or column, a duplicate member or a malformed number.
+        DataError: for a missing file or column, a malformed ISO3 code, a duplicate member or a
+            malformed number.
     """
+    return _read_multipliers(path, "iso3")
+
+
+MULTIPLIER_COLUMNS = ("threat_multiplier", "pressure_multiplier")
+
+
+def _read_multipliers(path: str | Path, key: str) -> dict[str, tuple[float, float]]:
+    """Read a multiplier table keyed by ``key`` (``region`` or ``iso3``)."""
     path = resolve(path)
     rows = _read_csv(path)
     header = rows[0].keys() if rows else []
-    for col in MEMBER_COLUMNS:
+    for col in (key, *MULTIPLIER_COLUMNS):
         if col not in header:
             raise DataError(path, f"missing column '{col}'")
+    label = "member" if key == "iso3" else key
     out: dict[str, tuple[float, float]] = {}
     for i, r in enumerate(rows, start=2):
-        code = (r["iso3"] or "").strip()
-        if len(code) != 3 or not code.isalpha():
-            raise DataError(path, f"malformed ISO3 code {code!r}", i, "iso3")
-        if code in out:
-            raise DataError(path, f"duplicate member {code}", i, "iso3")
-        out[code] = (_number(path, i, "threat_multiplier", r["threat_multiplier"]),
+        name = (r[key] or "").strip()
+        if key == "iso3" and (len(name) != 3 or not name.isalpha()):
+            raise DataError(path, f"malformed ISO3 code {name!r}", i, key)
+        if name in out:
+            shown = name if key == "iso3" else repr(name)  # as load_members names a member
+            raise DataError(path, f"duplicate {label} {shown}", i, key)
+        out[name] = (_number(path, i, "threat_multiplier", r["threat_multiplier"]),
                      _number(path, i, "pressure_multiplier", r["pressure_multiplier"]))
     return out
 
