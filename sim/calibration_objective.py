@@ -51,7 +51,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim import backcast, dynamics
-from sim.data import Members, load_members
+from sim.data import Members, load_members, with_multipliers
 from sim.params import PARAM_FIELDS, Params, make_params
 
 POOLED: tuple[tuple[str, float, float], ...] = (
@@ -295,13 +295,8 @@ class Objective:
 
     def members_of(self, x: np.ndarray) -> Members:
         """The members with the multipliers of a search vector (region times member)."""
-        regions = self.multipliers(x, "region")
-        own = self.multipliers(x, "member")
-        pairs = [np.multiply(regions.get(r, (1.0, 1.0)), own.get(c, (1.0, 1.0)))
-                 for r, c in zip(self.members.region, self.members.iso3, strict=True)]
-        return dataclasses.replace(self.members,
-                                   threat_multiplier=np.array([t for t, _ in pairs]),
-                                   pressure_multiplier=np.array([p for _, p in pairs]))
+        return with_multipliers(self.members, self.multipliers(x, "region"),
+                                self.multipliers(x, "member"))
 
     def prior_weights(self) -> np.ndarray:
         """The ridge weight of each coordinate (0 for pooled parameters)."""

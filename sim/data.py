@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import csv
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -57,9 +57,9 @@ class Members:
     target_override_pct: np.ndarray | None = None
     """Per-member core target replacing the alliance's (NaN: none)."""
     threat_multiplier: np.ndarray | None = None
-    """Per-member multiplier of the threat sensitivity (from the region table; None: all 1)."""
+    """Per-member multiplier of the threat sensitivity (region times member; None: all 1)."""
     pressure_multiplier: np.ndarray | None = None
-    """Per-member multiplier of the pressure weight (from the region table; None: all 1)."""
+    """Per-member multiplier of the pressure weight (region times member; None: all 1)."""
 
     @property
     def threat_response(self) -> np.ndarray:
@@ -186,19 +186,30 @@ def load_members(members_file: str | Path = "seeds/nato_members.csv", initial_da
     if use_pledges or use_target_exemptions:
         pledges, override = _load_pledges(SEEDS / "pledges.csv", iso3, use_pledges,
                                           use_target_exemptions)
-    threat_mult = pressure_mult = None
-    if region_behaviour_file or member_behaviour_file:
-        region_table = load_region_behaviour(region_behaviour_file) if region_behaviour_file \
-            else {}
-        member_table = load_member_behaviour(member_behaviour_file) if member_behaviour_file \
-            else {}
-        pairs = [np.multiply(region_table.get(r, (1.0, 1.0)), member_table.get(c, (1.0, 1.0)))
-                 for r, c in zip(regions, iso3, strict=True)]
-        threat_mult = np.array([t for t, _ in pairs])
-        pressure_mult = np.array([p for _, p in pairs])
-    return Members(tuple(iso3), tuple(names), tuple(regions), np.array(gdp), np.array(share),
-                   np.array(expo), np.array(armed), tuple(src), pledges, override, threat_mult,
-                   pressure_mult)
+    members = Members(tuple(iso3), tuple(names), tuple(regions), np.array(gdp), np.array(share),
+                      np.array(expo), np.array(armed), tuple(src), pledges, override)
+    if not (region_behaviour_file or member_behaviour_file):
+        return members
+    return with_multipliers(
+        members,
+        load_region_behaviour(region_behaviour_file) if region_behaviour_file else {},
+        load_member_behaviour(member_behaviour_file) if member_behaviour_file else {})
+
+
+def with_multipliers(members: Members, regions: dict[str, tuple[float, float]],
+                     own: dict[str, tuple[float, float]]) -> Members:
+    """The members with behavioural multipliers: each member's region's times its own.
+
+    Args:
+        members: the members (any multipliers they carry are replaced).
+        regions: region -> (threat, pressure) multipliers; a region not in it has 1.
+        own: ISO3 -> (threat, pressure) multipliers relative to the region; a member not in it
+            has 1.
+    """
+    pairs = [np.multiply(regions.get(r, (1.0, 1.0)), own.get(c, (1.0, 1.0)))
+             for r, c in zip(members.region, members.iso3, strict=True)]
+    return replace(members, threat_multiplier=np.array([t for t, _ in pairs]),
+                   pressure_multiplier=np.array([p for _, p in pairs]))
 
 
 def load_region_behaviour(path: str | Path) -> dict[str, tuple[float, float]]:
