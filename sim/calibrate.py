@@ -43,17 +43,19 @@ combinations the data leave free.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import math
 import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from scipy.optimize import differential_evolution, minimize
 
-from sim.calibration_objective import FIT_YEARS, Budget, Objective
+from sim.calibration_objective import FIT_YEARS, POOLED, Budget, Objective
 from sim.config import load_scenario
 from sim.data import resolve
 from sim.errors import UserError
@@ -149,7 +151,7 @@ def calibrate(base: Params, seed: int, budget: Budget | None = None, *,
     own = obj.indices("member")
     best = _Best(x0, start_loss)
     if budget.de_maxiter > 0:
-        f, bounds = _restricted(obj, best.x, shared)
+        f, bounds = restricted(obj, best.x, shared)
         de = differential_evolution(f, bounds, seed=seed, maxiter=budget.de_maxiter,
                                     popsize=budget.de_popsize, x0=best.x[shared], polish=False,
                                     tol=0.0, init="latinhypercube")
@@ -159,7 +161,7 @@ def calibrate(base: Params, seed: int, budget: Budget | None = None, *,
         _powell(obj, best, shared, budget.powell_maxfev)
         say(f"Powell: loss {best.f:.5f} after {obj.evaluations} evaluations")
     if budget.nm_maxiter > 0:
-        f, bounds = _restricted(obj, best.x, shared)
+        f, bounds = restricted(obj, best.x, shared)
         nm = minimize(f, best.x[shared], method="Nelder-Mead", bounds=bounds,
                       options={"maxiter": budget.nm_maxiter, "maxfev": budget.nm_maxiter,
                                "xatol": 1e-4, "fatol": 1e-7, "adaptive": True})
@@ -200,7 +202,7 @@ class _Best:
             self.f = float(f)
 
 
-def _restricted(obj: Objective, x: np.ndarray, idx: np.ndarray
+def restricted(obj: Objective, x: np.ndarray, idx: np.ndarray
                 ) -> tuple[Callable[[np.ndarray], float], list[tuple[float, float]]]:
     """The loss as a function of the coordinates ``idx`` only, the others held at ``x``."""
     base = np.array(x, dtype=float)
@@ -217,7 +219,7 @@ def _powell(obj: Objective, best: _Best, idx: np.ndarray, maxfev: int) -> None:
     """A bounded Powell search over the coordinates ``idx`` from the best point so far."""
     if maxfev <= 0 or not len(idx):
         return
-    f, bounds = _restricted(obj, best.x, idx)
+    f, bounds = restricted(obj, best.x, idx)
     res = minimize(f, best.x[idx], method="Powell", bounds=bounds,
                    options={"maxfev": maxfev, "xtol": 1e-3, "ftol": 1e-6})
     best.offer(idx, res.x, res.fun)
@@ -283,6 +285,22 @@ def identify(obj: Objective, x: np.ndarray, rel_step: float = 0.01
         directions.append({"eigenvalue": values[k], "relative": values[k] / values.max(),
                            "loadings": "; ".join(f"{v[i]:+.2f} {names[i]}" for i in top)})
     return pd.DataFrame(rows), pd.DataFrame(directions)
+
+
+def fitted_backcast(backcast: Params, fit_config: str | Path) -> Params:
+    """The backcast's parameters with the fitted values of another calibration.
+
+    Args:
+        backcast: the backcast's parameters (``configs/backcast_2014.toml``).
+        fit_config: the backcast-only config a calibration wrote (``<stem>_backcast.toml``,
+            inheriting its behaviour config), e.g. the 2024 hold-out's.
+
+    Returns:
+        ``backcast`` with every pooled value and both multiplier tables of that fit.
+    """
+    fitted = load_scenario(fit_config).params
+    names = [n for n, _, _ in POOLED] + ["region_behaviour_file", "member_behaviour_file"]
+    return dataclasses.replace(backcast, **{n: getattr(fitted, n) for n in names})
 
 
 # ---------------------------------------------------------------------------------------------

@@ -239,3 +239,18 @@ def test_cli_holdout_needs_out(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     assert main(["calibrate", str(BACKCAST), "--holdout-year", "2024"]) == 2
     assert "--out" in capsys.readouterr().err
+
+
+def test_fitted_backcast_takes_a_fits_values():
+    """The backcast already inherits the committed fit, so taking that fit's values changes
+    nothing; taking the 2024 hold-out's changes the fitted values and tables, nothing else."""
+    base = load_scenario(BACKCAST).params
+    same = calibrate.fitted_backcast(base, ROOT / "configs" / "data" / "backcast_fitted.toml")
+    assert same == base
+    holdout = ROOT / "experiments" / "validation" / "holdout_2024" / "behaviour_backcast.toml"
+    other = calibrate.fitted_backcast(base, holdout)
+    changed = {f for f in base.__dataclass_fields__ if getattr(base, f) != getattr(other, f)}
+    fitted = {n for n, _, _ in calibration_objective.POOLED} | {"region_behaviour_file",
+                                                                 "member_behaviour_file"}
+    assert changed and changed <= fitted
+    assert other.start_quarter == "2014Q3" and other.threat_shock_quarter == "2022Q1"

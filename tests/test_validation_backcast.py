@@ -126,14 +126,10 @@ def holdout_fit():
     """The backcast with the calibration fitted to 2014-2023 only (2024 held out of the loss:
     ``python -m sim calibrate configs/backcast_2014.toml --holdout-year 2024 --out
     experiments/validation/holdout_2024/behaviour.toml``)."""
-    import dataclasses
-
-    from sim.calibration_objective import POOLED
+    from sim.calibrate import fitted_backcast
 
     base = load_scenario(ROOT / "configs" / "backcast_2014.toml")
-    fitted = load_scenario(HOLDOUT / "behaviour_backcast.toml").params
-    names = [n for n, _, _ in POOLED] + ["region_behaviour_file", "member_behaviour_file"]
-    params = dataclasses.replace(base.params, **{n: getattr(fitted, n) for n in names})
+    params = fitted_backcast(base.params, HOLDOUT / "behaviour_backcast.toml")
     return backcast.run_backcast(params, N_RUNS, base.seed)
 
 

@@ -395,13 +395,8 @@ def calibration_diagnostics(args):
             value = o(x)
         else:  # the pooled parameters and regions refitted; the members held at the fit
             shared = o.indices("pooled", "region")
-
-            def f(z, o=o, shared=shared):
-                y = x.copy()
-                y[shared] = z
-                return o(y)
-
-            res = minimize(f, x[shared], method="Powell", bounds=[o.bounds[j] for j in shared],
+            f, bounds = calibrate.restricted(o, x, shared)
+            res = minimize(f, x[shared], method="Powell", bounds=bounds,
                            options={"maxfev": 800, "xtol": 1e-3, "ftol": 1e-6})
             value = float(res.fun)
         fr_rows.append({"free_riding_strength": fr, "loss": value,
@@ -443,15 +438,6 @@ HOLDOUT_COMMAND = ("python -m sim calibrate configs/backcast_2014.toml --holdout
                    "--out experiments/validation/holdout_2024/behaviour.toml")
 
 
-def fitted_backcast(backcast_config: Path):
-    """The backcast's parameters with the behavioural values of another fit's backcast config."""
-    base = load_scenario(CONFIGS / "backcast_2014.toml").params
-    fitted = load_scenario(backcast_config).params
-    names = [n for n, _, _ in calibration_objective.POOLED] + ["region_behaviour_file",
-                                                   "member_behaviour_file"]
-    return dataclasses.replace(base, **{n: getattr(fitted, n) for n in names})
-
-
 def holdout(args, fit_in):
     """2024 out of sample: the fit to 2014-2023 only, run to 2024, against the record.
 
@@ -467,7 +453,8 @@ def holdout(args, fit_in):
                                         HOLDOUT / "behaviour_report", HOLDOUT_COMMAND,
                                         HOLDOUT / "behaviour_backcast.toml",
                                         HOLDOUT / "behaviour_members.csv")
-    params = fitted_backcast(HOLDOUT / "behaviour_backcast.toml")
+    params = calibrate.fitted_backcast(load_scenario(CONFIGS / "backcast_2014.toml").params,
+                                       HOLDOUT / "behaviour_backcast.toml")
     fit_out = backcast.run_backcast(params, N_RUNS, load_scenario(
         CONFIGS / "backcast_2014.toml").seed)
     record = fit_in.record
