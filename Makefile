@@ -8,11 +8,11 @@ LINT_DIRS = $(wildcard sim tests experiments)
 
 export SOLARA_TELEMETRY_MIXPANEL_ENABLE = false
 
-.PHONY: setup run test lint viz bench clean distclean
+.PHONY: setup run test lint check-install viz bench clean distclean
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml scripts/find_python.sh scripts/setup_assets.sh
+$(STAMP): pyproject.toml scripts/find_python.sh
 	@base="$$(bash scripts/find_python.sh)" || { \
 	    echo "error: cannot create $(VENV): no Python >= 3.12 (see above)." >&2; exit 1; }; \
 	if [ -x "$(PY)" ] && ! "$(PY)" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
@@ -22,7 +22,6 @@ $(STAMP): pyproject.toml scripts/find_python.sh scripts/setup_assets.sh
 	"$$base" -m venv "$(VENV)"
 	$(PY) -m pip install --upgrade pip
 	$(PY) -m pip install -e '.[dev]'
-	bash scripts/setup_assets.sh $(VENV)
 	touch $@
 
 run: setup
@@ -35,6 +34,9 @@ test: setup
 lint: setup
 	$(if $(LINT_DIRS),$(PY) -m ruff check $(LINT_DIRS),@echo "ruff: no source directories yet")
 	$(if $(LINT_DIRS),$(PY) -m ruff format --check $(LINT_DIRS),@true)
+
+check-install: setup
+	bash scripts/check_install.sh
 
 viz: setup
 	$(PY) -m sim viz

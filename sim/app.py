@@ -29,18 +29,19 @@ import solara
 import traitlets
 from mesa.visualization.utils import force_update, update_counter
 
-from sim.config import ConfigError, Scenario, load_scenario
-from sim.data import ROOT, DataError, resolve
+from sim.config import DEFAULT_SCENARIO, ConfigError, Scenario, find_config, load_scenario
+from sim.data import DataError
 from sim.model import AllianceModel
 from sim.params import to_dict
+from sim.resources import configs_dir
 from sim.viz_controls import CONTROL_NAMES, Checked, Controls, check, initial_values
 from sim.viz_members import MemberCard, MemberTable, MemberTiles
 from sim.viz_plots import Plots, Status
 
 ENV_CONFIG = "SIM_VIZ_CONFIG"
 """Environment variable naming the scenario config the page opens with."""
-DEFAULT_CONFIG = ROOT / "configs" / "hague.toml"
-CONFIG_DIR = ROOT / "configs"
+DEFAULT_CONFIG = configs_dir() / f"{DEFAULT_SCENARIO}.toml"
+CONFIG_DIR = configs_dir()
 PLAY_INTERVAL_MS = 250
 CSS = """
 .viz-sidebar { max-height: calc(100vh - 24px); overflow-y: auto; }
@@ -52,9 +53,14 @@ CSS = """
 
 
 def initial_config() -> Path:
-    """The config the page opens with: ``$SIM_VIZ_CONFIG`` or ``configs/hague.toml``."""
+    """The config the page opens with: ``$SIM_VIZ_CONFIG`` or the default scenario."""
     value = os.environ.get(ENV_CONFIG, "").strip()
-    return resolve(value) if value else DEFAULT_CONFIG
+    if not value:
+        return DEFAULT_CONFIG
+    try:
+        return find_config(value).resolve()
+    except ConfigError:
+        return Path(value)  # open_scenario reports it in the page
 
 
 def config_choices(first: Path) -> dict[str, str]:

@@ -1,4 +1,4 @@
-"""The NATO record 2014-2024 and the backcast's fit to it (THEORY.md §6, targets 6-7).
+"""The NATO record 2014-2024 and the backcast's fit to it (docs/THEORY.md §6, targets 6-7).
 
 This module owns reading the observed record from ``seeds/`` and comparing a backcast ensemble
 with it. Nothing here fits parameters (that is ``sim.calibrate``); everything here is shared by
@@ -42,14 +42,14 @@ COUNT_YEARS = (2014, 2017, 2022, 2023, 2024)
 TARGET_LINE = 2.0
 N_TOP = 5
 COUNT_2024_RANGE = (21, 25)
-"""THEORY.md §6 target 6: pattern-level pass, 21-25 allies at or above 2% in 2024."""
+"""docs/THEORY.md §6 target 6: pattern-level pass, 21-25 allies at or above 2% in 2024."""
 MEDIAN_TOLERANCE_PP = 0.15
 """Issue 5: the model's 2024 median within 0.15 pp of the data's."""
 TOP_MATCH_MIN = 4
-"""THEORY.md §6 target 6: at least 4 of the 5 highest non-US shares right."""
+"""docs/THEORY.md §6 target 6: at least 4 of the 5 highest non-US shares right."""
 LAGGARD_TOLERANCE_PER_YEAR = 0.02
 """Target 7 ("near the observed rate"): the median gap-closing rate of the laggards within
-0.02/yr of the observed median (about half the observed median of 0.04/yr, THEORY §3.3)."""
+0.02/yr of the observed median (about half the observed median of 0.04/yr, docs/THEORY.md §3.3)."""
 
 
 @dataclass(frozen=True)
@@ -123,7 +123,7 @@ def gap_closing_rate(share_start: np.ndarray, share_end: np.ndarray, years: floa
                      line: float = TARGET_LINE) -> np.ndarray:
     """Geometric rate at which the gap to the line closes, 1 - (gap_end/gap_start)^(1/years).
 
-    THEORY.md §3.3: for a member below the line in both years. A gap closed or overshot counts
+    docs/THEORY.md §3.3: for a member below the line in both years. A gap closed or overshot counts
     as 1 (closed); a member starting at or above the line gives NaN.
     """
     gap0 = line - np.asarray(share_start, dtype=float)
@@ -194,7 +194,7 @@ class BackcastFit:
         return set(s.sort_values(ascending=False).index[:n])
 
     def laggard_rates(self) -> pd.DataFrame:
-        """Gap-closing rates 2014-2024 of the allies observed below 2% in 2024 (THEORY §3.3)."""
+        """Gap-closing rates 2014-2024 of the allies below 2% in 2024 (docs/THEORY.md §3.3)."""
         obs24 = self.record.shares[2024]
         laggards = [c for c in self.iso3 if c != "ISL" and obs24.get(c, math.nan) < TARGET_LINE]
         idx = [self.iso3.index(c) for c in laggards]
@@ -207,7 +207,7 @@ class BackcastFit:
             "rate_model": gap_closing_rate(s14, model)})
 
     def targets(self) -> pd.DataFrame:
-        """The backcast targets of THEORY.md §6 (6-7) and issue 5, each with a pass flag."""
+        """The backcast targets of docs/THEORY.md §6 (6-7) and issue 5, each with a pass flag."""
         record = self.record
         j24 = COUNT_YEARS.index(2024)
         c24 = self.counts[:, j24]

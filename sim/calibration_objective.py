@@ -18,13 +18,13 @@ sensitivity is identified.
 (``sim.data.load_member_behaviour``, written to ``configs/data/behaviour_by_member.csv``),
 shrunk toward 1 by a ridge (:data:`MEMBER_PRIOR_WEIGHT`; partial pooling). They stand for what
 no sourced member attribute records: Belgium, Luxembourg and Slovenia lagged while their regions
-complied (THEORY §3.3 target 7; Becker, Poast & Haesebrouck 2025 trace compliance to
-"abatement cost", for which ``seeds/`` has no measure). Without them the laggards closed their
-gap three to four times as fast as observed. A member's multipliers are centred within its
-region (:meth:`Objective.centred`), so the region's multiplier is its members' geometric mean.
-``--holdout-year 2024`` fits without any 2024 data; ``experiments/validation`` compares that
-fit's 2024 with the record (it ranks the members and paces the laggards right, but does not
-foresee the surge of 2024: docs/VALIDATION.md).
+complied (docs/THEORY.md §3.3 and §6 target 7; Becker, Poast & Haesebrouck 2025 trace compliance to
+"abatement cost", for which ``seeds/`` has no measure). Without them the laggards closed their gap
+three to four times as fast as observed. A member's multipliers are centred within its region
+(:meth:`Objective.centred`), so the region's multiplier is its members' geometric mean.
+``--holdout-year 2024`` fits without any 2024 data; ``experiments/validation`` compares that fit's
+2024 with the record (it ranks the members and paces the laggards right, but does not foresee the
+surge of 2024: docs/VALIDATION.md).
 
 **The loss** (smaller is better), over the mean of ``n_runs`` replications with common random
 numbers (the same seeds and shocks for every evaluation, so the loss is a deterministic function
@@ -75,11 +75,11 @@ PRIOR_WEIGHT = 0.002
 LAGGARD_WEIGHT = 25.0
 """Weight of the laggards' convergence in the loss, per (1/yr)^2.
 
-THEORY §6 target 7 is a pattern of the record: the allies still below 2% in 2024 closed their
-gap at a median 0.048/yr (``sim.backcast.gap_closing_rate``). Calibrating to several patterns at
-once is pattern-oriented parameterisation (Grimm et al. 2005; Railsback & Grimm 2019): the counts
-at 2% are in the loss for the same reason. At 25, a miss of 0.02/yr (the test's tolerance)
-weighs 0.01, as much as the count off by one member in every year fitted."""
+docs/THEORY.md §6 target 7 is a pattern of the record: the allies still below 2% in 2024 closed
+their gap at a median 0.048/yr (``sim.backcast.gap_closing_rate``). Calibrating to several patterns
+at once is pattern-oriented parameterisation (Grimm et al. 2005; Railsback & Grimm 2019): the counts
+at 2% are in the loss for the same reason. At 25, a miss of 0.02/yr (the test's tolerance) weighs
+0.01, as much as the count off by one member in every year fitted."""
 MEMBER_PRIOR_WEIGHT = 0.0002
 """Ridge on the members' log multipliers, which shrinks each member toward its region.
 

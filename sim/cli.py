@@ -1,8 +1,9 @@
 """The command line: a thin shell over the library.
 
-``python -m sim run CONFIG``, ``validate CONFIG``, ``scenarios``, ``sweep CONFIG``, ``viz``,
-``calibrate CONFIG`` and ``report SWEEP_DIR``. Each subcommand parses its arguments and calls one
-library function; user errors (``sim.errors.UserError``) print one message and exit with 2.
+``sim run [CONFIG]`` (also ``python -m sim run``), ``validate CONFIG``, ``scenarios``,
+``sweep CONFIG``, ``viz``, ``calibrate CONFIG`` and ``report SWEEP_DIR``. Each subcommand
+parses its arguments and calls one library function; user errors (``sim.errors.UserError``)
+print one message and exit with 2.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from sim.config import list_scenarios, load_scenario, parse_overrides
+from sim.config import DEFAULT_SCENARIO, list_scenarios, load_scenario, parse_overrides
 from sim.errors import UserError
 
 
@@ -96,17 +97,23 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``python -m sim``."""
-    parser = argparse.ArgumentParser(prog="python -m sim", description=__doc__.splitlines()[0])
+    prog = "sim" if Path(sys.argv[0]).name == "sim" else "python -m sim"
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
 
-    def scenario_args(p: argparse.ArgumentParser) -> None:
-        p.add_argument("config", help="scenario config (TOML)")
+    def scenario_args(p: argparse.ArgumentParser, default: str | None = None) -> None:
+        if default is None:
+            p.add_argument("config", help="scenario config (TOML file or shipped scenario name)")
+        else:
+            p.add_argument("config", nargs="?", default=default,
+                           help=f"scenario config (TOML file or shipped scenario name; "
+                           f"default {default})")
         p.add_argument("--seed", type=int, help="the run's seed (default: the config's)")
         p.add_argument("--set", action="append", metavar="KEY=VALUE",
                        help="override a parameter (repeatable)")
 
     p = sub.add_parser("run", help="run a scenario into its own results folder")
-    scenario_args(p)
+    scenario_args(p, DEFAULT_SCENARIO)
     p.add_argument("--out", help="results folder (default results/<scenario>-seed<seed>)")
     p.add_argument("--csv", action="store_true", help="also write CSV copies of the tables")
     p.add_argument("--overwrite", action="store_true", help="replace an existing results folder")
@@ -117,7 +124,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("scenarios", help="list the scenario configs")
-    p.add_argument("--folder", default="configs", help="folder of configs (default configs/)")
+    p.add_argument("--folder", default=None,
+                   help="folder of configs (default: the scenarios shipped with the tool)")
     p.set_defaults(func=cmd_scenarios)
 
     p = sub.add_parser("params", help="print the parameter table (Markdown)")
@@ -145,6 +153,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--holdout-year", type=int, metavar="YEAR",
                    help="leave this year's shares and count out of the loss, to check the fit "
                    "out of sample (needs --out)")
+    p.add_argument("--in-place", action="store_true",
+                   help="update the committed fit in the source checkout (configs/behaviour.toml,"
+                   " configs/data/backcast_fitted.toml and the two behaviour tables) instead of "
+                   "writing to results/calibration-seed<seed>/ (the default)")
     p.set_defaults(func=cmd_calibrate)
 
     p = sub.add_parser("report", help="figures and tables from a sweep folder")

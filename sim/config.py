@@ -4,13 +4,17 @@ This module owns reading a scenario config into a :class:`Scenario`. A config is
 
     name = "hague"                      # optional; defaults to the file's stem
     description = "one line shown by `python -m sim scenarios`"
-    inherits = "base.toml"              # optional, relative to this file
+    inherits = "base.toml"              # optional: next to this file, else a shipped scenario
     seed = 20250625                     # optional default seed
 
     [params]                            # any parameter of sim.params.Params
     target_core_pct_gdp = 3.5
 
-A child's ``[params]`` override its parent's. Nothing in a config is executed. Every problem
+A child's ``[params]`` override its parent's. ``inherits`` names a file relative to the child's
+folder; when there is none there, a scenario shipped with the tool (``configs/``, see
+``sim.resources``), so a user's own config anywhere can start from ``inherits = "hague.toml"``.
+A config given by name (``hague`` or ``hague.toml``) that is not a file in the current folder is
+the shipped scenario of that name. Nothing in a config is executed. Every problem
 (unknown key, wrong type, impossible value, missing file, inheritance cycle) is a
 :class:`ConfigError` naming the file, the key, the value and what was expected.
 """
@@ -22,11 +26,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sim.data import DataError, resolve
+from sim.data import DataError
 from sim.errors import UserError
 from sim.params import ParamError, Params, make_params
+from sim.resources import SHIPPED, configs_dir, locate
 
 TOP_LEVEL_KEYS = ("name", "description", "inherits", "seed", "params")
+DEFAULT_SCENARIO = "hague"
+"""The default scenario: ``sim run`` without a config, the web page's first scenario."""
 DEFAULT_SEED = 20250625
 """Seed used when neither the config nor the command line gives one (the Hague summit's date)."""
 
@@ -50,6 +57,33 @@ class Scenario:
     seed: int
     chain: tuple[str, ...]
     """The files read, child first."""
+
+
+def find_config(path: str | Path) -> Path:
+    """The config file a path or a scenario name names.
+
+    Args:
+        path: a TOML file (absolute or from the current folder), a shipped scenario's name
+            (``hague``), file name (``hague.toml``) or path (``configs/hague.toml``).
+
+    Returns:
+        The existing file.
+
+    Raises:
+        ConfigError: when it names neither a file nor a shipped scenario.
+    """
+    p = Path(path)
+    if p.is_file():
+        return p
+    if str(path).strip() and not p.is_absolute():
+        candidates = [locate(p)] if p.parts[0] in SHIPPED else []
+        name = p if p.suffix == ".toml" else p.with_name(p.name + ".toml")
+        candidates.append(configs_dir() / name)
+        for candidate in candidates:
+            if candidate.is_file():
+                return candidate
+    raise ConfigError(path, "(file)", str(path), "an existing TOML file or the name of a "
+                      "shipped scenario (listed by `sim scenarios`)")
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -81,10 +115,12 @@ def _raw_params(path: Path, seen: tuple[Path, ...] = ()) -> tuple[dict, dict, tu
         parent = doc["inherits"]
         if not isinstance(parent, str):
             raise ConfigError(path, "inherits", parent, "a file name (string)")
-        parent_path = (path.parent / parent)
+        parent_path = path.parent / parent
+        if not parent_path.is_file() and (configs_dir() / parent).is_file():
+            parent_path = configs_dir() / parent
         if not parent_path.is_file():
             raise ConfigError(path, "inherits", parent, "an existing config file next to "
-                              f"{path.name}")
+                              f"{path.name} or a shipped scenario (`sim scenarios`)")
         merged, _, chain = _raw_params(parent_path, (*seen, path))
     merged.update(params)
     return merged, doc, (str(path), *chain)
@@ -95,7 +131,7 @@ def load_scenario(path: str | Path, *, overrides: dict[str, Any] | None = None,
     """Read, merge and validate a scenario config.
 
     Args:
-        path: the TOML file.
+        path: the TOML file, or a shipped scenario's name (see :func:`find_config`).
         overrides: parameter values that replace the config's (e.g. from ``--set``).
         seed: a seed that replaces the config's.
 
@@ -105,7 +141,7 @@ def load_scenario(path: str | Path, *, overrides: dict[str, Any] | None = None,
     Raises:
         ConfigError: on any problem, naming the file, key, value and what was expected.
     """
-    path = Path(path)
+    path = find_config(path)
     merged, doc, chain = _raw_params(path)
     label = str(path)
     try:
@@ -167,9 +203,18 @@ def parse_overrides(items: list[str]) -> dict[str, Any]:
     return out
 
 
-def list_scenarios(folder: str | Path = "configs") -> list[tuple[str, str, str]]:
-    """Return (file name, scenario name, description) for every config in a folder."""
-    base = resolve(folder)
+def list_scenarios(folder: str | Path | None = None) -> list[tuple[str, str, str]]:
+    """Return (file name, scenario name, description) for every config in a folder.
+
+    Args:
+        folder: a folder of configs (default: the shipped scenarios).
+
+    Raises:
+        ConfigError: if the folder does not exist.
+    """
+    base = configs_dir() if folder is None else locate(folder)
+    if not base.is_dir():
+        raise ConfigError(folder, "--folder", str(folder), "an existing folder of configs")
     rows = []
     for file in sorted(base.glob("*.toml")):
         doc = _read_toml(file)

@@ -19,9 +19,10 @@ from pathlib import Path
 import numpy as np
 
 from sim.errors import UserError
+from sim.resources import locate, seeds_dir
 
 ROOT = Path(__file__).resolve().parent.parent
-SEEDS = ROOT / "seeds"
+"""The folder above the package: the source checkout's root when running from one."""
 REQUIRED_COLUMNS = ("iso3", "name", "region", "gdp_usd_bn")
 NO_ARMED_FORCES = frozenset({"ISL"})
 """Members without armed forces (NATO publishes no defence share for them)."""
@@ -82,9 +83,11 @@ class Members:
 
 
 def resolve(path: str | Path) -> Path:
-    """Resolve a data path relative to the project root."""
-    p = Path(path)
-    return p if p.is_absolute() else ROOT / p
+    """Resolve a data path: shipped (``seeds/...``, ``configs/...``), absolute, or from here.
+
+    See :func:`sim.resources.locate`.
+    """
+    return locate(path)
 
 
 def _read_csv(path: Path) -> list[dict[str, str]]:
@@ -122,7 +125,8 @@ def load_members(members_file: str | Path = "seeds/nato_members.csv", initial_da
     """Load and validate the member table, exposures and pledges.
 
     Args:
-        members_file: the member CSV (relative to the project root or absolute). Required
+        members_file: the member CSV (``seeds/...`` for the shipped data, else absolute or
+            relative to the current folder; see :func:`sim.resources.locate`). Required
             columns: iso3, name, region, gdp_usd_bn and ``share_<initial_data_year>``.
             An ``exposure`` column overrides ``seeds/exposure.csv``.
         initial_data_year: the year whose share column gives the initial core shares.
@@ -147,7 +151,7 @@ def load_members(members_file: str | Path = "seeds/nato_members.csv", initial_da
         if col not in header:
             raise DataError(path, f"missing column '{col}'")
     exposure_override = "exposure" in header
-    exposures = {} if exposure_override else _load_exposure(SEEDS / "exposure.csv")
+    exposures = {} if exposure_override else _load_exposure(seeds_dir() / "exposure.csv")
     iso3, names, regions, gdp, share, expo, armed, src = [], [], [], [], [], [], [], []
     for i, r in enumerate(rows, start=2):  # row 1 is the header
         code = (r["iso3"] or "").strip()
@@ -178,13 +182,13 @@ def load_members(members_file: str | Path = "seeds/nato_members.csv", initial_da
             expo.append(_number(path, i, "exposure", r["exposure"]))
         else:
             if code not in exposures:
-                raise DataError(SEEDS / "exposure.csv", f"no exposure for member {code}")
+                raise DataError(seeds_dir() / "exposure.csv", f"no exposure for member {code}")
             expo.append(exposures[code])
     if not iso3:
         raise DataError(path, "no members")
     pledges, override = (), np.full(len(iso3), np.nan)
     if use_pledges or use_target_exemptions:
-        pledges, override = _load_pledges(SEEDS / "pledges.csv", iso3, use_pledges,
+        pledges, override = _load_pledges(seeds_dir() / "pledges.csv", iso3, use_pledges,
                                           use_target_exemptions)
     members = Members(tuple(iso3), tuple(names), tuple(regions), np.array(gdp), np.array(share),
                       np.array(expo), np.array(armed), tuple(src), pledges, override)

@@ -1,7 +1,7 @@
 """Analytic results the model must dock with: Richardson's arms race and Olson-Zeckhauser.
 
 This module owns the closed forms and reference iterations of the two theories the model claims
-to represent (THEORY.md §0, §1, §2.1; validation targets 1-5 of §6), and the exact mapping from
+to represent (docs/THEORY.md §0, §1, §2.1; validation targets 1-5 of §6), and the exact mapping from
 a configuration of the model onto Richardson's two-party system. Tests and
 ``experiments/validation`` compare the model's runs with these; nothing here runs the model.
 
@@ -21,13 +21,13 @@ where ``kappa`` is the alliance's munitions output per point of core share (1 wh
 initial share). The dock is exact while the floors at zero and the ramp limits do not bind.
 
 **Step size.** The Euler map ``z -> (I + dt*J) z + dt*c`` has the ODE's fixed point for every
-``dt`` but is stable only under the Jury conditions (THEORY §1.5, :func:`euler_stability`). The
-model's step is fixed at a quarter, and its parameter ranges keep both adjustment speeds at most
-4 per year (``m*dt <= 1`` and ``n*dt <= 1``). Then a stable ODE always gives a stable step:
-with ``M = m*dt``, ``N = n*dt`` in (0, 1] and ``P = a*b*dt**2 < M*N`` (ODE stability), the second
-Jury condition ``(2 - M)*(2 - N) > P`` holds because ``(2 - M)*(2 - N) >= 1 >= M*N > P``, and the
-third, ``M*N - P < M + N``, because ``M*N <= min(M, N)``. So inside its ranges the model never
-shows a spurious, step-size instability; :func:`euler_stability` detects and reports one for any
+``dt`` but is stable only under the Jury conditions (docs/THEORY.md §1.5, :func:`euler_stability`).
+The model's step is fixed at a quarter, and its parameter ranges keep both adjustment speeds at most
+4 per year (``m*dt <= 1`` and ``n*dt <= 1``). Then a stable ODE always gives a stable step: with
+``M = m*dt``, ``N = n*dt`` in (0, 1] and ``P = a*b*dt**2 < M*N`` (ODE stability), the second Jury
+condition ``(2 - M)*(2 - N) > P`` holds because ``(2 - M)*(2 - N) >= 1 >= M*N > P``, and the third,
+``M*N - P < M + N``, because ``M*N <= min(M, N)``. So inside its ranges the model never shows a
+spurious, step-size instability; :func:`euler_stability` detects and reports one for any
 coefficients (e.g. Case I at ``dt`` = 0.35 or 1, which need speeds above the ranges), and
 :func:`stability_report` (``python -m sim validate``) reports the classification of a config.
 
@@ -127,7 +127,7 @@ class EulerStability:
 
 
 def euler_threshold(a: float, b: float, m: float, n: float) -> float:
-    """The largest Euler step for which the iteration is stable (THEORY §1.5).
+    """The largest Euler step for which the iteration is stable (docs/THEORY.md §1.5).
 
     For a stable ODE (``m n > a b``) the step must satisfy
     ``4 - 2 dt (m+n) + dt^2 (m n - a b) > 0`` (below the smaller root of that quadratic) and
@@ -163,7 +163,7 @@ def euler_path(a: float, b: float, m: float, n: float, g: float, h: float, x0: f
     """Iterate the Euler map ``steps`` times from (x0, y0); returns (steps + 1, 2).
 
     With ``dt = 1`` and per-step coefficients this is the discrete teaching model
-    ``X' = X + a Y - m X + g`` (THEORY §1.5).
+    ``X' = X + a Y - m X + g`` (docs/THEORY.md §1.5).
     """
     out = np.empty((steps + 1, 2))
     x, y = float(x0), float(y0)
@@ -296,7 +296,7 @@ def oz_best_response(incomes: np.ndarray, beta: float, q: np.ndarray) -> np.ndar
 
 
 def oz_nash(incomes: np.ndarray, beta: float) -> tuple[np.ndarray, float]:
-    """The Nash equilibrium of the pure public-good alliance (THEORY §2.1), closed form.
+    """The Nash equilibrium of the pure public-good alliance (docs/THEORY.md §2.1), closed form.
 
     The contributors are the k richest allies for the largest k such that every one of them
     contributes: ``Q* = beta * sum_S I / (beta + k (1 - beta))``, ``q_i* = I_i - (1-beta) Q*/beta``

@@ -5,7 +5,9 @@
 trajectories for the same parameters and seed (``tests/test_equivalence.py``).
 
 Every constructor argument is a keyword: the model's parameters (``sim.params.Params``, the same
-names everywhere) and ``rng``, the run's seed, so ``mesa.batch_run(AllianceModel, ...)`` works.
+names everywhere), ``rng``, the run's seed, and ``scenario``, the scenario they override (by
+default the default scenario, ``hague``, that ``sim run`` runs), so ``AllianceModel()`` and
+``mesa.batch_run(AllianceModel, ...)`` give the command line's model.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import pandas as pd
 
 from sim import dynamics, metrics
 from sim.agents import MemberState, Rival
+from sim.config import DEFAULT_SCENARIO, Scenario, load_scenario
 from sim.ensemble import members_of
 from sim.params import PARAM_FIELDS, Params, make_params
 
@@ -31,7 +34,7 @@ def _metric(model: AllianceModel, column: str) -> float:
 
 def seed_from(rng: Any) -> int:
     """Turn a user's seed (int, numeric string or None) into a non-negative integer seed."""
-    if rng is None:
+    if rng is None or (isinstance(rng, str) and rng.strip() == "random"):
         return int(np.random.SeedSequence().entropy % (2**63))
     if isinstance(rng, str):
         try:
@@ -54,16 +57,26 @@ class AllianceModel(mesa.Model):
     ``sim.dynamics`` for the equations.
     """
 
-    def __init__(self, *, rng: Any = None, **params: Any) -> None:
+    def __init__(self, *, rng: Any = None, scenario: str | Scenario = DEFAULT_SCENARIO,
+                 **params: Any) -> None:
         """Create the model.
 
         Args:
-            rng: the run's seed (a non-negative integer; None draws one, stored in ``seed``).
-            **params: any parameter of ``sim.params.Params`` (validated).
+            rng: the run's seed (a non-negative integer); None takes the scenario's seed, so
+                ``AllianceModel()`` is ``sim run``'s default run. ``"random"`` draws a fresh
+                seed (stored in ``seed``).
+            scenario: the scenario whose parameters the model starts from: a
+                :class:`sim.config.Scenario`, a config file or a shipped scenario's name
+                (default ``"hague"``, the default scenario with the fitted behaviour).
+            **params: any parameter of ``sim.params.Params``, overriding the scenario's
+                (validated, with the messages a config gets).
         """
-        self.seed = seed_from(rng)
+        if not isinstance(scenario, Scenario):
+            scenario = load_scenario(scenario)
+        self.scenario_name = scenario.name
+        self.seed = seed_from(scenario.seed if rng is None else rng)
         super().__init__(rng=self.seed)
-        self.params: Params = make_params(params)
+        self.params: Params = make_params(params, base=scenario.params)
         self.members = members_of(self.params)
         self.static = dynamics.build_static(self.params, self.members)
         self._p = dynamics.param_arrays([self.params])
@@ -122,6 +135,9 @@ class AllianceModel(mesa.Model):
 _SIGNATURE = inspect.Signature(
     [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD),
      inspect.Parameter("rng", inspect.Parameter.KEYWORD_ONLY, default=None),
-     *[inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=f.default)
+     inspect.Parameter("scenario", inspect.Parameter.KEYWORD_ONLY, default=DEFAULT_SCENARIO),
+     *[inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=f.type)
        for name, f in PARAM_FIELDS.items()]])
+"""The signature shown for the model: each parameter a keyword without a default of its own
+(an omitted one comes from the scenario)."""
 AllianceModel.__init__.__signature__ = _SIGNATURE  # type: ignore[attr-defined]

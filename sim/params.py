@@ -7,7 +7,7 @@ controls, sweep axes and output columns. Validation of values happens here, in o
 expected.
 
 Sources are cited by the IDs of ``seeds/SOURCES.md`` (S01-S42) or by section of the project's
-theory notes (summarised in ``docs/ODD.md``). Where no published number exists, the entry says
+theory notes, ``docs/THEORY.md``. Where no published number exists, the entry says
 "assumption" and why the default was chosen; those are the parameters to vary in sensitivity
 analysis.
 """
@@ -15,9 +15,13 @@ analysis.
 from __future__ import annotations
 
 import dataclasses
+import math
+import numbers
 import re
 from dataclasses import dataclass, field
 from typing import Any
+
+import numpy as np
 
 from sim.errors import UserError
 
@@ -58,11 +62,31 @@ def _p(default: Any, unit: str, lo: Any = None, hi: Any = None, *, doc: str, sou
 
 @dataclass(frozen=True)
 class Params:
-    """All model parameters, with defaults for the forward Hague scenario (2025Q1-2035Q4).
+    """All model parameters; ``Params()`` holds the parameter table's documented defaults.
+
+    The defaults are the table's: the Hague targets and dates with the behavioural parameters at
+    their documented priors, NOT the calibrated default scenario. The scenario the command line
+    runs by default (``sim run``) adds the fitted behaviour (``configs/behaviour.toml``):
+    get its parameters with ``sim.load_scenario("hague").params`` (or ``sim.default_params()``);
+    ``sim.AllianceModel()`` uses them.
+
+    Values are validated on construction, with the messages a config gets (``ParamError``:
+    ``key 'hegemon_pressure' = 5: expected a value <= 1.0 (0-1)``); numbers are stored as the
+    field's Python type.
 
     Time is in quarters (one step = 0.25 years). Shares are percent of GDP; money is current
     US$ billions; munitions are millions of rounds per year (annual rate).
     """
+
+    def __post_init__(self) -> None:
+        """Check types (converting numbers to the field's type) and values."""
+        given = {name: getattr(self, name) for name in PARAM_FIELDS}
+        for name, f in PARAM_FIELDS.items():
+            object.__setattr__(self, name, _checked_type(name, f.type, given[name]))
+        try:
+            validate(self)
+        except ParamError as err:  # name the value as the user wrote it (5, not 5.0)
+            raise ParamError(err.key, given.get(err.key, err.value), err.expected) from None
 
     # --- Time and data -------------------------------------------------------------------
     start_quarter: str = _p("2025Q1", "quarter", doc="first quarter (the initial state)",
@@ -94,7 +118,7 @@ class Params:
                                  doc="weight of the hegemon's (US) demand: the fraction of the "
                                  "gap to the target path a member closes in its desired share",
                                  source="assumption: no published elasticity of allied spending "
-                                 "to US pressure exists (THEORY §7); Blankenship 2021 on "
+                                 "to US pressure exists (docs/THEORY.md §7); Blankenship 2021 on "
                                  "credible abandonment threats")
     peer_conformity: float = _p(0.3, "0-1", 0.0, 1.0, control=True, step=0.05,
                                 doc="extra pressure weight when all peers (same region) meet the "
@@ -147,14 +171,14 @@ class Params:
                                      "public-good mode, fall in its desired spending per extra "
                                      "dollar allies spend (1-beta in Olson-Zeckhauser)",
                                      source="sign: free riding prevalent in NATO (George & "
-                                     "Sandler 2018, THEORY §3.4); magnitude an assumption (no "
-                                     "spatial-lag coefficient is published, THEORY §7)")
+                                     "Sandler 2018, docs/THEORY.md §3.4); magnitude an assumption "
+                                     "(no spatial-lag coefficient is published, docs/THEORY.md §7)")
     anchor_mode: str = _p("calibrated", "choice", choices=("calibrated", "public_good", "fixed"),
                           doc="'calibrated': each member's anchor makes its initial share a rest "
                           "point; 'public_good': pure O-Z demand, anchor = 100*(1-strength) "
                           "and free riding on allies' total spending; 'fixed': every anchor "
                           "is anchor_fixed_pct_gdp (Richardson's grievance g/m)",
-                          source="Olson & Zeckhauser 1966; THEORY §2.1; Richardson 1960")
+                          source="Olson & Zeckhauser 1966; docs/THEORY.md §2.1; Richardson 1960")
     anchor_fixed_pct_gdp: float = _p(0.0, "% GDP", -100.0, 100.0,
                                      doc="the anchor share when anchor_mode is 'fixed'",
                                      source="docking configs only")
@@ -179,7 +203,7 @@ class Params:
                                           doc="partial adjustment rate toward the desired share "
                                           "(fraction of the gap closed per quarter = rate x 0.25)",
                                           source="assumption; laggards' observed gap-closing "
-                                          "rate toward 2% is 0.041/yr (THEORY §3.3)")
+                                          "rate toward 2% is 0.041/yr (docs/THEORY.md §3.3)")
     ramp_limit_pp_per_year: float = _p(1.5, "pp/yr", 0.0, 100.0,
                                        doc="largest change of a member's core share in a year",
                                        source="Poland 2022->2023 +1.5 pp, the largest annual "
@@ -204,11 +228,11 @@ class Params:
     munitions_lead_first_quarters: int = _p(5, "quarters", 0, 40, control=True,
                                             doc="quarters from order to first output",
                                             source="Rheinmetall Unterlüß: first output 14-18 "
-                                            "months after ground-breaking (THEORY §4.3)")
+                                            "months after ground-breaking (docs/THEORY.md §4.3)")
     munitions_lead_full_quarters: int = _p(13, "quarters", 0, 60,
                                            doc="quarters from order to nameplate capacity",
                                            source="Rheinmetall Unterlüß: nameplate 36-40 months "
-                                           "(THEORY §4.3)")
+                                           "(docs/THEORY.md §4.3)")
     air_defence_fraction_of_core: float = _p(0.03, "fraction", 0.0, 1.0,
                                              doc="share of core spending on air and missile "
                                              "defence at the start", source="assumption")
@@ -234,7 +258,7 @@ class Params:
     rival_output_baseline_m_per_year: float = _p(0.0, "M rounds/yr", -100.0, 100.0,
                                                  doc="output the rival aims for regardless of the "
                                                  "alliance (Richardson's grievance)",
-                                                 source="Richardson 1960 (THEORY §1)")
+                                                 source="Richardson 1960 (docs/THEORY.md §1)")
     rival_adjustment_speed_per_year: float = _p(1.0, "1/yr", 0.0, 4.0,
                                                 doc="rate at which the rival closes the gap to "
                                                 "its target output (0: it stops escalating)",
@@ -288,6 +312,33 @@ def format_quarter(t: float) -> str:
     """Return the quarter string of a time in years (inverse of :func:`parse_quarter`)."""
     q = round(t * 4)
     return f"{q // 4}Q{q % 4 + 1}"
+
+
+def _checked_type(name: str, ftype: str, value: Any) -> Any:
+    """A value of a field's type (numbers converted exactly), or :class:`ParamError`."""
+    if ftype == "bool":
+        if isinstance(value, bool | np.bool_):
+            return bool(value)
+        raise ParamError(name, value, "true or false")
+    if ftype == "int":
+        if isinstance(value, numbers.Integral) and not isinstance(value, bool | np.bool_):
+            return int(value)
+        if isinstance(value, numbers.Real) and not isinstance(value, bool) and (
+                math.isfinite(value) and float(value).is_integer()):
+            return int(value)
+        raise ParamError(name, value, "an integer")
+    if ftype == "float":
+        if isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_):
+            value = float(value)
+            if not math.isfinite(value):
+                raise ParamError(name, value, "a finite number")
+            return value
+        raise ParamError(name, value, "a number")
+    if not isinstance(value, str):
+        raise ParamError(name, value, "a string")
+    if "\x00" in value:
+        raise ParamError(name, value, "a string without NUL characters")
+    return value
 
 
 def coerce(name: str, value: Any) -> Any:
@@ -354,8 +405,7 @@ def make_params(values: dict[str, Any] | None = None, *, base: Params | None = N
                          f"one of the known parameters ({', '.join(PARAM_FIELDS)})", source)
     try:
         coerced = {k: coerce(k, v) for k, v in values.items()}
-        params = dataclasses.replace(base or Params(), **coerced)
-        validate(params)
+        params = dataclasses.replace(base or Params(), **coerced)  # validated on construction
     except ParamError as err:
         if source and not err.source:
             raise ParamError(err.key, err.value, err.expected, source) from None

@@ -15,10 +15,10 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from sim.data import ROOT
+from sim.resources import checkout_root
 
-PACKAGES = ("numpy", "pandas", "pyarrow", "mesa", "scipy", "matplotlib", "SALib", "dask",
-            "distributed", "solara")
+PACKAGES = ("alliance-arms-race-sim", "numpy", "pandas", "pyarrow", "mesa", "scipy",
+            "matplotlib", "SALib", "dask", "distributed", "solara")
 
 
 def package_versions() -> dict[str, str]:
@@ -33,12 +33,19 @@ def package_versions() -> dict[str, str]:
 
 
 def git_revision() -> dict[str, str | bool]:
-    """The project's git commit and whether the work tree had uncommitted changes."""
+    """The project's git commit and whether the work tree had uncommitted changes.
+
+    An installed wheel has no git checkout: its commit is ``"installed"`` and the package's
+    version (in :func:`package_versions`) identifies the code.
+    """
+    root = checkout_root()
+    if root is None:
+        return {"commit": "installed", "dirty": False}
     try:
-        rev = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True,
+        rev = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True,
                              text=True, timeout=5, check=True).stdout.strip()
         dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
-                               cwd=ROOT, capture_output=True, text=True, timeout=5,
+                               cwd=root, capture_output=True, text=True, timeout=5,
                                check=True).stdout.strip() != ""
         return {"commit": rev, "dirty": dirty}
     except (OSError, subprocess.SubprocessError):

@@ -16,26 +16,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from sim.config import ConfigError, load_scenario
-from sim.data import ROOT
+from sim.config import ConfigError, find_config, load_scenario
 
-APP = ROOT / "sim" / "app.py"
+APP = Path(__file__).resolve().parent / "app.py"
 CONFIG_ENV = "SIM_VIZ_CONFIG"
-OFFLINE_ASSETS = ("vega@5", "vega-lite@5", "vega-embed@6")
-"""Front-end packages the page loads that ``scripts/setup_assets.sh`` links for offline use."""
-
-
-def asset_dir() -> Path:
-    """Where Solara serves its front-end packages from (filled by solara-assets)."""
-    return Path(sys.prefix) / "share" / "solara" / "cdn"
-
-
-def missing_assets() -> list[str]:
-    """Offline front-end packages that are not installed (empty when the page works offline)."""
-    cdn = asset_dir()
-    if not cdn.is_dir():
-        return [str(cdn)]
-    return [name for name in OFFLINE_ASSETS if not (cdn / name).exists()]
 
 
 def server_command(host: str, port: int) -> list[str]:
@@ -69,14 +53,17 @@ def cli_viz(args: argparse.Namespace) -> int:
     """
     config = None
     if args.config:
-        config = Path(args.config).resolve()
+        config = find_config(args.config).resolve()
         load_scenario(config)  # raises ConfigError naming the file, key and value
     if not 0 < args.port < 65536:
         raise ConfigError("--port", "port", args.port, "a port number 1-65535")
+    from sim.viz_chart import asset_dir, missing_assets
+
     missing = missing_assets()
     if missing:
-        print(f"warning: offline front-end assets missing ({', '.join(missing)}); the page "
-              "will try a CDN. Run: bash scripts/setup_assets.sh .venv", file=sys.stderr)
+        print(f"warning: front-end assets missing from {asset_dir()} ({', '.join(missing)}): "
+              "the plots will stay empty offline. Reinstall the package's dependencies "
+              "(solara-assets).", file=sys.stderr)
     print(f"serving the model page on http://{args.host}:{args.port} (Ctrl-C stops)",
           file=sys.stderr)
     proc = subprocess.Popen(server_command(args.host, args.port), env=server_env(config))

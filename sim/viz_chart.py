@@ -5,13 +5,56 @@ drawing SVG) 100 ms after any change; with five plots that made a quarter take 0
 browser. :class:`LiveChart` embeds the chart once (``spec``, canvas renderer) and on each
 quarter replaces only its named data set (``values``) through Vega's ``view.data(...)``, so
 an update costs a few milliseconds. Vega, Vega-Lite and vega-embed load from Solara's offline
-asset folder (``/_solara/cdn``, filled by solara-assets), never from the internet.
+asset folder (``/_solara/cdn``, filled by the solara-assets package), never from the internet:
+the widget asks for the versioned folders that are installed there (``vega@5.21.0``, ...), found
+by :func:`vega_paths` when the page starts, so no post-install step is needed.
 """
 
 from __future__ import annotations
 
+import functools
+import re
+from pathlib import Path
+
 import ipyvuetify as v
 import traitlets
+
+VEGA_PACKAGES = {"vega": ("5", "build/vega.min.js"),
+                 "vega-lite": ("5", "build/vega-lite.min.js"),
+                 "vega-embed": ("6", "build/vega-embed.min.js")}
+"""Front-end package -> (major version the charts are written for, file to load)."""
+
+
+def asset_dir() -> Path:
+    """The folder Solara serves ``/_solara/cdn`` from (filled by solara-assets)."""
+    from solara.server import settings
+
+    return Path(settings.assets.proxy_cache_dir)
+
+
+def _version_key(folder: str) -> tuple[int, ...]:
+    return tuple(int(x) for x in re.findall(r"\d+", folder.split("@", 1)[1]))
+
+
+@functools.cache
+def vega_paths() -> dict[str, str]:
+    """Package -> path under ``/_solara/cdn`` of its newest installed version of the right major.
+
+    A package with no such version installed is left out (:func:`missing_assets` names it).
+    """
+    base = asset_dir()
+    out = {}
+    for name, (major, file) in VEGA_PACKAGES.items():
+        found = [p.name for p in base.glob(f"{name}@{major}.*") if (p / file).is_file()]
+        if found:
+            out[name] = f"{max(found, key=_version_key)}/{file}"
+    return out
+
+
+def missing_assets() -> list[str]:
+    """The front-end packages the charts need that are not installed for offline use."""
+    have = vega_paths()
+    return [f"{name}@{major}" for name, (major, _) in VEGA_PACKAGES.items() if name not in have]
 
 TEMPLATE = r"""
 <template>
@@ -59,10 +102,11 @@ module.exports = {
     async loadVega() {
       await this.loadRequire();
       const cdn = this.getCdn();
+      const paths = this.plain(this.vega_paths);
       require.config({map: {'*': {
-        'vega': `${cdn}/vega@5/build/vega.min.js`,
-        'vega-lite': `${cdn}/vega-lite@5/build/vega-lite.min.js`,
-        'vega-embed': `${cdn}/vega-embed@6/build/vega-embed.min.js`,
+        'vega': `${cdn}/${paths['vega']}`,
+        'vega-lite': `${cdn}/${paths['vega-lite']}`,
+        'vega-embed': `${cdn}/${paths['vega-embed']}`,
       }}});
       await new Promise((resolve, reject) =>
         require(['vega', 'vega-lite', 'vega-embed'], () => resolve(), reject));
@@ -101,3 +145,9 @@ class LiveChart(v.VuetifyTemplate):
     values = traitlets.List([]).tag(sync=True)
     """The records of the named data set."""
     dataset = traitlets.Unicode("series").tag(sync=True)
+    vega_paths = traitlets.Dict().tag(sync=True)
+    """Package -> file under ``/_solara/cdn`` (:func:`vega_paths`)."""
+
+    @traitlets.default("vega_paths")
+    def _default_vega_paths(self) -> dict[str, str]:
+        return vega_paths()

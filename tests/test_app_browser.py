@@ -2,6 +2,10 @@
 
 The server is the real one (``python -m sim viz --port N``, a subprocess); the browser is
 Debian's ``/usr/bin/chromium``. Screenshots and the server log go to ``tests/artifacts/``.
+
+With ``SIM_TEST_INSTALLED_SIM`` set to the ``sim`` command of an installed wheel (``.ci/run``
+does this), the server is that command, started from an empty temporary folder: the page is
+tested as a user who ran ``pip install`` gets it, not from the checkout.
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server():
+def server(tmp_path_factory):
     """The page served by ``python -m sim viz`` on a free port; stopped at teardown."""
     chromium_or_skip()
     ARTIFACTS.mkdir(exist_ok=True)
@@ -41,8 +45,13 @@ def server():
     log = (ARTIFACTS / "viz-server.log").open("w")
     env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false"}
     env.pop("SIM_VIZ_CONFIG", None)
-    proc = subprocess.Popen([sys.executable, "-m", "sim", "viz", "--port", str(port)],
-                            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env,
+    installed = env.pop("SIM_TEST_INSTALLED_SIM", "")
+    command, cwd = [sys.executable, "-m", "sim"], ROOT
+    if installed:  # the wheel's console script, from a folder with nothing of the checkout
+        command, cwd = [installed], tmp_path_factory.mktemp("elsewhere")
+        env.pop("PYTHONPATH", None)
+    proc = subprocess.Popen([*command, "viz", "--port", str(port)],
+                            cwd=cwd, stdout=log, stderr=subprocess.STDOUT, env=env,
                             start_new_session=True)
     url = f"http://127.0.0.1:{port}/"
     try:

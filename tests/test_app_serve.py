@@ -75,5 +75,40 @@ def test_cli_viz_runs_solara_with_the_validated_config(monkeypatch):
     assert seen["cmd"][seen["cmd"].index("--port") + 1] == "9001"
 
 
-def test_offline_assets_are_installed():
-    assert serve.missing_assets() == [], "run: bash scripts/setup_assets.sh .venv"
+def test_offline_assets_are_installed_versioned_files():
+    # solara-assets (pinned in pyproject.toml) ships versioned folders only (vega@5.21.0, ...);
+    # the charts must find those with no alias links made after install.
+    from sim import viz_chart
+
+    assert viz_chart.missing_assets() == []
+    paths = viz_chart.vega_paths()
+    for name, (major, file) in viz_chart.VEGA_PACKAGES.items():
+        folder = paths[name].split("/", 1)[0]
+        assert folder.startswith(f"{name}@{major}.") and paths[name].endswith(file)
+        assert (viz_chart.asset_dir() / paths[name]).is_file()
+
+
+def test_vega_paths_pick_newest_of_the_major(tmp_path, monkeypatch):
+    from sim import viz_chart
+
+    for folder in (
+        "vega@5.9.0",
+        "vega@5.21.0",
+        "vega@6.0.0",
+        "vega-lite@5.2.0",
+        "vega-embed@6.20.2",
+    ):
+        name = folder.split("@")[0]
+        (tmp_path / folder / "build").mkdir(parents=True)
+        (tmp_path / folder / "build" / f"{name}.min.js").write_text("")
+    (tmp_path / "vega@5.30.0").mkdir()  # no build file: not usable
+    monkeypatch.setattr(viz_chart, "asset_dir", lambda: tmp_path)
+    viz_chart.vega_paths.cache_clear()
+    try:
+        # 5.21.0 beats 5.9.0 numerically (not as text); 6.0.0 is the wrong major
+        assert viz_chart.vega_paths()["vega"] == "vega@5.21.0/build/vega.min.js"
+        (tmp_path / "vega-embed@6.20.2" / "build" / "vega-embed.min.js").unlink()
+        viz_chart.vega_paths.cache_clear()
+        assert viz_chart.missing_assets() == ["vega-embed@6"]
+    finally:
+        viz_chart.vega_paths.cache_clear()

@@ -1,6 +1,6 @@
 """Docking with theory: Richardson's arms race and Olson-Zeckhauser's alliance (issue 5, 1-2).
 
-Every number asserted comes from THEORY.md §6 (targets 1-5; numbers [D] there are re-derived
+Every number asserted comes from docs/THEORY.md §6 (targets 1-5; numbers [D] there are re-derived
 by sim.docking's closed forms, which these tests also check) or is derived in the test.
 """
 
@@ -20,10 +20,10 @@ from sim.ensemble import members_of, simulate
 from sim.metrics import ALLIANCE_COLUMNS, MEMBER_COLUMNS
 from sim.params import ParamError, make_params
 
-CASE_I = {"a": 2.0, "b": 2.0, "m": 5.0, "n": 3.0, "g": 5.0, "h": 5.0}  # THEORY §1.3, trincoll
-CASE_I_EQ = (25 / 11, 35 / 11)  # THEORY §1.3 [D]
-RUNAWAY = (0.09, 0.12, 0.15, 0.05, 0.02, 0.01)  # THEORY §6 target 3 (a, b, m, n, g, h)/step
-COLD_WAR = (0.034, 0.042, 0.050, 0.050, 0.031, 0.053)  # THEORY §6 target 4, per year
+CASE_I = {"a": 2.0, "b": 2.0, "m": 5.0, "n": 3.0, "g": 5.0, "h": 5.0}  # docs/THEORY.md §1.3
+CASE_I_EQ = (25 / 11, 35 / 11)  # docs/THEORY.md §1.3 [D]
+RUNAWAY = (0.09, 0.12, 0.15, 0.05, 0.02, 0.01)  # docs/THEORY.md §6 target 3 (a, b, m, n, g, h)/step
+COLD_WAR = (0.034, 0.042, 0.050, 0.050, 0.031, 0.053)  # docs/THEORY.md §6 target 4, per year
 
 
 def run(name, overrides=None, params=None):
@@ -66,7 +66,7 @@ def test_euler_stability_of_case_i(dt, radius, stable):
     path = d.euler_path(**CASE_I, x0=CASE_I_EQ[0] + 1e-3, y0=CASE_I_EQ[1], dt=dt, steps=60)
     dist = np.hypot(path[:, 0] - CASE_I_EQ[0], path[:, 1] - CASE_I_EQ[1])
     assert (dist[-1] < 1e-6) if stable else (dist[-1] > 1.0)
-    # the fixed point of the Euler map is the ODE's for every step (THEORY §1.5)
+    # the fixed point of the Euler map is the ODE's for every step (docs/THEORY.md §1.5)
     eq = np.array(CASE_I_EQ)
     step = eq + dt * (d.richardson_jacobian(2, 2, 5, 3) @ eq + np.array([5.0, 5.0]))
     assert step == pytest.approx(eq, abs=1e-12)
@@ -78,7 +78,7 @@ def test_runaway_teaching_model_numbers():
     path = d.euler_path(a, b, m, n, g, h, 15.0, 20.0, dt=1.0, steps=999)
     assert path[-1, 0] / path[-2, 0] == pytest.approx(1.0153256, abs=1e-6)
     assert path[-1, 1] / path[-1, 0] == pytest.approx(1.83695, abs=1e-5)
-    assert path[-1, 0] == pytest.approx(5.032e7, rel=1e-3)  # THEORY prints 4 digits
+    assert path[-1, 0] == pytest.approx(5.032e7, rel=1e-3)  # docs/THEORY.md prints 4 digits
     assert path[-1, 1] == pytest.approx(9.244e7, rel=1e-3)
     assert d.richardson_regime(a, b, m, n) == "runaway"  # m n = 0.0075 < a b = 0.0108
 
@@ -165,8 +165,9 @@ def test_unstable_step_is_flagged_unreachable_and_really_diverges(tmp_path):
     member = tmp_path / "x0.csv"
     member.write_text(f"iso3,name,region,gdp_usd_bn,share_2024,exposure\n"
                       f"ALX,One,docking,1000,{x0!r},1.0\n")
-    forced = dataclasses.replace(base, **values, members_file=str(member),
-                                 end_quarter="2009Q4")
+    forced = dataclasses.replace(base, members_file=str(member), end_quarter="2009Q4")
+    for key, value in values.items():  # Params validate on construction: set the rates after
+        object.__setattr__(forced, key, value)
     c = d.richardson_coefficients(forced, members_of(forced))
     assert c.exact and c.regime == "stable" and not c.euler().stable
     assert any("UNSTABLE" in line for line in d.stability_report(forced, members_of(forced)))
@@ -241,4 +242,4 @@ def test_model_reaction_slope_is_minus_one_minus_beta():
     new = dynamics.step(static, p, state, zeros, np.zeros(2))
     desired = new.desired_core_share_pct / 100 * INCOMES  # desired spending
     slope = (desired[1, 0] - desired[0, 0]) / eps
-    assert slope == pytest.approx(-(1 - 0.6), abs=1e-12)  # -(1 - beta), THEORY §2.1
+    assert slope == pytest.approx(-(1 - 0.6), abs=1e-12)  # -(1 - beta), docs/THEORY.md §2.1

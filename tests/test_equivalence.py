@@ -4,7 +4,7 @@ import mesa
 import numpy as np
 import pytest
 
-from sim import AllianceModel, simulate
+from sim import AllianceModel, default_params, simulate
 from sim.metrics import ALLIANCE_COLUMNS, MEMBER_COLUMNS
 from sim.params import make_params
 
@@ -28,10 +28,10 @@ def mesa_run(values, seed):
 
 @pytest.mark.parametrize(("values", "seed"), CASES)
 def test_mesa_model_equals_a_batch_bit_for_bit(values, seed):
-    model = mesa_run(values, seed)
-    params = make_params(values)
+    model = mesa_run(values, seed)  # the default scenario with these overrides
+    params = make_params(values, base=default_params())
     # the run sits in the middle of a batch of other parameter sets and seeds
-    others = make_params({**values, "hegemon_pressure": 0.05})
+    others = make_params({**values, "hegemon_pressure": 0.05}, base=default_params())
     traj = simulate([others, params, others], [seed + 1, seed, seed + 2], keep_members=True)
     alliance = model.alliance_frame()[list(ALLIANCE_COLUMNS)].to_numpy()
     assert np.array_equal(traj.alliance[1], alliance)

@@ -85,8 +85,8 @@ def test_one_order_comes_online_between_first_and_full_lead():
     arrived = np.diff(np.array(capacity), axis=0)[:, 0]  # (quarters, members), one run
     order = arrived.sum(axis=0)
     armed = order > 0
-    # THEORY §4.3 (Rheinmetall Unterlüß): nothing for `first` quarters (~15 months), then equal
-    # parts each quarter to nameplate at `full` (~39 months): 1/9 of the order per quarter
+    # docs/THEORY.md §4.3 (Rheinmetall Unterlüß): nothing for `first` quarters (~15 months), then
+    # equal parts each quarter to nameplate at `full` (~39 months): 1/9 of the order per quarter
     expected = np.zeros(full + 3)
     expected[first:full + 1] = 1 / (full - first + 1)
     np.testing.assert_allclose(arrived[:, armed] / order[armed], expected[:, None] *

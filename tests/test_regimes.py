@@ -137,7 +137,7 @@ def test_short_and_degenerate_series():
 
 
 def test_richardson_margin_two_party_limit():
-    # THEORY §1.3: stable iff m*n > a*b; here (guidance) ratio * sensitivity = 1 is the line
+    # docs/THEORY.md §1.3: stable iff m*n > a*b; here (guidance) ratio * sensitivity = 1 is the line
     base = {"adjustment_speed_per_year": 0.6, "rival_adjustment_speed_per_year": 1.0}
     ratio = np.array([0.5, 2.0, 4.0])
     margin = richardson_margin({**base, "rival_target_ratio": ratio,
@@ -147,7 +147,7 @@ def test_richardson_margin_two_party_limit():
                               "threat_sensitivity_pp": 0.4}) > 0
     assert richardson_margin({**base, "rival_target_ratio": 2.0,
                               "threat_sensitivity_pp": 0.6}) < 0
-    # trincoll Case I in Richardson's letters (THEORY §1.3: m=5, n=3, a=b=2 -> det 11)
+    # trincoll Case I in Richardson's letters (docs/THEORY.md §1.3: m=5, n=3, a=b=2 -> det 11)
     case_one = richardson_margin({"adjustment_speed_per_year": 5.0,
                                   "rival_adjustment_speed_per_year": 3.0,
                                   "threat_sensitivity_pp": 2 / 5, "rival_target_ratio": 2 / 3})

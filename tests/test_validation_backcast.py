@@ -1,4 +1,4 @@
-"""The NATO record 2014-2024 (issue 5, item 3; THEORY.md §6 targets 6-7).
+"""The NATO record 2014-2024 (issue 5, item 3; docs/THEORY.md §6 targets 6-7).
 
 The backcast (configs/backcast_2014.toml, inheriting the calibrated configs/behaviour.toml through
 configs/data/backcast_fitted.toml, which adds the fitted Crimea shock of 2014) is run for 50
@@ -17,8 +17,8 @@ N_RUNS = 50  # issue 5: "the mean over at least 50 replications"
 COUNT_TOLERANCE = 1.5
 """How far the mean count of allies at 2% may be from the data's in 2017, 2022 and 2023.
 
-THEORY §6 target 6 fixes a range only for 2024 (21-25), not for the other years, so this is our
-choice, made for two reasons. The count is an integer statistic: 1.5 on the mean accepts one
+docs/THEORY.md §6 target 6 fixes a range only for 2024 (21-25), not for the other years, so this
+is our choice, made for two reasons. The count is an integer statistic: 1.5 on the mean accepts one
 member on the wrong side of the line (plus up to half a member of spread over replications) and
 rejects two. And the data's own counts are uncertain by about one member: the 2017, 2022 and
 2023 shares are NATO estimates at publication (the 2017 ones transcribed by a newspaper, S07, low
@@ -50,7 +50,7 @@ def test_the_record_is_read_as_documented(fit):
 
 def test_members_at_two_percent_in_2024(targets, fit):
     row = targets.loc["allies >= 2% in 2024"]
-    assert 21 <= row["model"] <= 25  # THEORY §6 target 6: pattern-level pass 21-25
+    assert 21 <= row["model"] <= 25  # docs/THEORY.md §6 target 6: pattern-level pass 21-25
     assert row["p05"] <= row["model"] <= row["p95"]  # a 90% band over replications
     assert row["p05"] <= 22 <= row["p95"]  # the data (22) lie in the band
 
@@ -63,7 +63,7 @@ def test_median_share_in_2024(targets):
 
 def test_highest_non_us_shares(fit, targets):
     data_top = fit.top_non_us(fit.record.shares[2024].reindex(list(fit.iso3)).fillna(0))
-    assert data_top == {"POL", "EST", "LVA", "LTU", "GRC"}  # THEORY §2.4 / §6 target 6
+    assert data_top == {"POL", "EST", "LVA", "LTU", "GRC"}  # docs/THEORY.md §2.4 / §6 target 6
     assert targets.loc["top-5 non-US shares 2024 matched", "model"] >= 4  # target 6: >= 4 of 5
 
 
@@ -72,7 +72,8 @@ def test_the_start_is_the_2014_record(fit):
     counts = fit.counts[:, 0]
     assert (counts == 3).all()  # 3 allies at 2% in 2014 in every replication
     armed = [i for i, c in enumerate(fit.iso3) if c != "ISL"]
-    # THEORY §3.2: median 1.19 in 2014 (the model's 2014 is the mean of 2014Q3-Q4, with noise)
+    # docs/THEORY.md §3.2: median 1.19 in 2014 (the model's 2014 is the mean of 2014Q3-Q4,
+    # with noise)
     assert np.median(fit.shares[:, j, armed], axis=1).mean() == pytest.approx(1.19, abs=0.02)
 
 
@@ -96,7 +97,7 @@ def test_count_in_2017(fit):
 
 def test_laggard_convergence_rate(targets):
     row = targets.loc["laggards' median gap-closing rate (1/yr)"]
-    # THEORY §3.3 / §6 target 7: ~0.04/yr (0.048 with the April-2025 vintage, below). The
+    # docs/THEORY.md §3.3 / §6 target 7: ~0.04/yr (0.048 with the April-2025 vintage, below). The
     # tolerance is ours: 0.02/yr is the rate's change for a 0.1 pp error in a laggard's 2024
     # share (a gap of 1 pp closing to 0.6 pp: 1 - 0.6^0.1 = 0.050, to 0.5 pp: 0.067)
     assert abs(row["model"] - row["data"]) <= 0.02
@@ -104,10 +105,10 @@ def test_laggard_convergence_rate(targets):
 
 def test_laggard_rates_of_the_data(fit):
     lag = fit.laggard_rates().set_index("iso3")
-    # the 9 allies below 2% in share_2024 (THEORY's 8 of the June 2024 vintage, plus MNE)
+    # the 9 allies below 2% in share_2024 (docs/THEORY.md §3.3: 8 in the June 2024 vintage; + MNE)
     assert set(lag.index) == {"BEL", "CAN", "HRV", "ITA", "LUX", "MNE", "PRT", "SVN", "ESP"}
     assert lag["rate_data"].median() == pytest.approx(0.048, abs=0.001)  # derived, §3.3 formula
-    assert lag.loc["LUX", "rate_data"] == pytest.approx(0.081, abs=0.001)  # THEORY: 0.080
+    assert lag.loc["LUX", "rate_data"] == pytest.approx(0.081, abs=0.001)  # docs/THEORY.md: 0.080
 
 
 def test_member_table_has_every_member_year_with_data(fit):
@@ -143,7 +144,7 @@ def test_2024_out_of_sample_ranks_and_laggards(holdout_fit):
     """Fitted without any 2024 share, count or laggard rate, the model still puts the right
     members at the top in 2024 and the laggards at the observed pace."""
     t = holdout_fit.targets().set_index("target")
-    assert t.loc["top-5 non-US shares 2024 matched", "model"] >= 4  # THEORY §6 target 6
+    assert t.loc["top-5 non-US shares 2024 matched", "model"] >= 4  # docs/THEORY.md §6 target 6
     row = t.loc["laggards' median gap-closing rate (1/yr)"]
     assert abs(row["model"] - row["data"]) <= 0.02  # target 7, tolerance as above
 
@@ -154,5 +155,5 @@ def test_2024_out_of_sample_ranks_and_laggards(holdout_fit):
                    "(docs/VALIDATION.md, 'Out of sample')")
 def test_2024_count_out_of_sample(holdout_fit):
     t = holdout_fit.targets().set_index("target")
-    assert 21 <= t.loc["allies >= 2% in 2024", "model"] <= 25  # THEORY §6 target 6
+    assert 21 <= t.loc["allies >= 2% in 2024", "model"] <= 25  # docs/THEORY.md §6 target 6
     assert abs(t.loc["median share 2024 (pp)", "model"] - 2.08) <= 0.15  # issue 5

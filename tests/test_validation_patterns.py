@@ -1,4 +1,4 @@
-"""Patterns (issue 5, item 5; THEORY.md §6 target 9): exploitation and the frontline.
+"""Patterns (issue 5, item 5; docs/THEORY.md §6 target 9): exploitation and the frontline.
 
 With threat exposure off and defence a pure public good (configs/oz_nato.toml), burdens rise
 with GDP: the rank correlation of GDP and share is significantly positive (Olson and
@@ -52,8 +52,8 @@ def test_pure_public_good_gives_exploitation(public_good):
     _, members, share = public_good
     armed = members.armed
     rho = spearmanr(members.gdp_usd_bn[armed], share[armed])
-    # THEORY §6 target 9: significantly positive in the pure public-good mode (O&Z direction);
-    # derived for beta = 0.9: rho = 0.583 (the four largest allies contribute)
+    # docs/THEORY.md §6 target 9: significantly positive in the pure public-good mode
+    # (O&Z direction); derived for beta = 0.9: rho = 0.583 (the four largest allies contribute)
     assert rho.statistic > 0.5 and rho.pvalue < 0.01
     order = np.argsort(-members.gdp_usd_bn[armed])
     assert (np.diff(share[armed][order]) <= 1e-9).all()  # burdens fall with GDP rank

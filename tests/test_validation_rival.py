@@ -1,4 +1,4 @@
-"""The rival (issue 5, item 6; THEORY.md §6 target 10).
+"""The rival (issue 5, item 6; docs/THEORY.md §6 target 10).
 
 The default rival sits at about 7% of GDP in 2024-2025, its munitions ratio starts at the
 configured value, and its output never breaks its ceiling or its ramp limit (a property test
@@ -18,7 +18,7 @@ from sim.ensemble import members_of, simulate
 from sim.metrics import ALLIANCE_COLUMNS
 
 HAGUE = ROOT / "configs" / "hague.toml"
-# THEORY §4.1 / §6 target 10: SIPRI 7.1% (2024), 7.2% planned (2025, SIPRI total); IISS 6.7%
+# docs/THEORY.md §4.1 / §6 target 10: SIPRI 7.1% (2024), 7.2% planned (2025, SIPRI total); IISS 6.7%
 # (2024, seeds/rival.csv S25); SIPRI v1.2 7.5% (2025, S10). "About 7%": within [6.7, 7.5].
 RIVAL_SHARE_RANGE = (6.7, 7.5)
 
