@@ -2,11 +2,13 @@
 
 This module owns ``python -m sim calibrate CONFIG``: it fits the behavioural parameters of the
 backcast (``configs/backcast_2014.toml``) to the observed shares and yearly counts of
-``seeds/``, writes them as the config the forward scenarios inherit (``configs/behaviour.toml``
-with its region and member tables ``configs/data/behaviour_by_region.csv`` and
-``behaviour_by_member.csv``; the backcast-only values go to ``configs/data/backcast_fitted.toml``),
-and reports the fit per member and which parameters the data do not identify. What is fitted,
-and the loss, are ``sim.calibration_objective``; writing the results is
+``seeds/``, writes them as a config the forward scenarios can inherit, and reports the fit per
+member and which parameters the data do not identify. By default everything goes to
+``results/calibration-seed<seed>/`` under the current folder; ``--in-place`` updates the
+committed fit instead: ``configs/behaviour.toml`` (inherited by the forward scenarios) with its
+region and member tables ``configs/data/behaviour_by_region.csv`` and ``behaviour_by_member.csv``,
+and the backcast-only values in ``configs/data/backcast_fitted.toml`` (:func:`cli_calibrate`).
+What is fitted, and the loss, are ``sim.calibration_objective``; writing the results is
 ``sim.calibration_output``.
 
 The start shock (``start_threat_shock_size``: Crimea, annexed months before the backcast's
@@ -45,6 +47,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import math
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -55,9 +58,9 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import differential_evolution, minimize
 
+from sim import resources
 from sim.calibration_objective import FIT_YEARS, POOLED, Budget, Objective
 from sim.config import load_scenario
-from sim.data import resolve
 from sim.errors import UserError
 from sim.params import Params
 
@@ -72,9 +75,13 @@ already reflect that threat; inheriting the shock would add it a second time. So
 ``configs/backcast_2014.toml``) and the forward scenarios keep their default, 0.
 """
 DEFAULT_OUT = "configs/behaviour.toml"
+"""The committed fit, relative to the source checkout: what ``--in-place`` rewrites."""
 DEFAULT_REGION_TABLE = "configs/data/behaviour_by_region.csv"
 DEFAULT_MEMBER_TABLE = "configs/data/behaviour_by_member.csv"
 DEFAULT_BACKCAST_OUT = "configs/data/backcast_fitted.toml"
+RESULTS = "results"
+"""Where ``python -m sim calibrate`` writes by default: ``results/calibration-seed<seed>/``
+under the current folder, never a tracked file."""
 
 
 class CalibrationError(ValueError, UserError):
@@ -84,8 +91,27 @@ class CalibrationError(ValueError, UserError):
         super().__init__(f"{option} {value}: expected {expected}")
 
 
+class InPlaceError(ValueError, UserError):
+    """``--in-place`` cannot update the committed fit (no checkout, or a conflicting option)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"--in-place {reason}")
+
+
 CLI_BUDGET = Budget()
 """The budget of ``python -m sim calibrate`` (tests replace it with a small one)."""
+BUDGET_ENV = "SIM_CALIBRATE_BUDGET"
+"""Environment variable choosing the command's budget: unset (or ``full``) for
+:data:`CLI_BUDGET`, ``smoke`` for :data:`SMOKE_BUDGET`."""
+SMOKE_BUDGET = Budget(n_runs=4, de_maxiter=0, powell_maxfev=20, nm_maxiter=0, member_rounds=1,
+                      member_maxfev=20, polish_maxfev=0)
+"""A tiny search for smoke tests of the command (``SIM_CALIBRATE_BUDGET=smoke``), in seconds.
+
+It runs every stage of ``python -m sim calibrate`` and writes every file, but it is NOT the
+published fit: 4 replications and a few dozen evaluations instead of 50 and thousands. The
+command records it (in the written headers and ``calibration.json``) and refuses it with
+``--in-place``.
+"""
 
 
 @dataclass
@@ -307,45 +333,96 @@ def fitted_backcast(backcast: Params, fit_config: str | Path) -> Params:
 # command line
 
 
-def cli_calibrate(args: argparse.Namespace) -> int:
-    """``python -m sim calibrate CONFIG [--out PATH] [--seed N] [--holdout-year YEAR]``.
+def cli_budget() -> tuple[Budget, str]:
+    """The command's budget and how to name it in the recorded command (``""`` for the full one).
 
-    Writes the fitted config to PATH (default ``configs/behaviour.toml``), its region and member
-    tables next to it (``configs/data/behaviour_by_region.csv`` and ``behaviour_by_member.csv``
-    for the default, else ``<stem>_regions.csv`` and ``<stem>_members.csv``), the backcast-only
-    values of :data:`BACKCAST_ONLY` (``configs/data/backcast_fitted.toml`` for the default, else
-    ``<stem>_backcast.toml`` next to PATH, so that a calibration written elsewhere never touches
-    ``configs/``) and the report to ``results/calibration-seed<seed>/`` (with ``--out``:
-    ``<stem>_report/`` next to PATH). The seed defaults to the config's. ``--holdout-year``
-    needs ``--out``: a fit that leaves data out must not replace the committed one.
+    Raises:
+        CalibrationError: when :data:`BUDGET_ENV` is neither unset, ``full`` nor ``smoke``.
+    """
+    choice = os.environ.get(BUDGET_ENV, "").strip().lower()
+    if choice in ("", "full"):
+        return CLI_BUDGET, ""
+    if choice == "smoke":
+        return SMOKE_BUDGET, f"{BUDGET_ENV}=smoke "
+    raise CalibrationError(BUDGET_ENV, repr(choice),
+                           "unset, 'full' or 'smoke' (a tiny budget for smoke tests only)")
+
+
+def cli_calibrate(args: argparse.Namespace) -> int:
+    """``python -m sim calibrate CONFIG [--out PATH | --in-place] [--seed N] [--holdout-year Y]``.
+
+    By default everything goes to ``results/calibration-seed<seed>/`` under the current folder,
+    and no tracked file changes: the fitted config ``behaviour.toml``, its region and member
+    tables ``behaviour_by_region.csv`` and ``behaviour_by_member.csv``, the backcast-only values
+    of :data:`BACKCAST_ONLY` in ``backcast_fitted.toml`` (inheriting ``behaviour.toml``) and the
+    report. The written configs name their tables by absolute path, so they work from any folder
+    (``python -m sim run results/calibration-seed<seed>/backcast_fitted.toml``).
+
+    ``--out PATH`` writes the fitted config to PATH, its tables next to it (``<stem>_regions.csv``
+    and ``<stem>_members.csv``), the backcast-only values to ``<stem>_backcast.toml`` and the
+    report to ``<stem>_report/``. ``--in-place`` updates the committed fit in the source
+    checkout (``configs/behaviour.toml``, ``configs/data/backcast_fitted.toml``,
+    ``configs/data/behaviour_by_region.csv`` and ``behaviour_by_member.csv``; the report still
+    goes to ``results/calibration-seed<seed>/``); it is refused when the package does not run
+    from a checkout, with ``--out`` or ``--holdout-year``, and with the smoke budget. The seed
+    defaults to the config's. ``--holdout-year`` needs ``--out``: a fit that leaves data out
+    must be written where it cannot be taken for the full fit. The environment variable
+    ``SIM_CALIBRATE_BUDGET=smoke`` selects :data:`SMOKE_BUDGET` (smoke tests only).
     """
     scenario = load_scenario(args.config, seed=args.seed)
     holdout = getattr(args, "holdout_year", None)
+    in_place = getattr(args, "in_place", False)
+    budget, budget_note = cli_budget()
+    root = resources.checkout_root()
+    if in_place:
+        if args.out:
+            raise InPlaceError("updates the committed fit in configs/; it cannot be combined "
+                               "with --out (drop one of them)")
+        if holdout is not None:
+            raise InPlaceError("cannot be combined with --holdout-year: a fit that leaves a "
+                               "year out must not replace the committed one")
+        if budget_note:
+            raise InPlaceError(f"cannot be used with {BUDGET_ENV}=smoke: a smoke-test fit "
+                               "must not replace the committed one")
+        if root is None:
+            raise InPlaceError("updates the committed fit in a source checkout, but sim runs "
+                               "from an installed package (no checkout): drop --in-place to "
+                               "write to results/, or use --out PATH")
     if holdout is not None:
         if not args.out:
             raise CalibrationError("--holdout-year", holdout,
-                                   "--out PATH as well (a fit that leaves a year out must not "
-                                   "replace configs/behaviour.toml)")
+                                   "--out PATH as well (a fit that leaves a year out must be "
+                                   "written where it cannot be taken for the full fit)")
         if holdout not in FIT_YEARS:
             raise CalibrationError("--holdout-year", holdout, f"one of {list(FIT_YEARS)}")
-    out = resolve(args.out or DEFAULT_OUT)
-    default = out == resolve(DEFAULT_OUT)
-    region_file = (resolve(DEFAULT_REGION_TABLE) if default
-                   else out.with_name(out.stem + "_regions.csv"))
-    member_file = (resolve(DEFAULT_MEMBER_TABLE) if default
-                   else out.with_name(out.stem + "_members.csv"))
-    backcast_file = (resolve(DEFAULT_BACKCAST_OUT) if default
-                     else out.with_name(out.stem + "_backcast.toml"))
-    report = (resolve("results") / f"calibration-seed{scenario.seed}" if not args.out
-              else out.with_name(out.stem + "_report"))
-    budget = CLI_BUDGET
-    command = f"python -m sim calibrate {args.config}"
+    folder = Path.cwd() / RESULTS / f"calibration-seed{scenario.seed}"
+    if in_place:
+        assert root is not None
+        out, region_file = root / DEFAULT_OUT, root / DEFAULT_REGION_TABLE
+        member_file, backcast_file = root / DEFAULT_MEMBER_TABLE, root / DEFAULT_BACKCAST_OUT
+        report = folder
+    elif args.out:
+        out = Path(args.out).absolute()
+        if root is not None and out.resolve() == (root / DEFAULT_OUT).resolve():
+            raise CalibrationError("--out", args.out, "another path: this is the committed fit "
+                                   "(use --in-place to update it)")
+        region_file = out.with_name(out.stem + "_regions.csv")
+        member_file = out.with_name(out.stem + "_members.csv")
+        backcast_file = out.with_name(out.stem + "_backcast.toml")
+        report = out.with_name(out.stem + "_report")
+    else:
+        out, region_file = folder / "behaviour.toml", folder / "behaviour_by_region.csv"
+        member_file = folder / "behaviour_by_member.csv"
+        backcast_file, report = folder / "backcast_fitted.toml", folder
+    command = f"{budget_note}python -m sim calibrate {args.config}"
     if args.seed is not None:
         command += f" --seed {args.seed}"
     if holdout is not None:
         command += f" --holdout-year {holdout}"
     if args.out:
         command += f" --out {args.out}"
+    if in_place:
+        command += " --in-place"
     result = calibrate(scenario.params, scenario.seed, budget,
                        progress=lambda line: print(line, file=sys.stderr), holdout_year=holdout)
     from sim.calibration_output import relative, summary_text, write_result

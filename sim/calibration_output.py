@@ -1,11 +1,12 @@
 """Writing a calibration's results: the fitted configs, the region table and the report.
 
 This module owns turning a :class:`sim.calibrate.CalibrationResult` into files: the behaviour
-config the forward scenarios inherit (``configs/behaviour.toml``), the backcast-only values
-(``configs/data/backcast_fitted.toml``), the per-region and per-member multipliers, and the
-report tables (fit
-per member and year, counts, targets, identification), plus the summary printed by
-``python -m sim calibrate``. The fitting itself is ``sim.calibrate``.
+config the forward scenarios can inherit (``behaviour.toml``; the committed one is
+``configs/behaviour.toml``), the backcast-only values (``backcast_fitted.toml``), the per-region
+and per-member multipliers, and the report tables (fit per member and year, counts, targets,
+identification), plus the summary printed by ``python -m sim calibrate``. Where they go is the
+caller's choice (``sim.calibrate.cli_calibrate``); the written configs name their tables so that
+they are found from any folder (:func:`data_path`). The fitting itself is ``sim.calibrate``.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim import backcast
+from sim import backcast, resources
 from sim.calibrate import BACKCAST_ONLY, CalibrationResult
 from sim.calibration_objective import (
     COUNT_WEIGHT,
@@ -31,7 +32,6 @@ from sim.calibration_objective import (
     PRIOR_WEIGHT,
     THREAT_REFERENCE_REGION,
 )
-from sim.data import ROOT
 
 
 def _header(result: CalibrationResult, command: str) -> list[str]:
@@ -135,9 +135,36 @@ def backcast_toml(result: CalibrationResult, inherits: str, command: str) -> str
     return "\n".join(lines) + "\n"
 
 
+def data_path(path: Path, root: Path | None = None) -> str:
+    """How a written config names a file it refers to, so that it is found from any folder.
+
+    Args:
+        path: the file.
+        root: a folder whose files are named relative to it (the source checkout, for files
+            committed to it and read from its root, e.g. ``experiments/validation/holdout_2024``).
+
+    Returns:
+        ``configs/...`` for a file in the shipped configs folder (see
+        :func:`sim.resources.locate`), the path relative to ``root`` for a file inside it, else
+        the absolute path.
+    """
+    path = path.absolute().resolve()
+    shipped = [resources.configs_dir()]
+    checkout = resources.checkout_root()
+    if checkout is not None:
+        shipped.append(checkout / "configs")
+    for folder in shipped:
+        folder = folder.resolve()
+        if path.is_relative_to(folder):
+            return (Path("configs") / path.relative_to(folder)).as_posix()
+    if root is not None and path.is_relative_to(root.resolve()):
+        return path.relative_to(root.resolve()).as_posix()
+    return path.as_posix()
+
+
 def write_result(result: CalibrationResult, out: Path, region_file: Path, report: Path,
                  command: str, backcast_file: Path | None = None,
-                 member_file: Path | None = None) -> None:
+                 member_file: Path | None = None, *, root: Path | None = None) -> None:
     """Write the fitted config, its backcast-only config, its multiplier tables and the report.
 
     Args:
@@ -150,12 +177,14 @@ def write_result(result: CalibrationResult, out: Path, region_file: Path, report
             ``<stem>_backcast.toml``).
         member_file: the per-member multipliers (default: next to ``out``,
             ``<stem>_members.csv``).
+        root: name the tables relative to this folder when they are inside it (see
+            :func:`data_path`; default: ``configs/...`` or absolute paths).
     """
     backcast_file = backcast_file or out.with_name(out.stem + "_backcast.toml")
     member_file = member_file or out.with_name(out.stem + "_members.csv")
-    rel_region = relative(region_file)
+    rel_region = data_path(region_file, root)
     members = result.objective.budget.members
-    rel_member = relative(member_file) if members else ""
+    rel_member = data_path(member_file, root) if members else ""
     report.mkdir(parents=True, exist_ok=True)
     if result.objective.budget.regions:
         region_file.parent.mkdir(parents=True, exist_ok=True)
@@ -166,7 +195,7 @@ def write_result(result: CalibrationResult, out: Path, region_file: Path, report
         table = result.member_table.merge(_member_identification(result), on="iso3")
         table.to_csv(member_file, index=False)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(behaviour_toml(result, rel_region, command, relative(backcast_file),
+    out.write_text(behaviour_toml(result, rel_region, command, data_path(backcast_file, root),
                                   rel_member), encoding="utf-8")
     backcast_file.parent.mkdir(parents=True, exist_ok=True)
     inherits = Path(os.path.relpath(out.resolve(), backcast_file.resolve().parent)).as_posix()
@@ -187,7 +216,8 @@ def write_result(result: CalibrationResult, out: Path, region_file: Path, report
         "loss": {k: float(v) for k, v in result.loss.items() if np.ndim(v) == 0},
         "fitted": result.fitted_values(),
         "backcast_only": list(BACKCAST_ONLY),
-        "files": {"behaviour": relative(out), "backcast": relative(backcast_file),
+        "files": {"behaviour": data_path(out, root),
+                  "backcast": data_path(backcast_file, root),
                   "regions": rel_region, "members": rel_member},
         "holdout_year": result.objective.holdout_year,
         "region_multipliers": result.region_table.to_dict(orient="records"),
@@ -231,10 +261,10 @@ def _member_identification(result: CalibrationResult) -> pd.DataFrame:
 
 
 def relative(path: Path) -> str:
-    """A path relative to the project root where it lies inside it (for configs and messages)."""
-    path = path.resolve()
+    """A path relative to the current folder where it lies inside it, else absolute (messages)."""
+    path = path.absolute()
     try:
-        return str(path.relative_to(ROOT))
+        return str(path.relative_to(Path.cwd()))
     except ValueError:
         return str(path)
 

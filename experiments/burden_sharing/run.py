@@ -2,17 +2,22 @@
 
 One command from the project root::
 
-    .venv/bin/python experiments/burden_sharing/run.py
+    .venv/bin/python experiments/burden_sharing/run.py [--in-place] [--resume]
+
+It writes into an output folder OUT: by default ``results/burden_sharing/`` under the current
+folder, so no tracked file changes; with ``--in-place``, the committed ``output/`` next to this
+script (the study's published results, which the README quotes).
 
 It runs two sweeps with the same root seed and paired seeding (replication r has the same seed
 in both arms, so member-level differences show the target's effect, not noise):
 ``status_quo_2pct.toml`` (the 2% guideline) and ``hague.toml`` (3.5% core + 1.5% related by
-2035), keeping the member series; ``python -m sim report`` for each; then the study's own
-figures and tables in ``output/``: member by member, the core share in 2035, the extra spending
-and each member's part of the Hague path's additional spending against its part of the
-alliance's GDP (``members``), and the exploitation hypothesis (Olson-Zeckhauser: large allies
-carry a disproportionate burden) as the Spearman correlation of GDP and core share over time
-(``exploitation``). ``--resume`` keeps finished sweeps.
+2035), keeping the member series (``OUT/sweep_<arm>/``, never committed); ``python -m sim
+report`` for each (``OUT/report_<arm>/``); then the study's own figures and tables in ``OUT``:
+member by member, the core share in 2035, the extra spending and each member's part of the
+Hague path's additional spending against its part of the alliance's GDP (``members``), and the
+exploitation hypothesis (Olson-Zeckhauser: large allies carry a disproportionate burden) as the
+Spearman correlation of GDP and core share over time (``exploitation``). ``--resume`` keeps
+finished sweeps.
 """
 
 from __future__ import annotations
@@ -41,12 +46,20 @@ from sim.figures import LINES, apply_style, plt  # noqa: E402
 from sim.store import load_sweep  # noqa: E402
 
 OUT = HERE / "output"
+"""The committed results (written only with ``--in-place``)."""
+RESULTS = Path("results") / "burden_sharing"
+"""The default output folder, under the current folder (not tracked)."""
 ARMS = {"status_quo_2pct": "2% guideline", "hague": "Hague path (3.5% + 1.5%)"}
 
 
 def sim_cli(*args: str | Path) -> None:
-    """Run ``python -m sim ARGS`` from the project root (paths relative to it); stop on failure."""
-    args = tuple(str(a.relative_to(ROOT)) if isinstance(a, Path) else a for a in args)
+    """Run ``python -m sim ARGS`` from the project root; stop on failure.
+
+    Paths inside the project root are passed relative to it, others (the default output folder
+    when the current folder is elsewhere) as they are.
+    """
+    args = tuple((str(a.relative_to(ROOT)) if a.is_relative_to(ROOT) else str(a))
+                 if isinstance(a, Path) else a for a in args)
     subprocess.run([sys.executable, "-m", "sim", *args], cwd=ROOT, check=True)
 
 
@@ -178,36 +191,42 @@ def main() -> int:
     """Run the study end to end and print its headline numbers."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--resume", action="store_true", help="keep existing sweep folders")
+    parser.add_argument("--in-place", action="store_true",
+                        help="write the committed output/ (the published results) instead of "
+                        "results/burden_sharing/")
     args = parser.parse_args()
+    out = OUT if args.in_place else Path.cwd() / RESULTS
+    out.mkdir(parents=True, exist_ok=True)
     t0, results = time.perf_counter(), {}
     for arm in ARMS:
-        sweep = OUT / f"sweep_{arm}"
+        sweep = out / f"sweep_{arm}"
         if sweep.exists() and not args.resume:
             shutil.rmtree(sweep)
         sim_cli("sweep", HERE / f"{arm}.toml", "--out", sweep, "--quiet")
-        sim_cli("report", sweep, "--out", OUT / f"report_{arm}")
+        sim_cli("report", sweep, "--out", out / f"report_{arm}")
         results[arm] = load_sweep(sweep)
     first = results["hague"].runs.iloc[0]
     members = members_for(str(first["members_file"]), int(first["initial_data_year"]),
                           bool(first["use_pledges"]), bool(first["use_target_exemptions"]))
     names = dict(zip(members.iso3, members.name, strict=True))
     table = member_table({a: member_outcomes(r) for a, r in results.items()}, names)
-    tabs.write_table(table, OUT / "members", "Burden by member (Hague vs 2%, paired)",
+    tabs.write_table(table, out / "members", "Burden by member (Hague vs 2%, paired)",
                      latex=_latex_view(table))
-    figs.save(members_figure(table), OUT / "members")
+    figs.save(members_figure(table), out / "members")
     bands, diff = exploitation(results)
     expl = bands.merge(diff[["quarter", "mean_difference", "ci_low", "ci_high"]], on="quarter",
                        how="left")
-    tabs.write_table(expl, OUT / "exploitation",
+    tabs.write_table(expl, out / "exploitation",
                      "Spearman(GDP, core share) by arm and quarter, paired difference")
-    figs.save(exploitation_figure(bands, diff, int(members.armed.sum())), OUT / "exploitation")
+    figs.save(exploitation_figure(bands, diff, int(members.armed.sum())), out / "exploitation")
     seconds = time.perf_counter() - t0
     timing = {"total_seconds": round(seconds, 1),
               "runs": int(sum(len(r.runs) for r in results.values()))}
-    (OUT / "timing.json").write_text(json.dumps(timing, indent=2) + "\n")
+    (out / "timing.json").write_text(json.dumps(timing, indent=2) + "\n")
     numbers = headline(table, bands, diff)
-    (OUT / "headline.json").write_text(json.dumps(numbers, indent=2) + "\n")
+    (out / "headline.json").write_text(json.dumps(numbers, indent=2) + "\n")
     print(json.dumps({**timing, **numbers}, indent=2))
+    print(f"wrote {out}/", file=sys.stderr)
     return 0
 
 

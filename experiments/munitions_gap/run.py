@@ -2,16 +2,19 @@
 
 One command from the project root::
 
-    .venv/bin/python experiments/munitions_gap/run.py
+    .venv/bin/python experiments/munitions_gap/run.py [--in-place] [--resume]
 
-It runs ``python -m sim sweep experiments/munitions_gap/munitions_gap.toml`` into
-``output/sweep/`` (not committed) and ``python -m sim report`` into ``output/report/``; the same
-for the Sobol' design ``munitions_gap_sobol.toml`` (``output/sweep_sobol/``,
-``output/report_sobol/``, with the indices of the ratio in 2035 in ``sobol_ratio_2035``); then the
-study's own figures and tables into ``output/``: the munitions ratio in 2035 against the rival's
-target, by hegemon pressure and production lead time (``gap_2035``), and what the alliance pays
-for it (``cost``), with the probabilities of halving the gap and of exhausting the rival
-(``gap_table``). ``--resume`` keeps a finished or interrupted sweep instead of starting afresh.
+It writes into an output folder OUT: by default ``results/munitions_gap/`` under the current
+folder, so no tracked file changes; with ``--in-place``, the committed ``output/`` next to this
+script (the study's published results, which the README quotes). It runs ``python -m sim sweep
+experiments/munitions_gap/munitions_gap.toml`` into ``OUT/sweep/`` (never committed) and
+``python -m sim report`` into ``OUT/report/``; the same for the Sobol' design
+``munitions_gap_sobol.toml`` (``OUT/sweep_sobol/``, ``OUT/report_sobol/``, with the indices of
+the ratio in 2035 in ``sobol_ratio_2035``); then the study's own figures and tables into
+``OUT``: the munitions ratio in 2035 against the rival's target, by hegemon pressure and
+production lead time (``gap_2035``), and what the alliance pays for it (``cost``), with the
+probabilities of halving the gap and of exhausting the rival (``gap_table``). ``--resume`` keeps
+a finished or interrupted sweep instead of starting afresh.
 """
 
 from __future__ import annotations
@@ -40,19 +43,27 @@ from sim.store import load_sweep  # noqa: E402
 CONFIG = HERE / "munitions_gap.toml"
 SOBOL = HERE / "munitions_gap_sobol.toml"
 OUT = HERE / "output"
+"""The committed results (written only with ``--in-place``)."""
+RESULTS = Path("results") / "munitions_gap"
+"""The default output folder, under the current folder (not tracked)."""
 HALVED = 2.0
 """The gap counts as halved when the ratio is at most 2:1 in 2035Q4: half the 4:1 of 2025 and
-below the ~2.5:1 of early 2024, before the rival's surge (THEORY §4.2)."""
+below the ~2.5:1 of early 2024, before the rival's surge (docs/THEORY.md §4.2)."""
 EXHAUSTED = 0.95
 """The rival falls short of its aim below 95% of its target ratio (as in ``sim.regimes``)."""
 LEADS = {(3, 9): "fast (3/9 quarters)", (5, 13): "baseline (5/13)", (8, 20): "slow (8/20)"}
-"""(first output, nameplate) lead times drawn in the figures: Unterlüß gives 5/13 (THEORY
-§4.3); the other grid points are in the table."""
+"""(first output, nameplate) lead times drawn in the figures: Unterlüß gives 5/13
+(docs/THEORY.md §4.3); the other grid points are in the table."""
 
 
 def sim_cli(*args: str | Path) -> None:
-    """Run ``python -m sim ARGS`` from the project root (paths relative to it); stop on failure."""
-    args = tuple(str(a.relative_to(ROOT)) if isinstance(a, Path) else a for a in args)
+    """Run ``python -m sim ARGS`` from the project root; stop on failure.
+
+    Paths inside the project root are passed relative to it, others (the default output folder
+    when the current folder is elsewhere) as they are.
+    """
+    args = tuple((str(a.relative_to(ROOT)) if a.is_relative_to(ROOT) else str(a))
+                 if isinstance(a, Path) else a for a in args)
     subprocess.run([sys.executable, "-m", "sim", *args], cwd=ROOT, check=True)
 
 
@@ -148,38 +159,44 @@ def main() -> int:
     """Run the study end to end and print its headline numbers."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--resume", action="store_true", help="keep an existing sweep folder")
+    parser.add_argument("--in-place", action="store_true",
+                        help="write the committed output/ (the published results) instead of "
+                        "results/munitions_gap/")
     args = parser.parse_args()
-    sweep = OUT / "sweep"
+    out = OUT if args.in_place else Path.cwd() / RESULTS
+    out.mkdir(parents=True, exist_ok=True)
+    sweep = out / "sweep"
     if sweep.exists() and not args.resume:
         shutil.rmtree(sweep)
     t0 = time.perf_counter()
     sim_cli("sweep", CONFIG, "--out", sweep, "--quiet")
     t_sweep = time.perf_counter() - t0
-    sim_cli("report", sweep, "--out", OUT / "report")
-    sobol = OUT / "sweep_sobol"
+    sim_cli("report", sweep, "--out", out / "report")
+    sobol = out / "sweep_sobol"
     if sobol.exists() and not args.resume:
         shutil.rmtree(sobol)
     sim_cli("sweep", SOBOL, "--out", sobol, "--quiet")
-    sim_cli("report", sobol, "--out", OUT / "report_sobol")
+    sim_cli("report", sobol, "--out", out / "report_sobol")
     ratio = analyse_sweep(load_sweep(sobol), outcomes=("final_munitions_ratio",)).table
-    tabs.write_table(ratio, OUT / "sobol_ratio_2035",
+    tabs.write_table(ratio, out / "sobol_ratio_2035",
                      "Sobol' indices of the munitions ratio in 2035Q4")
     frame = per_run(sweep)
     table = gap_table(frame)
-    tabs.write_table(table, OUT / "gap_table", "Munitions gap by design point",
+    tabs.write_table(table, out / "gap_table", "Munitions gap by design point",
                      latex=_latex_view(table))
-    figs.save(gap_figure(table), OUT / "gap_2035")
-    figs.save(cost_figure(table), OUT / "cost")
+    figs.save(gap_figure(table), out / "gap_2035")
+    figs.save(cost_figure(table), out / "cost")
     seconds = time.perf_counter() - t0
     timing = {"grid_sweep_seconds": round(t_sweep, 1), "total_seconds": round(seconds, 1),
               "grid_runs": int(len(frame)), "grid_points": int(table.shape[0]),
               "sobol_runs": int(len(load_sweep(sobol).runs))}
-    (OUT / "timing.json").write_text(json.dumps(timing, indent=2) + "\n")
+    (out / "timing.json").write_text(json.dumps(timing, indent=2) + "\n")
     numbers = headline(frame, table)
     numbers["sobol_ratio_2035"] = {r.parameter: {"S1": round(r.S1, 3), "ST": round(r.ST, 3)}
                                    for r in ratio.itertuples()}
-    (OUT / "headline.json").write_text(json.dumps(numbers, indent=2) + "\n")
+    (out / "headline.json").write_text(json.dumps(numbers, indent=2) + "\n")
     print(json.dumps({**timing, **numbers}, indent=2))
+    print(f"wrote {out}/", file=sys.stderr)
     return 0
 
 

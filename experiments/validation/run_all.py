@@ -1,16 +1,22 @@
-"""Regenerate every validation figure and table (issue 5) into experiments/validation/output/.
+"""Regenerate every validation figure and table (issue 5).
 
-    .venv/bin/python experiments/validation/run_all.py [--recalibrate] [--quick]
+    .venv/bin/python experiments/validation/run_all.py [--recalibrate] [--quick] [--in-place]
 
 Docking with Richardson and Olson-Zeckhauser, the 2014-2024 backcast against the record member
 by member, the calibration's fit and identification, the exploitation/frontline patterns and
 the rival. Reads the committed configs (configs/behaviour.toml and, for the backcast,
 configs/data/backcast_fitted.toml are the calibration's result); ``--recalibrate`` also reruns
-the calibration (about two minutes) into results/validation-recalibration/ and checks that it
+the calibration (about two minutes) into results/validation/recalibration/ and checks that it
 reproduces them.
 It also checks the fit out of sample: experiments/validation/holdout_2024/ holds the calibration
 fitted to 2014-2023 only (``--recalibrate`` refits it), whose 2024 is compared with the record.
 ``--quick`` replaces the free-riding profile (others refitted) by a slice.
+
+Where it writes: by default results/validation/ under the current folder (with
+``--recalibrate``, the refitted hold-out in results/validation/holdout_2024/), so no tracked
+file changes. ``--in-place`` writes the committed experiments/validation/output/ (and, with
+``--recalibrate``, experiments/validation/holdout_2024/) instead; it is refused with ``--quick``,
+whose slice must never replace the committed profile.
 """
 
 from __future__ import annotations
@@ -49,7 +55,12 @@ from sim.ensemble import members_of, simulate  # noqa: E402
 from sim.figures import OKABE_ITO, apply_style  # noqa: E402
 from sim.metrics import ALLIANCE_COLUMNS, MEMBER_COLUMNS  # noqa: E402
 
-OUT = ROOT / "experiments" / "validation" / "output"
+COMMITTED = ROOT / "experiments" / "validation" / "output"
+"""The committed figures and tables (written only with ``--in-place``)."""
+RESULTS = Path("results") / "validation"
+"""The default output folder, under the current folder (not tracked)."""
+OUT = RESULTS
+"""Where this run writes (set by :func:`main`)."""
 CONFIGS = ROOT / "configs"
 N_RUNS = 50
 HEADLINE: dict = {}
@@ -421,7 +432,7 @@ def calibration_diagnostics(args):
         t0 = time.perf_counter()
         result = calibrate.calibrate(scenario.params, seed, calibration_objective.Budget(),
                                      progress=lambda line: print("  " + line))
-        folder = ROOT / "results" / "validation-recalibration"  # not committed
+        folder = Path.cwd() / RESULTS / "recalibration"  # not committed, even with --in-place
         calibration_output.write_result(result, folder / "behaviour.toml", folder / "regions.csv",
                                         folder / "report", "experiments/validation/run_all.py",
                                         member_file=folder / "members.csv")
@@ -434,8 +445,8 @@ def calibration_diagnostics(args):
 
 # ---------------------------------------------------------------------------------------------
 HOLDOUT = ROOT / "experiments" / "validation" / "holdout_2024"
-HOLDOUT_COMMAND = ("python -m sim calibrate configs/backcast_2014.toml --holdout-year 2024 "
-                   "--out experiments/validation/holdout_2024/behaviour.toml")
+"""The committed hold-out fit (read; rewritten only by ``--recalibrate --in-place``)."""
+HOLDOUT_COMMAND = "python -m sim calibrate configs/backcast_2014.toml --holdout-year 2024 --out "
 
 
 def holdout(args, fit_in):
@@ -444,17 +455,28 @@ def holdout(args, fit_in):
     Compared with the full fit (2024 in sample) and with the naive forecast that carries each
     member's 2023 share forward.
     """
+    folder = HOLDOUT
     if args.recalibrate:
+        # --in-place: the committed folder, its tables named relative to the checkout (as
+        # committed); else results/validation/holdout_2024/, its tables by absolute path
+        folder = HOLDOUT if args.in_place else OUT / "holdout_2024"
         scenario = load_scenario(CONFIGS / "backcast_2014.toml")
         result = calibrate.calibrate(scenario.params, scenario.seed, calibration_objective.Budget(),
                                      progress=lambda line: print("  " + line), holdout_year=2024)
-        out = HOLDOUT / "behaviour.toml"
-        calibration_output.write_result(result, out, HOLDOUT / "behaviour_regions.csv",
-                                        HOLDOUT / "behaviour_report", HOLDOUT_COMMAND,
-                                        HOLDOUT / "behaviour_backcast.toml",
-                                        HOLDOUT / "behaviour_members.csv")
+        out = folder / "behaviour.toml"
+        shown = out.relative_to(ROOT) if args.in_place else shown_path(out)
+        calibration_output.write_result(result, out, folder / "behaviour_regions.csv",
+                                        folder / "behaviour_report", f"{HOLDOUT_COMMAND}{shown}",
+                                        folder / "behaviour_backcast.toml",
+                                        folder / "behaviour_members.csv",
+                                        root=ROOT if args.in_place else None)
     params = calibrate.fitted_backcast(load_scenario(CONFIGS / "backcast_2014.toml").params,
-                                       HOLDOUT / "behaviour_backcast.toml")
+                                       folder / "behaviour_backcast.toml")
+    # the committed hold-out names its tables relative to the checkout: found from any folder
+    tables = ("region_behaviour_file", "member_behaviour_file")
+    params = dataclasses.replace(params, **{
+        name: str(ROOT / getattr(params, name)) for name in tables
+        if getattr(params, name) and (ROOT / getattr(params, name)).is_file()})
     fit_out = backcast.run_backcast(params, N_RUNS, load_scenario(
         CONFIGS / "backcast_2014.toml").seed)
     record = fit_in.record
@@ -572,12 +594,27 @@ def rival():
     HEADLINE["rival_share_2025"] = float(share[:, rows].mean())
 
 
+def shown_path(path: Path) -> str:
+    """A path relative to the current folder where it lies inside it, else absolute."""
+    path = path.absolute()
+    return str(path.relative_to(Path.cwd())) if path.is_relative_to(Path.cwd()) else str(path)
+
+
 def main() -> int:
+    global OUT
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--recalibrate", action="store_true",
                         help="rerun the calibration (about two minutes) and compare")
-    parser.add_argument("--quick", action="store_true", help="slice instead of profile")
+    parser.add_argument("--quick", action="store_true",
+                        help="slice instead of profile (writes to results/validation/ only)")
+    parser.add_argument("--in-place", action="store_true",
+                        help="write the committed experiments/validation/output/ (and, with "
+                        "--recalibrate, holdout_2024/) instead of results/validation/")
     args = parser.parse_args()
+    if args.quick and args.in_place:
+        parser.error("--quick cannot be combined with --in-place: the quick slice must never "
+                     "replace the committed results (drop --quick to update them)")
+    OUT = COMMITTED if args.in_place else Path.cwd() / RESULTS
     OUT.mkdir(parents=True, exist_ok=True)
     apply_style()
     t0 = time.perf_counter()
@@ -597,7 +634,7 @@ def main() -> int:
     rival()
     HEADLINE["seconds"] = round(time.perf_counter() - t0, 1)
     (OUT / "headline.json").write_text(json.dumps(HEADLINE, indent=2, default=float))
-    print(f"wrote {OUT.relative_to(ROOT)}/ in {HEADLINE['seconds']} s")
+    print(f"wrote {shown_path(OUT)}/ in {HEADLINE['seconds']} s")
     return 0
 
 
