@@ -8,7 +8,7 @@ default scenario), :func:`simulate` (many runs at once), :class:`Params` and
 """
 
 from sim.config import DEFAULT_SCENARIO, Scenario, load_scenario
-from sim.ensemble import Trajectories, simulate
+from sim.ensemble import SimulationError, Trajectories, simulate
 from sim.model import AllianceModel
 from sim.params import ParamError, Params, make_params
 from sim.store import SweepResult, load_sweep
@@ -24,5 +24,5 @@ def default_params() -> Params:
 
 
 __all__ = ["DEFAULT_SCENARIO", "AllianceModel", "ParamError", "Params", "Scenario",
-           "SweepResult", "Trajectories", "default_params", "load_scenario", "load_sweep",
-           "make_params", "simulate"]
+           "SimulationError", "SweepResult", "Trajectories", "default_params", "load_scenario",
+           "load_sweep", "make_params", "simulate"]

@@ -10,16 +10,28 @@ Reset, play, pause and step are :func:`RunControls`, a small version of Mesa's
 picked while playing would keep being stepped by the old play loop) and whose play timer runs
 in the browser (:class:`PlayClock`) rather than in a server thread.
 
+Rapid clicks on Step are coalesced: the browser reports which update it has drawn
+(``PlayClock.shown``), and while an update is on its way a click only advances the model (about
+a millisecond a quarter); the quarters clicked meanwhile are drawn together, once, when the
+browser has drawn the previous update. No click is lost or counted twice, and 600 clicks cost
+about 600 model steps and a handful of redraws, not 600 redraws (half a minute of a core).
+
 Every browser session gets its own model: :func:`Page` creates it with ``solara.use_memo`` and
 keeps it in per-session reactive state, so two tabs never share a run. The scenario picker
 loads a config (``sim.config.load_scenario``) and restarts the model with its parameters and
 seed; the controls override them and take effect at Reset. ``SIM_VIZ_CONFIG`` names the
 scenario the page opens with (default ``configs/hague.toml``).
+
+Everything the browser sends is untrusted: the picker opens only the scenarios of its own list
+(any other value, such as a path sent by a crafted message, is an in-page message and the model
+is kept), and bad values in the controls are messages too (``sim.viz_controls``). Nothing a
+browser sends gives a traceback or ends the session.
 """
 
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -30,11 +42,18 @@ import traitlets
 from mesa.visualization.utils import force_update, update_counter
 
 from sim.config import DEFAULT_SCENARIO, ConfigError, Scenario, find_config, load_scenario
-from sim.data import DataError
+from sim.errors import UserError, shown
 from sim.model import AllianceModel
 from sim.params import to_dict
 from sim.resources import configs_dir
-from sim.viz_controls import CONTROL_NAMES, Checked, Controls, check, initial_values
+from sim.viz_controls import (
+    CONTROL_NAMES,
+    Checked,
+    Controls,
+    NumberSlider,
+    check,
+    initial_values,
+)
 from sim.viz_members import MemberCard, MemberTable, MemberTiles
 from sim.viz_plots import Plots, Status
 
@@ -43,6 +62,11 @@ ENV_CONFIG = "SIM_VIZ_CONFIG"
 DEFAULT_CONFIG = configs_dir() / f"{DEFAULT_SCENARIO}.toml"
 CONFIG_DIR = configs_dir()
 PLAY_INTERVAL_MS = 250
+PLAY_INTERVAL_RANGE = (50, 2000)
+"""The play interval slider's range (ms per quarter); anything else sent is clamped to it."""
+STALE_DRAW_S = 2.0
+"""Draw quarters clicked meanwhile even without the browser's report, this long after the last
+draw (a report lost with a dropped connection must not freeze the page)."""
 CSS = """
 .viz-sidebar { max-height: calc(100vh - 24px); overflow-y: auto; }
 .viz-control .v-input__slot { margin-bottom: 0 !important; }
@@ -75,8 +99,36 @@ def open_scenario(path: str | Path) -> tuple[Scenario, str | None]:
     """Load a scenario; on a bad config, the default scenario and the error message."""
     try:
         return load_scenario(path), None
-    except (ConfigError, DataError) as err:
-        return load_scenario(DEFAULT_CONFIG), f"Could not open {path}: {err}"
+    except UserError as err:
+        return load_scenario(DEFAULT_CONFIG), f"Could not open {shown(str(path))}: {err}"
+
+
+def pick_scenario(choices: dict[str, str], label: Any) -> tuple[Scenario | None, str | None]:
+    """The scenario the picker's value names, or the message to show instead.
+
+    Only the picker's own entries are opened: a value sent by the browser is compared with
+    ``choices`` (label -> config path) and never used as a path, so a crafted message
+    (``/etc/passwd``, ``../../x.toml``, a name not in the list) opens nothing.
+
+    Returns:
+        (scenario, None), or (None, message) for a value not in the list or a config that
+        cannot be loaded.
+    """
+    if not isinstance(label, str) or label not in choices:
+        return None, (f"Could not open {shown(repr(label), 80)}: expected one of the scenarios in "
+                      "the list")
+    try:
+        return load_scenario(choices[label]), None
+    except UserError as err:
+        return None, f"Could not open {label}: {err}"
+
+
+def play_interval_ms(value: Any) -> int:
+    """The play interval (ms) for a slider value, clamped to its range (default if not a number)."""
+    lo, hi = PLAY_INTERVAL_RANGE
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+        return PLAY_INTERVAL_MS
+    return int(min(max(value, lo), hi))
 
 
 def model_kwargs(model: AllianceModel) -> dict[str, Any]:
@@ -99,9 +151,12 @@ CLOCK_TEMPLATE = """
 <template><span class="viz-clock" style="display: none"></span></template>
 <script>
 module.exports = {
-  mounted() { this.schedule(); },
+  mounted() { this.shown = this.ack; this.schedule(); },
   destroyed() { clearTimeout(this.timer); },
-  watch: { playing() { this.schedule(); }, ack() { this.schedule(); } },
+  watch: {
+    playing() { this.schedule(); },
+    ack() { this.shown = this.ack; this.schedule(); },
+  },
   methods: {
     schedule() {
       clearTimeout(this.timer);
@@ -114,12 +169,16 @@ module.exports = {
 
 
 class PlayClock(v.VuetifyTemplate):
-    """The play timer, in the browser.
+    """The play timer, in the browser, and its report of what the browser has drawn.
 
     While ``playing``, it asks the server for a quarter (adds 1 to ``request``) ``interval``
     ms after the previous one was shown (``ack`` changed), so quarters never queue
     up and every step runs in the session's own event handling, never in a background thread
     (a thread rendering at the same time as a click can lose the click's update).
+
+    Whenever an update arrives (``ack`` changed) it sends that value back as ``shown``: the
+    server draws quarters stepped by Step clicks only once the browser has the previous ones
+    (:func:`RunControls`), so rapid clicks are drawn in batches.
     """
 
     template = traitlets.Unicode(CLOCK_TEMPLATE).tag(sync=True)
@@ -127,14 +186,22 @@ class PlayClock(v.VuetifyTemplate):
     interval = traitlets.Int(PLAY_INTERVAL_MS).tag(sync=True)
     ack = traitlets.Int(0).tag(sync=True)
     """Mesa's update counter: changes when a quarter has been drawn."""
-    request = traitlets.Int(0).tag(sync=True)
-    """Counted up by the browser's timer: each new value asks for the next quarter."""
+    request = traitlets.Any(0).tag(sync=True)
+    """Counted up by the browser's timer: each new value asks for the next quarter (Any: a
+    crafted value is ignored by the server, not an error in the widget layer)."""
+    shown = traitlets.Any(-1).tag(sync=True)
+    """Set by the browser: the ``ack`` of the last update it received (-1: not reported yet)."""
 
 
 @solara.component
 def RunControls(model: solara.Reactive[AllianceModel], kwargs: dict[str, Any],
                 playing: solara.Reactive[bool], interval: solara.Reactive[int]):
     """Reset, play/pause and step buttons (after Mesa's ``ModelController``).
+
+    A click on Step advances the model one quarter. It is drawn at once when the browser has
+    reported drawing the last update (``PlayClock.shown``), or has never reported (no browser,
+    as in component tests), or the last draw is :data:`STALE_DRAW_S` old; otherwise it waits,
+    and the quarters clicked meanwhile are drawn together when the report arrives.
 
     Args:
         model: the session's model; Reset replaces it with ``AllianceModel(**kwargs)``.
@@ -145,18 +212,35 @@ def RunControls(model: solara.Reactive[AllianceModel], kwargs: dict[str, Any],
     tick = update_counter.get()
     running = model.value.running
     render_context = reacton.core.get_render_context()
+    reported = solara.use_ref(-1)  # the last update the browser reported drawing (-1: none)
+    undrawn = solara.use_ref(0)  # quarters stepped since the last draw
+    last_draw = solara.use_ref(0.0)
+
+    def draw() -> None:
+        """Redraw everything that follows update_counter, in one render pass."""
+        with render_context:
+            undrawn.current = 0
+            last_draw.current = time.monotonic()
+            force_update()
+            if not model.value.running:
+                playing.set(False)
 
     def step() -> None:
-        """Advance one quarter and redraw everything in one render pass."""
+        """Advance one quarter; draw it now unless the browser is still drawing the last one."""
         current = model.value
         if not current.running:
             playing.set(False)
             return
-        with render_context:  # batch: all components that follow update_counter at once
-            current.step()
-            force_update()
-            if not current.running:
-                playing.set(False)
+        current.step()
+        undrawn.current += 1
+        if (reported.current in (-1, update_counter.value) or not current.running
+                or time.monotonic() - last_draw.current > STALE_DRAW_S):
+            draw()
+
+    def on_shown(value: int) -> None:
+        reported.current = value
+        if undrawn.current and value == update_counter.value:
+            draw()
 
     def on_request(_count: int) -> None:
         if playing.value:
@@ -164,11 +248,12 @@ def RunControls(model: solara.Reactive[AllianceModel], kwargs: dict[str, Any],
 
     def reset() -> None:
         with render_context:
+            undrawn.current = 0
             playing.set(False)
             model.set(AllianceModel(**kwargs))
 
-    PlayClock.element(playing=playing.value, interval=interval.value, ack=tick,
-                      on_request=on_request)
+    PlayClock.element(playing=playing.value, interval=play_interval_ms(interval.value), ack=tick,
+                      on_request=on_request, on_shown=on_shown)
     with solara.Row(justify="space-between", classes=["viz-run-controls"]):
         solara.Button(label="Reset", color="primary", on_click=reset)
         solara.Button(label="Pause" if playing.value else "Play", color="primary",
@@ -192,6 +277,7 @@ def Page():
     selected = solara.use_reactive(None)
     playing = solara.use_reactive(False)
     play_interval = solara.use_reactive(PLAY_INTERVAL_MS)
+    refused = solara.use_reactive(0)  # picker values refused so far (remounts the picker)
 
     checked = check(scenario.value.params, values.value)
     current = model_kwargs(model.value)
@@ -199,11 +285,11 @@ def Page():
     label = next((k for k, p in choices.items() if Path(p) == Path(scenario.value.path)),
                  scenario.value.path)
 
-    def choose(new_label: str) -> None:
-        try:
-            sc = load_scenario(choices[new_label])
-        except (ConfigError, DataError) as err:
-            config_error.set(f"Could not open {new_label}: {err}")
+    def choose(new_label: Any) -> None:
+        sc, error = pick_scenario(choices, new_label)
+        if sc is None:  # keep the model; show the running scenario in the picker again
+            config_error.set(error)
+            refused.set(refused.value + 1)
             return
         config_error.set(None)
         playing.set(False)
@@ -217,11 +303,11 @@ def Page():
         with solara.Column(gap="8px", classes=["viz-sidebar"]):
             solara.Text("Alliance arms race", style={"font-size": "1.5em", "font-weight": "600"})
             solara.Select(label="scenario (configs/)", values=list(choices), value=label,
-                          on_value=choose, classes=["viz-scenario"])
+                          on_value=choose, classes=["viz-scenario"]).key(f"picker-{refused.value}")
             solara.Text(scenario.value.description, style={"font-size": "0.85em"})
             RunControls(model, reset_kwargs(checked, model.value), playing, play_interval)
-            solara.SliderInt("play interval (ms per quarter)", value=play_interval, min=50,
-                             max=2000, step=50)
+            NumberSlider(play_interval_ms(play_interval.value), play_interval.set,
+                         *PLAY_INTERVAL_RANGE, 50, label="play interval (ms per quarter)")
             Notices(config_error.value, checked.ok, pending)
             Controls(scenario.value.params, model.value.params, values, checked)
         with solara.Column(gap="10px"):

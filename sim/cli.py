@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from sim.config import DEFAULT_SCENARIO, list_scenarios, load_scenario, parse_overrides
-from sim.errors import UserError
+from sim.errors import UserError, os_error_text
 
 
 def _scenario(args: argparse.Namespace):
@@ -25,15 +25,23 @@ def _scenario(args: argparse.Namespace):
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Run one scenario into its results folder and print its summary."""
-    from sim.run import run_scenario
+    from sim.outputs import output_path
+    from sim.run import default_out, run_scenario
 
+    out = output_path(args.out) if args.out is not None else None
+    overrides = parse_overrides(args.set or [])
     scenario = _scenario(args)
-    out = Path(args.out) if args.out else Path("results") / f"{scenario.name}-seed{scenario.seed}"
+    out = out if out is not None else default_out(scenario, overrides)
     result = run_scenario(scenario, out, csv=args.csv, overwrite=args.overwrite,
-                          command=shlex.join(["python", "-m", "sim", *sys.argv[1:]]))
+                          command=shlex.join(["python", "-m", "sim", *sys.argv[1:]]),
+                          overrides=overrides)
     print(json.dumps(result.summary, indent=2))
     print(f"wrote {out}/ (alliance.parquet, members.parquet, summary.json, manifest.json, "
           "figure.png, figure.pdf)", file=sys.stderr)
+    if result.summary["status"] != "ok":  # an impossible result (sim.invariants): exit 1
+        print(f"warning: the run broke an invariant ({result.summary['status']})",
+              file=sys.stderr)
+        return 1
     return 0
 
 
@@ -114,9 +122,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("run", help="run a scenario into its own results folder")
     scenario_args(p, DEFAULT_SCENARIO)
-    p.add_argument("--out", help="results folder (default results/<scenario>-seed<seed>)")
+    p.add_argument("--out", help="results folder (default results/<scenario>-seed<seed>, "
+                   "with -set-<hash> appended when --set is given)")
     p.add_argument("--csv", action="store_true", help="also write CSV copies of the tables")
-    p.add_argument("--overwrite", action="store_true", help="replace an existing results folder")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace an existing folder, only if it is empty or an earlier run's "
+                   "results (see sim.outputs.check_replaceable)")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("validate", help="check a config without running it")
@@ -138,6 +149,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scheduler", help="address of an existing Dask scheduler")
     p.add_argument("--cluster", choices=["local"], help="start a Dask LocalCluster on 127.0.0.1")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--allow-large", action="store_true",
+                   help="accept more than 10,000,000 runs (memory and disk are still checked)")
+    p.add_argument("--dry-run", action="store_true",
+                   help="draw and check the design, print its runs, memory and disk; run nothing")
     p.set_defaults(func=cmd_sweep)
 
     p = sub.add_parser("viz", help="serve the web page (127.0.0.1 by default)")
@@ -169,10 +184,22 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of ``python -m sim``; returns the exit code."""
+    """Entry point of ``python -m sim``; returns the exit code.
+
+    A user error (``sim.errors.UserError``) and any OSError that escapes a command (a file that
+    cannot be read or written, named in the message) print ``error: ...`` on one line and
+    return 2; Ctrl-C returns 130 with one line. Any other exception is a bug and keeps its
+    traceback.
+    """
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (UserError, FileExistsError) as err:
+    except UserError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    except OSError as err:
+        print(f"error: {os_error_text(err)}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"interrupted: {args.command} stopped (Ctrl-C)", file=sys.stderr)
+        return 130

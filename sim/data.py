@@ -2,7 +2,10 @@
 
 This module owns reading the member table, the members' exposure to the rival and the national
 pledges, and checking them: a missing column, a malformed number or a duplicate member is a
-:class:`DataError` naming the file, the row and the column. The result is a :class:`Members`
+:class:`DataError` naming the file, the row and the column. So is a file that cannot be read as
+a UTF-8 CSV table (a binary file, a folder, a broken link, a name too long), a row shorter than
+the header, a GDP of 0 or over :data:`MAX_GDP_USD_BN`, a share over 100% of GDP, an exposure
+over 1, and a member set in which no member spends anything. The result is a :class:`Members`
 record of arrays, one entry per member, in file order.
 
 Iceland has no armed forces: it has no NATO share, so its core share is 0 and is held there
@@ -12,13 +15,14 @@ Iceland has no armed forces: it has no NATO share, so its core share is 0 and is
 from __future__ import annotations
 
 import csv
+import errno
 import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 
-from sim.errors import UserError
+from sim.errors import UserError, shown
 from sim.resources import locate, seeds_dir
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,6 +30,9 @@ ROOT = Path(__file__).resolve().parent.parent
 REQUIRED_COLUMNS = ("iso3", "name", "region", "gdp_usd_bn")
 NO_ARMED_FORCES = frozenset({"ISL"})
 """Members without armed forces (NATO publishes no defence share for them)."""
+MAX_GDP_USD_BN = 1e6
+"""The largest GDP a member may have, US$ bn: about ten times the world's (~110,000 in 2024);
+a larger number is a typo or a unit error, and sums of such numbers overflow."""
 
 
 class DataError(ValueError, UserError):
@@ -33,7 +40,8 @@ class DataError(ValueError, UserError):
 
     def __init__(self, path: Path | str, message: str, row: int | None = None,
                  column: str | None = None) -> None:
-        where = str(path)
+        self.path, self.message, self.row, self.column = str(path), message, row, column
+        where = shown(str(path))
         if row is not None:
             where += f", row {row}"
         if column is not None:
@@ -90,20 +98,65 @@ def resolve(path: str | Path) -> Path:
     return locate(path)
 
 
-def _read_csv(path: Path) -> list[dict[str, str]]:
-    if not path.is_file():
-        raise DataError(path, "file not found")
-    with path.open(newline="", encoding="utf-8") as fh:
-        reader = csv.DictReader(fh)
-        rows = list(reader)
-        header = reader.fieldnames or []
+def _read_csv(path: Path, required: tuple[str, ...] = ()) -> list[dict[str, str]]:
+    """Read a CSV table (UTF-8, a header row) into one dict per row.
+
+    Args:
+        path: the file.
+        required: columns the header must have.
+
+    Raises:
+        DataError: naming the file when it is missing, not a regular file, unreadable (no
+            permission, a name too long, a symbolic link loop), not UTF-8 text (a binary file),
+            not CSV (a field over the csv module's size limit), has no header or lacks a
+            required column; naming the row too when a row has fewer fields than the header.
+    """
+    try:
+        if not path.is_file():
+            raise DataError(path, _not_a_file(path))
+        with path.open(newline="", encoding="utf-8") as fh:
+            reader = csv.DictReader(fh)
+            rows = list(reader)
+            header = reader.fieldnames or []
+    except UnicodeDecodeError as err:
+        raise DataError(path, f"not UTF-8 text (byte 0x{err.object[err.start]:02x} at offset "
+                        f"{err.start}): expected a CSV table; is this a binary file?") from None
+    except csv.Error as err:
+        raise DataError(path, f"not a readable CSV table ({err})") from None
+    except (OSError, ValueError) as err:
+        if isinstance(err, DataError):
+            raise
+        reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
+        if isinstance(err, OSError) and err.errno == errno.ENOENT:
+            reason = "file not found"
+        raise DataError(path, f"cannot be read ({reason})") from None
     if not header:
         raise DataError(path, "empty file (no header)")
+    for col in required:
+        if col not in header:
+            raise DataError(path, f"missing column '{col}'")
+    for i, r in enumerate(rows, start=2):  # row 1 is the header
+        short = [col for col in required if r.get(col) is None]
+        if short:
+            raise DataError(path, f"the row has fewer fields than the header ({len(header)})",
+                            i, short[0])
     return rows
 
 
-def _number(path: Path, row: int, column: str, text: str, *, allow_blank: bool = False
-            ) -> float:
+def _not_a_file(path: Path) -> str:
+    """Why a path is not a readable regular file, as a data error's message says it."""
+    if path.is_dir():
+        return "a folder, expected a CSV file"
+    if path.is_symlink():
+        return "a broken symbolic link (a loop, or a link to nothing), expected a CSV file"
+    if path.exists():
+        return "not a regular file (a device, a pipe or a socket), expected a CSV file"
+    return "file not found"
+
+
+def _number(path: Path, row: int, column: str, text: str, *, allow_blank: bool = False,
+            positive: bool = False, most: float | None = None) -> float:
+    """A table's number: finite, non-negative (``positive``: above 0), at most ``most``."""
     text = (text or "").strip()
     if text == "":
         if allow_blank:
@@ -115,6 +168,10 @@ def _number(path: Path, row: int, column: str, text: str, *, allow_blank: bool =
         raise DataError(path, f"malformed number {text!r}", row, column) from None
     if not math.isfinite(value) or value < 0:
         raise DataError(path, f"{text!r} is not a finite non-negative number", row, column)
+    if positive and value == 0:
+        raise DataError(path, f"{text!r}: expected a number above 0", row, column)
+    if most is not None and value > most:
+        raise DataError(path, f"{text!r}: expected a number at most {most:g}", row, column)
     return value
 
 
@@ -144,13 +201,9 @@ def load_members(members_file: str | Path = "seeds/nato_members.csv", initial_da
         DataError: naming the file, the row and the column of the first problem.
     """
     path = resolve(members_file)
-    rows = _read_csv(path)
     share_col = f"share_{initial_data_year}"
-    header = rows[0].keys() if rows else []
-    for col in (*REQUIRED_COLUMNS, share_col):
-        if col not in header:
-            raise DataError(path, f"missing column '{col}'")
-    exposure_override = "exposure" in header
+    rows = _read_csv(path, (*REQUIRED_COLUMNS, share_col))
+    exposure_override = bool(rows) and "exposure" in rows[0]
     exposures = {} if exposure_override else _load_exposure(seeds_dir() / "exposure.csv")
     iso3, names, regions, gdp, share, expo, armed, src = [], [], [], [], [], [], [], []
     for i, r in enumerate(rows, start=2):  # row 1 is the header
@@ -162,13 +215,15 @@ def load_members(members_file: str | Path = "seeds/nato_members.csv", initial_da
         iso3.append(code)
         names.append(r["name"].strip())
         regions.append(r["region"].strip())
-        gdp.append(_number(path, i, "gdp_usd_bn", r["gdp_usd_bn"]))
+        gdp.append(_number(path, i, "gdp_usd_bn", r["gdp_usd_bn"], positive=True,
+                           most=MAX_GDP_USD_BN))
         has_forces = code not in NO_ARMED_FORCES
-        value = _number(path, i, share_col, r[share_col], allow_blank=True)
+        value = _number(path, i, share_col, r[share_col], allow_blank=True, most=100.0)
         source = f"{share_col}"
         if math.isnan(value) and has_forces:
             fallback = r.get("sipri_share_2015", "")
-            value = _number(path, i, "sipri_share_2015", fallback, allow_blank=True)
+            value = _number(path, i, "sipri_share_2015", fallback, allow_blank=True,
+                            most=100.0)
             source = "sipri_share_2015"
             if math.isnan(value):
                 raise DataError(path, f"no share for {initial_data_year} and no SIPRI fallback",
@@ -179,13 +234,17 @@ def load_members(members_file: str | Path = "seeds/nato_members.csv", initial_da
         src.append(source)
         armed.append(has_forces)
         if exposure_override:
-            expo.append(_number(path, i, "exposure", r["exposure"]))
+            expo.append(_number(path, i, "exposure", r["exposure"], most=1.0))
         else:
             if code not in exposures:
                 raise DataError(seeds_dir() / "exposure.csv", f"no exposure for member {code}")
             expo.append(exposures[code])
     if not iso3:
         raise DataError(path, "no members")
+    if not any(value > 0 for value in share):
+        raise DataError(path, "every member's share is 0: expected at least one above 0 (the "
+                        "rival's initial output is set relative to the alliance's)",
+                        column=share_col)
     pledges, override = (), np.full(len(iso3), np.nan)
     if use_pledges or use_target_exemptions:
         pledges, override = _load_pledges(seeds_dir() / "pledges.csv", iso3, use_pledges,
@@ -259,11 +318,7 @@ MULTIPLIER_COLUMNS = ("threat_multiplier", "pressure_multiplier")
 def _read_multipliers(path: str | Path, key: str) -> dict[str, tuple[float, float]]:
     """Read a multiplier table keyed by ``key`` (``region`` or ``iso3``)."""
     path = resolve(path)
-    rows = _read_csv(path)
-    header = rows[0].keys() if rows else []
-    for col in (key, *MULTIPLIER_COLUMNS):
-        if col not in header:
-            raise DataError(path, f"missing column '{col}'")
+    rows = _read_csv(path, (key, *MULTIPLIER_COLUMNS))
     label = "member" if key == "iso3" else key
     out: dict[str, tuple[float, float]] = {}
     for i, r in enumerate(rows, start=2):
@@ -280,8 +335,8 @@ def _read_multipliers(path: str | Path, key: str) -> dict[str, tuple[float, floa
 
 def _load_exposure(path: Path) -> dict[str, float]:
     out = {}
-    for i, r in enumerate(_read_csv(path), start=2):
-        value = _number(path, i, "exposure", r.get("exposure", ""))
+    for i, r in enumerate(_read_csv(path, ("iso3", "exposure")), start=2):
+        value = _number(path, i, "exposure", r["exposure"])
         if value > 1:
             raise DataError(path, f"exposure {value} outside [0, 1]", i, "exposure")
         out[r["iso3"].strip()] = value
@@ -292,7 +347,7 @@ def _load_pledges(path: Path, iso3: list[str], use_pledges: bool, use_exemptions
                   ) -> tuple[tuple[tuple[int, float, float], ...], np.ndarray]:
     pledges = []
     override = np.full(len(iso3), np.nan)
-    for i, r in enumerate(_read_csv(path), start=2):
+    for i, r in enumerate(_read_csv(path, ("iso3", "year", "core_pct_gdp", "kind")), start=2):
         code = r["iso3"].strip()
         if code not in iso3:
             continue  # a pledge of a member not in this member set

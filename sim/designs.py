@@ -15,11 +15,16 @@ This module owns turning a sweep config's axes into design points and the points
 Integer parameters drawn from a range are rounded to the nearest integer; the design table holds
 the values the runs used. Runs are numbered ``run_id = point_id * replications + replication``.
 Each run's seed comes from :func:`derive_seed`.
+
+:func:`count_points` gives a design's size from the config alone, so that a sweep can be sized
+(``sim.sweep.check_size``) before any point is drawn. The design's points are checked against
+the parameter table, and the member table each distinct set of structural parameters names is
+loaded, before anything runs (:func:`check_points`).
 """
 
 from __future__ import annotations
 
-import itertools
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,7 +35,8 @@ from SALib.sample import sobol as salib_sobol
 from scipy.stats import qmc
 
 from sim.config import ConfigError
-from sim.params import PARAM_FIELDS, ParamError, Params, make_params
+from sim.data import DataError
+from sim.params import PARAM_FIELDS, STRUCTURAL, ParamError, Params, make_params
 from sim.sweep_config import Axis, SweepConfig
 
 
@@ -67,32 +73,71 @@ def problem_of(axes: tuple[Axis, ...]) -> dict[str, Any]:
             "bounds": [[a.lo, a.hi] for a in axes]}
 
 
-def _frame(axes: tuple[Axis, ...], columns: list[list[Any]] | np.ndarray) -> pd.DataFrame:
+def _typed(name: str, col: Any) -> Any:
+    """A design column with its parameter's type (integers rounded to the nearest)."""
+    ftype = PARAM_FIELDS[name].type
+    if ftype == "int":
+        return np.rint(np.asarray(col, dtype=float)).astype(np.int64)
+    if ftype == "float":
+        return np.asarray(col, dtype=float)
+    if ftype == "bool":
+        return np.asarray(col, dtype=bool)
+    return pd.array(list(col), dtype=object)
+
+
+def _frame(axes: tuple[Axis, ...], columns: list[Any] | np.ndarray,
+           typed: bool = False) -> pd.DataFrame:
     """Build the design table, rounding integer parameters and typing each column."""
     data: dict[str, Any] = {}
     for j, axis in enumerate(axes):
         col = columns[j] if isinstance(columns, list) else columns[:, j]
-        ftype = PARAM_FIELDS[axis.name].type
-        if ftype == "int":
-            data[axis.name] = np.rint(np.asarray(col, dtype=float)).astype(np.int64)
-        elif ftype == "float":
-            data[axis.name] = np.asarray(col, dtype=float)
-        elif ftype == "bool":
-            data[axis.name] = np.asarray(col, dtype=bool)
-        else:
-            data[axis.name] = pd.array(list(col), dtype=object)
+        data[axis.name] = col if typed else _typed(axis.name, col)
     n = len(next(iter(data.values()))) if data else 0
     frame = pd.DataFrame(data)
     frame.insert(0, "point_id", np.arange(n, dtype=np.int64))
     return frame
 
 
+def _levels(axis: Axis) -> list[Any]:
+    """A grid axis's values: its list, or ``num`` evenly spaced points of its range."""
+    if axis.values is not None:
+        return list(axis.values)
+    return [float(x) for x in np.linspace(axis.lo, axis.hi, axis.num)]
+
+
 def grid_points(axes: tuple[Axis, ...]) -> pd.DataFrame:
-    """Full factorial design: every combination of the axes' values (last axis fastest)."""
-    levels = [list(a.values) if a.values is not None
-              else [float(x) for x in np.linspace(a.lo, a.hi, a.num)] for a in axes]
-    rows = list(itertools.product(*levels))
-    return _frame(axes, [[r[j] for r in rows] for j in range(len(axes))])
+    """Full factorial design: every combination of the axes' values (last axis fastest).
+
+    Each column is its axis's typed values indexed by position, so memory holds the table
+    itself (and one index array at a time), never a Python object per combination.
+    """
+    levels = [_levels(a) for a in axes]
+    sizes = [len(v) for v in levels]
+    n = math.prod(sizes)
+    columns: list[Any] = []
+    for j, axis in enumerate(axes):
+        stride = math.prod(sizes[j + 1:])
+        idx = (np.arange(n, dtype=np.int64) // stride) % sizes[j]
+        values = _typed(axis.name, levels[j])
+        columns.append(values[idx])
+    return _frame(axes, columns, typed=True)
+
+
+def count_points(config: SweepConfig) -> int:
+    """The number of design points the config asks for, without drawing them.
+
+    grid: the product of the axes' lengths; lhs: ``samples``; sobol: ``N (D + 2)``, or
+    ``N (2D + 2)`` with second-order indices; morris: ``N (D + 1)`` (``D`` axes, ``N`` samples).
+    """
+    d, axes = config.design, config.axes
+    if d.method == "grid":
+        return math.prod(len(a.values) if a.values is not None else a.num for a in axes)
+    n, dims = d.samples, len(axes)
+    if d.method == "lhs":
+        return n
+    if d.method == "sobol":
+        return n * (2 * dims + 2 if d.calc_second_order else dims + 2)
+    return n * (dims + 1)
 
 
 def lhs_points(axes: tuple[Axis, ...], n: int, seed: int) -> pd.DataFrame:
@@ -139,7 +184,7 @@ def make_design(config: SweepConfig) -> Design:
             salib = {**problem, "method": "morris", "N": d.samples, "levels": d.levels,
                      "seed": d.seed}
     design = Design(points, problem, salib)
-    check_points(design, config.base, config.path)
+    check_points(design, config.base, config.path, config.overrides)
     return design
 
 
@@ -148,25 +193,59 @@ def point_params(design: Design, base: Params) -> list[Params]:
     return [make_params(design.point_values(i), base=base) for i in range(len(design.points))]
 
 
-def check_points(design: Design, base: Params, path: str) -> None:
-    """Validate every design point against the parameter table.
+def check_points(design: Design, base: Params, path: str,
+                 overrides: dict[str, Any] | None = None) -> None:
+    """Validate every design point, and the member table of each structural parameter set.
+
+    Each distinct point is checked against the parameter table; for each distinct set of
+    structural parameters (``sim.params.STRUCTURAL``: the member and behaviour files, the data
+    year, ...) the member table is loaded, so that a missing or malformed ``members_file`` is
+    refused here rather than failing every run that uses it.
+
+    Args:
+        design: the design.
+        base: the parameters every run starts from.
+        path: the sweep config (for error messages).
+        overrides: the config's ``[set]`` table (for error messages).
 
     Raises:
-        ConfigError: for the first invalid point.
+        ConfigError: for the first invalid point or unreadable member table, naming the axis
+            (or the ``[set]`` key, or the scenario) that gives the table.
     """
+    from sim.ensemble import members_of
+
     names = design.axes
-    seen: set[tuple] = set()
-    for row in design.points[names].itertuples(index=False, name=None):
-        if row in seen:
-            continue
-        seen.add(row)
+    structural: dict[tuple, dict[str, Any]] = {}
+    for row in design.points[names].drop_duplicates().itertuples(index=False, name=None):
         values = {n: _plain(v) for n, v in zip(names, row, strict=True)}
         try:
-            make_params(values, base=base)
+            params = make_params(values, base=base)
         except ParamError as err:
             raise ConfigError(path, "axes", values, f"a valid parameter set at every design "
                               f"point ({err.key} = {err.value!r}: expected {err.expected})"
                               ) from None
+        key = tuple(getattr(params, n) for n in STRUCTURAL)
+        if key not in structural:
+            structural[key] = values
+            try:
+                members_of(params)
+            except DataError as err:
+                key = _file_key(err, values, overrides or {})
+                value = values.get(key.removeprefix("axes."), getattr(base, key.split(".")[-1],
+                                                                      None))
+                raise ConfigError(path, key, value, f"a readable member table ({err})") from None
+
+
+def _file_key(err: DataError, values: dict[str, Any], overrides: dict[str, Any]) -> str:
+    """The config key that names the file a member table could not be read from."""
+    for prefix, table in (("axes", values), ("set", overrides)):
+        named = [n for n in STRUCTURAL if n in table]
+        for n in named:
+            if str(table[n]) and str(table[n]) in str(err):
+                return f"{prefix}.{n}"
+        if named:
+            return f"{prefix}.{named[0]}"
+    return "scenario"
 
 
 def derive_seed(root_seed: int, k: int) -> int:
@@ -180,23 +259,46 @@ def derive_seed(root_seed: int, k: int) -> int:
     return (int(words[0]) ^ int(words[1])) & (2**63 - 1)
 
 
+def seed_table(n_points: int, replications: int, root_seed: int,
+               seeding: str = "paired") -> np.ndarray:
+    """The seeds a sweep's runs draw from: one per replication (paired) or per run (independent).
+
+    Raises:
+        ValueError: for an unknown seeding.
+    """
+    if seeding == "paired":
+        n = replications
+    elif seeding == "independent":
+        n = n_points * replications
+    else:
+        raise ValueError(f"seeding {seeding!r}: expected paired or independent")
+    return np.array([derive_seed(root_seed, k) for k in range(n)], dtype=np.int64)
+
+
 def run_plan(n_points: int, replications: int, root_seed: int,
-             seeding: str = "paired") -> pd.DataFrame:
-    """Every run of a sweep: ``run_id``, ``point_id``, ``replication`` and ``seed``.
+             seeding: str = "paired", *, start: int = 0, stop: int | None = None,
+             seeds: np.ndarray | None = None) -> pd.DataFrame:
+    """The runs of a sweep with ids in ``[start, stop)``: run_id, point_id, replication, seed.
 
     ``run_id = point_id * replications + replication``. With ``seeding="paired"`` the spawn
     index is the replication (each point's replication r shares a seed: common random
     numbers); with ``"independent"`` it is the run_id.
+
+    Args:
+        n_points: design points.
+        replications: runs per point.
+        root_seed: the sweep's root seed.
+        seeding: ``paired`` or ``independent``.
+        start: the first run id.
+        stop: one past the last run id (default: every run).
+        seeds: :func:`seed_table` of the same arguments, if already computed.
     """
     n = n_points * replications
-    run_id = np.arange(n, dtype=np.int64)
+    stop = n if stop is None else min(stop, n)
+    if seeds is None:
+        seeds = seed_table(n_points, replications, root_seed, seeding)
+    run_id = np.arange(start, stop, dtype=np.int64)
     point_id, replication = run_id // replications, run_id % replications
-    if seeding == "paired":
-        seeds = np.array([derive_seed(root_seed, r) for r in range(replications)], dtype=np.int64)
-        seed = seeds[replication]
-    elif seeding == "independent":
-        seed = np.array([derive_seed(root_seed, int(k)) for k in run_id], dtype=np.int64)
-    else:
-        raise ValueError(f"seeding {seeding!r}: expected paired or independent")
+    seed = seeds[replication] if seeding == "paired" else seeds[run_id]
     return pd.DataFrame({"run_id": run_id, "point_id": point_id, "replication": replication,
                          "seed": seed})

@@ -50,6 +50,11 @@ from sim.params import NUMERIC, Params, parse_quarter
 DT = 0.25
 """Years per step (one quarter)."""
 EPS = 1e-9
+RIVAL_GDP_GROWTH_FLOOR_PCT_PER_YEAR = -30.0
+"""The fastest the rival's GDP can shrink, %/yr, however great the strain: a bound, not an
+estimate, at about the worst year of an economy at war in recent data (Ukraine 2022: real GDP
+-29.1%, State Statistics Service of Ukraine, April 2023). It keeps GDP positive; the shipped
+scenarios never come near it (their worst is -1.5%/yr)."""
 
 
 def row_sum(x: np.ndarray, keepdims: bool = False) -> np.ndarray:
@@ -78,6 +83,7 @@ class Static:
     anchor_mode: str
     threat_signal: str
     gdp_rank: np.ndarray  # (N,) rank of each member's GDP (fixed: all grow at the same rate)
+    cap_shares: bool = True  # cap each member's core + related share at 100% of its GDP
 
     @property
     def n_steps(self) -> int:
@@ -158,7 +164,7 @@ def build_static(params: Params, members: Members) -> Static:
         shock_on = np.zeros(len(times), dtype=bool)
     return Static(members, times, quarters, region_of, region_members, peer_counts,
                   floor, shock_on, params.anchor_mode, params.threat_signal,
-                  rankdata(members.gdp_usd_bn))
+                  rankdata(members.gdp_usd_bn), params.cap_shares_at_gdp)
 
 
 def param_arrays(params: Sequence[Params]) -> dict[str, np.ndarray]:
@@ -362,16 +368,18 @@ def choose_shares(static: Static, p: dict[str, np.ndarray], s: State, threat_pp:
     step = p["adjustment_speed_per_year"] * DT * (desired - s.core_share_pct)
     step = step + p["noise_sd_pp"] * noise
     ramp = p["ramp_limit_pp_per_year"] * DT
-    core = np.maximum(0.0, s.core_share_pct + np.clip(step, -ramp, ramp))
-    core = np.maximum(core, static.pledge_floor[s.k + 1][None, :])
-    core = np.where(armed, core, 0.0)
     progress = _progress(static, p, s.k + 1)
     r0 = s.related_share_initial
     related_path = r0 + (p["target_related_pct_gdp"] - r0) * progress
     related_desired = r0 + weight * np.maximum(0.0, related_path - r0)
-    related = s.related_share_pct + p["adjustment_speed_per_year"] * DT * (
-        related_desired - s.related_share_pct)
-    return desired, pressure_pp, core, np.maximum(related, 0.0)
+    related = np.maximum(0.0, s.related_share_pct + p["adjustment_speed_per_year"] * DT * (
+        related_desired - s.related_share_pct))
+    core = np.maximum(0.0, s.core_share_pct + np.clip(step, -ramp, ramp))
+    core = np.maximum(core, static.pledge_floor[s.k + 1][None, :])
+    if static.cap_shares:  # core + related spending is at most all of GDP
+        core = np.minimum(core, 100.0 - related)
+    core = np.where(armed, core, 0.0)
+    return desired, pressure_pp, core, related
 
 
 def build_capacity(static: Static, p: dict[str, np.ndarray], s: State, core: np.ndarray,
@@ -412,7 +420,7 @@ def rival_ceiling(p: dict[str, np.ndarray], s: State, rival_gdp: np.ndarray) -> 
     f = p["rival_munitions_fraction_of_defence"][:, 0]
     share0 = np.maximum(p["rival_defence_share_initial_pct"][:, 0], EPS)
     room = p["rival_defence_share_ceiling_pct"][:, 0] / share0 * rival_gdp / s.rival_gdp_initial
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # inf: no ceiling
         ceiling = s.rival_output_initial * (room - (1 - f)) / f
     return np.where(f > 0, np.maximum(ceiling, 0.0), np.inf)
 
@@ -434,13 +442,19 @@ def rival_respond(p: dict[str, np.ndarray], s: State, noise: np.ndarray
     output = np.maximum(0.0, s.rival_output + np.clip(change, -limit, limit))
     strain = col["rival_strain_growth_cost"] * np.maximum(
         0.0, s.rival_defence_share_pct - col["rival_strain_threshold_pct"])
-    gdp = s.rival_gdp_usd_bn * (1 + (col["rival_gdp_growth_pct_per_year"] - strain) * DT / 100)
+    growth = np.maximum(col["rival_gdp_growth_pct_per_year"] - strain,
+                        RIVAL_GDP_GROWTH_FLOOR_PCT_PER_YEAR)
+    gdp = s.rival_gdp_usd_bn * (1 + growth * DT / 100)
     output = np.minimum(output, rival_ceiling(p, s, gdp))
     f = col["rival_munitions_fraction_of_defence"]
     relative = np.divide(output, s.rival_output_initial, out=np.ones_like(output),
                          where=s.rival_output_initial > 0)
-    share = col["rival_defence_share_initial_pct"] * s.rival_gdp_initial / gdp * (
-        (1 - f) + f * relative)
+    base = col["rival_defence_share_initial_pct"] * s.rival_gdp_initial / gdp
+    share = base * ((1 - f) + f * relative)
+    # when the rest of the defence budget alone no longer fits under the ceiling (GDP shrank),
+    # it is cut to the ceiling (munitions output is then 0 by rival_ceiling unless f is 0)
+    ceiling = col["rival_defence_share_ceiling_pct"]
+    share = np.where(base * (1 - f) > ceiling, ceiling, share)
     return output, gdp, share
 
 

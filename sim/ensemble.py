@@ -4,20 +4,49 @@ This module owns batched simulation: runs that share their structural parameters
 calendar, see ``sim.params.STRUCTURAL``) are stacked along the first axis and stepped together,
 with no per-agent Python. A run's trajectory depends only on its parameters and its seed, never
 on the batch it is in: the shocks of each run come from its own seed (``dynamics.draw_shocks``).
+
+:func:`simulate` refuses bad arguments with a :class:`SimulationError` before running anything
+(parameter values are checked when a :class:`sim.params.Params` is built), and checks every
+run's outputs against the model's invariants (``sim.invariants``): ``Trajectories.violations``
+holds each run's first broken invariant ('' for none); the member-level invariants are checked
+when member series are kept.
 """
 
 from __future__ import annotations
 
 import functools
+import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from sim import dynamics, metrics
+from sim.config import MAX_SEED
 from sim.data import Members, load_members
+from sim.errors import UserError
+from sim.invariants import first_violations
 from sim.params import STRUCTURAL, Params
+
+
+class SimulationError(ValueError, UserError):
+    """The arguments of a simulation are unusable (no runs, a bad seed, mixed structures)."""
+
+
+def checked_seed(seed: Any) -> int:
+    """A run's seed as an int, or :class:`SimulationError` if it is not a non-negative integer.
+
+    Python and numpy integers from 0 to ``sim.config.MAX_SEED`` (2**63 - 1, what a config
+    accepts) are; bools, floats (even 2.0) and strings are not.
+    """
+    if isinstance(seed, numbers.Integral) and not isinstance(seed, bool | np.bool_):
+        if 0 <= seed <= MAX_SEED:
+            return int(seed)
+        if seed > MAX_SEED:
+            raise SimulationError(f"seed {seed}: expected an integer from 0 to {MAX_SEED}")
+    raise SimulationError(f"seed {seed!r}: expected a non-negative integer")
 
 
 @dataclass(frozen=True)
@@ -29,6 +58,9 @@ class Trajectories:
     seeds: tuple[int, ...]
     alliance: np.ndarray
     members: np.ndarray | None = None
+    violations: tuple[str, ...] = ()
+    """Each run's first broken invariant (``sim.invariants``), '' when it breaks none; empty
+    when not checked."""
 
     def alliance_frame(self, run_ids: Sequence[int] | None = None) -> pd.DataFrame:
         """Return the alliance metrics as a tidy frame (run_id, quarter, metrics...)."""
@@ -87,16 +119,19 @@ def simulate(params: Sequence[Params], seeds: Sequence[int], *, members: Members
         params: one parameter set per run.
         seeds: one seed per run (a non-negative integer).
         members: the members (default: loaded from the first parameter set).
-        keep_members: also keep member-level series.
+        keep_members: also keep member-level series (and check the member invariants).
 
     Returns:
-        The runs' trajectories, in input order.
+        The runs' trajectories, in input order, with each run's first broken invariant in
+        ``violations`` ('' for none).
+
+    Raises:
+        SimulationError: no runs, a different number of parameter sets and seeds, an entry
+            that is not a :class:`sim.Params` (which validate on construction), a seed that is
+            not a non-negative integer, or runs that differ in a structural parameter
+            (``sim.params.STRUCTURAL``).
     """
-    if len(params) != len(seeds):
-        raise ValueError(f"{len(params)} parameter sets but {len(seeds)} seeds")
-    keys = {structural_key(p) for p in params}
-    if len(keys) > 1:
-        raise ValueError(f"runs in one batch must share {', '.join(STRUCTURAL)}")
+    check_batch(params, seeds)
     members = members if members is not None else members_of(params[0])
     static = dynamics.build_static(params[0], members)
     p = dynamics.param_arrays(params)
@@ -111,5 +146,42 @@ def simulate(params: Sequence[Params], seeds: Sequence[int], *, members: Members
         if member_out is not None:
             mv = metrics.member_metrics(state)
             member_out[:, k] = np.stack([mv[c] for c in metrics.MEMBER_COLUMNS], axis=2)
+    violations = first_violations(alliance, member_out, quarters=static.quarters,
+                                  iso3=members.iso3, params=params)
     return Trajectories(static.quarters, members.iso3, tuple(int(s) for s in seeds), alliance,
-                        member_out)
+                        member_out, violations)
+
+
+def check_batch(params: Sequence[Params], seeds: Sequence[int]) -> None:
+    """Refuse a batch :func:`simulate` cannot run, naming the first problem.
+
+    Raises:
+        SimulationError: see :func:`simulate`.
+    """
+    try:
+        n_params, n_seeds = len(params), len(seeds)
+    except TypeError:
+        raise SimulationError("params and seeds: expected sequences (one entry per run)"
+                              ) from None
+    if n_params != n_seeds:
+        raise SimulationError(f"{n_params} parameter sets but {n_seeds} seeds: expected one "
+                              "seed per run")
+    if n_params == 0:
+        raise SimulationError("no runs: expected at least one parameter set and seed")
+    for i, p in enumerate(params):
+        if not isinstance(p, Params):
+            raise SimulationError(f"run {i}: a {type(p).__name__}: expected a sim.Params "
+                                  "(build one with sim.Params(...) or sim.make_params)")
+    for seed in seeds:
+        checked_seed(seed)
+    first = params[0]
+    for i, p in enumerate(params):
+        if p is first:
+            continue
+        for name in STRUCTURAL:
+            if getattr(p, name) != getattr(first, name):
+                raise SimulationError(
+                    f"run {i}: {name} = {getattr(p, name)!r} but run 0 has "
+                    f"{getattr(first, name)!r}: runs in one batch must share the structural "
+                    f"parameters ({', '.join(STRUCTURAL)}); simulate such runs in separate "
+                    "batches")

@@ -14,10 +14,16 @@ the sweep folder itself (workers need the folder on a shared file system), the s
 a chunk is complete when its status file exists. A group that raises is re-run one run at a
 time so that only the failing runs are lost; a run with non-finite values is marked failed.
 
+A local worker process that dies (killed, out of memory) breaks its ``ProcessPoolExecutor``:
+:meth:`ExecutorInfo.replace_broken` starts a new pool, and the sweep runner runs the chunks that
+were in flight again (``sim.sweep``).
+
 Fault injection, for testing resilience: the environment variable ``SIM_FAIL_RUN_IDS`` (read
 once by the sweep runner, in the main process, and recorded in the manifest) lists run ids that
-fail on purpose: ``"3,17"`` makes those runs raise, ``"17:nan"`` gives run 17 NaN outputs. The
-model itself is never touched.
+fail on purpose: ``"3,17"`` makes those runs raise, ``"17:nan"`` gives run 17 NaN outputs,
+``"17:kill"`` makes the worker process running run 17's chunk kill itself (SIGKILL) the first
+time the chunk is submitted, and ``"17:kill-always"`` every time. The model itself is never
+touched.
 """
 
 from __future__ import annotations
@@ -26,9 +32,10 @@ import concurrent.futures as cf
 import contextlib
 import multiprocessing
 import os
+import signal
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,6 +50,8 @@ from sim.store import write_chunk
 from sim.summary import summarise
 
 FAULT_ENV = "SIM_FAIL_RUN_IDS"
+FAULT_MODES = ("raise", "nan", "kill", "kill-always")
+KILL_MODES = ("kill", "kill-always")
 
 
 class ExecutionError(UserError):
@@ -68,6 +77,19 @@ class ExecutorInfo:
     executor: cf.Executor
     label: str
     slots: int
+    rebuild: Callable[[], cf.Executor] | None = None
+    """Makes a new executor of the same kind (local process pools), or None."""
+
+    def replace_broken(self) -> None:
+        """Shut down a broken executor and start a new one in its place.
+
+        Raises:
+            cf.BrokenExecutor: if this kind of executor cannot be rebuilt.
+        """
+        if self.rebuild is None:
+            raise cf.BrokenExecutor(f"{self.label}: the executor broke and cannot be rebuilt")
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        self.executor = self.rebuild()
 
 
 @contextlib.contextmanager
@@ -94,12 +116,16 @@ def open_executor(workers: int | None = None, scheduler: str | None = None,
     if n == 1:
         yield ExecutorInfo(SerialExecutor(), "serial (1 process)", 1)
         return
-    pool = cf.ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("spawn"),
-                                  initializer=watch_parent, initargs=(os.getpid(),))
+    def pool() -> cf.Executor:
+        return cf.ProcessPoolExecutor(max_workers=n,
+                                      mp_context=multiprocessing.get_context("spawn"),
+                                      initializer=watch_parent, initargs=(os.getpid(),))
+
+    info = ExecutorInfo(pool(), f"local processes ({n})", n, rebuild=pool)
     try:
-        yield ExecutorInfo(pool, f"local processes ({n})", n)
+        yield info
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        info.executor.shutdown(wait=True, cancel_futures=True)
 
 
 def watch_parent(parent: int, interval: float = 0.5) -> None:
@@ -149,7 +175,7 @@ def _dask(scheduler: str | None, cluster: str | None, n: int) -> Iterator[Execut
 
 
 def parse_faults(text: str) -> dict[int, str]:
-    """Parse ``SIM_FAIL_RUN_IDS`` (``"3,17:nan"``) into ``{run_id: "raise" | "nan"}``.
+    """Parse ``SIM_FAIL_RUN_IDS`` (``"3,17:nan"``) into ``{run_id: mode}`` (``FAULT_MODES``).
 
     Raises:
         ExecutionError: for a malformed entry.
@@ -158,10 +184,19 @@ def parse_faults(text: str) -> dict[int, str]:
     for item in filter(None, (s.strip() for s in text.split(","))):
         rid, _, mode = item.partition(":")
         mode = mode or "raise"
-        if not rid.isdigit() or mode not in ("raise", "nan"):
-            raise ExecutionError(f"{FAULT_ENV}: entry {item!r}: expected RUN_ID or RUN_ID:nan")
+        if not rid.isdigit() or mode not in FAULT_MODES:
+            raise ExecutionError(f"{FAULT_ENV}: entry {item!r}: expected RUN_ID or "
+                                 "RUN_ID:MODE with MODE one of " + ", ".join(FAULT_MODES[1:]))
         out[int(rid)] = mode
     return out
+
+
+def _kill_worker() -> None:
+    """Fault injection: the worker process running this chunk kills itself (SIGKILL)."""
+    if multiprocessing.parent_process() is None:
+        raise ExecutionError(f"{FAULT_ENV}: kill faults need worker processes (--workers 2 or "
+                             "more), not the sweep's own process")
+    os.kill(os.getpid(), signal.SIGKILL)
 
 
 @dataclass(frozen=True)
@@ -189,6 +224,8 @@ class ChunkReport:
     n_runs: int
     n_failed: int
     seconds: float
+    files: dict[str, str] = field(default_factory=dict)
+    """``{relative path: sha256}`` of the chunk's files (``sim.store.write_chunk``)."""
 
 
 @dataclass
@@ -221,6 +258,10 @@ def _simulate_group(params: list[Params], seeds: list[int], run_ids: list[int],
             alliance = alliance.copy() if alliance is traj.alliance else alliance
             alliance[j, 1:, metrics.ALLIANCE_COLUMNS.index("munitions_ratio")] = np.nan
     ok = np.ones(len(run_ids), dtype=bool)
+    for j, why in enumerate(traj.violations):  # a broken invariant (sim.invariants): failed
+        if why:
+            failed[run_ids[j]] = why
+            ok[j] = False
     finite = np.isfinite(alliance).all(axis=1)  # (R, K)
     for j in np.flatnonzero(~finite.all(axis=1)):
         cols = [c for c, f in zip(metrics.ALLIANCE_COLUMNS, finite[j], strict=True) if not f]
@@ -277,6 +318,8 @@ def run_chunk(task: ChunkTask) -> ChunkReport:
     status = pd.DataFrame({"run_id": rid,
                            "status": ["failed" if int(r) in failed else "ok" for r in rid],
                            "error": [failed.get(int(r), "") for r in rid]})
-    write_chunk(task.out, task.chunk_id, status, alliance=alliance, members=members,
-                summary=summary)
-    return ChunkReport(task.chunk_id, len(rid), len(failed), time.perf_counter() - t0)
+    if any(mode in KILL_MODES for mode in task.faults.values()):
+        _kill_worker()
+    files = write_chunk(task.out, task.chunk_id, status, alliance=alliance, members=members,
+                        summary=summary)
+    return ChunkReport(task.chunk_id, len(rid), len(failed), time.perf_counter() - t0, files)

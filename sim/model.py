@@ -23,7 +23,7 @@ import pandas as pd
 from sim import dynamics, metrics
 from sim.agents import MemberState, Rival
 from sim.config import DEFAULT_SCENARIO, Scenario, load_scenario
-from sim.ensemble import members_of
+from sim.ensemble import SimulationError, checked_seed, members_of
 from sim.params import PARAM_FIELDS, Params, make_params
 
 
@@ -33,17 +33,19 @@ def _metric(model: AllianceModel, column: str) -> float:
 
 
 def seed_from(rng: Any) -> int:
-    """Turn a user's seed (int, numeric string or None) into a non-negative integer seed."""
+    """Turn a user's seed (int, numeric string or None) into a non-negative integer seed.
+
+    Raises:
+        SimulationError: anything else (``sim.ensemble.checked_seed``'s message).
+    """
     if rng is None or (isinstance(rng, str) and rng.strip() == "random"):
         return int(np.random.SeedSequence().entropy % (2**63))
     if isinstance(rng, str):
         try:
             rng = int(rng.strip())
         except ValueError:
-            raise ValueError(f"seed {rng!r}: expected a non-negative integer") from None
-    if isinstance(rng, bool) or not isinstance(rng, int | np.integer) or rng < 0:
-        raise ValueError(f"seed {rng!r}: expected a non-negative integer")
-    return int(rng)
+            raise SimulationError(f"seed {rng!r}: expected a non-negative integer") from None
+    return checked_seed(rng)
 
 
 class AllianceModel(mesa.Model):

@@ -36,6 +36,7 @@ STRUCTURAL = (
     "threat_shock_quarter",
     "use_pledges",
     "use_target_exemptions",
+    "cap_shares_at_gdp",
     "region_behaviour_file",
     "member_behaviour_file",
 )
@@ -90,7 +91,7 @@ class Params:
 
     # --- Time and data -------------------------------------------------------------------
     start_quarter: str = _p("2025Q1", "quarter", doc="first quarter (the initial state)",
-                            source="DESIGN: forward scenario 2025Q1-2035Q4")
+                            source="docs/ODD.md: the forward scenario runs 2025Q1-2035Q4")
     end_quarter: str = _p("2035Q4", "quarter", doc="last quarter simulated",
                           source="Hague deadline 2035 (S38)")
     initial_data_year: int = _p(2024, "year", 2014, 2024,
@@ -147,7 +148,7 @@ class Params:
     threat_signal: str = _p("log_ratio", "choice", choices=("log_ratio", "rival_output"),
                             doc="threat signal: log of the munitions ratio over the reference, "
                             "or the rival's output level (linear, for Richardson docking)",
-                            source="DESIGN: threat from rival output relative to the alliance's")
+                            source="docs/ODD.md: threat from rival output relative to allies'")
     threat_shock_quarter: str = _p("", "quarter or empty",
                                    doc="quarter from which a persistent threat shock applies",
                                    source="backcast: Russia's full-scale invasion, 2022Q1")
@@ -216,6 +217,12 @@ class Params:
     use_target_exemptions: bool = _p(True, "bool",
                                      doc="apply member target overrides (Spain 2.1%)",
                                      source="S38 (press summary)")
+    cap_shares_at_gdp: bool = _p(True, "bool",
+                                 doc="cap each member's core + related share at 100% of its GDP "
+                                 "(all of its economy); false only to dock with Richardson's "
+                                 "linear model, which is unbounded by design",
+                                 source="accounting identity: spending is part of GDP; the "
+                                 "Richardson docking configs (richardson_*.toml) turn it off")
     related_initial_pct_gdp: float = _p(0.5, "% GDP", 0.0, 5.0,
                                         doc="related (infrastructure/resilience) spending at start",
                                         source="assumption: NATO publishes no series for it")
@@ -233,9 +240,12 @@ class Params:
                                            doc="quarters from order to nameplate capacity",
                                            source="Rheinmetall Unterlüß: nameplate 36-40 months "
                                            "(docs/THEORY.md §4.3)")
-    air_defence_fraction_of_core: float = _p(0.03, "fraction", 0.0, 1.0,
+    air_defence_fraction_of_core: float = _p(0.03, "fraction", 0.001, 1.0,
                                              doc="share of core spending on air and missile "
-                                             "defence at the start", source="assumption")
+                                             "defence at the start",
+                                             source="assumption; at least 0.1%: capability is "
+                                             "measured relative to the start, which must not be "
+                                             "(nearly) nothing")
     air_defence_fraction_target: float = _p(0.08, "fraction", 0.0, 1.0,
                                             doc="share reached linearly by the deadline",
                                             source="assumption sized so the 400% goal is "
@@ -276,7 +286,10 @@ class Params:
                                                 "2025 (S26)")
     rival_defence_share_ceiling_pct: float = _p(10.0, "% GDP", 0.0, 100.0,
                                                 doc="war-economy ceiling on the rival's defence "
-                                                "share", source="assumption")
+                                                "share",
+                                                source="assumption; at least "
+                                                "rival_defence_share_initial_pct (a ceiling "
+                                                "under the starting share is no ceiling)")
     rival_munitions_fraction_of_defence: float = _p(0.3, "fraction", 0.0, 1.0,
                                                     doc="share of rival defence spending that "
                                                     "scales with munitions output",
@@ -406,10 +419,11 @@ def make_params(values: dict[str, Any] | None = None, *, base: Params | None = N
     try:
         coerced = {k: coerce(k, v) for k, v in values.items()}
         params = dataclasses.replace(base or Params(), **coerced)  # validated on construction
-    except ParamError as err:
-        if source and not err.source:
-            raise ParamError(err.key, err.value, err.expected, source) from None
-        raise
+    except ParamError as err:  # a number named as given (5, not 5.0), as Params(...) does
+        given = values.get(err.key, err.value)
+        value = given if isinstance(given, numbers.Real) and not isinstance(given, bool) else (
+            err.value)
+        raise ParamError(err.key, value, err.expected, err.source or source) from None
     return params
 
 
@@ -442,6 +456,11 @@ def validate(p: Params) -> None:
     if p.munitions_lead_full_quarters < p.munitions_lead_first_quarters:
         raise ParamError("munitions_lead_full_quarters", p.munitions_lead_full_quarters,
                          f">= munitions_lead_first_quarters ({p.munitions_lead_first_quarters})")
+    if p.rival_defence_share_ceiling_pct < p.rival_defence_share_initial_pct:
+        raise ParamError("rival_defence_share_ceiling_pct", p.rival_defence_share_ceiling_pct,
+                         f">= rival_defence_share_initial_pct "
+                         f"({p.rival_defence_share_initial_pct}): the ceiling bounds the share "
+                         f"from the start")
     if p.adjustment_speed_per_year * 0.25 > 1.0:
         raise ParamError("adjustment_speed_per_year", p.adjustment_speed_per_year,
                          "<= 4 (at most the whole gap closed in one quarter)")

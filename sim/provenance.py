@@ -1,19 +1,14 @@
-"""Provenance for manifests: package versions, the code's git revision, atomic folder writes.
+"""Provenance for manifests: package versions and the code's git revision.
 
-This module owns what every results folder records about how it was made, and the rule that a
-results folder appears whole or not at all (:func:`atomic_folder`).
+This module owns what every results folder records about how it was made. How a results folder
+is written (whole or not at all, one writer, never over something else) is ``sim.outputs``.
 """
 
 from __future__ import annotations
 
-import contextlib
 import importlib.metadata
 import platform
-import shutil
 import subprocess
-import tempfile
-from collections.abc import Iterator
-from pathlib import Path
 
 from sim.resources import checkout_root
 
@@ -51,28 +46,3 @@ def git_revision() -> dict[str, str | bool]:
     except (OSError, subprocess.SubprocessError):
         return {"commit": "unknown", "dirty": False}
 
-
-@contextlib.contextmanager
-def atomic_folder(out: Path, *, overwrite: bool = False) -> Iterator[Path]:
-    """Write a results folder in a temporary sibling and move it into place at the end.
-
-    Yields the temporary folder. If the body raises, nothing is left behind. An existing
-    ``out`` is an error unless ``overwrite`` is true, and is only replaced once the new
-    folder is complete.
-
-    Raises:
-        FileExistsError: if ``out`` exists and ``overwrite`` is false.
-    """
-    out = Path(out)
-    if out.exists() and not overwrite:
-        raise FileExistsError(f"{out} already exists: choose another --out or pass --overwrite")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent))
-    try:
-        yield tmp
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    if out.exists():
-        shutil.rmtree(out)
-    tmp.rename(out)

@@ -14,15 +14,18 @@ This module owns putting a report together from a sweep folder (``sim.store.load
 - ``sensitivity`` (Sobol' or Morris sweeps): indices of the main outcomes (``sim.sensitivity``).
 
 Every figure is written as PDF and PNG under ``figures/``, every table as CSV and LaTeX under
-``tables/``, with a ``README.md`` listing them with their captions. Bad input is a
-:class:`~sim.errors.UserError` (one message, exit 2); an incomplete sweep gives a warning and a
-report of what it holds.
+``tables/``, with a ``README.md`` listing them with their captions and a ``manifest.json`` of
+kind ``"report"``. The report folder is written whole or not at all (``sim.outputs``: built in a
+hidden sibling, then renamed into place; an earlier report there is replaced, anything else is
+refused). The sweep folder is verified first (``sim.store.load_sweep``: every file against its
+recorded sha256, every table's columns). Bad input is a :class:`~sim.errors.UserError` (one
+message, exit 2); an incomplete sweep gives a warning and a report of what it holds.
 """
 
 from __future__ import annotations
 
 import argparse
-import shutil
+import json
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -36,6 +39,7 @@ from sim import report_figures as figs
 from sim import report_tables as tabs
 from sim.ensemble import members_of
 from sim.errors import UserError
+from sim.outputs import output_folder
 from sim.params import PARAM_FIELDS, make_params
 from sim.regimes import RICHARDSON_PARAMS, linear_gain, richardson_applies, richardson_margin
 from sim.sensitivity import MAIN_OUTCOMES, SALIB_METHODS, analyse_sweep
@@ -44,6 +48,15 @@ MAX_ARMS = 4
 """Design points drawn as separate arms in the fan and time-to-target figures (more: pooled)."""
 MAX_PAIRED_ROWS = 30
 """Design points shown in the paired-difference figure (the table has them all)."""
+REPORT_KIND = "report"
+"""The ``kind`` of a report folder's manifest (``sim.outputs`` replaces only such a folder)."""
+TABLE_COLUMNS = {
+    "runs": ("runs.parquet", ("run_id", "point_id", "replication", "seed", "status", "error")),
+    "design": ("design.parquet", ("point_id",)),
+    "summary": ("summary.parquet", ("run_id",)),
+    "alliance": ("alliance/", ("run_id", "quarter")),
+}
+"""The columns a report reads from each table of a sweep folder, and the table's file."""
 
 
 @dataclass
@@ -58,22 +71,30 @@ class Report:
 
 
 def load(sweep_dir: str | Path):
-    """Load a sweep folder and the tables a report reads (design, runs, summary, alliance).
+    """Load and verify a sweep folder and the tables a report reads.
 
-    The store reads tables on first access; reading them here turns a missing or corrupt file
-    into one :class:`UserError` naming the folder.
+    The tables are design, runs, summary and alliance. The store checks every file against its
+    recorded sha256 and reads tables on first access; reading them here turns a damaged,
+    missing or corrupt file, or a table without the columns a report needs, into one
+    :class:`UserError` naming the folder (and the file).
     """
     from sim.store import load_sweep
 
     try:
         result = load_sweep(sweep_dir)
-        for table in ("design", "runs", "summary", "alliance"):
-            getattr(result, table)
+        for table, (name, columns) in TABLE_COLUMNS.items():
+            frame = getattr(result, table)
+            missing = [c for c in columns if c not in frame.columns]
+            if missing:
+                raise UserError(f"{Path(sweep_dir) / name}: missing column(s) "
+                                f"{', '.join(missing)}: expected a table written by `sim sweep` "
+                                f"(with {', '.join(columns)})")
         return result
     except UserError:
         raise
     except (OSError, ValueError, pa.ArrowException) as err:
-        raise UserError(f"{sweep_dir}: cannot read the sweep folder ({err})") from None
+        reason = " ".join(str(err).split())
+        raise UserError(f"{sweep_dir}: cannot read the sweep folder ({reason})") from None
 
 
 def _members(runs: pd.DataFrame):
@@ -138,6 +159,10 @@ def build_report(sweep_dir: str | Path, out: str | Path | None = None,
                  warn: Callable[[str], None] | None = None) -> Report:
     """Write a sweep's report (figures, tables, README) into ``out``.
 
+    The report is built in a hidden folder next to ``out`` and renamed into place at the end
+    (``sim.outputs.output_folder``): an earlier report at ``out`` is replaced, and on any error
+    nothing at ``out`` changes.
+
     Args:
         sweep_dir: the sweep folder.
         out: the report folder (default ``SWEEP_DIR/report``).
@@ -148,15 +173,74 @@ def build_report(sweep_dir: str | Path, out: str | Path | None = None,
         What was written, with captions and warnings.
 
     Raises:
-        UserError: if the folder is not a sweep, holds no successful run, or an axis of
-            ``axes`` was not swept.
+        UserError: if the folder is not a sweep or is damaged, holds no successful run, an
+            axis of ``axes`` was not swept, or ``out`` is something other than an earlier
+            report (a file, a folder of other files) or cannot be written (a full disk).
     """
     warn = warn or (lambda msg: print(f"warning: {msg}", file=sys.stderr))
     result = load(sweep_dir)
     swept = [c for c in result.design.columns if c != "point_id"]
     x, y = _check_axes(axes, swept)
-    report = Report(Path(out) if out else Path(sweep_dir) / "report")
-    _clear_previous(report.out)
+    final = Path(out) if out else Path(sweep_dir) / "report"
+    _check_out(final)
+    with output_folder(final, REPORT_KIND, overwrite=True) as folder, folder.write() as tmp:
+        report = Report(tmp)
+        try:
+            _compose(report, result, sweep_dir, swept, x, y, warn)
+        except Exception as err:
+            cause = _os_error(err)
+            if cause is None:
+                raise
+            raise cause from None  # the folder's writer reports it in one line
+        write_readme(report, result, sweep_dir)
+        entries = sorted(p.name for p in tmp.iterdir())
+        (tmp / "manifest.json").write_text(json.dumps(
+            {"kind": REPORT_KIND, "sweep": str(sweep_dir),
+             "sweep_name": result.manifest.get("name"), "warnings": report.warnings,
+             "files": [*entries, "manifest.json"]}, indent=2) + "\n")
+    moved = Report(final, warnings=report.warnings, notes=report.notes)
+    for name in ("figures", "tables"):
+        setattr(moved, name, [(n, [final / f.relative_to(tmp) for f in files], caption)
+                              for n, files, caption in getattr(report, name)])
+    return moved
+
+
+def _check_out(out: Path) -> None:
+    """Refuse a report folder that is a file, or a folder holding something other than a report.
+
+    (``sim.outputs`` checks again, with its other rules, holding the folder's lock.)
+    """
+    if out.is_symlink() or (out.exists() and not out.is_dir()):
+        raise UserError(f"{out}: exists and is not a folder: give --out a folder for the report")
+    if out.is_dir() and any(out.iterdir()):
+        try:
+            kind = json.loads((out / "manifest.json").read_text()).get("kind")
+        except (OSError, ValueError, AttributeError):
+            kind = None
+        if kind != REPORT_KIND:
+            raise UserError(f"{out}: holds files that are not an earlier report (no report "
+                            "manifest.json): a report replaces only an earlier report; choose "
+                            "another --out")
+
+
+def _os_error(err: BaseException | None) -> OSError | None:
+    """The OSError behind an error, if any.
+
+    A full disk can surface as another library's error: matplotlib's PDF writer raises
+    ``zlib.error`` while closing a file it failed to write.
+    """
+    seen = set()
+    while err is not None and id(err) not in seen:
+        if isinstance(err, OSError):
+            return err
+        seen.add(id(err))
+        err = err.__cause__ or err.__context__
+    return None
+
+
+def _compose(report: Report, result, sweep_dir: str | Path, swept: list[str], x: str,
+             y: str | None, warn: Callable[[str], None]) -> None:
+    """Write the figures and tables of a report into ``report.out``."""
 
     def warning(msg: str) -> None:
         report.warnings.append(msg)
@@ -256,16 +340,6 @@ def build_report(sweep_dir: str | Path, out: str | Path | None = None,
             "Time-to-target curves as numbers."))
 
     _sensitivity(report, result, fig_dir, tab_dir, warning)
-    write_readme(report, result, sweep_dir)
-    return report
-
-
-def _clear_previous(out: Path) -> None:
-    """Remove the figures and tables of an earlier report in ``out`` (so none goes stale)."""
-    readme = out / "README.md"
-    if readme.is_file() and readme.read_text().startswith("# Report: sweep"):
-        for sub in ("figures", "tables"):
-            shutil.rmtree(out / sub, ignore_errors=True)
 
 
 def _point_labels(design: pd.DataFrame, axes: list[str], short: bool = False

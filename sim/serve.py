@@ -5,13 +5,21 @@ config first (a bad config is a :class:`sim.config.ConfigError`, so the command 
 message and exits with 2), passes it to the page through ``SIM_VIZ_CONFIG``, turns off
 Solara's telemetry and version check (the page must work with no internet), and runs
 ``solara run sim/app.py --production --no-open`` on 127.0.0.1 unless told otherwise.
+
+The page has no authentication: anyone who can reach its address can use it (run models on
+this machine). Serving on another address than this machine's loopback (``--host 0.0.0.0``, a
+network address) therefore prints a warning first (:func:`host_warning`). A host that does not
+resolve or is not this machine's, and a port that is taken, are errors before the server starts
+(:func:`check_address`), not a server log line after "serving".
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -20,6 +28,45 @@ from sim.config import ConfigError, find_config, load_scenario
 
 APP = Path(__file__).resolve().parent / "app.py"
 CONFIG_ENV = "SIM_VIZ_CONFIG"
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
+"""Hosts that serve the page to this machine only (no warning)."""
+
+
+def host_warning(host: str) -> str | None:
+    """The warning printed before serving on ``host``, or None for this machine only."""
+    if host.strip().strip("[]").lower() in LOCAL_HOSTS:
+        return None
+    return (f"warning: --host {host}: the page has no authentication; anyone who can reach "
+            "this address can open it and run models on this machine. Use it only on a network "
+            "you trust (the default, 127.0.0.1, serves this machine only).")
+
+
+def check_address(host: str, port: int) -> None:
+    """Check that the server can listen on ``host:port``, before starting it.
+
+    Raises:
+        ConfigError: for a port outside 1-65535, a host that does not resolve or is not an
+            address of this machine, or a port another program listens on.
+    """
+    if not 0 < port < 65536:
+        raise ConfigError("--port", "port", port, "a port number 1-65535")
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port,
+                                                             type=socket.SOCK_STREAM)[0]
+    except (OSError, UnicodeError) as err:
+        reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
+        raise ConfigError("--host", "host", host, f"a host name or address of this machine "
+                          f"({reason})") from None
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server does
+        try:
+            probe.bind(address)
+        except OSError as err:
+            if err.errno == errno.EADDRINUSE:
+                raise ConfigError("--port", "port", port, f"a free port on {host} (another "
+                                  "program listens on it)") from None
+            raise ConfigError("--host", "host", host, f"an address of this machine "
+                              f"({err.strerror})") from None
 
 
 def server_command(host: str, port: int) -> list[str]:
@@ -49,14 +96,13 @@ def cli_viz(args: argparse.Namespace) -> int:
         The server's exit code (0 after Ctrl-C).
 
     Raises:
-        ConfigError: for a bad config or port.
+        ConfigError: for a bad config, host or port (see :func:`check_address`).
     """
     config = None
     if args.config:
         config = find_config(args.config).resolve()
         load_scenario(config)  # raises ConfigError naming the file, key and value
-    if not 0 < args.port < 65536:
-        raise ConfigError("--port", "port", args.port, "a port number 1-65535")
+    check_address(args.host, args.port)
     from sim.viz_chart import asset_dir, missing_assets
 
     missing = missing_assets()
@@ -64,6 +110,9 @@ def cli_viz(args: argparse.Namespace) -> int:
         print(f"warning: front-end assets missing from {asset_dir()} ({', '.join(missing)}): "
               "the plots will stay empty offline. Reinstall the package's dependencies "
               "(solara-assets).", file=sys.stderr)
+    warning = host_warning(args.host)
+    if warning:
+        print(warning, file=sys.stderr)
     print(f"serving the model page on http://{args.host}:{args.port} (Ctrl-C stops)",
           file=sys.stderr)
     proc = subprocess.Popen(server_command(args.host, args.port), env=server_env(config))

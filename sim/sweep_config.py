@@ -43,14 +43,13 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from sim.config import ConfigError, Scenario, load_scenario
+from sim.config import ConfigError, Scenario, load_scenario, read_toml
 from sim.params import NUMERIC, PARAM_FIELDS, ParamError, Params, coerce, make_params, to_dict
 
 TOP_LEVEL_KEYS = ("name", "description", "scenario", "replications", "root_seed", "seeding",
@@ -284,13 +283,7 @@ def load_sweep_config(path: str | Path) -> SweepConfig:
         ConfigError: for any problem, naming the file, the key, the value and what was expected.
     """
     path = Path(path)
-    if not path.is_file():
-        raise ConfigError(path, "(file)", str(path), "an existing TOML file")
-    try:
-        with path.open("rb") as fh:
-            doc = tomllib.load(fh)
-    except tomllib.TOMLDecodeError as err:
-        raise ConfigError(path, "(syntax)", str(err), "valid TOML") from None
+    doc = read_toml(path)  # a missing, unreadable, binary or malformed file: a ConfigError
     for key in doc:
         if key not in TOP_LEVEL_KEYS:
             raise ConfigError(path, key, doc[key], f"one of {', '.join(TOP_LEVEL_KEYS)}")

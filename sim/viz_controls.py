@@ -6,19 +6,23 @@ validating what a user enters (a slider position or typed text) into model keywo
 Nothing here repeats a parameter's name or range by hand: add ``control=True`` to a parameter
 in ``sim/params.py`` and it appears on the page.
 
-A bad value (text that is not a number, a value out of range, a seed that is not a
-non-negative integer, or a combination the parameter table forbids) becomes a message for the
-page, never an exception.
+A bad value (text that is not a number, a value out of range, a seed that is not an integer
+from 0 to ``sim.config.MAX_SEED``, or a combination the parameter table forbids) becomes a
+message for the page, never an exception. The sliders (:func:`NumberSlider`) take only finite
+numbers from the browser: anything else a crafted message sends them is ignored.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import solara
 
+from sim.config import MAX_SEED
+from sim.errors import shown
 from sim.model import seed_from
 from sim.params import ParamError, Params, make_params, param_table, to_dict
 
@@ -131,8 +135,11 @@ def check(base: Params, values: dict[str, Any]) -> Checked:
     seed = None
     try:
         seed = seed_from(values.get(SEED))
-    except ValueError as err:
-        errors[SEED] = f"Seed not applied: {err}."
+        if seed > MAX_SEED:
+            raise ValueError(f"seed {seed}: expected an integer from 0 to {MAX_SEED}")
+    except ValueError as err:  # also a number of over 4,300 digits (int's limit)
+        seed = None
+        errors[SEED] = f"Seed not applied: {shown(str(err), 160)}."
     overrides = {}
     for name in CONTROL_NAMES:
         if name not in values:
@@ -155,7 +162,39 @@ def check(base: Params, values: dict[str, Any]) -> Checked:
 
 
 def _message(err: ParamError) -> str:
-    return f"Not applied: {err.key} = {err.value!r}; expected {err.expected}."
+    return f"Not applied: {err.key} = {shown(repr(err.value), 80)}; expected {err.expected}."
+
+
+def slider_number(value: Any) -> float | None:
+    """A slider value sent by the browser as a finite number; None for anything else."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    number = float(value)
+    return number if math.isfinite(number) else None
+
+
+@solara.component
+def NumberSlider(value: float, on_value: Callable[[float], None], min: float, max: float,
+                 step: float, *, label: str = "", integer: bool = False):
+    """A slider that passes on only finite numbers (Solara's casts raise on other values).
+
+    Args:
+        value: the position shown.
+        on_value: called with the new position (an int when ``integer``).
+        min: the left end.
+        max: the right end.
+        step: the distance between positions.
+        label: the label shown before it.
+        integer: positions are integers.
+    """
+
+    def on_v_model(new: Any) -> None:
+        number = slider_number(new)
+        if number is not None:
+            on_value(round(number) if integer else number)
+
+    solara.v.Slider(v_model=value, on_v_model=on_v_model, label=label, min=min, max=max,
+                    step=step, thumb_label=False, hide_details=True)
 
 
 def as_number(spec: ControlSpec, value: Any, base: Params, fallback: float) -> float:
@@ -174,7 +213,6 @@ def ControlRow(spec: ControlSpec, value: Any, base: Params, fallback: float,
     """One parameter: a slider over the table's range and a text box for a typed value."""
     position = as_number(spec, value, base, fallback)
     text = value if isinstance(value, str) else spec.fmt(value)
-    slider = solara.SliderInt if spec.kind == "int" else solara.SliderFloat
 
     def on_slider(new: float) -> None:
         # The browser's slider snaps a value between steps (a calibrated 0.4068 on a 0.05 grid)
@@ -188,8 +226,8 @@ def ControlRow(spec: ControlSpec, value: Any, base: Params, fallback: float,
                 solara.Text(spec.label, style={"font-size": "0.85em", "font-weight": "500"})
         with solara.Row(gap="8px", style={"align-items": "center"}):
             with solara.Column(style={"flex": "1 1 auto", "min-width": "0"}):
-                slider(label="", value=position, min=spec.min, max=spec.max, step=spec.step,
-                       on_value=on_slider, thumb_label=False)
+                NumberSlider(position, on_slider, spec.min, spec.max, spec.step,
+                             integer=spec.kind == "int")
             with solara.Column(style={"width": "84px", "flex": "0 0 84px"}):
                 solara.InputText(label="value", value=text, dense=True,
                                  on_value=lambda t: on_change(spec.name, t),

@@ -96,7 +96,8 @@ class TilesWidget(v.VuetifyTemplate):
 
     template = traitlets.Unicode(TILES_TEMPLATE).tag(sync=True)
     tiles = traitlets.List([]).tag(sync=True)
-    selected = traitlets.Unicode(None, allow_none=True).tag(sync=True)
+    selected = traitlets.Any(None).tag(sync=True)
+    """ISO3 code of the selected tile (Any: a crafted value selects nothing, it is no error)."""
     columns = traitlets.Int(9).tag(sync=True)
     size = traitlets.Int(TILE).tag(sync=True)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import socket
 import sys
 
 import pytest
@@ -15,6 +16,27 @@ from sim.data import ROOT
 
 def args(config=None, port=8765, host="127.0.0.1"):
     return argparse.Namespace(config=config, port=port, host=host)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class FakeServer:
+    """Stands for the solara server process: records its command and environment."""
+
+    seen: dict = {}
+
+    def __init__(self, cmd, env):
+        FakeServer.seen = {"cmd": cmd, "env": env}
+
+    def wait(self):
+        return 0
+
+    def send_signal(self, signum):
+        pass
 
 
 def test_bad_config_is_a_clear_error_with_exit_2(capsys, monkeypatch):
@@ -56,23 +78,52 @@ def test_server_env_passes_the_config_and_turns_telemetry_off(monkeypatch):
     assert serve.CONFIG_ENV not in serve.server_env(None)
 
 
-def test_cli_viz_runs_solara_with_the_validated_config(monkeypatch):
-    seen = {}
-
-    class FakeServer:
-        def __init__(self, cmd, env):
-            seen["cmd"], seen["env"] = cmd, env
-
-        def wait(self):
-            return 0
-
-        def send_signal(self, signum):
-            pass
-
+def test_cli_viz_runs_solara_with_the_validated_config(monkeypatch, capsys):
     monkeypatch.setattr(serve.subprocess, "Popen", FakeServer)
-    assert serve.cli_viz(args(str(ROOT / "configs" / "rival_ratio_3.toml"), port=9001)) == 0
+    port = free_port()
+    assert serve.cli_viz(args(str(ROOT / "configs" / "rival_ratio_3.toml"), port=port)) == 0
+    seen = FakeServer.seen
     assert seen["env"][serve.CONFIG_ENV] == str(ROOT / "configs" / "rival_ratio_3.toml")
-    assert seen["cmd"][seen["cmd"].index("--port") + 1] == "9001"
+    assert seen["cmd"][seen["cmd"].index("--port") + 1] == str(port)
+    assert "warning" not in capsys.readouterr().err  # 127.0.0.1: this machine only
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::"])
+def test_serving_beyond_this_machine_warns_first_that_there_is_no_login(monkeypatch, capsys,
+                                                                         host):
+    if host == "::" and not socket.has_ipv6:
+        pytest.skip("no IPv6")
+    order = []
+    monkeypatch.setattr(serve.subprocess, "Popen",
+                        lambda cmd, env: order.append("server") or FakeServer(cmd, env))
+    real_print = print
+
+    def recording_print(*a, **k):
+        order.append("print")
+        real_print(*a, **k)
+
+    monkeypatch.setattr("builtins.print", recording_print)
+    assert main(["viz", "--host", host, "--port", str(free_port())]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert err[0].startswith(f"warning: --host {host}: the page has no authentication")
+    assert order.index("server") > order.index("print")  # warned before serving
+    assert FakeServer.seen["cmd"][FakeServer.seen["cmd"].index("--host") + 1] == host
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "::1", "[::1]", "LOCALHOST"])
+def test_this_machine_only_hosts_give_no_warning(host):
+    assert serve.host_warning(host) is None
+    assert serve.host_warning("0.0.0.0") is not None
+
+
+def test_a_taken_port_is_an_error_before_serving(monkeypatch):
+    monkeypatch.setattr(serve.subprocess, "Popen", lambda *a, **k: pytest.fail("server started"))
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(ConfigError, match=rf"--port: key 'port' = {port}: expected a free"):
+            serve.cli_viz(args(port=port))
 
 
 def test_offline_assets_are_installed_versioned_files():

@@ -215,8 +215,8 @@ def test_holdout_year_leaves_its_data_out_of_the_loss():
 
 
 def test_laggard_pattern_term():
-    """The loss's laggard term: the nine allies below 2% in the 2024 data (THEORY §3.3; the
-    April-2025 vintage adds Montenegro to THEORY's eight), their observed median rate 0.048/yr
+    """The loss's laggard term: the nine allies below 2% in the 2024 data (docs/THEORY.md §3.3;
+    the April-2025 vintage adds Montenegro to its eight), their observed median rate 0.048/yr
     (derived in tests/test_validation_backcast.py), and LAGGARD_WEIGHT times the squared miss."""
     scenario = load_scenario(BACKCAST)
     obj = Objective(scenario.params, 5, Budget(n_runs=4))

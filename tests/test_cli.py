@@ -104,3 +104,22 @@ def test_validate_and_scenarios(capsys):
     listing = capsys.readouterr().out
     for config in (ROOT / "configs").glob("*.toml"):
         assert config.name in listing
+
+
+def test_a_run_that_breaks_an_invariant_is_marked_failed_and_exits_1(tmp_path, monkeypatch,
+                                                                      capsys):
+    # no valid parameters break an invariant (tests/test_invariants.py), so plant one
+    import sim.ensemble
+
+    def planted(alliance, members, **kwargs):
+        return ["rival_gdp_positive: rival_gdp_usd_bn = -1 in 2030Q1"] * len(alliance)
+
+    monkeypatch.setattr(sim.ensemble, "first_violations", planted)
+    out = tmp_path / "bad"
+    assert main(["run", "--out", str(out)]) == 1
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["status"] == "failed: rival_gdp_positive: rival_gdp_usd_bn = -1 in 2030Q1"
+    assert "broke an invariant" in capsys.readouterr().err
+    monkeypatch.undo()
+    assert main(["run", "--out", str(tmp_path / "good")]) == 0
+    assert json.loads((tmp_path / "good" / "summary.json").read_text())["status"] == "ok"

@@ -119,3 +119,32 @@ def test_member_table_errors_name_file_and_problem(tmp_path, text, message):
     with pytest.raises(DataError, match=message) as err:
         load_member_behaviour(path)
     assert "own.csv" in str(err.value)
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (b"\xff\xfe\x00\x01PK", r"members.csv: not UTF-8 text \(byte 0xff at offset 0\)"),
+    ("", r"members.csv: empty file \(no header\)"),
+    (HEADER, r"members.csv: no members"),
+    (HEADER + "AAA,A\n", r"row 2, column 'region': the row has fewer fields than the header"),
+    (HEADER + "AAA," + "x" * 200_000 + ",west,1,1,1\n", r"not a readable CSV table \(field"),
+])
+def test_unreadable_tables_are_data_errors_naming_the_file(tmp_path, content, message):
+    path = tmp_path / "members.csv"
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content)
+    with pytest.raises(DataError, match=message) as info:
+        load_members(path)
+    assert info.value.path == str(path)
+
+
+def test_a_folder_or_a_broken_link_is_not_a_table(tmp_path):
+    with pytest.raises(DataError, match="a folder, expected a CSV file"):
+        load_members(tmp_path)
+    link = tmp_path / "loop.csv"
+    link.symlink_to("loop.csv")
+    with pytest.raises(DataError, match="a broken symbolic link"):
+        load_members(link)
+    with pytest.raises(DataError, match=r"cannot be read \(File name too long\)"):
+        load_members(tmp_path / ("a" * 5000))

@@ -179,3 +179,63 @@ def test_rival_respects_ceiling_and_ramp():
     initial = params.rival_munitions_output_initial_m_per_year
     growth = np.diff(rival) / np.maximum(rival[:-1], initial)
     assert growth.max() <= params.rival_ramp_limit_pct_per_year / 100 * dynamics.DT + 1e-12
+
+
+# --- Bounds that keep every output possible (issue 11; docs/ODD.md §7, sim/invariants.py) ---
+
+
+def _rival_run(**values):
+    params = replace(make_params({}), end_quarter="2059Q4", **values)
+    traj = simulate([params], [1])
+    return params, traj, {c: alliance(traj, c) for c in ALLIANCE_COLUMNS}
+
+
+def test_strain_cannot_shrink_the_rival_economy_faster_than_the_floor():
+    # the tester's case (issue 11): a strain cost of 10 pp of growth per pp of share gave the
+    # rival a GDP of -188 bn USD; here the share may rise to 100% of GDP
+    _, traj, out = _rival_run(rival_strain_growth_cost=10.0, rival_target_ratio=12.0,
+                              rival_defence_share_ceiling_pct=100.0)
+    gdp = out["rival_gdp_usd_bn"]
+    factor = gdp[1:] / gdp[:-1]
+    floor = 1 + dynamics.RIVAL_GDP_GROWTH_FLOOR_PCT_PER_YEAR * dynamics.DT / 100  # -30%/yr
+    assert (gdp > 0).all()
+    assert factor.min() >= floor * (1 - 1e-12)
+    assert factor.min() == pytest.approx(floor, rel=1e-12)  # the floor binds in this run
+    assert traj.violations == ("",)
+
+
+def test_the_rival_share_stays_under_its_ceiling_when_its_economy_shrinks():
+    # GDP falls 10%/yr for 35 years from a share at its ceiling (10%): the non-munitions 70% of
+    # the initial budget alone ends far above the ceiling; it is cut to the ceiling, and
+    # nothing is left for munitions
+    params, traj, out = _rival_run(rival_defence_share_initial_pct=10.0,
+                                   rival_defence_share_ceiling_pct=10.0,
+                                   rival_gdp_growth_pct_per_year=-10.0,
+                                   rival_strain_growth_cost=0.0)
+    gdp, share = out["rival_gdp_usd_bn"], out["rival_defence_share_pct"]
+    f = params.rival_munitions_fraction_of_defence
+    assert 10.0 * gdp[0] / gdp[-1] * (1 - f) > 10.0  # what the uncut budget would be (% GDP)
+    assert share.max() <= params.rival_defence_share_ceiling_pct * (1 + 1e-12)
+    assert share[-1] == params.rival_defence_share_ceiling_pct
+    assert out["rival_munitions_output"][-1] == 0.0
+    assert traj.violations == ("",)
+
+
+def test_a_member_cannot_spend_more_than_its_gdp():
+    # a fixed anchor of 100% of GDP plus a threat, at full speed with no ramp limit, no free
+    # riding and no noise, drives every armed member to the cap: core + related = 100% of GDP
+    values = {"anchor_mode": "fixed", "anchor_fixed_pct_gdp": 100.0,
+              "adjustment_speed_per_year": 4.0, "ramp_limit_pp_per_year": 100.0,
+              "threat_sensitivity_pp": 5.0, "related_initial_pct_gdp": 5.0,
+              "target_related_pct_gdp": 5.0, "free_riding_strength": 0.0, "noise_sd_pp": 0.0}
+    traj, params = run(**values)
+    total = member(traj, "core_share_pct") + member(traj, "related_share_pct")
+    armed = members_of(params).armed
+    assert (total <= 100.0 + 1e-9).all()
+    np.testing.assert_allclose(total[-1, armed], 100.0, rtol=1e-12)
+    assert traj.violations == ("",)
+    # the docking switch lifts the cap (and the invariant): the same run passes 100%
+    uncapped, _ = run(**values, cap_shares_at_gdp=False)
+    total = member(uncapped, "core_share_pct") + member(uncapped, "related_share_pct")
+    assert total[-1, armed].min() > 100.0
+    assert uncapped.violations == ("",)

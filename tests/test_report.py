@@ -125,10 +125,9 @@ def test_figures_and_tables_are_byte_for_byte_reproducible(grid_sweep, grid_repo
 
 def test_one_point_sweep_has_no_regime_map_and_old_files_go(tmp_path):
     out = run(tmp_path, "one", "hegemon_pressure = [0.5]", replications=2)
+    build_report(out, warn=lambda m: None)  # an earlier report, with a file gone stale
     stale = out / "report" / "figures" / "stale.png"
-    stale.parent.mkdir(parents=True)
     stale.write_bytes(b"")
-    (out / "report" / "README.md").write_text("# Report: sweep `one`\n")
     report = build_report(out, warn=lambda m: None)
     assert "regime_map" not in {n for n, _, _ in report.figures}
     assert "No regime map: every run lies in one cell" in report.notes[0]
