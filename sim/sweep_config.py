@@ -50,6 +50,7 @@ from typing import Any
 import numpy as np
 
 from sim.config import ConfigError, Scenario, load_scenario, read_toml
+from sim.outputs import PLAIN_NAME_EXPECTED, is_plain_name
 from sim.params import NUMERIC, PARAM_FIELDS, ParamError, Params, coerce, make_params, to_dict
 
 TOP_LEVEL_KEYS = ("name", "description", "scenario", "replications", "root_seed", "seeding",
@@ -291,8 +292,8 @@ def load_sweep_config(path: str | Path) -> SweepConfig:
     for key, value in (("name", name), ("description", description)):
         if not isinstance(value, str):
             raise ConfigError(path, key, value, "a string")
-    if not name or "/" in name or name.startswith("."):
-        raise ConfigError(path, "name", name, "a plain name (used as a folder name)")
+    if not is_plain_name(name):  # it names the default sweep folder: no path, no NUL
+        raise ConfigError(path, "name", name, PLAIN_NAME_EXPECTED)
     ref = doc.get("scenario")
     if not isinstance(ref, str):
         raise ConfigError(path, "scenario", ref, "the base scenario's file (relative to "

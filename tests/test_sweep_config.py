@@ -125,3 +125,15 @@ def test_a_folder_left_by_a_sweep_killed_before_its_manifest_is_reused(tmp_path)
     (out / ".lock").touch()  # what a sweep killed just after taking its lock leaves behind
     config = write_config(tmp_path, GOOD)
     assert main(["sweep", str(config), "--out", str(out), "--workers", "1", "--quiet"]) == 0
+
+
+@pytest.mark.parametrize("name", ["../../elsewhere/ESCAPED", "/an/absolute/victim", "a\x00b",
+                                  "", "x" * 101, "with space"])
+def test_a_sweep_name_is_a_plain_name(tmp_path, name):
+    # the name picks the default sweep folder (results/sweeps/<name>): no path may escape
+    config = tmp_path / "s.toml"
+    escaped = name.replace("\\", "\\\\").replace('"', '\\"').replace("\x00", "\\u0000")
+    config.write_text(f'name = "{escaped}"\nscenario = "hague.toml"\nreplications = 1\n'
+                      '[axes]\nhegemon_pressure = [0.2, 0.4]\n')
+    with pytest.raises(ConfigError, match="a plain name: letters, digits, - and _"):
+        load_sweep_config(config)
