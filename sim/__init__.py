@@ -7,11 +7,11 @@ default scenario), :func:`simulate` (many runs at once), :class:`Params` and
 :func:`make_params` (the parameter table, validated on construction), and the result loaders.
 """
 
-from sim.config import DEFAULT_SCENARIO, Scenario, load_scenario
-from sim.ensemble import SimulationError, Trajectories, simulate
-from sim.model import AllianceModel
-from sim.params import ParamError, Params, make_params
-from sim.store import SweepResult, load_sweep
+from sim.abm.model import AllianceModel
+from sim.core.config import DEFAULT_SCENARIO, Scenario, load_scenario
+from sim.core.ensemble import SimulationError, Trajectories, simulate
+from sim.core.params import ParamError, Params, make_params
+from sim.sweep.store import SweepResult, load_sweep
 
 
 def default_params() -> Params:
@@ -23,6 +23,18 @@ def default_params() -> Params:
     return load_scenario(DEFAULT_SCENARIO).params
 
 
-__all__ = ["DEFAULT_SCENARIO", "AllianceModel", "ParamError", "Params", "Scenario",
-           "SimulationError", "SweepResult", "Trajectories", "default_params", "load_scenario",
-           "load_sweep", "make_params", "simulate"]
+__all__ = [
+    "DEFAULT_SCENARIO",
+    "AllianceModel",
+    "ParamError",
+    "Params",
+    "Scenario",
+    "SimulationError",
+    "SweepResult",
+    "Trajectories",
+    "default_params",
+    "load_scenario",
+    "load_sweep",
+    "make_params",
+    "simulate",
+]

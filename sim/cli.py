@@ -2,7 +2,7 @@
 
 ``sim run [CONFIG]`` (also ``python -m sim run``), ``validate CONFIG``, ``scenarios``,
 ``sweep CONFIG``, ``viz``, ``calibrate CONFIG`` and ``report SWEEP_DIR``. Each subcommand
-parses its arguments and calls one library function; user errors (``sim.errors.UserError``)
+parses its arguments and calls one library function; user errors (``sim.core.errors.UserError``)
 print one message and exit with 2.
 """
 
@@ -15,8 +15,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from sim.config import DEFAULT_SCENARIO, list_scenarios, load_scenario, parse_overrides
-from sim.errors import UserError, os_error_text
+from sim.core.config import DEFAULT_SCENARIO, list_scenarios, load_scenario, parse_overrides
+from sim.core.errors import UserError, os_error_text
 
 
 def _scenario(args: argparse.Namespace):
@@ -25,22 +25,29 @@ def _scenario(args: argparse.Namespace):
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Run one scenario into its results folder and print its summary."""
-    from sim.outputs import output_path
-    from sim.run import default_out, run_scenario
+    from sim.runs.outputs import output_path
+    from sim.runs.run import default_out, run_scenario
 
     out = output_path(args.out) if args.out is not None else None
     overrides = parse_overrides(args.set or [])
     scenario = _scenario(args)
     out = out if out is not None else default_out(scenario, overrides)
-    result = run_scenario(scenario, out, csv=args.csv, overwrite=args.overwrite,
-                          command=shlex.join(["python", "-m", "sim", *sys.argv[1:]]),
-                          overrides=overrides)
+    result = run_scenario(
+        scenario,
+        out,
+        csv=args.csv,
+        overwrite=args.overwrite,
+        command=shlex.join(["python", "-m", "sim", *sys.argv[1:]]),
+        overrides=overrides,
+    )
     print(json.dumps(result.summary, indent=2))
-    print(f"wrote {out}/ (alliance.parquet, members.parquet, summary.json, manifest.json, "
-          "figure.png, figure.pdf)", file=sys.stderr)
-    if result.summary["status"] != "ok":  # an impossible result (sim.invariants): exit 1
-        print(f"warning: the run broke an invariant ({result.summary['status']})",
-              file=sys.stderr)
+    print(
+        f"wrote {out}/ (alliance.parquet, members.parquet, summary.json, manifest.json, "
+        "figure.png, figure.pdf)",
+        file=sys.stderr,
+    )
+    if result.summary["status"] != "ok":  # an impossible result (sim.core.invariants): exit 1
+        print(f"warning: the run broke an invariant ({result.summary['status']})", file=sys.stderr)
         return 1
     return 0
 
@@ -48,10 +55,12 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_validate(args: argparse.Namespace) -> int:
     """Check a config without running it; report its Richardson limit and step stability."""
     scenario = _scenario(args)
-    print(f"{args.config}: valid scenario '{scenario.name}' ({scenario.params.start_quarter}-"
-          f"{scenario.params.end_quarter}, seed {scenario.seed})")
-    from sim.docking import stability_report
-    from sim.ensemble import members_of
+    print(
+        f"{args.config}: valid scenario '{scenario.name}' ({scenario.params.start_quarter}-"
+        f"{scenario.params.end_quarter}, seed {scenario.seed})"
+    )
+    from sim.core.ensemble import members_of
+    from sim.validation.docking import stability_report
 
     for line in stability_report(scenario.params, members_of(scenario.params)):
         print(line)
@@ -69,36 +78,36 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
 
 def cmd_params(args: argparse.Namespace) -> int:
     """Print the parameter table (Markdown), the source of docs/PARAMETERS.md."""
-    from sim.params import markdown_table
+    from sim.core.params import markdown_table
 
     print(markdown_table(), end="")
     return 0
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
-    """Run a parameter sweep (see ``sim.sweep``)."""
-    from sim.sweep import cli_sweep
+    """Run a parameter sweep (see ``sim.sweep.runner``)."""
+    from sim.sweep.runner import cli_sweep
 
     return cli_sweep(args)
 
 
 def cmd_viz(args: argparse.Namespace) -> int:
-    """Serve the web page (see ``sim.app``)."""
-    from sim.serve import cli_viz
+    """Serve the web page (see ``sim.viz.app``)."""
+    from sim.viz.serve import cli_viz
 
     return cli_viz(args)
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
-    """Fit behavioural parameters to the 2014-2024 record (see ``sim.calibrate``)."""
-    from sim.calibrate import cli_calibrate
+    """Fit behavioural parameters to the 2014-2024 record (see ``sim.validation.calibrate``)."""
+    from sim.validation.calibrate import cli_calibrate
 
     return cli_calibrate(args)
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    """Write figures and tables from a sweep (see ``sim.report``)."""
-    from sim.report import cli_report
+    """Write figures and tables from a sweep (see ``sim.analysis.report``)."""
+    from sim.analysis.report import cli_report
 
     return cli_report(args)
 
@@ -113,21 +122,31 @@ def build_parser() -> argparse.ArgumentParser:
         if default is None:
             p.add_argument("config", help="scenario config (TOML file or shipped scenario name)")
         else:
-            p.add_argument("config", nargs="?", default=default,
-                           help=f"scenario config (TOML file or shipped scenario name; "
-                           f"default {default})")
+            p.add_argument(
+                "config",
+                nargs="?",
+                default=default,
+                help=f"scenario config (TOML file or shipped scenario name; default {default})",
+            )
         p.add_argument("--seed", type=int, help="the run's seed (default: the config's)")
-        p.add_argument("--set", action="append", metavar="KEY=VALUE",
-                       help="override a parameter (repeatable)")
+        p.add_argument(
+            "--set", action="append", metavar="KEY=VALUE", help="override a parameter (repeatable)"
+        )
 
     p = sub.add_parser("run", help="run a scenario into its own results folder")
     scenario_args(p, DEFAULT_SCENARIO)
-    p.add_argument("--out", help="results folder (default results/<scenario>-seed<seed>, "
-                   "with -set-<hash> appended when --set is given)")
+    p.add_argument(
+        "--out",
+        help="results folder (default results/<scenario>-seed<seed>, "
+        "with -set-<hash> appended when --set is given)",
+    )
     p.add_argument("--csv", action="store_true", help="also write CSV copies of the tables")
-    p.add_argument("--overwrite", action="store_true",
-                   help="replace an existing folder, only if it is empty or an earlier run's "
-                   "results (see sim.outputs.check_replaceable)")
+    p.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace an existing folder, only if it is empty or an earlier run's "
+        "results (see sim.runs.outputs.check_replaceable)",
+    )
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("validate", help="check a config without running it")
@@ -135,8 +154,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("scenarios", help="list the scenario configs")
-    p.add_argument("--folder", default=None,
-                   help="folder of configs (default: the scenarios shipped with the tool)")
+    p.add_argument(
+        "--folder",
+        default=None,
+        help="folder of configs (default: the scenarios shipped with the tool)",
+    )
     p.set_defaults(func=cmd_scenarios)
 
     p = sub.add_parser("params", help="print the parameter table (Markdown)")
@@ -149,10 +171,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scheduler", help="address of an existing Dask scheduler")
     p.add_argument("--cluster", choices=["local"], help="start a Dask LocalCluster on 127.0.0.1")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
-    p.add_argument("--allow-large", action="store_true",
-                   help="accept more than 10,000,000 runs (memory and disk are still checked)")
-    p.add_argument("--dry-run", action="store_true",
-                   help="draw and check the design, print its runs, memory and disk; run nothing")
+    p.add_argument(
+        "--allow-large",
+        action="store_true",
+        help="accept more than 10,000,000 runs (memory and disk are still checked)",
+    )
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="draw and check the design, print its runs, memory and disk; run nothing",
+    )
     p.set_defaults(func=cmd_sweep)
 
     p = sub.add_parser("viz", help="serve the web page (127.0.0.1 by default)")
@@ -165,20 +193,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("config", help="backcast config (TOML)")
     p.add_argument("--out", help="where to write the fitted config")
     p.add_argument("--seed", type=int, help="root seed of the replications")
-    p.add_argument("--holdout-year", type=int, metavar="YEAR",
-                   help="leave this year's shares and count out of the loss, to check the fit "
-                   "out of sample (needs --out)")
-    p.add_argument("--in-place", action="store_true",
-                   help="update the committed fit in the source checkout (configs/behaviour.toml,"
-                   " configs/data/backcast_fitted.toml and the two behaviour tables) instead of "
-                   "writing to results/calibration-seed<seed>/ (the default)")
+    p.add_argument(
+        "--holdout-year",
+        type=int,
+        metavar="YEAR",
+        help="leave this year's shares and count out of the loss, to check the fit "
+        "out of sample (needs --out)",
+    )
+    p.add_argument(
+        "--in-place",
+        action="store_true",
+        help="update the committed fit in the source checkout (configs/behaviour.toml,"
+        " configs/data/backcast_fitted.toml and the two behaviour tables) instead of "
+        "writing to results/calibration-seed<seed>/ (the default)",
+    )
     p.set_defaults(func=cmd_calibrate)
 
     p = sub.add_parser("report", help="figures and tables from a sweep folder")
     p.add_argument("sweep_dir", help="a sweep's results folder")
     p.add_argument("--out", help="report folder (default SWEEP_DIR/report)")
-    p.add_argument("--axes", nargs=2, metavar=("X", "Y"),
-                   help="two swept axes for the regime map (default: the first two)")
+    p.add_argument(
+        "--axes",
+        nargs=2,
+        metavar=("X", "Y"),
+        help="two swept axes for the regime map (default: the first two)",
+    )
     p.set_defaults(func=cmd_report)
     return parser
 
@@ -186,7 +225,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``python -m sim``; returns the exit code.
 
-    A user error (``sim.errors.UserError``) and any OSError that escapes a command (a file that
+    A user error (``sim.core.errors.UserError``) and any OSError that escapes a command (a file that
     cannot be read or written, named in the message) print ``error: ...`` on one line and
     return 2; Ctrl-C returns 130 with one line. Any other exception is a bug and keeps its
     traceback.

@@ -16,9 +16,15 @@ os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "false")
 os.environ.setdefault("SOLARA_TEST_RUNNERS", "solara")  # pytest-ipywidgets: no voila/jupyter
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 """Screenshots and server logs of the browser tests (gitignored)."""
 

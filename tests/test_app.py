@@ -10,11 +10,14 @@ import ipyvuetify as v
 import pytest
 import solara
 
-from sim import app, viz_controls, viz_members, viz_plots
-from sim.config import load_scenario
-from sim.data import ROOT
-from sim.model import AllianceModel
-from sim.params import PARAM_FIELDS, Params, param_table, to_dict
+from sim.abm.model import AllianceModel
+from sim.core.config import load_scenario
+from sim.core.data import ROOT
+from sim.core.params import PARAM_FIELDS, Params, param_table, to_dict
+from sim.viz import app
+from sim.viz import controls as viz_controls
+from sim.viz import members as viz_members
+from sim.viz import plots as viz_plots
 
 
 def texts(rc, cls: str) -> list[str]:
@@ -56,10 +59,18 @@ def viz(monkeypatch):
 def test_controls_are_the_table_rows_flagged_control():
     flagged = [r["name"] for r in param_table() if r["control"]]
     assert list(viz_controls.CONTROL_NAMES) == flagged
-    assert set(flagged) == {"hegemon_pressure", "target_core_pct_gdp", "target_deadline_year",
-                            "rival_target_ratio", "threat_sensitivity_pp", "free_riding_strength",
-                            "adjustment_speed_per_year", "noise_sd_pp",
-                            "munitions_lead_first_quarters", "peer_conformity"}
+    assert set(flagged) == {
+        "hegemon_pressure",
+        "target_core_pct_gdp",
+        "target_deadline_year",
+        "rival_target_ratio",
+        "threat_sensitivity_pp",
+        "free_riding_strength",
+        "adjustment_speed_per_year",
+        "noise_sd_pp",
+        "munitions_lead_first_quarters",
+        "peer_conformity",
+    }
 
 
 def test_control_ranges_units_and_steps_come_from_metadata():
@@ -81,25 +92,38 @@ def test_page_renders_one_slider_and_text_box_per_control(viz):
         assert (spec.min, spec.max, spec.step) in ranges
         boxes = viz.find(v.TextField, class_=f"viz-input-{spec.name}").widgets
         assert len(boxes) == 1
-        assert boxes[0].v_model == spec.fmt(getattr(load_scenario(app.DEFAULT_CONFIG).params,
-                                                    spec.name))
+        assert boxes[0].v_model == spec.fmt(
+            getattr(load_scenario(app.DEFAULT_CONFIG).params, spec.name)
+        )
     viz.find(v.Html, children=[viz_controls.CONTROLS[0].label]).assert_single()
     assert len(sliders) == len(viz_controls.CONTROLS) + 1  # + the play interval
 
 
 def test_check_converts_text_and_reports_bad_values():
     base = Params()
-    good = viz_controls.check(base, {"hegemon_pressure": "0.8", "target_deadline_year": "2040",
-                                     "seed": " 7 "})
+    good = viz_controls.check(
+        base, {"hegemon_pressure": "0.8", "target_deadline_year": "2040", "seed": " 7 "}
+    )
     assert good.ok
     assert good.kwargs()["rng"] == 7
     assert good.kwargs()["hegemon_pressure"] == 0.8
     assert good.kwargs()["target_deadline_year"] == 2040
-    bad = viz_controls.check(base, {"hegemon_pressure": "lots", "target_core_pct_gdp": 12,
-                                    "target_deadline_year": "2020", "seed": "-3"})
+    bad = viz_controls.check(
+        base,
+        {
+            "hegemon_pressure": "lots",
+            "target_core_pct_gdp": 12,
+            "target_deadline_year": "2020",
+            "seed": "-3",
+        },
+    )
     assert not bad.ok and bad.params is None
-    assert set(bad.errors) == {"hegemon_pressure", "target_core_pct_gdp", "target_deadline_year",
-                               "seed"}
+    assert set(bad.errors) == {
+        "hegemon_pressure",
+        "target_core_pct_gdp",
+        "target_deadline_year",
+        "seed",
+    }
     assert "a number" in bad.errors["hegemon_pressure"]
     assert "<= 10.0" in bad.errors["target_core_pct_gdp"]
     assert "non-negative integer" in bad.errors["seed"]
@@ -174,8 +198,11 @@ def test_slider_snapping_an_off_grid_value_is_not_a_change(viz):
     enter_text(viz, "viz-input-hegemon_pressure", "0.4068")  # between two 0.05 steps
     button(viz, "Reset").click()
     assert "hegemon_pressure = 0.4068," in texts(viz, "viz-running")[0]
-    [slider] = [w for w in viz.find(v.Slider).widgets
-                if w.max == spec.max and abs(w.v_model - 0.4068) < 1e-9]
+    [slider] = [
+        w
+        for w in viz.find(v.Slider).widgets
+        if w.max == spec.max and abs(w.v_model - 0.4068) < 1e-9
+    ]
     slider.v_model = 0.4  # what the browser's slider reports after snapping to its grid
     box = viz.find(v.TextField, class_="viz-input-hegemon_pressure").widget
     assert box.v_model == "0.4068"
@@ -276,8 +303,9 @@ def test_step_is_disabled_at_the_end_of_the_scenario(viz):
 
 
 def test_selecting_a_tile_shows_the_members_explanation(viz):
-    assert viz.find(v.Html, children=["Click a tile to see a member's numbers and its last "
-                                       "decision."]).widgets
+    assert viz.find(
+        v.Html, children=["Click a tile to see a member's numbers and its last decision."]
+    ).widgets
     tiles = viz.find(viz_members.TilesWidget).widget
     assert {t["iso3"] for t in tiles.tiles} >= {"POL", "USA", "ISL"}
     tiles.selected = "POL"  # what a click on the POL tile does in the browser
@@ -335,9 +363,16 @@ def test_plots_hold_the_issue_measures_and_lines():
     for _ in range(3):
         model.step()
     measures = {c for spec in viz_plots.PLOTS for c in spec.measures}
-    assert {"alliance_core_share_pct", "members_at_or_above_2pct", "members_at_or_above_3_5pct",
-            "members_at_or_above_5pct", "alliance_munitions_output", "rival_munitions_output",
-            "munitions_ratio", "air_defence_vs_2025"} <= measures
+    assert {
+        "alliance_core_share_pct",
+        "members_at_or_above_2pct",
+        "members_at_or_above_3_5pct",
+        "members_at_or_above_5pct",
+        "alliance_munitions_output",
+        "rival_munitions_output",
+        "munitions_ratio",
+        "air_defence_vs_2025",
+    } <= measures
     for spec, template in viz_plots.make_templates(model):
         assert template["$schema"] == viz_plots.VEGA_LITE_SCHEMA
         assert json.dumps({"name": viz_plots.DATA}) in json.dumps(template)
@@ -349,7 +384,7 @@ def test_plots_hold_the_issue_measures_and_lines():
 
 
 def test_page_has_five_plots_whose_data_follow_the_model(viz):
-    from sim.viz_chart import LiveChart
+    from sim.viz.chart import LiveChart
 
     charts = viz.find(LiveChart).widgets
     assert len(charts) == len(viz_plots.PLOTS) == 5
@@ -366,8 +401,17 @@ def test_page_has_five_plots_whose_data_follow_the_model(viz):
 # --- untrusted input from the browser and rapid clicks ----------------------------------------
 
 
-@pytest.mark.parametrize("crafted", ["/etc/passwd", "../../x.toml", "missing.toml",
-                                     str(ROOT / "seeds" / "nato_members.csv"), 5, None])
+@pytest.mark.parametrize(
+    "crafted",
+    [
+        "/etc/passwd",
+        "../../x.toml",
+        "missing.toml",
+        str(ROOT / "seeds" / "nato_members.csv"),
+        5,
+        None,
+    ],
+)
 def test_scenario_picker_opens_only_its_own_entries(viz, crafted):
     button(viz, "Step").click()
     running = texts(viz, "viz-running")[0]
@@ -391,7 +435,7 @@ def test_rapid_step_clicks_are_drawn_in_batches(monkeypatch, tmp_path):
     config.write_text('inherits = "hague.toml"\n[params]\nend_quarter = "2085Q4"\n')
     monkeypatch.setenv(app.ENV_CONFIG, str(config))
     _, rc = solara.render(app.Page(), handle_error=False)
-    from sim.viz_chart import LiveChart
+    from sim.viz.chart import LiveChart
 
     chart = rc.find(LiveChart).widgets[0]  # the share plot: 3 measures per quarter
     draws = []
@@ -416,7 +460,7 @@ def test_rapid_step_clicks_are_drawn_in_batches(monkeypatch, tmp_path):
 
 
 def test_without_a_report_from_a_browser_every_click_is_drawn(viz):
-    from sim.viz_chart import LiveChart
+    from sim.viz.chart import LiveChart
 
     draws = []
     viz.find(LiveChart).widgets[0].observe(lambda change: draws.append(1), "values")

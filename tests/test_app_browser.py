@@ -50,9 +50,14 @@ def server(tmp_path_factory):
     if installed:  # the wheel's console script, from a folder with nothing of the checkout
         command, cwd = [installed], tmp_path_factory.mktemp("elsewhere")
         env.pop("PYTHONPATH", None)
-    proc = subprocess.Popen([*command, "viz", "--port", str(port)],
-                            cwd=cwd, stdout=log, stderr=subprocess.STDOUT, env=env,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        [*command, "viz", "--port", str(port)],
+        cwd=cwd,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=env,
+        start_new_session=True,
+    )
     url = f"http://127.0.0.1:{port}/"
     try:
         deadline = time.monotonic() + 90
@@ -96,8 +101,14 @@ def open_page(context, url: str):
     page.js_errors = []
     page.on("pageerror", lambda err: page.js_errors.append(str(err)))
     page.external = []  # requests that leave the server: the page must work offline
-    page.on("request", lambda r: None if r.url.startswith((url, "data:", "blob:", "about:"))
-            else page.external.append(r.url))
+    page.on(
+        "request",
+        lambda r: (
+            None
+            if r.url.startswith((url, "data:", "blob:", "about:"))
+            else page.external.append(r.url)
+        ),
+    )
     page.goto(url)
     page.locator(".viz-quarter").wait_for(timeout=LOAD_TIMEOUT_MS)
     page.get_by_role("button", name="Step").wait_for()
@@ -151,7 +162,8 @@ def test_page_steps_resets_with_new_value_and_renders_every_plot(server, browser
 
     times = [step(page, k) for k in range(1, 9)]
     (ARTIFACTS / "viz-step-times.txt").write_text(
-        "click Step -> quarter shown, seconds: " + " ".join(f"{t:.3f}" for t in times) + "\n")
+        "click Step -> quarter shown, seconds: " + " ".join(f"{t:.3f}" for t in times) + "\n"
+    )
     assert quarter(page) == "Quarter: 2027Q1"
     assert page.locator(".viz-headline").first.inner_text() != headline_before
     time.sleep(1.0)

@@ -1,4 +1,4 @@
-"""Tests of ``python -m sim viz`` (sim.serve) that do not start a server."""
+"""Tests of ``python -m sim viz`` (sim.viz.serve) that do not start a server."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ import sys
 
 import pytest
 
-from sim import serve
 from sim.cli import build_parser, main
-from sim.config import ConfigError
-from sim.data import ROOT
+from sim.core.config import ConfigError
+from sim.core.data import ROOT
+from sim.viz import serve
 
 
 def args(config=None, port=8765, host="127.0.0.1"):
@@ -64,7 +64,9 @@ def test_command_serves_the_app_offline_on_localhost_by_default():
     parsed = build_parser().parse_args(["viz"])
     assert (parsed.host, parsed.port, parsed.config) == ("127.0.0.1", 8765, None)
     cmd = serve.server_command(parsed.host, parsed.port)
-    assert cmd[:3] == [sys.executable, "-m", "solara"] and str(ROOT / "sim" / "app.py") in cmd
+    assert (
+        cmd[:3] == [sys.executable, "-m", "solara"] and str(ROOT / "sim" / "viz" / "app.py") in cmd
+    )
     for flag in ("--production", "--no-open", "--no-check-version"):
         assert flag in cmd
     assert cmd[cmd.index("--host") + 1] == "127.0.0.1"
@@ -89,13 +91,13 @@ def test_cli_viz_runs_solara_with_the_validated_config(monkeypatch, capsys):
 
 
 @pytest.mark.parametrize("host", ["0.0.0.0", "::"])
-def test_serving_beyond_this_machine_warns_first_that_there_is_no_login(monkeypatch, capsys,
-                                                                         host):
+def test_serving_beyond_this_machine_warns_first_that_there_is_no_login(monkeypatch, capsys, host):
     if host == "::" and not socket.has_ipv6:
         pytest.skip("no IPv6")
     order = []
-    monkeypatch.setattr(serve.subprocess, "Popen",
-                        lambda cmd, env: order.append("server") or FakeServer(cmd, env))
+    monkeypatch.setattr(
+        serve.subprocess, "Popen", lambda cmd, env: order.append("server") or FakeServer(cmd, env)
+    )
     real_print = print
 
     def recording_print(*a, **k):
@@ -129,7 +131,7 @@ def test_a_taken_port_is_an_error_before_serving(monkeypatch):
 def test_offline_assets_are_installed_versioned_files():
     # solara-assets (pinned in pyproject.toml) ships versioned folders only (vega@5.21.0, ...);
     # the charts must find those with no alias links made after install.
-    from sim import viz_chart
+    from sim.viz import chart as viz_chart
 
     assert viz_chart.missing_assets() == []
     paths = viz_chart.vega_paths()
@@ -140,7 +142,7 @@ def test_offline_assets_are_installed_versioned_files():
 
 
 def test_vega_paths_pick_newest_of_the_major(tmp_path, monkeypatch):
-    from sim import viz_chart
+    from sim.viz import chart as viz_chart
 
     for folder in (
         "vega@5.9.0",

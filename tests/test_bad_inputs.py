@@ -24,12 +24,13 @@ import ipyvuetify as v
 import pytest
 import solara
 
-from sim import app, serve, viz_members
 from sim.cli import main
-from sim.config import MAX_INHERITS
-from sim.data import ROOT
-from sim.errors import shown
-from sim.viz_controls import CONTROLS
+from sim.core.config import MAX_INHERITS
+from sim.core.data import ROOT
+from sim.core.errors import shown
+from sim.viz import app, serve
+from sim.viz import members as viz_members
+from sim.viz.controls import CONTROLS
 
 HAGUE = str(ROOT / "configs" / "hague.toml")
 HEADER = "iso3,name,region,gdp_usd_bn,share_2024,exposure\n"

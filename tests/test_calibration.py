@@ -12,15 +12,25 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim import backcast, calibrate, calibration_objective, calibration_output
-from sim.calibration_objective import Budget, Objective
-from sim.config import load_scenario
-from sim.data import ROOT, load_member_behaviour, load_region_behaviour
-from sim.ensemble import members_of, simulate
+from sim.core.config import load_scenario
+from sim.core.data import ROOT, load_member_behaviour, load_region_behaviour
+from sim.core.ensemble import members_of, simulate
+from sim.validation import backcast, calibrate
+from sim.validation import objective as calibration_objective
+from sim.validation import output as calibration_output
+from sim.validation.objective import Budget, Objective
 
 BACKCAST = ROOT / "configs" / "backcast_2014.toml"
-SMALL = Budget(n_runs=8, de_maxiter=1, de_popsize=1, powell_maxfev=40,
-                         nm_maxiter=20, member_rounds=1, member_maxfev=80, polish_maxfev=20)
+SMALL = Budget(
+    n_runs=8,
+    de_maxiter=1,
+    de_popsize=1,
+    powell_maxfev=40,
+    nm_maxiter=20,
+    member_rounds=1,
+    member_maxfev=80,
+    polish_maxfev=20,
+)
 
 
 @pytest.fixture(scope="module")
@@ -35,8 +45,7 @@ def test_objective_equals_the_ensemble_bit_for_bit():
     x = obj.start()
     x[3] += 0.1  # any point
     shares = obj.annual_shares(x)
-    traj = simulate([obj.params_of(x)] * 6, obj.seeds, members=obj.members_of(x),
-                    keep_members=True)
+    traj = simulate([obj.params_of(x)] * 6, obj.seeds, members=obj.members_of(x), keep_members=True)
     assert np.array_equal(shares, backcast.annual_shares(traj, obj.years))
 
 
@@ -67,12 +76,14 @@ def test_written_config_is_inherited_and_reproduces_the_fit(small_fit, tmp_path)
     assert load_scenario(out).params.start_threat_shock_size == 0.0
     # a scenario inheriting the backcast file gets the fitted values and the region multipliers
     child = tmp_path / "child.toml"
-    child.write_text('inherits = "behaviour_backcast.toml"\n[params]\nstart_quarter = "2014Q3"\n'
-                     'end_quarter = "2024Q4"\ninitial_data_year = 2014\n')
+    child.write_text(
+        'inherits = "behaviour_backcast.toml"\n[params]\nstart_quarter = "2014Q3"\n'
+        'end_quarter = "2024Q4"\ninitial_data_year = 2014\n'
+    )
     params = load_scenario(child).params
     for name, value in small_fit.fitted_values().items():
         assert getattr(params, name) == value
-    assert params.free_riding_strength == 0.1  # held at its documented prior (sim.params)
+    assert params.free_riding_strength == 0.1  # held at its documented prior (sim.core.params)
     table = load_region_behaviour(regions)
     members = members_of(params)
     expected = small_fit.objective.members_of(small_fit.x)
@@ -81,8 +92,14 @@ def test_written_config_is_inherited_and_reproduces_the_fit(small_fit, tmp_path)
     assert set(table) == set(small_fit.objective.regions)
     # one row per armed member (Iceland has no forces and no multiplier)
     assert set(load_member_behaviour(own)) == set(members.iso3) - {"ISL"}
-    for name in ("fit_members.csv", "fit_member_years.csv", "fit_counts.csv",
-                 "identification.csv", "backcast_targets.csv", "calibration.json"):
+    for name in (
+        "fit_members.csv",
+        "fit_member_years.csv",
+        "fit_counts.csv",
+        "identification.csv",
+        "backcast_targets.csv",
+        "calibration.json",
+    ):
         assert (tmp_path / "report" / name).is_file()
 
 
@@ -94,10 +111,14 @@ def test_backcast_only_values_stay_out_of_the_forward_scenarios():
     assert not set(behaviour["params"]) & set(calibrate.BACKCAST_ONLY)
     assert set(fitted["params"]) == set(calibrate.BACKCAST_ONLY)
     assert (ROOT / "configs" / "data" / fitted["inherits"]).resolve() == (
-        ROOT / "configs" / "behaviour.toml")
+        ROOT / "configs" / "behaviour.toml"
+    )
     chain = load_scenario(BACKCAST).chain
-    assert [Path(p).name for p in chain] == ["backcast_2014.toml", "backcast_fitted.toml",
-                                            "behaviour.toml"]
+    assert [Path(p).name for p in chain] == [
+        "backcast_2014.toml",
+        "backcast_fitted.toml",
+        "behaviour.toml",
+    ]
     assert load_scenario(ROOT / "configs" / "hague.toml").params.start_threat_shock_size == 0.0
 
 
@@ -139,15 +160,18 @@ def test_committed_behaviour_is_the_calibration_result():
     assert n_runs >= 50  # issue 5: at least 50 replications per evaluation
     scenario = load_scenario(BACKCAST)
     obj = Objective(scenario.params, seed, Budget(n_runs=n_runs))
-    x = obj.start(load_region_behaviour(scenario.params.region_behaviour_file),
-                  values=scenario.params,
-                  members=load_member_behaviour(scenario.params.member_behaviour_file))
+    x = obj.start(
+        load_region_behaviour(scenario.params.region_behaviour_file),
+        values=scenario.params,
+        members=load_member_behaviour(scenario.params.member_behaviour_file),
+    )
     assert math.isclose(obj(x), recorded, abs_tol=1e-5)
     # the backcast-only values come from the same calibration run
     header = re.compile(r"^# (FITTED by|\(seed|Loss [0-9]|Mean allies).*$", re.MULTILINE)
     backcast_text = (ROOT / "configs" / "data" / "backcast_fitted.toml").read_text()
     assert [m.group(0) for m in header.finditer(backcast_text)] == [
-        m.group(0) for m in header.finditer(text)]
+        m.group(0) for m in header.finditer(text)
+    ]
 
 
 def test_member_multipliers_are_deviations_from_the_region():
@@ -159,8 +183,7 @@ def test_member_multipliers_are_deviations_from_the_region():
     x = obj.start()
     names = [c.name for c in obj.coords]
     assert len(obj.indices("member")) == 2 * 31  # threat and pressure, 31 armed allies
-    regions_only = Objective(scenario.params, 5,
-                                       Budget(n_runs=4, members=False))
+    regions_only = Objective(scenario.params, 5, Budget(n_runs=4, members=False))
     assert np.array_equal(obj.annual_shares(x), regions_only.annual_shares(regions_only.start()))
     # Belgium's pressure coordinate lowered by log 2: relative to the western mean (6 members)
     y = x.copy()
@@ -177,7 +200,7 @@ def test_member_multipliers_are_deviations_from_the_region():
         z[names.index(f"pressure_multiplier:{c}")] = 0.3
     assert np.array_equal(obj.members_of(z).pressure_response, obj.members_of(x).pressure_response)
     extra = obj.components(z)["prior"] - obj.components(x)["prior"]
-    assert extra == pytest.approx(calibration_objective.MEMBER_PRIOR_WEIGHT * 6 * 0.3 ** 2)
+    assert extra == pytest.approx(calibration_objective.MEMBER_PRIOR_WEIGHT * 6 * 0.3**2)
 
 
 def test_committed_member_table_is_centred_within_regions():
@@ -185,11 +208,15 @@ def test_committed_member_table_is_centred_within_regions():
     table = load_member_behaviour(scenario.params.member_behaviour_file)
     members = members_of(scenario.params)
     for region in set(members.region):
-        codes = [c for c, r in zip(members.iso3, members.region, strict=True)
-                 if r == region and c in table]
+        codes = [
+            c
+            for c, r in zip(members.iso3, members.region, strict=True)
+            if r == region and c in table
+        ]
         for k in (0, 1):  # threat, pressure: geometric mean 1 (4 decimals written)
             assert math.exp(np.mean([math.log(table[c][k]) for c in codes])) == pytest.approx(
-                1.0, abs=5e-4)
+                1.0, abs=5e-4
+            )
 
 
 def test_holdout_year_leaves_its_data_out_of_the_loss():
@@ -197,8 +224,7 @@ def test_holdout_year_leaves_its_data_out_of_the_loss():
     years' residuals are the full fit's minus the 2024 ones."""
     scenario = load_scenario(BACKCAST)
     full = Objective(scenario.params, 5, Budget(n_runs=4))
-    held = Objective(scenario.params, 5, Budget(n_runs=4),
-                               holdout_year=2024)
+    held = Objective(scenario.params, 5, Budget(n_runs=4), holdout_year=2024)
     x = full.start()
     j = held.years.index(2024)
     assert not held.mask[j].any() and full.mask[j].sum() == 31  # 31 armed allies in 2024
@@ -225,9 +251,11 @@ def test_laggard_pattern_term():
     assert obj.laggard_rate_data == pytest.approx(0.048, abs=0.001)
     parts = obj.components(obj.start())
     assert parts["laggard_term"] == pytest.approx(
-        calibration_objective.LAGGARD_WEIGHT * (parts["laggard_rate"] - obj.laggard_rate_data) ** 2)
-    assert parts["loss"] == pytest.approx(parts["share_mse"] + parts["count_term"]
-                                          + parts["laggard_term"] + parts["prior"])
+        calibration_objective.LAGGARD_WEIGHT * (parts["laggard_rate"] - obj.laggard_rate_data) ** 2
+    )
+    assert parts["loss"] == pytest.approx(
+        parts["share_mse"] + parts["count_term"] + parts["laggard_term"] + parts["prior"]
+    )
     # holding 2024 out drops the term: it is a statistic of the 2024 shares
     held = Objective(scenario.params, 5, Budget(n_runs=4), holdout_year=2024)
     assert held.components(held.start())["laggard_term"] == 0.0
@@ -250,7 +278,9 @@ def test_fitted_backcast_takes_a_fits_values():
     holdout = ROOT / "experiments" / "validation" / "holdout_2024" / "behaviour_backcast.toml"
     other = calibrate.fitted_backcast(base, holdout)
     changed = {f for f in base.__dataclass_fields__ if getattr(base, f) != getattr(other, f)}
-    fitted = {n for n, _, _ in calibration_objective.POOLED} | {"region_behaviour_file",
-                                                                 "member_behaviour_file"}
+    fitted = {n for n, _, _ in calibration_objective.POOLED} | {
+        "region_behaviour_file",
+        "member_behaviour_file",
+    }
     assert changed and changed <= fitted
     assert other.start_quarter == "2014Q3" and other.threat_shock_quarter == "2022Q1"

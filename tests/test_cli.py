@@ -8,22 +8,31 @@ import pandas as pd
 import pytest
 
 from sim.cli import main
-from sim.data import ROOT
+from sim.core.data import ROOT
 
 HAGUE = str(ROOT / "configs" / "hague.toml")
 
 
 def run_cli(*args):
-    return subprocess.run([sys.executable, "-m", "sim", *args], capture_output=True, text=True,
-                          cwd=ROOT, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "sim", *args], capture_output=True, text=True, cwd=ROOT, timeout=300
+    )
 
 
 def test_run_writes_every_output(tmp_path, capsys):
     out = tmp_path / "hague"
     assert main(["run", HAGUE, "--out", str(out), "--csv"]) == 0
     names = {p.name for p in out.iterdir()}
-    assert names == {"alliance.parquet", "members.parquet", "alliance.csv", "members.csv",
-                     "summary.json", "manifest.json", "figure.png", "figure.pdf"}
+    assert names == {
+        "alliance.parquet",
+        "members.parquet",
+        "alliance.csv",
+        "members.csv",
+        "summary.json",
+        "manifest.json",
+        "figure.png",
+        "figure.pdf",
+    }
     alliance = pd.read_parquet(out / "alliance.parquet")
     assert alliance["quarter"].iloc[0] == "2025Q1" and alliance["quarter"].iloc[-1] == "2035Q4"
     assert len(alliance) == 44  # 2025Q1..2035Q4 inclusive: 11 years x 4 quarters
@@ -55,8 +64,21 @@ def test_initial_state_matches_the_data(tmp_path):
 
 def test_same_seed_same_bytes_other_seed_differs(tmp_path):
     for name, seed in (("a", "5"), ("b", "5"), ("c", "6")):
-        assert main(["run", HAGUE, "--seed", seed, "--set", "noise_sd_pp=0.1",
-                     "--out", str(tmp_path / name)]) == 0
+        assert (
+            main(
+                [
+                    "run",
+                    HAGUE,
+                    "--seed",
+                    seed,
+                    "--set",
+                    "noise_sd_pp=0.1",
+                    "--out",
+                    str(tmp_path / name),
+                ]
+            )
+            == 0
+        )
     for table in ("alliance.parquet", "members.parquet"):
         a, b, c = ((tmp_path / n / table).read_bytes() for n in "abc")
         assert a == b
@@ -77,7 +99,7 @@ def test_existing_folder_is_not_overwritten_unless_asked(tmp_path):
     ("toml", "needle"),
     [
         ("[params]\nhegemon_presure = 0.3\n", "key 'params.hegemon_presure' = 0.3"),
-        ("[params]\nhegemon_pressure = \"high\"\n", "expected a number"),
+        ('[params]\nhegemon_pressure = "high"\n', "expected a number"),
         ("[params]\ntarget_core_pct_gdp = -0.5\n", "expected a value >= 0.0"),
         ("[params]\nrival_target_ratio = 0.0\n", "key 'params.rival_target_ratio' = 0.0"),
         ('[params]\nend_quarter = "2020Q1"\n', "after start_quarter"),
@@ -106,15 +128,14 @@ def test_validate_and_scenarios(capsys):
         assert config.name in listing
 
 
-def test_a_run_that_breaks_an_invariant_is_marked_failed_and_exits_1(tmp_path, monkeypatch,
-                                                                      capsys):
+def test_a_run_that_breaks_an_invariant_is_marked_failed_and_exits_1(tmp_path, monkeypatch, capsys):
     # no valid parameters break an invariant (tests/test_invariants.py), so plant one
-    import sim.ensemble
+    import sim.core.ensemble
 
     def planted(alliance, members, **kwargs):
         return ["rival_gdp_positive: rival_gdp_usd_bn = -1 in 2030Q1"] * len(alliance)
 
-    monkeypatch.setattr(sim.ensemble, "first_violations", planted)
+    monkeypatch.setattr(sim.core.ensemble, "first_violations", planted)
     out = tmp_path / "bad"
     assert main(["run", "--out", str(out)]) == 1
     summary = json.loads((out / "summary.json").read_text())

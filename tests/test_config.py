@@ -2,8 +2,8 @@
 
 import pytest
 
-from sim.config import ConfigError, list_scenarios, load_scenario, parse_overrides
-from sim.data import ROOT
+from sim.core.config import ConfigError, list_scenarios, load_scenario, parse_overrides
+from sim.core.data import ROOT
 
 
 def write(tmp_path, name, text):
@@ -14,8 +14,11 @@ def write(tmp_path, name, text):
 
 def test_child_overrides_parent(tmp_path):
     write(tmp_path, "parent.toml", "[params]\nhegemon_pressure = 0.2\nnoise_sd_pp = 0.0\n")
-    child = write(tmp_path, "child.toml",
-                  'inherits = "parent.toml"\nseed = 7\n[params]\nhegemon_pressure = 0.9\n')
+    child = write(
+        tmp_path,
+        "child.toml",
+        'inherits = "parent.toml"\nseed = 7\n[params]\nhegemon_pressure = 0.9\n',
+    )
     scenario = load_scenario(child)
     assert scenario.params.hegemon_pressure == 0.9
     assert scenario.params.noise_sd_pp == 0.0
@@ -25,9 +28,11 @@ def test_child_overrides_parent(tmp_path):
 
 def test_overrides_and_seed_from_command_line(tmp_path):
     path = write(tmp_path, "a.toml", "[params]\nhegemon_pressure = 0.2\n")
-    scenario = load_scenario(path, overrides=parse_overrides(["hegemon_pressure=0.4",
-                                                              'threat_signal="log_ratio"']),
-                             seed=11)
+    scenario = load_scenario(
+        path,
+        overrides=parse_overrides(["hegemon_pressure=0.4", 'threat_signal="log_ratio"']),
+        seed=11,
+    )
     assert scenario.params.hegemon_pressure == 0.4
     assert scenario.seed == 11
 
@@ -83,7 +88,7 @@ def test_every_shipped_config_is_valid_and_listed():
 
 
 def test_a_chain_of_max_inherits_files_loads_and_one_more_is_refused(tmp_path):
-    from sim.config import MAX_INHERITS
+    from sim.core.config import MAX_INHERITS
 
     def chain(files: int) -> object:
         for i in range(files - 1):
@@ -94,13 +99,16 @@ def test_a_chain_of_max_inherits_files_loads_and_one_more_is_refused(tmp_path):
     scenario = load_scenario(chain(MAX_INHERITS))
     assert len(scenario.chain) == MAX_INHERITS == 32
     assert scenario.params.hegemon_pressure == 0.7  # from the last file of the chain
-    with pytest.raises(ConfigError, match=r"c31.toml: key 'inherits' = 'c32.toml': expected at "
-                       r"most 32 files in an inheritance chain"):
+    with pytest.raises(
+        ConfigError,
+        match=r"c31.toml: key 'inherits' = 'c32.toml': expected at "
+        r"most 32 files in an inheritance chain",
+    ):
         load_scenario(chain(MAX_INHERITS + 1))
 
 
 def test_an_empty_params_table_runs_the_defaults_but_an_empty_file_is_refused(tmp_path):
-    from sim.params import Params
+    from sim.core.params import Params
 
     assert load_scenario(write(tmp_path, "defaults.toml", "[params]\n")).params == Params()
     for text in ("", "# only a comment\n", 'name = "x"\n'):
@@ -111,11 +119,15 @@ def test_an_empty_params_table_runs_the_defaults_but_an_empty_file_is_refused(tm
 @pytest.mark.parametrize("seed", ["1.5", "true", "-1", str(2**63), '"7"'])
 def test_seed_must_be_an_integer_from_0_to_2_63_minus_1(tmp_path, seed):
     path = write(tmp_path, "a.toml", f"seed = {seed}\n[params]\n")
-    with pytest.raises(ConfigError, match=r"key 'seed' = .*: expected an integer from 0 to "
-                       "9223372036854775807"):
+    with pytest.raises(
+        ConfigError,
+        match=r"key 'seed' = .*: expected an integer from 0 to "
+        "9223372036854775807",
+    ):
         load_scenario(path)
     assert load_scenario(write(tmp_path, "b.toml", f"seed = {2**63 - 1}\n[params]\n")).seed == (
-        2**63 - 1)
+        2**63 - 1
+    )
     with pytest.raises(ConfigError, match="--seed: key 'seed' = 9223372036854775808"):
         load_scenario(write(tmp_path, "c.toml", "[params]\n"), seed=2**63)
 
@@ -123,26 +135,34 @@ def test_seed_must_be_an_integer_from_0_to_2_63_minus_1(tmp_path, seed):
 def test_a_bad_behaviour_table_is_reported_under_its_own_key_where_it_is_set(tmp_path):
     table = tmp_path / "regions.csv"
     table.write_text("region,threat_multiplier\nwestern,1\n")  # no pressure_multiplier
-    write(tmp_path, "parent.toml", f'inherits = "hague.toml"\n[params]\n'
-          f'region_behaviour_file = "{table}"\n')
+    write(
+        tmp_path,
+        "parent.toml",
+        f'inherits = "hague.toml"\n[params]\nregion_behaviour_file = "{table}"\n',
+    )
     child = write(tmp_path, "child.toml", 'inherits = "parent.toml"\n')
     with pytest.raises(ConfigError) as info:
         load_scenario(child)
     message = str(info.value)
-    assert message.startswith(f"{tmp_path / 'parent.toml'}: key 'params.region_behaviour_file' "
-                              f"= '{table}': expected a readable table of region multipliers")
+    assert message.startswith(
+        f"{tmp_path / 'parent.toml'}: key 'params.region_behaviour_file' "
+        f"= '{table}': expected a readable table of region multipliers"
+    )
     assert "missing column 'pressure_multiplier'" in message and "members_file" not in message
     with pytest.raises(ConfigError, match=r"^--set: key 'member_behaviour_file' = "):
         load_scenario("hague", overrides={"member_behaviour_file": str(table)})
 
 
 def test_files_that_cannot_be_read_as_toml_name_the_file(tmp_path):
-    from sim.config import read_toml
+    from sim.core.config import read_toml
 
     binary = tmp_path / "b.toml"
     binary.write_bytes(b"\x00\xffPK")
-    with pytest.raises(ConfigError, match=r"b.toml: key '\(encoding\)' = 'byte 0xff at offset "
-                       r"1': expected UTF-8 text"):
+    with pytest.raises(
+        ConfigError,
+        match=r"b.toml: key '\(encoding\)' = 'byte 0xff at offset "
+        r"1': expected UTF-8 text",
+    ):
         read_toml(binary)
     with pytest.raises(ConfigError, match="expected a TOML file, not a folder"):
         read_toml(tmp_path)

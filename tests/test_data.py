@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from sim.data import DataError, load_member_behaviour, load_members
+from sim.core.data import DataError, load_member_behaviour, load_members
 
 HEADER = "iso3,name,region,gdp_usd_bn,share_2024,exposure\n"
 
@@ -94,8 +94,10 @@ def test_member_multipliers_multiply_the_region_ones(tmp_path):
     regions = tmp_path / "regions.csv"
     regions.write_text("region,threat_multiplier,pressure_multiplier\nwestern,0.5,0.8\n")
     own = tmp_path / "members.csv"
-    own.write_text("iso3,threat_multiplier,pressure_multiplier,note\nBEL,2.0,0.25,x\n"
-                   "XYZ,9,9,a member not in the member set is ignored\n")
+    own.write_text(
+        "iso3,threat_multiplier,pressure_multiplier,note\nBEL,2.0,0.25,x\n"
+        "XYZ,9,9,a member not in the member set is ignored\n"
+    )
     base = load_members(region_behaviour_file=regions)
     both = load_members(region_behaviour_file=regions, member_behaviour_file=own)
     bel, nld = base.index("BEL"), base.index("NLD")
@@ -106,13 +108,16 @@ def test_member_multipliers_multiply_the_region_ones(tmp_path):
     assert alone.pressure_response[bel] == 0.25 and alone.pressure_response[nld] == 1.0
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("iso3,threat_multiplier\nBEL,1\n", "missing column 'pressure_multiplier'"),
-    ("iso3,threat_multiplier,pressure_multiplier\nBEL,1,x\n", "malformed number"),
-    ("iso3,threat_multiplier,pressure_multiplier\nBEL,1,1\nBEL,1,1\n", "duplicate member BEL"),
-    ("iso3,threat_multiplier,pressure_multiplier\nBE,1,1\n", "malformed ISO3"),
-    ("iso3,threat_multiplier,pressure_multiplier\nBEL,-1,1\n", "non-negative"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("iso3,threat_multiplier\nBEL,1\n", "missing column 'pressure_multiplier'"),
+        ("iso3,threat_multiplier,pressure_multiplier\nBEL,1,x\n", "malformed number"),
+        ("iso3,threat_multiplier,pressure_multiplier\nBEL,1,1\nBEL,1,1\n", "duplicate member BEL"),
+        ("iso3,threat_multiplier,pressure_multiplier\nBE,1,1\n", "malformed ISO3"),
+        ("iso3,threat_multiplier,pressure_multiplier\nBEL,-1,1\n", "non-negative"),
+    ],
+)
 def test_member_table_errors_name_file_and_problem(tmp_path, text, message):
     path = tmp_path / "own.csv"
     path.write_text(text)
@@ -121,13 +126,16 @@ def test_member_table_errors_name_file_and_problem(tmp_path, text, message):
     assert "own.csv" in str(err.value)
 
 
-@pytest.mark.parametrize(("content", "message"), [
-    (b"\xff\xfe\x00\x01PK", r"members.csv: not UTF-8 text \(byte 0xff at offset 0\)"),
-    ("", r"members.csv: empty file \(no header\)"),
-    (HEADER, r"members.csv: no members"),
-    (HEADER + "AAA,A\n", r"row 2, column 'region': the row has fewer fields than the header"),
-    (HEADER + "AAA," + "x" * 200_000 + ",west,1,1,1\n", r"not a readable CSV table \(field"),
-])
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"\xff\xfe\x00\x01PK", r"members.csv: not UTF-8 text \(byte 0xff at offset 0\)"),
+        ("", r"members.csv: empty file \(no header\)"),
+        (HEADER, r"members.csv: no members"),
+        (HEADER + "AAA,A\n", r"row 2, column 'region': the row has fewer fields than the header"),
+        (HEADER + "AAA," + "x" * 200_000 + ",west,1,1,1\n", r"not a readable CSV table \(field"),
+    ],
+)
 def test_unreadable_tables_are_data_errors_naming_the_file(tmp_path, content, message):
     path = tmp_path / "members.csv"
     if isinstance(content, bytes):

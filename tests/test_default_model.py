@@ -13,8 +13,8 @@ import pytest
 
 import sim
 from sim.cli import main
-from sim.metrics import ALLIANCE_COLUMNS
-from sim.params import ParamError
+from sim.core.metrics import ALLIANCE_COLUMNS
+from sim.core.params import ParamError
 
 
 @pytest.fixture(scope="module")

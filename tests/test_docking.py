@@ -1,7 +1,7 @@
 """Docking with theory: Richardson's arms race and Olson-Zeckhauser's alliance (issue 5, 1-2).
 
 Every number asserted comes from docs/THEORY.md §6 (targets 1-5; numbers [D] there are re-derived
-by sim.docking's closed forms, which these tests also check) or is derived in the test.
+by sim.validation.docking's closed forms, which these tests also check) or is derived in the test.
 """
 
 import dataclasses
@@ -12,13 +12,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim import docking as d
-from sim.config import load_scenario
-from sim.data import ROOT
-from sim.dynamics import DT
-from sim.ensemble import members_of, simulate
-from sim.metrics import ALLIANCE_COLUMNS, MEMBER_COLUMNS
-from sim.params import ParamError, make_params
+from sim.core.config import load_scenario
+from sim.core.data import ROOT
+from sim.core.dynamics import DT
+from sim.core.ensemble import members_of, simulate
+from sim.core.metrics import ALLIANCE_COLUMNS, MEMBER_COLUMNS
+from sim.core.params import ParamError, make_params
+from sim.validation import docking as d
 
 CASE_I = {"a": 2.0, "b": 2.0, "m": 5.0, "n": 3.0, "g": 5.0, "h": 5.0}  # docs/THEORY.md §1.3
 CASE_I_EQ = (25 / 11, 35 / 11)  # docs/THEORY.md §1.3 [D]
@@ -53,10 +53,16 @@ def test_case_i_continuous_reaches_equilibrium():
     assert sol.y[:, -1] == pytest.approx(CASE_I_EQ, abs=1e-6)
 
 
-@pytest.mark.parametrize(("dt", "radius", "stable"), [
-    (0.1, 0.8236, True), (0.25, 0.5590, True), (0.3, 0.8708, True),  # target 2 (0.25: derived:
-    (0.35, 1.1826, False), (1.0, 5.2361, False),                     # 1 + 0.25(-4 -+ sqrt 5))
-])
+@pytest.mark.parametrize(
+    ("dt", "radius", "stable"),
+    [
+        (0.1, 0.8236, True),
+        (0.25, 0.5590, True),
+        (0.3, 0.8708, True),  # target 2 (0.25: derived:
+        (0.35, 1.1826, False),
+        (1.0, 5.2361, False),  # 1 + 0.25(-4 -+ sqrt 5))
+    ],
+)
 def test_euler_stability_of_case_i(dt, radius, stable):
     e = d.euler_stability(2, 2, 5, 3, dt)
     assert e.spectral_radius == pytest.approx(radius, abs=1e-4)
@@ -86,10 +92,8 @@ def test_runaway_teaching_model_numbers():
 def test_cold_war_fit_numbers():
     a, b, m, n, g, h = COLD_WAR  # target 4
     assert d.richardson_regime(a, b, m, n) == "stable"
-    assert d.richardson_equilibrium(a, b, m, n, g, h) == pytest.approx((3.12687, 3.68657),
-                                                                       abs=1e-5)
-    assert d.richardson_eigenvalues(a, b, m, n) == pytest.approx((-0.087789, -0.012211),
-                                                                 abs=1e-6)
+    assert d.richardson_equilibrium(a, b, m, n, g, h) == pytest.approx((3.12687, 3.68657), abs=1e-5)
+    assert d.richardson_eigenvalues(a, b, m, n) == pytest.approx((-0.087789, -0.012211), abs=1e-6)
 
 
 # --- Richardson: the model's two-party limit ------------------------------------------------
@@ -143,11 +147,15 @@ def test_model_cold_war_docks_and_its_equilibrium_is_a_rest_point(tmp_path):
     # started at the equilibrium, the model stays there
     xs, ys = d.richardson_equilibrium(*COLD_WAR)
     member = tmp_path / "eq.csv"
-    member.write_text(f"iso3,name,region,gdp_usd_bn,share_2024,exposure\n"
-                      f"ALX,One,docking,1000,{xs!r},1.0\n")
-    eq = dataclasses.replace(params, members_file=str(member),
-                             rival_munitions_output_initial_m_per_year=ys,
-                             munitions_ratio_initial=ys / xs)
+    member.write_text(
+        f"iso3,name,region,gdp_usd_bn,share_2024,exposure\nALX,One,docking,1000,{xs!r},1.0\n"
+    )
+    eq = dataclasses.replace(
+        params,
+        members_file=str(member),
+        rival_munitions_output_initial_m_per_year=ys,
+        munitions_ratio_initial=ys / xs,
+    )
     _, x, y, _ = run(None, params=eq)
     assert np.abs(x[:, 0] - xs).max() < 1e-12 and np.abs(y - ys).max() < 1e-12
 
@@ -163,8 +171,9 @@ def test_unstable_step_is_flagged_unreachable_and_really_diverges(tmp_path):
         make_params(values, base=base)  # the parameter ranges exclude it (m * dt > 1)
     # forced past validation, the model's own step is flagged and diverges at the predicted rate
     member = tmp_path / "x0.csv"
-    member.write_text(f"iso3,name,region,gdp_usd_bn,share_2024,exposure\n"
-                      f"ALX,One,docking,1000,{x0!r},1.0\n")
+    member.write_text(
+        f"iso3,name,region,gdp_usd_bn,share_2024,exposure\nALX,One,docking,1000,{x0!r},1.0\n"
+    )
     forced = dataclasses.replace(base, members_file=str(member), end_quarter="2009Q4")
     for key, value in values.items():  # Params validate on construction: set the rates after
         object.__setattr__(forced, key, value)
@@ -175,14 +184,15 @@ def test_unstable_step_is_flagged_unreachable_and_really_diverges(tmp_path):
     ref = d.euler_path(*(scaled[k] for k in "abmngh"), x0=x0, y0=y0, dt=DT, steps=len(y) - 1)
     assert np.abs(ref[:, 0] - x[:, 0]).max() < 1e-9 and np.abs(ref[:, 1] - y).max() < 1e-9
     dist = np.hypot(x[:, 0] - CASE_I_EQ[0], y - CASE_I_EQ[1])
-    assert dist[-1] / dist[-11] == pytest.approx(1.1826 ** 10, rel=0.05)  # target 2: 1.1826
+    assert dist[-1] / dist[-11] == pytest.approx(1.1826**10, rel=0.05)  # target 2: 1.1826
     assert dist[-1] > 100 * dist[0]
 
 
 @settings(max_examples=200, deadline=None)
 @given(m=st.floats(0.01, 4.0), n=st.floats(0.01, 4.0), ratio=st.floats(0.0, 0.999))
 def test_inside_the_ranges_a_stable_ode_gives_a_stable_quarterly_step(m, n, ratio):
-    # derived in sim.docking: with m dt <= 1 and n dt <= 1, m n > a b implies Jury at dt = 0.25
+    # derived in sim.validation.docking: with m dt <= 1 and n dt <= 1, m n > a b implies Jury at dt
+    # = 0.25
     ab = ratio * m * n
     e = d.euler_stability(math.sqrt(ab), math.sqrt(ab), m, n, DT)
     assert e.stable
@@ -210,8 +220,9 @@ def test_oz_closed_form_and_best_response_iterations():
 
     assert spearmanr(INCOMES, q / INCOMES).statistic == pytest.approx(0.894, abs=1e-3)
     assert d.oz_iterate(INCOMES, 0.6, 100)[-1] == pytest.approx(q, abs=1e-12)  # Gauss-Seidel
-    assert d.oz_iterate(INCOMES, 0.6, 200, gauss_seidel=False, damping=0.5)[-1] == \
-        pytest.approx(q, abs=1e-12)
+    assert d.oz_iterate(INCOMES, 0.6, 200, gauss_seidel=False, damping=0.5)[-1] == pytest.approx(
+        q, abs=1e-12
+    )
     q3, _ = d.oz_nash(INCOMES, 0.3)
     assert q3 == pytest.approx([3, 0, 0, 0, 0], abs=1e-12)  # only the largest contributes
 
@@ -226,7 +237,7 @@ def test_model_public_good_limit_converges_to_the_nash_equilibrium():
 
 
 def test_model_reaction_slope_is_minus_one_minus_beta():
-    from sim import dynamics
+    from sim.core import dynamics
 
     params = load_scenario(ROOT / "configs" / "oz_nash.toml").params
     members = members_of(params)

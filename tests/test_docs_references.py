@@ -250,13 +250,21 @@ def test_nothing_points_outside_the_project():
 
 def test_the_scan_covers_the_docs_and_the_code():
     scanned = {p.relative_to(ROOT).as_posix() for p in scanned_files(ROOT)}
-    for rel in ("README.md", "docs/THEORY.md", "docs/ODD.md", "seeds/SOURCES.md", "sim/params.py"):
+    for rel in (
+        "README.md",
+        "docs/THEORY.md",
+        "docs/ODD.md",
+        "seeds/SOURCES.md",
+        "sim/core/params.py",
+    ):
         assert rel in scanned
     assert not any(s.startswith(("results/", ".venv/", "build/", "dist/")) for s in scanned)
     assert "tests/test_docs_references.py" not in scanned
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "docs/ODD.md" in LINK.findall(readme)
-    notes = " ".join(text for _, text in python_notes((ROOT / "sim/docking.py").read_text()))
+    notes = " ".join(
+        text for _, text in python_notes((ROOT / "sim/validation/docking.py").read_text())
+    )
     assert "docs/THEORY.md" in MENTION.findall(notes)
 
 

@@ -5,17 +5,34 @@ import numpy as np
 import pytest
 
 from sim import AllianceModel, default_params, simulate
-from sim.metrics import ALLIANCE_COLUMNS, MEMBER_COLUMNS
-from sim.params import make_params
+from sim.core.metrics import ALLIANCE_COLUMNS, MEMBER_COLUMNS
+from sim.core.params import make_params
 
 CASES = [
     ({}, 1),
     ({"noise_sd_pp": 0.2, "hegemon_pressure": 0.9}, 7),
-    ({"rival_target_ratio": 12.0, "munitions_lead_first_quarters": 2,
-      "munitions_lead_full_quarters": 6, "rival_noise_sd_pct": 3.0}, 11),
-    ({"start_quarter": "2014Q3", "end_quarter": "2024Q4", "initial_data_year": 2014,
-      "target_core_pct_gdp": 2.0, "target_deadline_year": 2024, "use_pledges": False,
-      "threat_shock_quarter": "2022Q1", "threat_shock_size": 1.0}, 3),
+    (
+        {
+            "rival_target_ratio": 12.0,
+            "munitions_lead_first_quarters": 2,
+            "munitions_lead_full_quarters": 6,
+            "rival_noise_sd_pct": 3.0,
+        },
+        11,
+    ),
+    (
+        {
+            "start_quarter": "2014Q3",
+            "end_quarter": "2024Q4",
+            "initial_data_year": 2014,
+            "target_core_pct_gdp": 2.0,
+            "target_deadline_year": 2024,
+            "use_pledges": False,
+            "threat_shock_quarter": "2022Q1",
+            "threat_shock_size": 1.0,
+        },
+        3,
+    ),
 ]
 
 
@@ -49,9 +66,15 @@ def test_a_run_is_the_same_alone_or_in_any_batch():
 
 
 def test_mesa_batch_run_works_on_the_model():
-    rows = mesa.batch_run(AllianceModel, {"hegemon_pressure": [0.2, 0.8]}, rng=[1],
-                          max_steps=4, number_processes=1, data_collection_period=-1,
-                          display_progress=False)
+    rows = mesa.batch_run(
+        AllianceModel,
+        {"hegemon_pressure": [0.2, 0.8]},
+        rng=[1],
+        max_steps=4,
+        number_processes=1,
+        data_collection_period=-1,
+        display_progress=False,
+    )
     assert len(rows) == 2 * 32  # two points, one row per member agent at the last collection
     shares = {r["hegemon_pressure"]: r["alliance_core_share_pct"] for r in rows}
     assert shares[0.8] > shares[0.2]  # more pressure, more spending after 4 quarters

@@ -1,8 +1,8 @@
-"""Nothing impossible: the invariants of sim.invariants hold over the whole parameter table.
+"""Nothing impossible: the invariants of sim.core.invariants hold over the whole parameter table.
 
 A property test draws points across every numeric parameter's documented range at once (plus
 the choices: anchor mode, threat signal, pledges, exemptions, behaviour tables, a threat shock,
-the horizon) and asserts that no run breaks any invariant declared in ``sim.invariants``; the
+the horizon) and asserts that no run breaks any invariant declared in ``sim.core.invariants``; the
 other tests check that the declarations catch what they should and that ``simulate`` and the
 Mesa model refuse bad arguments.
 """
@@ -19,13 +19,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import sim
-from sim import dynamics
-from sim.ensemble import SimulationError, simulate
-from sim.errors import UserError
-from sim.invariants import INVARIANTS, first_violations
-from sim.metrics import ALLIANCE_COLUMNS, MEMBER_COLUMNS
-from sim.params import NUMERIC, PARAM_FIELDS, Params, parse_quarter
-from sim.resources import configs_dir
+from sim.core import dynamics
+from sim.core.ensemble import SimulationError, simulate
+from sim.core.errors import UserError
+from sim.core.invariants import INVARIANTS, first_violations
+from sim.core.metrics import ALLIANCE_COLUMNS, MEMBER_COLUMNS
+from sim.core.params import NUMERIC, PARAM_FIELDS, Params, parse_quarter
+from sim.core.resources import configs_dir
 
 HAGUE = configs_dir() / "hague.toml"
 
@@ -51,7 +51,7 @@ bounds on members' shares by design (Richardson docking only; tests/test_process
 def point(fractions: Mapping[str, float], choices: Mapping[str, Any]) -> Params:
     """The parameters at the given fraction (0-1) of each numeric parameter's documented range.
 
-    Cross-parameter constraints (``sim.params.validate``) are met by drawing the dependent
+    Cross-parameter constraints (``sim.core.params.validate``) are met by drawing the dependent
     parameter within the part of its range they allow: the full lead time from the first lead
     time up, the deadline from the start year up, the rival's defence-share ceiling from its
     initial share up.

@@ -19,13 +19,14 @@ from pathlib import Path
 
 import pytest
 
-import sim.run
+import sim.core.resources
+import sim.runs.run
 from sim.cli import main
-from sim.config import load_scenario
-from sim.outputs import OutputFolderError, check_replaceable, output_folder
-from sim.resources import checkout_root
+from sim.core.config import load_scenario
+from sim.core.resources import checkout_root
+from sim.runs.outputs import OutputFolderError, check_replaceable, output_folder
 
-HAGUE = str(Path(sim.run.__file__).resolve().parents[1] / "configs" / "hague.toml")
+HAGUE = str(sim.core.resources.configs_dir() / "hague.toml")
 RUN_FILES = {
     "alliance.parquet",
     "members.parquet",
@@ -34,7 +35,7 @@ RUN_FILES = {
     "figure.png",
     "figure.pdf",
 }
-"""What a run writes without --csv (sim/run.py)."""
+"""What a run writes without --csv (sim/runs/run.py)."""
 PLAIN = "a plain name: letters, digits, - and _"
 
 
@@ -260,14 +261,14 @@ def test_a_second_writer_is_refused(tmp_path, monkeypatch, capsys):
 
 def test_a_folder_that_appears_while_simulating_is_not_replaced(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
-    real = sim.run.simulate_scenario
+    real = sim.runs.run.simulate_scenario
 
     def simulate_while_someone_writes_out(scenario):
         result = real(scenario)
         _thesis(tmp_path)  # another program (not holding the lock) writes some/folder
         return result
 
-    monkeypatch.setattr(sim.run, "simulate_scenario", simulate_while_someone_writes_out)
+    monkeypatch.setattr(sim.runs.run, "simulate_scenario", simulate_while_someone_writes_out)
     message = refused(capsys, ["run", HAGUE, "--out", "some/folder"])
     assert "some/folder appeared while the results were being computed" in message
     after = listing(tmp_path)
@@ -305,7 +306,8 @@ def test_leftovers_of_a_killed_writer_are_cleared(tmp_path, monkeypatch, capsys)
 RACER = textwrap.dedent("""
     import contextlib, io, json, sys, time
     from pathlib import Path
-    import sim.cli, sim.ensemble, sim.figures, sim.run  # imported before any round starts
+    # imported before any round starts
+    import sim.cli, sim.core.ensemble, sim.runs.figure, sim.runs.run
     sync, me, rounds = Path(sys.argv[1]), sys.argv[2], json.loads(sys.argv[3])
     for r, args in enumerate(rounds):
         (sync / f"ready-{r}-{me}").touch()
@@ -394,14 +396,14 @@ def test_refused_paths_leave_nothing(tmp_path, monkeypatch, capsys):
 
 
 def _full_disk_mid_write(monkeypatch):
-    real = sim.run.run_figure
+    real = sim.runs.run.run_figure
 
     def figure_then_disk_full(alliance, title, out_stem):
         real(alliance, title, out_stem)  # figure.png and figure.pdf written, then the disk fills
         out_stem.with_suffix(".svg").write_text("<svg")
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(out_stem) + ".svg")
 
-    monkeypatch.setattr(sim.run, "run_figure", figure_then_disk_full)
+    monkeypatch.setattr(sim.runs.run, "run_figure", figure_then_disk_full)
 
 
 @pytest.mark.parametrize("existing", [False, True], ids=["new-folder", "overwrite-a-run"])
@@ -490,7 +492,9 @@ def test_a_read_only_parent(own_filesystem, monkeypatch, capsys):
     folder, make, reason = own_filesystem
     monkeypatch.chdir(folder)
     make("ro")  # read-only from the start: refused before simulating
-    monkeypatch.setattr(sim.run, "simulate_scenario", lambda scenario: pytest.fail("simulated"))
+    monkeypatch.setattr(
+        sim.runs.run, "simulate_scenario", lambda scenario: pytest.fail("simulated")
+    )
     message = refused(capsys, ["run", HAGUE, "--out", "run"])
     assert message == f"error: cannot write run: {reason}"
     assert listing(folder) == {}
@@ -499,21 +503,21 @@ def test_a_read_only_parent(own_filesystem, monkeypatch, capsys):
 def test_a_parent_turning_read_only_while_simulating(own_filesystem, monkeypatch, capsys):
     folder, make, reason = own_filesystem
     monkeypatch.chdir(folder)
-    real = sim.run.simulate_scenario
+    real = sim.runs.run.simulate_scenario
 
     def simulate_then_read_only(scenario):
         result = real(scenario)
         make("ro")
         return result
 
-    monkeypatch.setattr(sim.run, "simulate_scenario", simulate_then_read_only)
+    monkeypatch.setattr(sim.runs.run, "simulate_scenario", simulate_then_read_only)
     message = refused(capsys, ["run", HAGUE, "--out", "run"])
     assert message == f"error: cannot write run: {reason}; nothing was written"
     # no results and no temporary folder; the (empty, unlocked) lock file cannot be removed
-    # from a read-only folder, and is reused by the next run (sim/outputs.py)
+    # from a read-only folder, and is reused by the next run (sim/runs/outputs.py)
     assert listing(folder) == {".run.lock": hashlib.sha256(b"").hexdigest()}
     make("rw")
-    monkeypatch.setattr(sim.run, "simulate_scenario", real)
+    monkeypatch.setattr(sim.runs.run, "simulate_scenario", real)
     assert main(["run", HAGUE, "--out", "run"]) == 0  # takes the stale lock file, removes it
     assert sorted(os.listdir(folder)) == ["run"]
 
@@ -524,13 +528,13 @@ def test_a_parent_turning_read_only_while_simulating(own_filesystem, monkeypatch
 def test_default_folder_and_set_overrides(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     titles = []
-    real = sim.run.run_figure
+    real = sim.runs.run.run_figure
 
     def run_figure(alliance, title, out_stem):
         titles.append(title)
         return real(alliance, title, out_stem)
 
-    monkeypatch.setattr(sim.run, "run_figure", run_figure)
+    monkeypatch.setattr(sim.runs.run, "run_figure", run_figure)
     assert main(["run", HAGUE]) == 0
     default = tmp_path / "results" / "hague-seed20250625"  # configs/hague.toml: name and seed
     assert set(os.listdir(default)) == RUN_FILES
@@ -540,7 +544,7 @@ def test_default_folder_and_set_overrides(tmp_path, monkeypatch, capsys):
     assert message.startswith(f"error: {Path('results/hague-seed20250625')} already exists")
     assert listing(tmp_path) == before
     assert main(["run", HAGUE, "--set", "hegemon_pressure=0.9"]) == 0
-    # sim/run.py's rule: 8 hex digits of SHA-256 of the overrides' resolved values as JSON
+    # sim/runs/run.py's rule: 8 hex digits of SHA-256 of the overrides' resolved values as JSON
     digest = hashlib.sha256(b'{"hegemon_pressure":0.9}').hexdigest()[:8]
     with_set = tmp_path / "results" / f"hague-seed20250625-set-{digest}"
     manifest = json.loads((with_set / "manifest.json").read_text())
@@ -550,6 +554,6 @@ def test_default_folder_and_set_overrides(tmp_path, monkeypatch, capsys):
     assert {k: v for k, v in listing(tmp_path).items() if "set-" not in k} == before
     # the same values spelled otherwise, in another order, name the same folder
     scenario = load_scenario(HAGUE, overrides={"rival_target_ratio": 12, "hegemon_pressure": 0.90})
-    assert sim.run.default_out(
+    assert sim.runs.run.default_out(
         scenario, {"rival_target_ratio": 12, "hegemon_pressure": 0.90}
-    ) == sim.run.default_out(scenario, {"hegemon_pressure": 0.9, "rival_target_ratio": 12.0})
+    ) == sim.runs.run.default_out(scenario, {"hegemon_pressure": 0.9, "rival_target_ratio": 12.0})

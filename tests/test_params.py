@@ -2,7 +2,14 @@
 
 import pytest
 
-from sim.params import PARAM_FIELDS, ParamError, Params, make_params, param_table, parse_quarter
+from sim.core.params import (
+    PARAM_FIELDS,
+    ParamError,
+    Params,
+    make_params,
+    param_table,
+    parse_quarter,
+)
 
 
 def test_every_parameter_has_unit_doc_and_source():
@@ -30,8 +37,11 @@ def test_defaults_are_valid():
         ({"start_quarter": "2025-1"}, "start_quarter", "a quarter like '2025Q1'"),
         ({"use_pledges": "maybe"}, "use_pledges", "true or false"),
         ({"anchor_mode": "magic"}, "anchor_mode", "one of calibrated"),
-        ({"munitions_lead_first_quarters": 8, "munitions_lead_full_quarters": 4},
-         "munitions_lead_full_quarters", ">= munitions_lead_first_quarters"),
+        (
+            {"munitions_lead_first_quarters": 8, "munitions_lead_full_quarters": 4},
+            "munitions_lead_full_quarters",
+            ">= munitions_lead_first_quarters",
+        ),
     ],
 )
 def test_bad_values_name_key_value_and_expectation(values, key, expected):
@@ -44,8 +54,9 @@ def test_bad_values_name_key_value_and_expectation(values, key, expected):
 
 
 def test_strings_are_converted_to_the_field_type():
-    p = make_params({"hegemon_pressure": "0.25", "target_deadline_year": "2030",
-                     "use_pledges": "false"})
+    p = make_params(
+        {"hegemon_pressure": "0.25", "target_deadline_year": "2030", "use_pledges": "false"}
+    )
     assert p.hegemon_pressure == 0.25 and p.target_deadline_year == 2030
     assert p.use_pledges is False
 
@@ -61,8 +72,8 @@ def test_field_names_are_the_one_vocabulary():
 
 
 def test_parameters_doc_is_current():
-    from sim.data import ROOT
-    from sim.params import markdown_table
+    from sim.core.data import ROOT
+    from sim.core.params import markdown_table
 
     # docs/PARAMETERS.md is generated: `python -m sim params > docs/PARAMETERS.md`
     assert (ROOT / "docs" / "PARAMETERS.md").read_text() == markdown_table()

@@ -1,17 +1,23 @@
-"""Each process on its own: limit cases and invariants of the dynamics (sim.dynamics)."""
+"""Each process on its own: limit cases and invariants of the dynamics (sim.core.dynamics)."""
 
 from dataclasses import replace
 
 import numpy as np
 import pytest
 
-from sim import dynamics
-from sim.ensemble import members_of, simulate
-from sim.metrics import ALLIANCE_COLUMNS, MEMBER_COLUMNS
-from sim.params import make_params
+from sim.core import dynamics
+from sim.core.ensemble import members_of, simulate
+from sim.core.metrics import ALLIANCE_COLUMNS, MEMBER_COLUMNS
+from sim.core.params import make_params
 
-QUIET = {"hegemon_pressure": 0.0, "peer_conformity": 0.0, "threat_sensitivity_pp": 0.0,
-         "noise_sd_pp": 0.0, "use_pledges": False, "use_target_exemptions": False}
+QUIET = {
+    "hegemon_pressure": 0.0,
+    "peer_conformity": 0.0,
+    "threat_sensitivity_pp": 0.0,
+    "noise_sd_pp": 0.0,
+    "use_pledges": False,
+    "use_target_exemptions": False,
+}
 
 
 def run(seed=1, **values):
@@ -35,8 +41,9 @@ def test_no_pressure_no_threat_leaves_shares_on_trend():
 
 
 def test_rival_holds_output_when_target_equals_current_ratio():
-    traj, params = run(**QUIET, rival_target_ratio=4.0, munitions_ratio_initial=4.0,
-                       gdp_growth_pct_per_year=0.0)
+    traj, params = run(
+        **QUIET, rival_target_ratio=4.0, munitions_ratio_initial=4.0, gdp_growth_pct_per_year=0.0
+    )
     rival = alliance(traj, "rival_munitions_output")
     # with shares and GDP constant the alliance's output is constant, and the rival's target
     # (4 x alliance output) is its current output, so the gap (and the change) is 0
@@ -44,8 +51,12 @@ def test_rival_holds_output_when_target_equals_current_ratio():
 
 
 def test_zero_lead_time_capacity_follows_spending_at_once():
-    traj, _ = run(hegemon_pressure=0.8, noise_sd_pp=0.1, munitions_lead_first_quarters=0,
-                  munitions_lead_full_quarters=0)
+    traj, _ = run(
+        hegemon_pressure=0.8,
+        noise_sd_pp=0.1,
+        munitions_lead_first_quarters=0,
+        munitions_lead_full_quarters=0,
+    )
     spend = member(traj, "core_spending_usd_bn")
     output = member(traj, "munitions_output")
     armed = spend[0] > 0
@@ -56,31 +67,49 @@ def test_zero_lead_time_capacity_follows_spending_at_once():
 
 def test_capacity_needs_the_lead_time_before_first_output():
     first, full = 5, 13
-    traj, _ = run(hegemon_pressure=1.0, noise_sd_pp=0.0, munitions_lead_first_quarters=first,
-                  munitions_lead_full_quarters=full)
+    traj, _ = run(
+        hegemon_pressure=1.0,
+        noise_sd_pp=0.0,
+        munitions_lead_first_quarters=first,
+        munitions_lead_full_quarters=full,
+    )
     capacity = member(traj, "munitions_capacity")
     # orders are placed from the first step (row 1) and come online from age `first`, i.e. the
     # first new capacity shows at row 1 + first; before that capacity is the initial one
-    np.testing.assert_array_equal(capacity[: 1 + first], np.broadcast_to(capacity[0],
-                                                                          (1 + first, 32)))
+    np.testing.assert_array_equal(
+        capacity[: 1 + first], np.broadcast_to(capacity[0], (1 + first, 32))
+    )
     assert (capacity[1 + first] >= capacity[0]).all()
     assert (capacity[1 + first] > capacity[0]).any()
 
 
 def test_one_order_comes_online_between_first_and_full_lead():
     first, full = 5, 13
-    params = make_params({**QUIET, "munitions_lead_first_quarters": first,
-                          "munitions_lead_full_quarters": full, "gdp_growth_pct_per_year": 0.0})
+    params = make_params(
+        {
+            **QUIET,
+            "munitions_lead_first_quarters": first,
+            "munitions_lead_full_quarters": full,
+            "gdp_growth_pct_per_year": 0.0,
+        }
+    )
     static = dynamics.build_static(params, members_of(params))
     p = dynamics.param_arrays([params])
     s = dynamics.initial_state(static, p)
     core = s.core_share_pct + 1.0  # one jump in spending in the first quarter, then flat
     capacity = [s.munitions_capacity]
     for _ in range(full + 3):
-        history, committed, cap, output, _ = dynamics.build_capacity(static, p, s, core,
-                                                                     s.gdp_usd_bn)
-        s = replace(s, k=s.k + 1, orders_cumulative=history, committed=committed,
-                    munitions_capacity=cap, munitions_output=output)
+        history, committed, cap, output, _ = dynamics.build_capacity(
+            static, p, s, core, s.gdp_usd_bn
+        )
+        s = replace(
+            s,
+            k=s.k + 1,
+            orders_cumulative=history,
+            committed=committed,
+            munitions_capacity=cap,
+            munitions_output=output,
+        )
         capacity.append(cap)
     arrived = np.diff(np.array(capacity), axis=0)[:, 0]  # (quarters, members), one run
     order = arrived.sum(axis=0)
@@ -88,9 +117,10 @@ def test_one_order_comes_online_between_first_and_full_lead():
     # docs/THEORY.md §4.3 (Rheinmetall Unterlüß): nothing for `first` quarters (~15 months), then
     # equal parts each quarter to nameplate at `full` (~39 months): 1/9 of the order per quarter
     expected = np.zeros(full + 3)
-    expected[first:full + 1] = 1 / (full - first + 1)
-    np.testing.assert_allclose(arrived[:, armed] / order[armed], expected[:, None] *
-                               np.ones((1, armed.sum())), atol=1e-12)
+    expected[first : full + 1] = 1 / (full - first + 1)
+    np.testing.assert_allclose(
+        arrived[:, armed] / order[armed], expected[:, None] * np.ones((1, armed.sum())), atol=1e-12
+    )
     # the one order is exactly the gap between the funded output and the initial capacity
     np.testing.assert_allclose(capacity[-1], output, rtol=1e-12)
     w = dynamics.online_fraction(np.array([[first]]), np.array([[full]]), full + 3)[0]
@@ -102,8 +132,9 @@ def test_invariants_hold_under_noise():
     core = member(traj, "core_share_pct")
     assert (core >= 0).all()
     assert (member(traj, "related_share_pct") >= 0).all()
-    np.testing.assert_allclose(member(traj, "core_spending_usd_bn"),
-                               core / 100 * member(traj, "gdp_usd_bn"), rtol=1e-12)
+    np.testing.assert_allclose(
+        member(traj, "core_spending_usd_bn"), core / 100 * member(traj, "gdp_usd_bn"), rtol=1e-12
+    )
     assert traj.members.shape[2] == 32  # member count conserved
     # the fiscal ramp limit bounds every quarterly change (pledge floors aside; none bind here
     # before 2027)
@@ -125,7 +156,7 @@ def test_uk_pledge_is_a_floor():
     quarters = list(traj.quarters)
     # seeds/pledges.csv (S39): 2.5% by 2027 (due 2027Q4), 3.0% by 2034 (due 2034Q4)
     assert core[quarters.index("2027Q4")] == pytest.approx(2.5)
-    assert (core[quarters.index("2034Q4"):] >= 3.0 - 1e-12).all()
+    assert (core[quarters.index("2034Q4") :] >= 3.0 - 1e-12).all()
 
 
 def test_threat_rises_with_exposure_and_ratio():
@@ -151,7 +182,7 @@ def test_free_riding_lowers_desired_share_when_allies_spend_more():
     assert (free[-1][armed] > 0).all()
     assert (free[0] == 0).all()
     # the term is the strength times the rise in the allies' combined share at the start of
-    # the quarter (sim.dynamics: a synchronous update reads the previous row)
+    # the quarter (sim.core.dynamics: a synchronous update reads the previous row)
     usa = traj.iso3.index("USA")
     q = member(traj, "core_spending_usd_bn")[-2]
     gdp = member(traj, "gdp_usd_bn")[-2]
@@ -163,8 +194,14 @@ def test_free_riding_lowers_desired_share_when_allies_spend_more():
 
 
 def test_spain_exemption_targets_2_1():
-    traj, _ = run(hegemon_pressure=1.0, noise_sd_pp=0.0, adjustment_speed_per_year=4.0,
-                  threat_sensitivity_pp=0.0, free_riding_strength=0.0, peer_conformity=0.0)
+    traj, _ = run(
+        hegemon_pressure=1.0,
+        noise_sd_pp=0.0,
+        adjustment_speed_per_year=4.0,
+        threat_sensitivity_pp=0.0,
+        free_riding_strength=0.0,
+        peer_conformity=0.0,
+    )
     esp = traj.iso3.index("ESP")
     # seeds/pledges.csv: Spain's target is 2.1% (S38); full pressure and speed reach the path,
     # which ends at 2.1 at the deadline (2035Q4)
@@ -181,7 +218,7 @@ def test_rival_respects_ceiling_and_ramp():
     assert growth.max() <= params.rival_ramp_limit_pct_per_year / 100 * dynamics.DT + 1e-12
 
 
-# --- Bounds that keep every output possible (issue 11; docs/ODD.md §7, sim/invariants.py) ---
+# --- Bounds that keep every output possible (issue 11; docs/ODD.md §7, sim/core/invariants.py) ---
 
 
 def _rival_run(**values):
@@ -193,8 +230,11 @@ def _rival_run(**values):
 def test_strain_cannot_shrink_the_rival_economy_faster_than_the_floor():
     # the tester's case (issue 11): a strain cost of 10 pp of growth per pp of share gave the
     # rival a GDP of -188 bn USD; here the share may rise to 100% of GDP
-    _, traj, out = _rival_run(rival_strain_growth_cost=10.0, rival_target_ratio=12.0,
-                              rival_defence_share_ceiling_pct=100.0)
+    _, traj, out = _rival_run(
+        rival_strain_growth_cost=10.0,
+        rival_target_ratio=12.0,
+        rival_defence_share_ceiling_pct=100.0,
+    )
     gdp = out["rival_gdp_usd_bn"]
     factor = gdp[1:] / gdp[:-1]
     floor = 1 + dynamics.RIVAL_GDP_GROWTH_FLOOR_PCT_PER_YEAR * dynamics.DT / 100  # -30%/yr
@@ -208,10 +248,12 @@ def test_the_rival_share_stays_under_its_ceiling_when_its_economy_shrinks():
     # GDP falls 10%/yr for 35 years from a share at its ceiling (10%): the non-munitions 70% of
     # the initial budget alone ends far above the ceiling; it is cut to the ceiling, and
     # nothing is left for munitions
-    params, traj, out = _rival_run(rival_defence_share_initial_pct=10.0,
-                                   rival_defence_share_ceiling_pct=10.0,
-                                   rival_gdp_growth_pct_per_year=-10.0,
-                                   rival_strain_growth_cost=0.0)
+    params, traj, out = _rival_run(
+        rival_defence_share_initial_pct=10.0,
+        rival_defence_share_ceiling_pct=10.0,
+        rival_gdp_growth_pct_per_year=-10.0,
+        rival_strain_growth_cost=0.0,
+    )
     gdp, share = out["rival_gdp_usd_bn"], out["rival_defence_share_pct"]
     f = params.rival_munitions_fraction_of_defence
     assert 10.0 * gdp[0] / gdp[-1] * (1 - f) > 10.0  # what the uncut budget would be (% GDP)
@@ -224,10 +266,17 @@ def test_the_rival_share_stays_under_its_ceiling_when_its_economy_shrinks():
 def test_a_member_cannot_spend_more_than_its_gdp():
     # a fixed anchor of 100% of GDP plus a threat, at full speed with no ramp limit, no free
     # riding and no noise, drives every armed member to the cap: core + related = 100% of GDP
-    values = {"anchor_mode": "fixed", "anchor_fixed_pct_gdp": 100.0,
-              "adjustment_speed_per_year": 4.0, "ramp_limit_pp_per_year": 100.0,
-              "threat_sensitivity_pp": 5.0, "related_initial_pct_gdp": 5.0,
-              "target_related_pct_gdp": 5.0, "free_riding_strength": 0.0, "noise_sd_pp": 0.0}
+    values = {
+        "anchor_mode": "fixed",
+        "anchor_fixed_pct_gdp": 100.0,
+        "adjustment_speed_per_year": 4.0,
+        "ramp_limit_pp_per_year": 100.0,
+        "threat_sensitivity_pp": 5.0,
+        "related_initial_pct_gdp": 5.0,
+        "target_related_pct_gdp": 5.0,
+        "free_riding_strength": 0.0,
+        "noise_sd_pp": 0.0,
+    }
     traj, params = run(**values)
     total = member(traj, "core_share_pct") + member(traj, "related_share_pct")
     armed = members_of(params).armed

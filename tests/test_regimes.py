@@ -2,7 +2,7 @@
 
 Trajectories are built directly as (R, T, K) arrays in ``ALLIANCE_COLUMNS`` order, with outputs
 growing at chosen annual rates over the classification window (eight quarters), so that every
-expected label follows from the rules in ``sim/regimes.py`` by arithmetic.
+expected label follows from the rules in ``sim/core/regimes.py`` by arithmetic.
 """
 
 import dataclasses
@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 
 from sim import simulate
-from sim.ensemble import members_of
-from sim.metrics import ALLIANCE_COLUMNS
-from sim.params import Params
-from sim.regimes import (
+from sim.core.ensemble import members_of
+from sim.core.metrics import ALLIANCE_COLUMNS
+from sim.core.params import Params
+from sim.core.regimes import (
     CEILING_TOLERANCE_PP,
     GROWTH_THRESHOLD,
     REGIMES,
@@ -30,8 +30,15 @@ T = 12  # quarters; the window is the last 8
 CEILING, TARGET_RATIO, TARGET_CORE = 10.0, 4.0, 3.5
 
 
-def trajectory(alliance_growth=0.0, rival_growth=None, *, rival_share=7.0, share_start=3.0,
-               share_end=3.0, ratio_end=None):
+def trajectory(
+    alliance_growth=0.0,
+    rival_growth=None,
+    *,
+    rival_share=7.0,
+    share_start=3.0,
+    share_end=3.0,
+    ratio_end=None,
+):
     """One run (T, K): outputs growing at annual rates; the ratio follows from the two outputs.
 
     The rival's growth defaults to the alliance's (ratio steady at ``ratio_end`` or 4).
@@ -54,8 +61,9 @@ def trajectory(alliance_growth=0.0, rival_growth=None, *, rival_share=7.0, share
 def label(*runs):
     alliance = np.stack(runs)
     n = len(runs)
-    return list(classify(alliance, np.full(n, CEILING), np.full(n, TARGET_RATIO),
-                         np.full(n, TARGET_CORE)))
+    return list(
+        classify(alliance, np.full(n, CEILING), np.full(n, TARGET_RATIO), np.full(n, TARGET_CORE))
+    )
 
 
 def test_growth_is_annualised_over_the_window():
@@ -84,14 +92,17 @@ def test_every_label_on_a_constructed_trajectory():
     assert label(*runs.values()) == list(runs)
 
 
-@pytest.mark.parametrize(("growth", "expected"), [
-    (GROWTH_THRESHOLD + 1e-3, "escalates"),
-    (GROWTH_THRESHOLD - 1e-3, "builds_up"),
-    (SETTLED_THRESHOLD + 1e-3, "builds_up"),
-    (SETTLED_THRESHOLD - 1e-3, "settles"),
-    (-SETTLED_THRESHOLD + 1e-3, "settles"),
-    (-SETTLED_THRESHOLD - 1e-3, "drifts"),  # both shrinking >2%/yr: no rule but the last
-])
+@pytest.mark.parametrize(
+    ("growth", "expected"),
+    [
+        (GROWTH_THRESHOLD + 1e-3, "escalates"),
+        (GROWTH_THRESHOLD - 1e-3, "builds_up"),
+        (SETTLED_THRESHOLD + 1e-3, "builds_up"),
+        (SETTLED_THRESHOLD - 1e-3, "settles"),
+        (-SETTLED_THRESHOLD + 1e-3, "settles"),
+        (-SETTLED_THRESHOLD - 1e-3, "drifts"),  # both shrinking >2%/yr: no rule but the last
+    ],
+)
 def test_growth_thresholds(growth, expected):
     assert label(trajectory(growth)) == [expected]
 
@@ -118,7 +129,8 @@ def test_fatigue_boundaries():
     # the drop over the window is (share_start - share_end) * 8 / 11 for a linear path of 12
     drop_of = 0.05 * 11 / 8
     assert label(trajectory(share_start=3.0, share_end=3.0 - drop_of * 1.01)) == [
-        "alliance_fatigue"]
+        "alliance_fatigue"
+    ]
     assert label(trajectory(share_start=3.0, share_end=3.0 - drop_of * 0.99)) == ["settles"]
     # above the core target a falling share is no fatigue
     assert label(trajectory(share_start=4.5, share_end=4.0)) == ["settles"]
@@ -140,17 +152,21 @@ def test_richardson_margin_two_party_limit():
     # docs/THEORY.md §1.3: stable iff m*n > a*b; here (guidance) ratio * sensitivity = 1 is the line
     base = {"adjustment_speed_per_year": 0.6, "rival_adjustment_speed_per_year": 1.0}
     ratio = np.array([0.5, 2.0, 4.0])
-    margin = richardson_margin({**base, "rival_target_ratio": ratio,
-                                "threat_sensitivity_pp": 1 / ratio})
+    margin = richardson_margin(
+        {**base, "rival_target_ratio": ratio, "threat_sensitivity_pp": 1 / ratio}
+    )
     np.testing.assert_allclose(margin, 0.0, atol=1e-15)
-    assert richardson_margin({**base, "rival_target_ratio": 2.0,
-                              "threat_sensitivity_pp": 0.4}) > 0
-    assert richardson_margin({**base, "rival_target_ratio": 2.0,
-                              "threat_sensitivity_pp": 0.6}) < 0
+    assert richardson_margin({**base, "rival_target_ratio": 2.0, "threat_sensitivity_pp": 0.4}) > 0
+    assert richardson_margin({**base, "rival_target_ratio": 2.0, "threat_sensitivity_pp": 0.6}) < 0
     # trincoll Case I in Richardson's letters (docs/THEORY.md §1.3: m=5, n=3, a=b=2 -> det 11)
-    case_one = richardson_margin({"adjustment_speed_per_year": 5.0,
-                                  "rival_adjustment_speed_per_year": 3.0,
-                                  "threat_sensitivity_pp": 2 / 5, "rival_target_ratio": 2 / 3})
+    case_one = richardson_margin(
+        {
+            "adjustment_speed_per_year": 5.0,
+            "rival_adjustment_speed_per_year": 3.0,
+            "threat_sensitivity_pp": 2 / 5,
+            "rival_target_ratio": 2 / 3,
+        }
+    )
     assert case_one == pytest.approx(5 * 3 - 2 * 2)
     assert richardson_applies("rival_output") and not richardson_applies("log_ratio")
 
@@ -163,23 +179,41 @@ def test_richardson_boundary_separates_simulated_regimes():
     data as the report does.
     """
     base = dataclasses.replace(
-        Params(), threat_signal="rival_output", hegemon_pressure=0.0, peer_conformity=0.0,
-        rival_defence_share_ceiling_pct=100.0, rival_strain_growth_cost=0.0, noise_sd_pp=0.0,
-        end_quarter="2045Q4")
+        Params(),
+        threat_signal="rival_output",
+        hegemon_pressure=0.0,
+        peer_conformity=0.0,
+        rival_defence_share_ceiling_pct=100.0,
+        rival_strain_growth_cost=0.0,
+        noise_sd_pp=0.0,
+        end_quarter="2045Q4",
+    )
     members = members_of(base)
     weight = members.gdp_usd_bn * members.armed * members.threat_response
     exposure = float((members.exposure * weight).sum() / members.gdp_usd_bn.sum())
     first = simulate([base], [1]).alliance[0, 0]
-    kappa = linear_gain(first[ALLIANCE_COLUMNS.index("alliance_munitions_output")],
-                        first[ALLIANCE_COLUMNS.index("alliance_core_share_pct")], exposure)
+    kappa = linear_gain(
+        first[ALLIANCE_COLUMNS.index("alliance_munitions_output")],
+        first[ALLIANCE_COLUMNS.index("alliance_core_share_pct")],
+        exposure,
+    )
     cases = [(2.0, 0.5), (4.0, 0.5), (12.0, 3.0), (16.0, 2.0)]
-    params = [dataclasses.replace(base, rival_target_ratio=r, threat_sensitivity_pp=s)
-              for r, s in cases]
-    margin = richardson_margin({k: np.array([getattr(p, k) for p in params])
-                                for k in ("adjustment_speed_per_year",
-                                          "rival_adjustment_speed_per_year",
-                                          "rival_target_ratio", "threat_sensitivity_pp",
-                                          "free_riding_strength")}, kappa)
+    params = [
+        dataclasses.replace(base, rival_target_ratio=r, threat_sensitivity_pp=s) for r, s in cases
+    ]
+    margin = richardson_margin(
+        {
+            k: np.array([getattr(p, k) for p in params])
+            for k in (
+                "adjustment_speed_per_year",
+                "rival_adjustment_speed_per_year",
+                "rival_target_ratio",
+                "threat_sensitivity_pp",
+                "free_riding_strength",
+            )
+        },
+        kappa,
+    )
     assert list(margin > 0) == [True, True, False, False]
     traj = simulate(params, [1] * len(params))
     labels = classify(traj.alliance, [100.0] * 4, [r for r, _ in cases], [3.5] * 4)

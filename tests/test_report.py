@@ -1,6 +1,6 @@
 """``python -m sim report``: a report from real (tiny) sweeps, its numbers, and bad input.
 
-The sweeps are run with the sweep engine (``sim.sweep.run_sweep``) in this process, on a few
+The sweeps are run with the sweep engine (``sim.sweep.runner.run_sweep``) in this process, on a few
 design points and replications, so that the whole file runs in well under a minute.
 """
 
@@ -14,33 +14,34 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from sim import report_figures as figs
-from sim.cli import main
-from sim.data import ROOT
-from sim.errors import UserError
-from sim.regimes import REGIMES
-from sim.report import build_report, richardson_boundary
-from sim.report_tables import (
+from sim.analysis import figures as figs
+from sim.analysis.report import build_report, richardson_boundary
+from sim.analysis.sensitivity import analyse_sweep
+from sim.analysis.tables import (
     paired_differences,
     regime_cells,
     series_bands,
     time_to_target,
     to_latex,
 )
-from sim.sensitivity import analyse_sweep
-from sim.store import load_sweep
-from sim.sweep import run_sweep
-from sim.sweep_config import load_sweep_config
+from sim.cli import main
+from sim.core.data import ROOT
+from sim.core.errors import UserError
+from sim.core.regimes import REGIMES
+from sim.sweep.config import load_sweep_config
+from sim.sweep.runner import run_sweep
+from sim.sweep.store import load_sweep
 
 HAGUE = (ROOT / "configs" / "hague.toml").as_posix()
 
 
-def sweep_config(tmp_path, name, axes, *, design='method = "grid"', replications=3,
-                 extra=""):
+def sweep_config(tmp_path, name, axes, *, design='method = "grid"', replications=3, extra=""):
     path = tmp_path / f"{name}.toml"
-    path.write_text(f'name = "{name}"\nscenario = "{HAGUE}"\nreplications = {replications}\n'
-                    f"root_seed = 7\nchunk_size = 4\n{extra}\n[design]\n{design}\n\n[axes]\n"
-                    f"{axes}\n")
+    path.write_text(
+        f'name = "{name}"\nscenario = "{HAGUE}"\nreplications = {replications}\n'
+        f"root_seed = 7\nchunk_size = 4\n{extra}\n[design]\n{design}\n\n[axes]\n"
+        f"{axes}\n"
+    )
     return load_sweep_config(path)
 
 
@@ -54,8 +55,12 @@ def run(tmp_path, name, axes, **kw):
 def grid_sweep(tmp_path_factory):
     """2 x 2 grid (hegemon pressure x rival ratio), 3 paired replications, members kept."""
     tmp = tmp_path_factory.mktemp("grid")
-    return run(tmp, "grid", "hegemon_pressure = [0.2, 0.8]\nrival_target_ratio = [3.0, 10.0]",
-               extra="[keep]\nmembers = true\n")
+    return run(
+        tmp,
+        "grid",
+        "hegemon_pressure = [0.2, 0.8]\nrival_target_ratio = [3.0, 10.0]",
+        extra="[keep]\nmembers = true\n",
+    )
 
 
 @pytest.fixture(scope="module")
@@ -69,8 +74,13 @@ def test_report_writes_every_figure_and_table(grid_report):
     report, warnings = grid_report
     assert warnings == []
     figures = {name for name, _, _ in report.figures}
-    assert figures == {"outcomes", "paired_differences", "paired_over_time", "regime_map",
-                       "time_to_target"}
+    assert figures == {
+        "outcomes",
+        "paired_differences",
+        "paired_over_time",
+        "regime_map",
+        "time_to_target",
+    }
     for _, files, caption in report.figures:
         assert {f.suffix for f in files} == {".pdf", ".png"}
         assert caption
@@ -101,8 +111,9 @@ def test_report_numbers_agree_with_the_sweep(grid_sweep, grid_report):
     diffs = pd.read_csv(report.out / "tables" / "paired_differences.csv")
     assert set(diffs["arm"]) == {1, 2, 3} and diffs["paired"].all()
     core = diffs[diffs["outcome"] == "final_alliance_core_share_pct"]
-    np.testing.assert_allclose(core["mean_difference"],
-                               (expected - expected[0]).iloc[1:].to_numpy(), rtol=1e-5)
+    np.testing.assert_allclose(
+        core["mean_difference"], (expected - expected[0]).iloc[1:].to_numpy(), rtol=1e-5
+    )
     # common random numbers: the paired interval is narrower than the unpaired one
     assert ((core["ci_high"] - core["ci_low"]) / 2 < core["unpaired_half_width"]).all()
     ttt = pd.read_csv(report.out / "tables" / "time_to_target.csv")
@@ -115,8 +126,7 @@ def test_figures_and_tables_are_byte_for_byte_reproducible(grid_sweep, grid_repo
     result = load_sweep(grid_sweep)
     frame = result.summary.merge(result.runs, on="run_id")
     cells, edges = regime_cells(frame, "hegemon_pressure", "rival_target_ratio")
-    figs.save(figs.regime_map_figure(cells, edges, "hegemon_pressure", "rival_target_ratio"),
-              stem)
+    figs.save(figs.regime_map_figure(cells, edges, "hegemon_pressure", "rival_target_ratio"), stem)
     first = report.out / "figures" / "regime_map.pdf"
     assert stem.with_suffix(".pdf").read_bytes() == first.read_bytes()  # no creation date
     again = pd.read_csv(report.out / "tables" / "regimes.csv")
@@ -138,33 +148,45 @@ def test_one_point_sweep_has_no_regime_map_and_old_files_go(tmp_path):
 def test_richardson_boundary_is_drawn_where_it_applies(tmp_path):
     # behaviour fixed here (not inherited from configs/behaviour.toml, which calibration
     # refits): default free riding, no regional multipliers, so kappa is about 0.08
-    out = run(tmp_path, "linear", "rival_target_ratio = [2.0, 12.0]\n"
-              "threat_sensitivity_pp = [0.5, 3.0]", replications=1,
-              extra='[set]\nthreat_signal = "rival_output"\nfree_riding_strength = 0.1\n'
-              'region_behaviour_file = ""\n')
+    out = run(
+        tmp_path,
+        "linear",
+        "rival_target_ratio = [2.0, 12.0]\nthreat_sensitivity_pp = [0.5, 3.0]",
+        replications=1,
+        extra='[set]\nthreat_signal = "rival_output"\nfree_riding_strength = 0.1\n'
+        'region_behaviour_file = ""\n',
+    )
     result = load_sweep(out)
     edges = {"x": np.array([1.0, 13.0]), "y": np.array([0.25, 3.25])}
-    mesh, note = richardson_boundary(result.runs, result.alliance, "rival_target_ratio",
-                                     "threat_sensitivity_pp", edges)
+    mesh, note = richardson_boundary(
+        result.runs, result.alliance, "rival_target_ratio", "threat_sensitivity_pp", edges
+    )
     assert mesh is not None and "Dashed: Richardson's boundary" in note
     # the margin is (1 + fr) - kappa * ratio * sensitivity (times the speeds), kappa from the
     # data (about 0.08, tests/test_regimes.py): stable at (2, 0.5), runaway at (12, 3)
     x, y, margin = mesh
     assert margin[0, 0] > 0 and margin[-1, -1] < 0
     # an axis outside the Richardson parameters: not drawn, and the caption says so
-    mesh, note = richardson_boundary(result.runs, result.alliance, "rival_target_ratio",
-                                     "hegemon_pressure", edges)
+    mesh, note = richardson_boundary(
+        result.runs, result.alliance, "rival_target_ratio", "hegemon_pressure", edges
+    )
     assert mesh is None and "is not drawn" in note
     runs = result.runs.assign(threat_signal="log_ratio")
-    mesh, note = richardson_boundary(runs, result.alliance, "rival_target_ratio",
-                                     "threat_sensitivity_pp", edges)
+    mesh, note = richardson_boundary(
+        runs, result.alliance, "rival_target_ratio", "threat_sensitivity_pp", edges
+    )
     assert mesh is None and "does not apply" in note
 
 
 def test_sobol_sweep_gets_indices_in_its_report(tmp_path):
-    out = run(tmp_path, "sobol", "hegemon_pressure = { min = 0.1, max = 0.9 }\n"
-              "rival_target_ratio = { min = 2.0, max = 8.0 }",
-              design='method = "sobol"\nsamples = 8', replications=2)
+    out = run(
+        tmp_path,
+        "sobol",
+        "hegemon_pressure = { min = 0.1, max = 0.9 }\n"
+        "rival_target_ratio = { min = 2.0, max = 8.0 }",
+        design='method = "sobol"\nsamples = 8',
+        replications=2,
+    )
     report = build_report(out, warn=lambda m: None)
     assert "sensitivity" in {n for n, _, _ in report.figures}
     # sampled points are not arms: no paired comparison with point 0
@@ -176,9 +198,14 @@ def test_sobol_sweep_gets_indices_in_its_report(tmp_path):
 
 
 def test_morris_sweep_gets_indices(tmp_path):
-    out = run(tmp_path, "morris", "hegemon_pressure = { min = 0.1, max = 0.9 }\n"
-              "rival_target_ratio = { min = 2.0, max = 8.0 }",
-              design='method = "morris"\nsamples = 4\nlevels = 4', replications=2)
+    out = run(
+        tmp_path,
+        "morris",
+        "hegemon_pressure = { min = 0.1, max = 0.9 }\n"
+        "rival_target_ratio = { min = 2.0, max = 8.0 }",
+        design='method = "morris"\nsamples = 4\nlevels = 4',
+        replications=2,
+    )
     sens = analyse_sweep(load_sweep(out))
     assert sens.method == "morris" and sens.n_points == 12  # 4 trajectories x (2 + 1) points
     assert {"mu_star", "mu_star_conf", "sigma"} <= set(sens.table.columns)
@@ -188,6 +215,7 @@ def test_morris_sweep_gets_indices(tmp_path):
 
 
 # --- Bad input ------------------------------------------------------------------------------
+
 
 def test_not_a_sweep_folder_is_a_clear_error(tmp_path, capsys):
     assert main(["report", str(tmp_path / "missing")]) == 2
@@ -211,15 +239,29 @@ def test_not_a_sweep_folder_is_a_clear_error(tmp_path, capsys):
 
 
 def test_cli_error_has_no_traceback(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "sim", "report", str(tmp_path)],
-                          capture_output=True, text=True, cwd=ROOT, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "sim", "report", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
     assert proc.returncode == 2
     assert proc.stderr.startswith("error: ") and "Traceback" not in proc.stderr
 
 
 def test_axis_not_swept_lists_the_swept_axes(grid_sweep, tmp_path, capsys):
-    code = main(["report", str(grid_sweep), "--out", str(tmp_path / "r"), "--axes",
-                 "hegemon_pressure", "noise_sd_pp"])
+    code = main(
+        [
+            "report",
+            str(grid_sweep),
+            "--out",
+            str(tmp_path / "r"),
+            "--axes",
+            "hegemon_pressure",
+            "noise_sd_pp",
+        ]
+    )
     assert code == 2
     err = capsys.readouterr().err
     assert "'noise_sd_pp' was not swept" in err
@@ -244,7 +286,7 @@ class CrashAfter(cf.Executor):
 
 
 def test_incomplete_sweep_with_failed_runs_reports_what_it_has(tmp_path, capsys, monkeypatch):
-    monkeypatch.setenv("SIM_FAIL_RUN_IDS", "1")  # sim.execution's fault injection
+    monkeypatch.setenv("SIM_FAIL_RUN_IDS", "1")  # sim.sweep.execution's fault injection
     config = sweep_config(tmp_path, "partial", "hegemon_pressure = [0.2, 0.5, 0.8]")
     out = tmp_path / "partial"
     with pytest.raises(RuntimeError, match="simulated crash"):
@@ -261,6 +303,7 @@ def test_incomplete_sweep_with_failed_runs_reports_what_it_has(tmp_path, capsys,
 
 # --- The computations on constructed data -----------------------------------------------------
 
+
 def alliance_frame(values_by_run, column="alliance_core_share_pct", quarters=None):
     quarters = quarters or [f"2025Q{q}" for q in range(1, 5)] + ["2026Q1"]
     rows = []
@@ -275,7 +318,12 @@ def test_series_bands_are_quantiles_across_runs():
     bands = series_bands(frame, "alliance_core_share_pct")
     first = bands.iloc[0]
     assert (first["q05"], first["q25"], first["q50"], first["q75"], first["q95"]) == (
-        5.0, 25.0, 50.0, 75.0, 95.0)  # linear interpolation of 0..100 hits the integers
+        5.0,
+        25.0,
+        50.0,
+        75.0,
+        95.0,
+    )  # linear interpolation of 0..100 hits the integers
     assert first["year"] == 2025.0 and bands.iloc[-1]["year"] == 2026.0
 
 
@@ -283,8 +331,14 @@ def test_paired_differences_by_replication():
     # arm "b" = arm "a" + 1 + noise that cancels in pairs; the paired interval follows the t law
     a = np.array([1.0, 5.0, 3.0, 7.0])
     b = a + 1.0 + np.array([0.1, -0.1, 0.2, -0.2])
-    frame = pd.DataFrame({"arm": ["a"] * 4 + ["b"] * 4, "replication": [0, 1, 2, 3] * 2,
-                          "seed": [10, 11, 12, 13] * 2, "y": np.concatenate([a, b])})
+    frame = pd.DataFrame(
+        {
+            "arm": ["a"] * 4 + ["b"] * 4,
+            "replication": [0, 1, 2, 3] * 2,
+            "seed": [10, 11, 12, 13] * 2,
+            "y": np.concatenate([a, b]),
+        }
+    )
     row = paired_differences(frame, ["y"], "a").iloc[0]
     d = b - a
     half = stats.t.ppf(0.975, 3) * d.std(ddof=1) / 2  # sqrt(4) = 2
@@ -296,8 +350,10 @@ def test_paired_differences_by_replication():
 
 def test_time_to_target_counts_first_passage_and_members():
     quarters = ["2025Q1", "2025Q2", "2025Q3", "2025Q4", "2026Q4"]
-    core = {0: [3.0, 3.6, 3.4, 3.4, 3.4],  # reached 3.5 in 2025Q2, then fell: counts as reached
-            1: [3.0, 3.0, 3.0, 3.0, 3.5]}  # reached at 2026Q4
+    core = {
+        0: [3.0, 3.6, 3.4, 3.4, 3.4],  # reached 3.5 in 2025Q2, then fell: counts as reached
+        1: [3.0, 3.0, 3.0, 3.0, 3.5],
+    }  # reached at 2026Q4
     frame = alliance_frame(core, quarters=quarters)
     frame["alliance_total_share_pct"] = frame["alliance_core_share_pct"] + 1.0
     frame["members_at_or_above_3_5pct"] = [0, 8, 8, 16, 16, 0, 0, 0, 0, 32]
@@ -312,8 +368,13 @@ def test_time_to_target_counts_first_passage_and_members():
 
 
 def test_regime_cells_take_the_mode_with_ties_in_regime_order():
-    frame = pd.DataFrame({"x": [1, 1, 1, 2, 2], "y": [0, 0, 0, 0, 0],
-                          "regime": ["settles", "settles", "escalates", "builds_up", "settles"]})
+    frame = pd.DataFrame(
+        {
+            "x": [1, 1, 1, 2, 2],
+            "y": [0, 0, 0, 0, 0],
+            "regime": ["settles", "settles", "escalates", "builds_up", "settles"],
+        }
+    )
     cells, edges = regime_cells(frame, "x", "y")
     assert list(cells["modal"]) == ["settles", "settles"]  # the 1-1 tie goes to settles
     assert list(cells["modal_share"]) == [2 / 3, 0.5]

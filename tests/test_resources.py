@@ -1,13 +1,13 @@
-"""The shipped data and scenarios are found whatever the current folder (sim.resources)."""
+"""The shipped data and scenarios are found whatever the current folder (sim.core.resources)."""
 
 import tomllib
 from pathlib import Path
 
 import pytest
 
-from sim import resources
 from sim.cli import main
-from sim.config import ConfigError, find_config, list_scenarios, load_scenario
+from sim.core import resources
+from sim.core.config import ConfigError, find_config, list_scenarios, load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -9,10 +9,10 @@ import math
 
 import pytest
 
-from sim.config import load_scenario
-from sim.data import ROOT
-from sim.regimes import REGIMES
-from sim.run import simulate_scenario
+from sim.core.config import load_scenario
+from sim.core.data import ROOT
+from sim.core.regimes import REGIMES
+from sim.runs.run import simulate_scenario
 
 CONFIGS = sorted(p.name for p in (ROOT / "configs").glob("*.toml"))
 
@@ -50,11 +50,13 @@ def test_hague_raises_spending_and_air_defence(summaries):
 
 def test_status_quo_spends_less_than_hague(summaries):
     assert final(summaries, "status_quo_2pct", "alliance_core_share_pct") < final(
-        summaries, "hague", "alliance_core_share_pct")
+        summaries, "hague", "alliance_core_share_pct"
+    )
     assert final(summaries, "status_quo_2pct", "members_at_or_above_5pct") == 0
     # no air-defence goal: capability only follows spending, which barely grows
     assert final(summaries, "status_quo_2pct", "air_defence_vs_2025") < final(
-        summaries, "hague", "air_defence_vs_2025")
+        summaries, "hague", "air_defence_vs_2025"
+    )
 
 
 def test_hegemon_pressure_orders_the_outcomes(summaries):
@@ -70,19 +72,22 @@ def test_rival_ratio_targets(summaries):
     ratio_12 = final(summaries, "rival_ratio_12", "munitions_ratio")
     assert ratio_3 < 3.5 < ratio_4  # the rival moves toward 3 from the initial 4
     assert ratio_12 > ratio_4
-    # chasing 12:1 the rival hits its war-economy ceiling (10% of GDP, sim.params)
+    # chasing 12:1 the rival hits its war-economy ceiling (10% of GDP, sim.core.params)
     params = summaries["rival_ratio_12"][2]
     assert final(summaries, "rival_ratio_12", "rival_defence_share_pct") == pytest.approx(
-        params.rival_defence_share_ceiling_pct, abs=0.05)
+        params.rival_defence_share_ceiling_pct, abs=0.05
+    )
     assert summaries["rival_ratio_12"][0]["regime"] == "rival_exhausted"
 
 
 def test_rival_that_stops_escalating_holds_its_output(summaries):
     _, alliance, params = summaries["rival_stops"]
-    assert (alliance["rival_munitions_output"] == params.rival_munitions_output_initial_m_per_year
-            ).all()
+    assert (
+        alliance["rival_munitions_output"] == params.rival_munitions_output_initial_m_per_year
+    ).all()
     assert final(summaries, "rival_stops", "munitions_ratio") < final(
-        summaries, "hague", "munitions_ratio")
+        summaries, "hague", "munitions_ratio"
+    )
 
 
 def test_backcast_runs_2014_to_2024_and_members_rise(summaries):

@@ -2,7 +2,7 @@
 
 An Ishigami "sweep" (the test function of Ishigami & Homma 1990, with a = 7, b = 0.1) and a
 linear Morris "sweep" are laid out as a loaded sweep is (design in SALib's order, runs with
-replications, per-run summaries) and fed to ``sim.sensitivity.analyse_sweep``.
+replications, per-run summaries) and fed to ``sim.analysis.sensitivity.analyse_sweep``.
 """
 
 from types import SimpleNamespace
@@ -13,8 +13,8 @@ import pytest
 from SALib.sample import morris as morris_sample
 from SALib.sample import sobol as sobol_sample
 
-from sim.errors import UserError
-from sim.sensitivity import analyse_sweep, sobol_indices
+from sim.analysis.sensitivity import analyse_sweep, sobol_indices
+from sim.core.errors import UserError
 
 A, B = 7.0, 0.1
 N_BASE = 4096
@@ -50,18 +50,25 @@ def fake_sweep(problem, X, y, replications=2):
     point = np.repeat(np.arange(len(X)), replications)
     rep = np.tile(np.arange(replications), len(X))
     spread = np.where(rep % 2 == 0, 1.0, -1.0) * (replications % 2 == 0)
-    runs = pd.DataFrame({"run_id": np.arange(len(point)), "point_id": point,
-                         "replication": rep, "status": "ok"})
-    summary = pd.DataFrame({"run_id": runs["run_id"], "y": y[point] + spread,
-                            "constant": 1.0})
-    return SimpleNamespace(manifest={}, runs=runs, summary=summary, design=design,
-                           problem=problem, complete=True)
+    runs = pd.DataFrame(
+        {"run_id": np.arange(len(point)), "point_id": point, "replication": rep, "status": "ok"}
+    )
+    summary = pd.DataFrame({"run_id": runs["run_id"], "y": y[point] + spread, "constant": 1.0})
+    return SimpleNamespace(
+        manifest={}, runs=runs, summary=summary, design=design, problem=problem, complete=True
+    )
 
 
 @pytest.fixture(scope="module")
 def ishigami_sweep():
-    problem = {"num_vars": 3, "names": ["x1", "x2", "x3"], "bounds": [[-np.pi, np.pi]] * 3,
-               "method": "sobol", "N": N_BASE, "calc_second_order": False}
+    problem = {
+        "num_vars": 3,
+        "names": ["x1", "x2", "x3"],
+        "bounds": [[-np.pi, np.pi]] * 3,
+        "method": "sobol",
+        "N": N_BASE,
+        "calc_second_order": False,
+    }
     X = sobol_sample.sample(problem, N_BASE, calc_second_order=False, seed=1)
     return fake_sweep(problem, X, ishigami(X))
 
@@ -104,11 +111,16 @@ def test_second_order_pairs():
 def test_morris_on_a_linear_function_through_analyse_sweep():
     # y = 1 a - 2 b + 0.5 c: every elementary effect of x_i over its full range is
     # c_i (hi - lo), so mu* = (1, 4, 1), mu = (1, -4, 1) and sigma = 0 exactly
-    problem = {"num_vars": 3, "names": ["a", "b", "c"], "bounds": [[0, 1], [0, 2], [-1, 1]],
-               "method": "morris", "N": 20, "levels": 4}
+    problem = {
+        "num_vars": 3,
+        "names": ["a", "b", "c"],
+        "bounds": [[0, 1], [0, 2], [-1, 1]],
+        "method": "morris",
+        "N": 20,
+        "levels": 4,
+    }
     X = morris_sample.sample(problem, 20, num_levels=4, seed=3)
-    result = analyse_sweep(fake_sweep(problem, X, X @ np.array([1.0, -2.0, 0.5])),
-                           outcomes=("y",))
+    result = analyse_sweep(fake_sweep(problem, X, X @ np.array([1.0, -2.0, 0.5])), outcomes=("y",))
     table = result.table.set_index("parameter")
     np.testing.assert_allclose(table["mu_star"], [1.0, 4.0, 1.0], rtol=1e-12)
     np.testing.assert_allclose(table["mu"], [1.0, -4.0, 1.0], rtol=1e-12)
@@ -116,8 +128,13 @@ def test_morris_on_a_linear_function_through_analyse_sweep():
 
 
 def test_bad_sweeps_are_user_errors(ishigami_sweep):
-    grid = SimpleNamespace(**{**vars(ishigami_sweep), "problem": None,
-                              "manifest": {"config": {"design": {"method": "grid"}}}})
+    grid = SimpleNamespace(
+        **{
+            **vars(ishigami_sweep),
+            "problem": None,
+            "manifest": {"config": {"design": {"method": "grid"}}},
+        }
+    )
     with pytest.raises(UserError, match="need a sobol or morris design; .* 'grid'"):
         analyse_sweep(grid, outcomes=("y",))
     runs = ishigami_sweep.runs.copy()

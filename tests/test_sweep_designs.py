@@ -10,8 +10,8 @@ from SALib.sample import morris as salib_morris
 from SALib.sample import sobol as salib_sobol
 from sweep_util import write_config
 
-from sim.designs import derive_seed, make_design, run_plan
-from sim.sweep_config import load_sweep_config
+from sim.sweep.config import load_sweep_config
+from sim.sweep.designs import derive_seed, make_design, run_plan
 
 RANGES = """
 [axes]
@@ -28,14 +28,17 @@ def design(tmp_path, body):
 
 
 def test_grid_is_the_full_factorial_in_axis_order(tmp_path):
-    d = design(tmp_path, """replications = 1
+    d = design(
+        tmp_path,
+        """replications = 1
 [design]
 method = "grid"
 [axes]
 hegemon_pressure = [0.1, 0.5, 0.9]
 rival_target_ratio = { min = 2.0, max = 12.0, num = 5 }
 use_pledges = [true, false]
-""")
+""",
+    )
     # 3 listed values x 5 range points x 2 booleans, from the config above
     assert len(d.points) == 3 * 5 * 2
     assert d.points["point_id"].tolist() == list(range(30))
@@ -47,7 +50,7 @@ use_pledges = [true, false]
 
 
 def test_lhs_has_one_point_per_stratum_within_bounds(tmp_path):
-    d = design(tmp_path, "replications = 1\n[design]\nmethod = \"lhs\"\nsamples = 20\n" + RANGES)
+    d = design(tmp_path, 'replications = 1\n[design]\nmethod = "lhs"\nsamples = 20\n' + RANGES)
     assert len(d.points) == 20  # samples = 20 above
     x = d.points["hegemon_pressure"].to_numpy()
     assert x.min() >= 0.1 and x.max() <= 0.9  # the range in RANGES
@@ -57,28 +60,32 @@ def test_lhs_has_one_point_per_stratum_within_bounds(tmp_path):
     lead = d.points["munitions_lead_first_quarters"]
     assert lead.dtype == np.int64 and lead.between(2, 8).all()  # integers rounded, in bounds
     # the same seed (root_seed defaults to the scenario's) gives the same design
-    again = design(tmp_path, "replications = 1\n[design]\nmethod = \"lhs\"\nsamples = 20\n"
-                   + RANGES)
+    again = design(tmp_path, 'replications = 1\n[design]\nmethod = "lhs"\nsamples = 20\n' + RANGES)
     assert again.points.equals(d.points)
 
 
 @pytest.mark.parametrize("second", [False, True])
 def test_sobol_rows_follow_saltelli_structure(tmp_path, second):
-    d = design(tmp_path, f"""replications = 2
+    d = design(
+        tmp_path,
+        f"""replications = 2
 root_seed = 5
 [design]
 method = "sobol"
 samples = 16
 calc_second_order = {str(second).lower()}
-""" + RANGES)
+"""
+        + RANGES,
+    )
     n = 16
     # SALib: N * (2D + 2) rows with second-order indices, N * (D + 2) without
     assert len(d.points) == (n * (2 * D + 2) if second else n * (D + 2))
     expected = salib_sobol.sample(d.problem, n, calc_second_order=second, seed=5)
     # identical to SALib's own sample (seed = root_seed = 5), integer axis rounded
     np.testing.assert_array_equal(d.points["hegemon_pressure"], expected[:, 0])
-    np.testing.assert_array_equal(d.points["munitions_lead_first_quarters"],
-                                  np.rint(expected[:, 2]).astype(int))
+    np.testing.assert_array_equal(
+        d.points["munitions_lead_first_quarters"], np.rint(expected[:, 2]).astype(int)
+    )
     assert d.salib["N"] == n and d.salib["calc_second_order"] is second
     # SALib's analyze accepts one output per design row (it raises on a wrong count)
     y = d.points["hegemon_pressure"].to_numpy() + d.points["rival_target_ratio"].to_numpy()
@@ -88,13 +95,17 @@ calc_second_order = {str(second).lower()}
 
 
 def test_morris_rows_are_trajectories(tmp_path):
-    d = design(tmp_path, """replications = 1
+    d = design(
+        tmp_path,
+        """replications = 1
 root_seed = 9
 [design]
 method = "morris"
 samples = 6
 levels = 4
-""" + RANGES)
+"""
+        + RANGES,
+    )
     # (D + 1) points per trajectory x 6 trajectories (samples = 6)
     assert len(d.points) == (D + 1) * 6
     expected = salib_morris.sample(d.problem, 6, num_levels=4, seed=9)

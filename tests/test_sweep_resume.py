@@ -13,8 +13,8 @@ import pytest
 from sweep_util import ROOT, write_config
 
 import sim
-from sim.sweep import run_sweep
-from sim.sweep_config import load_sweep_config
+from sim.sweep.config import load_sweep_config
+from sim.sweep.runner import run_sweep
 
 BODY = """replications = 10
 chunk_size = 40
@@ -37,8 +37,18 @@ def status_files(out):
 def test_killed_sweep_resumes_to_identical_results(tmp_path):
     config = write_config(tmp_path, BODY, name="resume")
     out = tmp_path / "killed"
-    cmd = [sys.executable, "-m", "sim", "sweep", str(config), "--out", str(out),
-           "--workers", "2", "--quiet"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "sim",
+        "sweep",
+        str(config),
+        "--out",
+        str(out),
+        "--workers",
+        "2",
+        "--quiet",
+    ]
     proc = subprocess.Popen(cmd, cwd=ROOT, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 120
@@ -51,7 +61,7 @@ def test_killed_sweep_resumes_to_identical_results(tmp_path):
         proc.kill()
         proc.wait()
     assert proc.returncode == -signal.SIGKILL
-    # the workers notice their parent is gone and exit (sim.execution.watch_parent)
+    # the workers notice their parent is gone and exit (sim.sweep.execution.watch_parent)
     _, alive = psutil.wait_procs(workers, timeout=15)
     for p in alive:
         p.kill()
@@ -77,8 +87,9 @@ def test_killed_sweep_resumes_to_identical_results(tmp_path):
     for name in ("runs.parquet", "summary.parquet", "design.parquet"):
         assert (out / name).read_bytes() == (fresh.path / name).read_bytes(), name
     for table in ("alliance", "members"):
-        pd.testing.assert_frame_equal(getattr(resumed, table), getattr(fresh, table),
-                                      check_exact=True)
+        pd.testing.assert_frame_equal(
+            getattr(resumed, table), getattr(fresh, table), check_exact=True
+        )
         files = sorted(p.name for p in (fresh.path / table).iterdir())
         assert sorted(p.name for p in (out / table).iterdir()) == files
         for name in files:

@@ -11,12 +11,12 @@ from sweep_util import write_config
 
 import sim
 from sim.cli import main
-from sim.ensemble import simulate
-from sim.execution import FAULT_ENV
-from sim.metrics import ALLIANCE_COLUMNS, MEMBER_COLUMNS
-from sim.params import PARAM_FIELDS, make_params
-from sim.sweep import run_sweep
-from sim.sweep_config import load_sweep_config
+from sim.core.ensemble import simulate
+from sim.core.metrics import ALLIANCE_COLUMNS, MEMBER_COLUMNS
+from sim.core.params import PARAM_FIELDS, make_params
+from sim.sweep.config import load_sweep_config
+from sim.sweep.execution import FAULT_ENV
+from sim.sweep.runner import run_sweep
 
 LHS = """replications = 2
 root_seed = 99
@@ -38,8 +38,10 @@ N_RUNS = 12  # 6 LHS points x 2 replications, from LHS above
 
 def params_of(row: pd.Series) -> dict:
     """A run's parameters from its runs.parquet row, as plain Python values."""
-    return {name: (row[name].item() if hasattr(row[name], "item") else row[name])
-            for name in PARAM_FIELDS}
+    return {
+        name: (row[name].item() if hasattr(row[name], "item") else row[name])
+        for name in PARAM_FIELDS
+    }
 
 
 @pytest.fixture(scope="module")
@@ -56,8 +58,14 @@ def test_sweep_folder_has_the_agreed_layout(serial):
     assert m["runs_failed"] == 0 and m["n_points"] == 6
     assert len(m["config_hash"]) == 64 and m["timings"]["finished"]
     assert m["config"]["seeding"] == "independent" and m["config"]["root_seed"] == 99
-    assert list(serial.runs.columns[:6]) == ["run_id", "point_id", "replication", "seed",
-                                             "status", "error"]
+    assert list(serial.runs.columns[:6]) == [
+        "run_id",
+        "point_id",
+        "replication",
+        "seed",
+        "status",
+        "error",
+    ]
     assert list(serial.runs.columns[6:]) == list(PARAM_FIELDS)
     assert (serial.runs["status"] == "ok").all() and (serial.runs["error"] == "").all()
     assert list(serial.alliance.columns) == ["run_id", "quarter", *ALLIANCE_COLUMNS]
@@ -65,8 +73,13 @@ def test_sweep_folder_has_the_agreed_layout(serial):
     assert serial.summary["run_id"].tolist() == list(range(N_RUNS))
     # 2025Q1-2035Q4 is 44 quarters (the initial state included) per run
     assert len(serial.alliance) == N_RUNS * 44
-    assert list(serial.design.columns) == ["point_id", "hegemon_pressure", "rival_target_ratio",
-                                           "noise_sd_pp", "munitions_lead_first_quarters"]
+    assert list(serial.design.columns) == [
+        "point_id",
+        "hegemon_pressure",
+        "rival_target_ratio",
+        "noise_sd_pp",
+        "munitions_lead_first_quarters",
+    ]
     assert (serial.path / "alliance" / "chunk-000000.parquet").is_file()
     # the alliance folder is a Parquet dataset readable as a whole
     assert len(pd.read_parquet(serial.path / "alliance")) == N_RUNS * 44
@@ -80,14 +93,19 @@ def test_sweep_runs_equal_mesa_model_runs(serial, run_id):
         model.step()
     expected = model.alliance_frame()
     got = serial.alliance[serial.alliance["run_id"] == run_id].drop(columns="run_id")
-    pd.testing.assert_frame_equal(got.reset_index(drop=True), expected, check_exact=True,
-                                  check_dtype=False)
+    pd.testing.assert_frame_equal(
+        got.reset_index(drop=True), expected, check_exact=True, check_dtype=False
+    )
     # bitwise: the exact same doubles, not merely close
-    assert np.array_equal(got[list(ALLIANCE_COLUMNS)].to_numpy(float),
-                          expected[list(ALLIANCE_COLUMNS)].to_numpy(float))
+    assert np.array_equal(
+        got[list(ALLIANCE_COLUMNS)].to_numpy(float),
+        expected[list(ALLIANCE_COLUMNS)].to_numpy(float),
+    )
     members = serial.members[serial.members["run_id"] == run_id].drop(columns="run_id")
-    assert np.array_equal(members[list(MEMBER_COLUMNS)].to_numpy(float),
-                          model.member_frame()[list(MEMBER_COLUMNS)].to_numpy(float))
+    assert np.array_equal(
+        members[list(MEMBER_COLUMNS)].to_numpy(float),
+        model.member_frame()[list(MEMBER_COLUMNS)].to_numpy(float),
+    )
 
 
 def test_a_run_alone_equals_the_run_inside_its_chunk(serial):
@@ -118,19 +136,25 @@ def test_two_processes_and_dask_local_cluster_equal_one_process(serial, tmp_path
     assert dask.manifest["executor"].startswith("dask LocalCluster")
     for result in (two, dask):
         for table in ("runs", "summary", "alliance", "members", "design"):
-            pd.testing.assert_frame_equal(getattr(result, table), getattr(serial, table),
-                                          check_exact=True)
+            pd.testing.assert_frame_equal(
+                getattr(result, table), getattr(serial, table), check_exact=True
+            )
         for name in ("runs.parquet", "summary.parquet"):
             assert (result.path / name).read_bytes() == (serial.path / name).read_bytes()
 
 
 def test_paired_seeding_gives_common_random_numbers(tmp_path):
-    config = load_sweep_config(write_config(tmp_path, """replications = 3
+    config = load_sweep_config(
+        write_config(
+            tmp_path,
+            """replications = 3
 [design]
 method = "grid"
 [axes]
 hegemon_pressure = [0.2, 0.8]
-"""))
+""",
+        )
+    )
     result = run_sweep(config, tmp_path / "out", workers=1, quiet=True)
     runs = result.runs
     # replication r of point 0 and of point 1 share their seed (paired is the default)
@@ -167,21 +191,26 @@ def test_failed_runs_are_recorded_and_the_sweep_carries_on(tmp_path, monkeypatch
 
 
 def test_load_sweep_refuses_a_folder_that_is_not_a_sweep(tmp_path):
-    from sim.errors import UserError
+    from sim.core.errors import UserError
 
     with pytest.raises(UserError, match="not a sweep folder"):
         sim.load_sweep(tmp_path)
 
 
 def test_structural_axes_are_batched_separately_inside_a_chunk(tmp_path):
-    config = load_sweep_config(write_config(tmp_path, """replications = 2
+    config = load_sweep_config(
+        write_config(
+            tmp_path,
+            """replications = 2
 chunk_size = 8
 [design]
 method = "grid"
 [axes]
 hegemon_pressure = [0.2, 0.8]
 use_pledges = [true, false]
-"""))
+""",
+        )
+    )
     result = run_sweep(config, tmp_path / "out", workers=1, quiet=True)
     assert result.manifest["n_chunks"] == 1  # 2 x 2 points x 2 replications = 8 runs, one chunk
     # use_pledges varies fastest, so the chunk mixes both structural groups; each run still
@@ -198,6 +227,7 @@ def test_progress_bar_shows_runs_and_rate_unless_quiet(tmp_path, capsys):
     assert main(["sweep", str(config), "--out", str(tmp_path / "a"), "--workers", "1"]) == 0
     err = capsys.readouterr().err
     assert f"{N_RUNS}/{N_RUNS}" in err and "run/s" in err  # tqdm: done/total, rate
-    assert main(["sweep", str(config), "--out", str(tmp_path / "b"), "--workers", "1",
-                 "--quiet"]) == 0
+    assert (
+        main(["sweep", str(config), "--out", str(tmp_path / "b"), "--workers", "1", "--quiet"]) == 0
+    )
     assert "run/s" not in capsys.readouterr().err

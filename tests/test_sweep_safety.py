@@ -28,12 +28,12 @@ import pytest
 from sweep_util import ROOT, write_config
 
 import sim
-from sim import report_figures
+from sim.analysis import figures as report_figures
 from sim.cli import main
-from sim.execution import FAULT_ENV, ExecutorInfo
-from sim.metrics import ALLIANCE_COLUMNS, MEMBER_COLUMNS
-from sim.store import SUMS, SweepFolderError, folder_lock, read_sums
-from sim.sweep import (
+from sim.core.metrics import ALLIANCE_COLUMNS, MEMBER_COLUMNS
+from sim.sweep.config import load_sweep_config
+from sim.sweep.execution import FAULT_ENV, ExecutorInfo
+from sim.sweep.runner import (
     MAX_CHUNK_ATTEMPTS,
     MAX_RUNS,
     SweepSizeError,
@@ -43,7 +43,7 @@ from sim.sweep import (
     folder_bytes,
     run_sweep,
 )
-from sim.sweep_config import load_sweep_config
+from sim.sweep.store import SUMS, SweepFolderError, folder_lock, read_sums
 
 SMALL = """replications = 4
 chunk_size = 4
@@ -190,7 +190,7 @@ hegemon_pressure = {{ min = 0.0, max = 1.0, num = 20 }}
 # --- 2. Too large: refused from the config ------------------------------------------------------
 
 HUGE = {
-    # the tester's designs; each count follows sim.designs.count_points
+    # the tester's designs; each count follows sim.sweep.designs.count_points
     "replications 1e9": (
         'replications = 1000000000\n[design]\nmethod = "grid"\n[axes]\n'
         "hegemon_pressure = [0.1, 0.5]\n",
@@ -268,7 +268,7 @@ def test_size_estimate_follows_its_documented_formula_and_bounds_the_disk(pristi
     # row (6 + one per parameter), 3 status values, 8 bytes each; per point 2 design values;
     # per chunk 32 KiB for each of its 4 files and its 2 row groups in the final tables; 4
     # folder-level files
-    per_run = (44 * 23 + 44 * 32 * 16 + 26 + 6 + len(sim.params.PARAM_FIELDS) + 3) * 8
+    per_run = (44 * 23 + 44 * 32 * 16 + 26 + 6 + len(sim.core.params.PARAM_FIELDS) + 3) * 8
     assert (len(ALLIANCE_COLUMNS), len(MEMBER_COLUMNS)) == (21, 13)
     assert size.disk == N_RUNS * per_run + 3 * 2 * 8 + (N_CHUNKS * 6 + 4) * 32 * 2**10
     # an upper bound of what the sweep wrote
@@ -337,7 +337,7 @@ def test_a_chunk_that_keeps_killing_its_worker_is_recorded_as_failed(
     config, reference = pristine
     pool = BreakingPool(poisoned=5)  # chunk 1 holds runs 4-7
     info = ExecutorInfo(pool, "breaking pool", 2, rebuild=pool.rebuild)
-    monkeypatch.setattr("sim.sweep._executor", lambda *a: contextlib.nullcontext(info))
+    monkeypatch.setattr("sim.sweep.runner._executor", lambda *a: contextlib.nullcontext(info))
     result = run_sweep(load_sweep_config(config), tmp_path / "out", quiet=True)
     runs = result.runs.set_index("run_id")
     # once with the others, then alone MAX_CHUNK_ATTEMPTS times; then its runs are failed

@@ -19,11 +19,12 @@ from pathlib import Path
 
 import pytest
 
-from sim import calibrate, resources
-from sim.calibration_objective import Budget
 from sim.cli import main
-from sim.config import load_scenario
-from sim.ensemble import members_of
+from sim.core import resources
+from sim.core.config import load_scenario
+from sim.core.ensemble import members_of
+from sim.validation import calibrate
+from sim.validation.objective import Budget
 
 ROOT = Path(__file__).resolve().parent.parent
 BACKCAST = ROOT / "configs" / "backcast_2014.toml"
@@ -119,7 +120,7 @@ def assert_clean(repo: Path, done: subprocess.CompletedProcess) -> None:
 
 
 def test_snapshot_runs_its_own_package(clone):
-    done = run(clone, "-c", "import sim.resources as r; print(r.checkout_root())")
+    done = run(clone, "-c", "import sim.core.resources as r; print(r.checkout_root())")
     assert done.returncode == 0, done.stderr
     assert Path(done.stdout.strip()).resolve() == clone.resolve()
 

@@ -9,9 +9,9 @@ seeds/alliance_facts.csv; every target is the mean over replications, with a 90%
 import numpy as np
 import pytest
 
-from sim import backcast
-from sim.config import load_scenario
-from sim.data import ROOT
+from sim.core.config import load_scenario
+from sim.core.data import ROOT
+from sim.validation import backcast
 
 N_RUNS = 50  # issue 5: "the mean over at least 50 replications"
 COUNT_TOLERANCE = 1.5
@@ -127,7 +127,7 @@ def holdout_fit():
     """The backcast with the calibration fitted to 2014-2023 only (2024 held out of the loss:
     ``python -m sim calibrate configs/backcast_2014.toml --holdout-year 2024 --out
     experiments/validation/holdout_2024/behaviour.toml``)."""
-    from sim.calibrate import fitted_backcast
+    from sim.validation.calibrate import fitted_backcast
 
     base = load_scenario(ROOT / "configs" / "backcast_2014.toml")
     params = fitted_backcast(base.params, HOLDOUT / "behaviour_backcast.toml")
@@ -149,10 +149,13 @@ def test_2024_out_of_sample_ranks_and_laggards(holdout_fit):
     assert abs(row["model"] - row["data"]) <= 0.02  # target 7, tolerance as above
 
 
-@pytest.mark.xfail(strict=True, reason="known miss: fitted to 2014-2023, the model does not "
-                   "foresee the surge of 2024 (11 allies crossed 2% in one year); it predicts "
-                   "about 12 allies at 2% in 2024, as the 2023 shares carried forward do "
-                   "(docs/VALIDATION.md, 'Out of sample')")
+@pytest.mark.xfail(
+    strict=True,
+    reason="known miss: fitted to 2014-2023, the model does not "
+    "foresee the surge of 2024 (11 allies crossed 2% in one year); it predicts "
+    "about 12 allies at 2% in 2024, as the 2023 shares carried forward do "
+    "(docs/VALIDATION.md, 'Out of sample')",
+)
 def test_2024_count_out_of_sample(holdout_fit):
     t = holdout_fit.targets().set_index("target")
     assert 21 <= t.loc["allies >= 2% in 2024", "model"] <= 25  # docs/THEORY.md §6 target 6

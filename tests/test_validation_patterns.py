@@ -12,11 +12,11 @@ import numpy as np
 import pytest
 from scipy.stats import spearmanr
 
-from sim import backcast, docking
-from sim.config import load_scenario
-from sim.data import ROOT, load_members
-from sim.ensemble import members_of, simulate
-from sim.metrics import MEMBER_COLUMNS
+from sim.core.config import load_scenario
+from sim.core.data import ROOT, load_members
+from sim.core.ensemble import members_of, simulate
+from sim.core.metrics import MEMBER_COLUMNS
+from sim.validation import backcast, docking
 
 FRONTLINE = {"POL", "EST", "LVA", "LTU", "FIN"}  # exposure 1.0 in seeds/exposure.csv
 
@@ -35,8 +35,7 @@ def public_good():
 
 def test_frontline_set_is_the_exposure_one_members():
     members = load_members()
-    assert {c for c, e in zip(members.iso3, members.exposure, strict=True) if e == 1.0} \
-        == FRONTLINE
+    assert {c for c, e in zip(members.iso3, members.exposure, strict=True) if e == 1.0} == FRONTLINE
 
 
 def test_pure_public_good_reaches_the_nash_equilibrium_of_nato(public_good):
@@ -60,8 +59,9 @@ def test_pure_public_good_gives_exploitation(public_good):
 
 
 def test_only_the_largest_ally_contributes_when_beta_is_small():
-    params = load_scenario(ROOT / "configs" / "oz_nato.toml",
-                           overrides={"free_riding_strength": 0.7}).params  # beta = 0.3
+    params = load_scenario(
+        ROOT / "configs" / "oz_nato.toml", overrides={"free_riding_strength": 0.7}
+    ).params  # beta = 0.3
     members = members_of(params)
     share = final_shares(params)
     armed = members.armed
@@ -87,8 +87,7 @@ def spearman_2024(fit):
     return spearmanr(gdp, mean).statistic
 
 
-def test_with_exposure_on_the_frontline_leads_and_the_correlation_weakens(public_good,
-                                                                         backcasts):
+def test_with_exposure_on_the_frontline_leads_and_the_correlation_weakens(public_good, backcasts):
     on, off = backcasts
     top_on = set(on.model_top())
     top_off = set(off.model_top())

@@ -11,11 +11,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim import dynamics
-from sim.config import load_scenario
-from sim.data import ROOT
-from sim.ensemble import members_of, simulate
-from sim.metrics import ALLIANCE_COLUMNS
+from sim.core import dynamics
+from sim.core.config import load_scenario
+from sim.core.data import ROOT
+from sim.core.ensemble import members_of, simulate
+from sim.core.metrics import ALLIANCE_COLUMNS
 
 HAGUE = ROOT / "configs" / "hague.toml"
 # docs/THEORY.md §4.1 / §6 target 10: SIPRI 7.1% (2024), 7.2% planned (2025, SIPRI total); IISS 6.7%
@@ -43,7 +43,8 @@ def test_ratio_starts_at_the_configured_value(name):
     scenario = load_scenario(ROOT / "configs" / f"{name}.toml")
     traj = simulate([scenario.params], [scenario.seed])
     assert column(traj, "munitions_ratio")[0, 0] == pytest.approx(
-        scenario.params.munitions_ratio_initial, rel=1e-12)
+        scenario.params.munitions_ratio_initial, rel=1e-12
+    )
 
 
 finite = {"allow_nan": False, "allow_infinity": False}
@@ -51,27 +52,51 @@ finite = {"allow_nan": False, "allow_infinity": False}
 
 @settings(max_examples=60, deadline=None)
 @given(
-    ratio0=st.floats(0.05, 20, **finite), output0=st.floats(0.01, 50, **finite),
-    target=st.floats(0.05, 30, **finite), speed=st.floats(0, 4, **finite),
-    ramp=st.floats(0, 1000, **finite), noise=st.floats(0, 50, **finite),
-    share0=st.floats(0.5, 40, **finite), headroom=st.floats(0, 30, **finite),
+    ratio0=st.floats(0.05, 20, **finite),
+    output0=st.floats(0.01, 50, **finite),
+    target=st.floats(0.05, 30, **finite),
+    speed=st.floats(0, 4, **finite),
+    ramp=st.floats(0, 1000, **finite),
+    noise=st.floats(0, 50, **finite),
+    share0=st.floats(0.5, 40, **finite),
+    headroom=st.floats(0, 30, **finite),
     fraction=st.one_of(st.just(0.0), st.floats(1e-6, 1, **finite)),
     growth=st.floats(-10, 10, **finite),
-    strain=st.floats(0, 10, **finite), threshold=st.floats(0, 20, **finite),
+    strain=st.floats(0, 10, **finite),
+    threshold=st.floats(0, 20, **finite),
     seed=st.integers(0, 2**31),
 )
-def test_rival_output_never_breaks_its_ceiling_or_ramp(ratio0, output0, target, speed, ramp,
-                                                        noise, share0, headroom, fraction,
-                                                        growth, strain, threshold, seed):
+def test_rival_output_never_breaks_its_ceiling_or_ramp(
+    ratio0,
+    output0,
+    target,
+    speed,
+    ramp,
+    noise,
+    share0,
+    headroom,
+    fraction,
+    growth,
+    strain,
+    threshold,
+    seed,
+):
     base = load_scenario(HAGUE).params
     params = dataclasses.replace(
-        base, munitions_ratio_initial=ratio0, rival_munitions_output_initial_m_per_year=output0,
-        rival_target_ratio=target, rival_adjustment_speed_per_year=speed,
-        rival_ramp_limit_pct_per_year=ramp, rival_noise_sd_pct=noise,
+        base,
+        munitions_ratio_initial=ratio0,
+        rival_munitions_output_initial_m_per_year=output0,
+        rival_target_ratio=target,
+        rival_adjustment_speed_per_year=speed,
+        rival_ramp_limit_pct_per_year=ramp,
+        rival_noise_sd_pct=noise,
         rival_defence_share_initial_pct=share0,
         rival_defence_share_ceiling_pct=share0 + headroom,
-        rival_munitions_fraction_of_defence=fraction, rival_gdp_growth_pct_per_year=growth,
-        rival_strain_growth_cost=strain, rival_strain_threshold_pct=threshold)
+        rival_munitions_fraction_of_defence=fraction,
+        rival_gdp_growth_pct_per_year=growth,
+        rival_strain_growth_cost=strain,
+        rival_strain_threshold_pct=threshold,
+    )
     members = members_of(params)
     static = dynamics.build_static(params, members)
     p = dynamics.param_arrays([params])

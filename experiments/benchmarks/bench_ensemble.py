@@ -7,12 +7,13 @@ Prints, from one invocation:
     parameters (the default scenario, configs/hague.toml) and steps (43 quarters), and the ratio,
     in three alternating rounds (medians reported) so that load from other processes affects
     both engines alike;
-(b) 2,000-, 10,000- and 30,000-run sweeps through ``sim.sweep.run_sweep`` with 2 worker processes,
+(b) 2,000-, 10,000- and 30,000-run sweeps through ``sim.sweep.runner.run_sweep`` with 2 worker
+processes,
     keeping alliance series: wall time, runs/s, peak RSS of the main process and of the largest
     worker (sampled with psutil every 20 ms), disk per 1,000 runs. Each sweep
     runs in a fresh child process so that its memory is its own;
 (c) how ensemble throughput scales with the runs per batch (32 members) and with the number of
-    members (32, 320, 3,200 synthetic members, ``sim.data.synthetic_members``).
+    members (32, 320, 3,200 synthetic members, ``sim.core.data.synthetic_members``).
 
 Parts (a) and (c) are pinned to one CPU (``os.sched_setaffinity``) where the OS allows it.
 """
@@ -36,9 +37,9 @@ sys.path.insert(0, str(ROOT))  # run from anywhere: import this checkout's `sim`
 import numpy as np  # noqa: E402
 
 import sim  # noqa: E402
-from sim.config import load_scenario  # noqa: E402
-from sim.data import synthetic_members  # noqa: E402
-from sim.ensemble import simulate  # noqa: E402
+from sim.core.config import load_scenario  # noqa: E402
+from sim.core.data import synthetic_members  # noqa: E402
+from sim.core.ensemble import simulate  # noqa: E402
 
 CHUNK = 500
 
@@ -70,9 +71,15 @@ def batch_run_rate(params, runs: int) -> tuple[float, np.ndarray]:
 
     scalars = dataclasses.asdict(params)
     t0 = time.perf_counter()
-    rows = mesa.batch_run(sim.AllianceModel, parameters=scalars, rng=list(range(runs)),
-                          max_steps=43, number_processes=1, data_collection_period=1,
-                          display_progress=False)
+    rows = mesa.batch_run(
+        sim.AllianceModel,
+        parameters=scalars,
+        rng=list(range(runs)),
+        max_steps=43,
+        number_processes=1,
+        data_collection_period=1,
+        display_progress=False,
+    )
     seconds = time.perf_counter() - t0
     last = max(r["Step"] for r in rows)
     final = [r["munitions_ratio"] for r in rows if r["RunId"] == 0 and r["Step"] == last]
@@ -119,13 +126,13 @@ class RssSampler:
 
 def sweep_child(n_runs: int, folder: str) -> None:
     """Run one grid sweep of n_runs runs with 2 workers and print its measurements (JSON)."""
-    from sim.sweep import run_sweep
-    from sim.sweep_config import load_sweep_config
+    from sim.sweep.config import load_sweep_config
+    from sim.sweep.runner import run_sweep
 
     points = n_runs // 10
     config = Path(folder) / "bench.toml"
     config.write_text(f"""name = "bench"
-scenario = "{ROOT / 'configs' / 'hague.toml'}"
+scenario = "{ROOT / "configs" / "hague.toml"}"
 replications = 10
 [design]
 method = "grid"
@@ -139,19 +146,32 @@ rival_target_ratio = {{ min = 2.0, max = 12.0, num = 10 }}
         result = run_sweep(load_sweep_config(config), out, workers=2, quiet=True)
     wall = time.perf_counter() - t0
     disk = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
-    print(json.dumps({
-        "runs": result.manifest["n_runs"], "failed": result.manifest["runs_failed"],
-        "wall_s": wall, "engine_s": result.manifest["timings"]["seconds"],
-        "main_peak_mb": rss.main / 2**20, "worker_peak_mb": rss.worker / 2**20,
-        "total_peak_mb": (rss.main + 2 * rss.worker) / 2**20,
-        "disk_mb": disk / 2**20}))
+    print(
+        json.dumps(
+            {
+                "runs": result.manifest["n_runs"],
+                "failed": result.manifest["runs_failed"],
+                "wall_s": wall,
+                "engine_s": result.manifest["timings"]["seconds"],
+                "main_peak_mb": rss.main / 2**20,
+                "worker_peak_mb": rss.worker / 2**20,
+                "total_peak_mb": (rss.main + 2 * rss.worker) / 2**20,
+                "disk_mb": disk / 2**20,
+            }
+        )
+    )
 
 
 def run_sweep_measure(n_runs: int) -> dict:
     folder = tempfile.mkdtemp(prefix="bench-sweep-")
     try:
-        out = subprocess.run([sys.executable, __file__, "--sweep-child", str(n_runs), folder],
-                             capture_output=True, text=True, check=True, cwd=ROOT)
+        out = subprocess.run(
+            [sys.executable, __file__, "--sweep-child", str(n_runs), folder],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=ROOT,
+        )
         return json.loads(out.stdout.strip().splitlines()[-1])
     finally:
         shutil.rmtree(folder, ignore_errors=True)
@@ -160,16 +180,19 @@ def run_sweep_measure(n_runs: int) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes (a smoke run)")
-    parser.add_argument("--sweep-child", nargs=2, metavar=("RUNS", "FOLDER"),
-                        help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--sweep-child", nargs=2, metavar=("RUNS", "FOLDER"), help=argparse.SUPPRESS
+    )
     args = parser.parse_args()
     if args.sweep_child:
         sweep_child(int(args.sweep_child[0]), args.sweep_child[1])
         return
     quick = args.quick
     params = load_scenario(ROOT / "configs" / "hague.toml").params
-    print(f"# bench_ensemble.py{' --quick' if quick else ''}: numpy {np.__version__}, "
-          f"{os.cpu_count()} CPUs, python {sys.version.split()[0]}\n")
+    print(
+        f"# bench_ensemble.py{' --quick' if quick else ''}: numpy {np.__version__}, "
+        f"{os.cpu_count()} CPUs, python {sys.version.split()[0]}\n"
+    )
 
     before = pin_one_cpu()
     rounds = 3
@@ -179,21 +202,28 @@ def main() -> None:
         rate, mesa_final = batch_run_rate(params, n_mesa)
         mesa_rates.append(rate)
         ens_rates.append(ensemble_rate(params, n_ens))
-    check = simulate([params], [0]).alliance[0, -1, sim.metrics.ALLIANCE_COLUMNS.index(
-        "munitions_ratio")]
+    check = simulate([params], [0]).alliance[
+        0, -1, sim.core.metrics.ALLIANCE_COLUMNS.index("munitions_ratio")
+    ]
     same = bool(np.array_equal(mesa_final, [check]))
     mesa_rate, ens_rate = float(np.median(mesa_rates)), float(np.median(ens_rates))
     ratios = sorted(e / m for e, m in zip(ens_rates, mesa_rates, strict=True))
     print("## (a) one core, default scenario (32 members, 2025Q1-2035Q4, 43 steps)\n")
     print(f"{rounds} alternating rounds; median runs/s (min-max)\n")
     print("| engine | runs | runs/s |\n|---|---:|---:|")
-    print(f"| mesa.batch_run(AllianceModel, number_processes=1, data_collection_period=1) "
-          f"| {rounds} x {n_mesa} | {mesa_rate:,.1f} ({min(mesa_rates):,.1f}-"
-          f"{max(mesa_rates):,.1f}) |")
-    print(f"| sim.simulate, batches of {CHUNK} | {rounds} x {n_ens:,} | {ens_rate:,.0f} "
-          f"({min(ens_rates):,.0f}-{max(ens_rates):,.0f}) |")
-    print(f"\nratio ensemble / batch_run: **{ens_rate / mesa_rate:,.0f}x** (per round: "
-          f"{', '.join(f'{r:,.0f}x' for r in ratios)}; run 0 identical in both: {same})\n")
+    print(
+        f"| mesa.batch_run(AllianceModel, number_processes=1, data_collection_period=1) "
+        f"| {rounds} x {n_mesa} | {mesa_rate:,.1f} ({min(mesa_rates):,.1f}-"
+        f"{max(mesa_rates):,.1f}) |"
+    )
+    print(
+        f"| sim.simulate, batches of {CHUNK} | {rounds} x {n_ens:,} | {ens_rate:,.0f} "
+        f"({min(ens_rates):,.0f}-{max(ens_rates):,.0f}) |"
+    )
+    print(
+        f"\nratio ensemble / batch_run: **{ens_rate / mesa_rate:,.0f}x** (per round: "
+        f"{', '.join(f'{r:,.0f}x' for r in ratios)}; run 0 identical in both: {same})\n"
+    )
 
     print("## (c) ensemble scaling on one core (best of 2)\n")
     print("| members | runs per batch | runs | runs/s | member-quarters/s |")
@@ -205,28 +235,37 @@ def main() -> None:
     for n in (32, 320, 3200):
         members = synthetic_members(n)
         runs = max(20, (4000 if not quick else 400) * 32 // n)
-        rate = max(ensemble_rate(params, runs, members=members, chunk=min(CHUNK, runs))
-                   for _ in range(2))
-        print(f"| {n:,} (synthetic) | {min(CHUNK, runs)} | {runs:,} | {rate:,.1f} | "
-              f"{rate * n * 43:,.0f} |")
+        rate = max(
+            ensemble_rate(params, runs, members=members, chunk=min(CHUNK, runs)) for _ in range(2)
+        )
+        print(
+            f"| {n:,} (synthetic) | {min(CHUNK, runs)} | {runs:,} | {rate:,.1f} | "
+            f"{rate * n * 43:,.0f} |"
+        )
     if before is not None:
         os.sched_setaffinity(0, before)
 
     print("\n## (b) sweeps with 2 worker processes, keeping alliance series\n")
-    print("| runs | wall s | runs/s | peak RSS MB: main | largest worker | main + 2 workers "
-          "| disk MB per 1,000 runs |")
+    print(
+        "| runs | wall s | runs/s | peak RSS MB: main | largest worker | main + 2 workers "
+        "| disk MB per 1,000 runs |"
+    )
     print("|---:|---:|---:|---:|---:|---:|---:|")
     results = {}
-    for n in ((400, 2000) if quick else (2000, 10_000, 30_000)):
+    for n in (400, 2000) if quick else (2000, 10_000, 30_000):
         m = results[n] = run_sweep_measure(n)
-        print(f"| {m['runs']:,} | {m['wall_s']:.1f} | {m['runs'] / m['wall_s']:,.0f} | "
-              f"{m['main_peak_mb']:.0f} | {m['worker_peak_mb']:.0f} | {m['total_peak_mb']:.0f} | "
-              f"{m['disk_mb'] / m['runs'] * 1000:.2f} |")
+        print(
+            f"| {m['runs']:,} | {m['wall_s']:.1f} | {m['runs'] / m['wall_s']:,.0f} | "
+            f"{m['main_peak_mb']:.0f} | {m['worker_peak_mb']:.0f} | {m['total_peak_mb']:.0f} | "
+            f"{m['disk_mb'] / m['runs'] * 1000:.2f} |"
+        )
     small, large = results[min(results)], results[max(results)]
     grow = large["total_peak_mb"] - small["total_peak_mb"]
     extra = (large["runs"] - small["runs"]) / 1000
-    print(f"\npeak memory (main + 2 workers) from {small['runs']:,} to {large['runs']:,} runs: "
-          f"{grow:+.0f} MB ({grow / extra:+.1f} MB per 1,000 extra runs)")
+    print(
+        f"\npeak memory (main + 2 workers) from {small['runs']:,} to {large['runs']:,} runs: "
+        f"{grow:+.0f} MB ({grow / extra:+.1f} MB per 1,000 extra runs)"
+    )
 
 
 if __name__ == "__main__":

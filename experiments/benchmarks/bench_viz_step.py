@@ -32,9 +32,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 BUDGET_S = 0.300
 
 # In the page: click Step, then resolve when the step text reads `step k` and every chart's
@@ -44,7 +50,7 @@ async (k) => {
   const t0 = performance.now();
   const stepText = () => (document.querySelector('.viz-step') || {}).textContent || '';
   const chartsDone = () => [...document.querySelectorAll('.viz-chart')].every(el => {
-    const vm = el.__vue__;  // the LiveChart component (sim/viz_chart.py)
+    const vm = el.__vue__;  // the LiveChart component (sim/viz/chart.py)
     if (!vm || !vm.view) { return false; }
     return new Set(vm.view.data(vm.dataset).map(d => d.year)).size === k + 1;
   });
@@ -66,8 +72,10 @@ async (k) => {
 def summary(name: str, times: list[float]) -> str:
     med, worst = statistics.median(times), max(times)
     verdict = "within" if med < BUDGET_S else "OVER"
-    return (f"{name}: median {1000 * med:.0f} ms, max {1000 * worst:.0f} ms over {len(times)} "
-            f"steps ({verdict} the {1000 * BUDGET_S:.0f} ms budget)")
+    return (
+        f"{name}: median {1000 * med:.0f} ms, max {1000 * worst:.0f} ms over {len(times)} "
+        f"steps ({verdict} the {1000 * BUDGET_S:.0f} ms budget)"
+    )
 
 
 def bench_server(steps: int) -> list[float]:
@@ -75,7 +83,7 @@ def bench_server(steps: int) -> list[float]:
     import ipyvuetify as v
     import solara
 
-    from sim.app import Page
+    from sim.viz.app import Page
 
     os.environ.pop("SIM_VIZ_CONFIG", None)
     _, rc = solara.render(Page(), handle_error=False)
@@ -96,11 +104,11 @@ def bench_mesa_plots(steps: int, backend: str) -> list[float]:
     from mesa.visualization import make_plot_component
     from mesa.visualization.utils import force_update
 
-    from sim.app import DEFAULT_CONFIG
-    from sim.config import load_scenario
-    from sim.model import AllianceModel
-    from sim.params import to_dict
-    from sim.viz_plots import PLOTS
+    from sim.abm.model import AllianceModel
+    from sim.core.config import load_scenario
+    from sim.core.params import to_dict
+    from sim.viz.app import DEFAULT_CONFIG
+    from sim.viz.plots import PLOTS
 
     scenario = load_scenario(DEFAULT_CONFIG)
     model = AllianceModel(rng=scenario.seed, **to_dict(scenario.params))
@@ -137,9 +145,14 @@ def bench_browser(steps: int) -> tuple[list[float], list[float]]:
     port = free_port()
     env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false"}
     env.pop("SIM_VIZ_CONFIG", None)
-    server = subprocess.Popen([sys.executable, "-m", "sim", "viz", "--port", str(port)],
-                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL, start_new_session=True)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "sim", "viz", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     url = f"http://127.0.0.1:{port}/"
     try:
         for _ in range(180):
@@ -149,8 +162,7 @@ def bench_browser(steps: int) -> tuple[list[float], list[float]]:
             except OSError:
                 time.sleep(0.5)
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                        args=CHROMIUM_ARGS)
+            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1600, "height": 1200})
             page.goto(url)
             page.locator(".viz-quarter").wait_for(timeout=60_000)
@@ -172,11 +184,16 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=20)
     parser.add_argument("--browser", action="store_true", help="also time the page in Chromium")
-    parser.add_argument("--compare-mesa", action="store_true",
-                        help="also time Mesa's make_plot_component for the same plots")
+    parser.add_argument(
+        "--compare-mesa",
+        action="store_true",
+        help="also time Mesa's make_plot_component for the same plots",
+    )
     args = parser.parse_args()
-    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
-          f"Python {platform.python_version()}; default scenario (configs/hague.toml)")
+    print(
+        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
+        f"Python {platform.python_version()}; default scenario (configs/hague.toml)"
+    )
     print(summary("server (step + render all components)", bench_server(args.steps)))
     if args.browser:
         text, full = bench_browser(args.steps)
@@ -185,8 +202,7 @@ def main() -> int:
     if args.compare_mesa:
         for backend in ("altair", "matplotlib"):
             times = bench_mesa_plots(args.steps, backend)
-            print(summary(f"for comparison, Mesa make_plot_component ({backend}), 5 plots",
-                          times))
+            print(summary(f"for comparison, Mesa make_plot_component ({backend}), 5 plots", times))
     return 0
 
 

@@ -38,12 +38,12 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sim import report_figures as figs  # noqa: E402
-from sim import report_tables as tabs  # noqa: E402
-from sim.dynamics import DT  # noqa: E402
-from sim.ensemble import members_for  # noqa: E402
-from sim.figures import LINES, apply_style, plt  # noqa: E402
-from sim.store import load_sweep  # noqa: E402
+from sim.analysis import figures as figs  # noqa: E402
+from sim.analysis import tables as tabs  # noqa: E402
+from sim.core.dynamics import DT  # noqa: E402
+from sim.core.ensemble import members_for  # noqa: E402
+from sim.runs.figure import LINES, apply_style, plt  # noqa: E402
+from sim.sweep.store import load_sweep  # noqa: E402
 
 OUT = HERE / "output"
 """The committed results (written only with ``--in-place``)."""
@@ -58,27 +58,48 @@ def sim_cli(*args: str | Path) -> None:
     Paths inside the project root are passed relative to it, others (the default output folder
     when the current folder is elsewhere) as they are.
     """
-    args = tuple((str(a.relative_to(ROOT)) if a.is_relative_to(ROOT) else str(a))
-                 if isinstance(a, Path) else a for a in args)
+    args = tuple(
+        (str(a.relative_to(ROOT)) if a.is_relative_to(ROOT) else str(a))
+        if isinstance(a, Path)
+        else a
+        for a in args
+    )
     subprocess.run([sys.executable, "-m", "sim", *args], cwd=ROOT, check=True)
 
 
 def member_outcomes(result) -> pd.DataFrame:
     """Per run and member: core and total share in the last quarter, GDP at the start, and the
-    cumulative extra spending (core + related above the start, US$ bn, as in sim.dynamics)."""
+    cumulative extra spending (core + related above the start, US$ bn, as in sim.core.dynamics)."""
     m = result.members.merge(result.runs[["run_id", "replication", "seed"]], on="run_id")
     m = m.sort_values(["run_id", "iso3", "quarter"], kind="stable")
     g = m.groupby(["run_id", "iso3"], sort=False)
     start = g[["core_share_pct", "related_share_pct", "gdp_usd_bn"]].transform("first")
-    extra = ((m["core_share_pct"] + m["related_share_pct"] - start["core_share_pct"]
-              - start["related_share_pct"]) / 100 * m["gdp_usd_bn"] * DT)
-    m = m.assign(extra=extra.where(g.cumcount() > 0, 0.0), gdp0=start["gdp_usd_bn"],
-                 gdp_quarter=m["gdp_usd_bn"] * DT)
+    extra = (
+        (
+            m["core_share_pct"]
+            + m["related_share_pct"]
+            - start["core_share_pct"]
+            - start["related_share_pct"]
+        )
+        / 100
+        * m["gdp_usd_bn"]
+        * DT
+    )
+    m = m.assign(
+        extra=extra.where(g.cumcount() > 0, 0.0),
+        gdp0=start["gdp_usd_bn"],
+        gdp_quarter=m["gdp_usd_bn"] * DT,
+    )
     g = m.groupby(["run_id", "iso3"], sort=False)
-    out = g.agg(replication=("replication", "first"), seed=("seed", "first"),
-                core_2035=("core_share_pct", "last"), related_2035=("related_share_pct", "last"),
-                gdp0=("gdp0", "first"), extra_usd_bn=("extra", "sum"),
-                gdp_cum=("gdp_quarter", "sum")).reset_index()
+    out = g.agg(
+        replication=("replication", "first"),
+        seed=("seed", "first"),
+        core_2035=("core_share_pct", "last"),
+        related_2035=("related_share_pct", "last"),
+        gdp0=("gdp0", "first"),
+        extra_usd_bn=("extra", "sum"),
+        gdp_cum=("gdp_quarter", "sum"),
+    ).reset_index()
     out["extra_pp_gdp"] = 100 * out["extra_usd_bn"] / out["gdp_cum"]
     # check against the alliance series: members' extra spending adds up to the alliance's
     alliance = result.alliance.sort_values(["run_id", "quarter"]).groupby("run_id").tail(1)
@@ -99,17 +120,30 @@ def member_table(arms: dict[str, pd.DataFrame], names: dict[str, str]) -> pd.Dat
     gdp_total = hg.groupby("run_id")["gdp0"].sum().iloc[0]
     for iso3, p in pair.groupby("iso3"):
         mean, _, half = tabs.t_interval(p["diff"].to_numpy())
-        row = {"iso3": iso3, "name": names[iso3], "gdp_2024_usd_bn": p["gdp0_hague"].iloc[0],
-               "gdp_share_pct": 100 * p["gdp0_hague"].iloc[0] / gdp_total}
+        row = {
+            "iso3": iso3,
+            "name": names[iso3],
+            "gdp_2024_usd_bn": p["gdp0_hague"].iloc[0],
+            "gdp_share_pct": 100 * p["gdp0_hague"].iloc[0] / gdp_total,
+        }
         for arm, col in (("2pct", "core_2035_2pct"), ("hague", "core_2035_hague")):
-            row.update({f"core_2035_{arm}_median": p[col].median(),
-                        f"core_2035_{arm}_q05": p[col].quantile(0.05),
-                        f"core_2035_{arm}_q95": p[col].quantile(0.95)})
+            row.update(
+                {
+                    f"core_2035_{arm}_median": p[col].median(),
+                    f"core_2035_{arm}_q05": p[col].quantile(0.05),
+                    f"core_2035_{arm}_q95": p[col].quantile(0.95),
+                }
+            )
         for arm in ("2pct", "hague"):
             row[f"extra_pp_gdp_{arm}_mean"] = p[f"extra_pp_gdp_{arm}"].mean()
-        row.update({"extra_diff_usd_bn_mean": mean, "extra_diff_ci_low": mean - half,
-                    "extra_diff_ci_high": mean + half,
-                    "share_of_additional_spending_pct": 100 * p["diff_share"].mean()})
+        row.update(
+            {
+                "extra_diff_usd_bn_mean": mean,
+                "extra_diff_ci_low": mean - half,
+                "extra_diff_ci_high": mean + half,
+                "share_of_additional_spending_pct": 100 * p["diff_share"].mean(),
+            }
+        )
         row["burden_ratio"] = row["share_of_additional_spending_pct"] / row["gdp_share_pct"]
         rows.append(row)
     return pd.DataFrame(rows).sort_values("gdp_2024_usd_bn", ascending=False, ignore_index=True)
@@ -118,18 +152,24 @@ def member_table(arms: dict[str, pd.DataFrame], names: dict[str, str]) -> pd.Dat
 def members_figure(table: pd.DataFrame) -> plt.Figure:
     """Three panels, members by GDP (largest on top): core share 2035, extra spending, burden."""
     apply_style()
-    fig, axes = plt.subplots(1, 3, figsize=(figs.FULL_WIDTH_IN, 5.6), sharey=True,
-                             constrained_layout=True)
+    fig, axes = plt.subplots(
+        1, 3, figsize=(figs.FULL_WIDTH_IN, 5.6), sharey=True, constrained_layout=True
+    )
     y = np.arange(len(table))[::-1]
-    for i, (arm, label) in enumerate((("2pct", ARMS["status_quo_2pct"]),
-                                      ("hague", ARMS["hague"]))):
+    for i, (arm, label) in enumerate((("2pct", ARMS["status_quo_2pct"]), ("hague", ARMS["hague"]))):
         c, dy = figs.arm_colour(i), (0.18 if i == 0 else -0.18)
         med = table[f"core_2035_{arm}_median"]
-        axes[0].errorbar(med, y + dy, xerr=[med - table[f"core_2035_{arm}_q05"],
-                                            table[f"core_2035_{arm}_q95"] - med],
-                         fmt="o", ms=2.5, color=c, elinewidth=0.8, label=label)
-        axes[1].barh(y + dy, table[f"extra_pp_gdp_{arm}_mean"], height=0.36, color=c,
-                     label=label)
+        axes[0].errorbar(
+            med,
+            y + dy,
+            xerr=[med - table[f"core_2035_{arm}_q05"], table[f"core_2035_{arm}_q95"] - med],
+            fmt="o",
+            ms=2.5,
+            color=c,
+            elinewidth=0.8,
+            label=label,
+        )
+        axes[1].barh(y + dy, table[f"extra_pp_gdp_{arm}_mean"], height=0.36, color=c, label=label)
     for key in ("2pct", "3_5pct"):
         line, colour = LINES[key]
         axes[0].axvline(line, color=colour, ls=":", lw=0.8)
@@ -138,12 +178,14 @@ def members_figure(table: pd.DataFrame) -> plt.Figure:
     axes[1].set(xlabel="extra spending 2025-2035\n(pp of GDP a year, mean)")
     axes[2].barh(y, table["burden_ratio"], height=0.6, color=figs.arm_colour(1))
     axes[2].axvline(1.0, color="black", lw=0.8, ls="--")
-    axes[2].set(xlabel="burden ratio: share of the Hague path's\n"
-                "additional spending / share of GDP")
+    axes[2].set(
+        xlabel="burden ratio: share of the Hague path's\nadditional spending / share of GDP"
+    )
     axes[0].set_yticks(y, table["name"])
     axes[0].set_ylim(-0.8, len(table) - 0.2)
-    fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncols=2,
-               frameon=False)
+    fig.legend(
+        *axes[0].get_legend_handles_labels(), loc="outside lower center", ncols=2, frameon=False
+    )
     return fig
 
 
@@ -151,13 +193,18 @@ def exploitation(results: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The GDP-share rank correlation over time: bands per arm and the paired difference."""
     series, runs = [], []
     for arm, result in results.items():
-        runs.append(result.runs[["run_id", "replication"]].assign(
-            arm=arm, run_id=lambda r, a=arm: a + ":" + r["run_id"].astype(str)))
-        series.append(result.alliance[["run_id", "quarter", "burden_rank_correlation"]].assign(
-            run_id=lambda r, a=arm: a + ":" + r["run_id"].astype(str)))
+        runs.append(
+            result.runs[["run_id", "replication"]].assign(
+                arm=arm, run_id=lambda r, a=arm: a + ":" + r["run_id"].astype(str)
+            )
+        )
+        series.append(
+            result.alliance[["run_id", "quarter", "burden_rank_correlation"]].assign(
+                run_id=lambda r, a=arm: a + ":" + r["run_id"].astype(str)
+            )
+        )
     alliance, runs = pd.concat(series), pd.concat(runs)
-    bands = tabs.series_bands(alliance, "burden_rank_correlation",
-                              runs.set_index("run_id")["arm"])
+    bands = tabs.series_bands(alliance, "burden_rank_correlation", runs.set_index("run_id")["arm"])
     diff = tabs.paired_series(alliance, "burden_rank_correlation", runs, "status_quo_2pct")
     return bands, diff
 
@@ -175,8 +222,7 @@ def exploitation_figure(bands: pd.DataFrame, diff: pd.DataFrame, n_armed: int) -
     for s in (crit, -crit):
         axes[0].axhline(s, color="0.4", ls=":", lw=0.8)
     axes[0].axhline(0, color="0.3", lw=0.5)
-    axes[0].text(2025.1, crit, f" p = 0.05 (n = {n_armed})", va="bottom", fontsize=6.5,
-                 color="0.3")
+    axes[0].text(2025.1, crit, f" p = 0.05 (n = {n_armed})", va="bottom", fontsize=6.5, color="0.3")
     axes[0].set(xlabel="year", ylabel="Spearman correlation, GDP vs core share")
     axes[0].legend(frameon=False, loc="lower left")
     c = figs.arm_colour(1)
@@ -191,9 +237,12 @@ def main() -> int:
     """Run the study end to end and print its headline numbers."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--resume", action="store_true", help="keep existing sweep folders")
-    parser.add_argument("--in-place", action="store_true",
-                        help="write the committed output/ (the published results) instead of "
-                        "results/burden_sharing/")
+    parser.add_argument(
+        "--in-place",
+        action="store_true",
+        help="write the committed output/ (the published results) instead of "
+        "results/burden_sharing/",
+    )
     args = parser.parse_args()
     out = OUT if args.in_place else Path.cwd() / RESULTS
     out.mkdir(parents=True, exist_ok=True)
@@ -206,22 +255,33 @@ def main() -> int:
         sim_cli("report", sweep, "--out", out / f"report_{arm}")
         results[arm] = load_sweep(sweep)
     first = results["hague"].runs.iloc[0]
-    members = members_for(str(first["members_file"]), int(first["initial_data_year"]),
-                          bool(first["use_pledges"]), bool(first["use_target_exemptions"]))
+    members = members_for(
+        str(first["members_file"]),
+        int(first["initial_data_year"]),
+        bool(first["use_pledges"]),
+        bool(first["use_target_exemptions"]),
+    )
     names = dict(zip(members.iso3, members.name, strict=True))
     table = member_table({a: member_outcomes(r) for a, r in results.items()}, names)
-    tabs.write_table(table, out / "members", "Burden by member (Hague vs 2%, paired)",
-                     latex=_latex_view(table))
+    tabs.write_table(
+        table, out / "members", "Burden by member (Hague vs 2%, paired)", latex=_latex_view(table)
+    )
     figs.save(members_figure(table), out / "members")
     bands, diff = exploitation(results)
-    expl = bands.merge(diff[["quarter", "mean_difference", "ci_low", "ci_high"]], on="quarter",
-                       how="left")
-    tabs.write_table(expl, out / "exploitation",
-                     "Spearman(GDP, core share) by arm and quarter, paired difference")
+    expl = bands.merge(
+        diff[["quarter", "mean_difference", "ci_low", "ci_high"]], on="quarter", how="left"
+    )
+    tabs.write_table(
+        expl,
+        out / "exploitation",
+        "Spearman(GDP, core share) by arm and quarter, paired difference",
+    )
     figs.save(exploitation_figure(bands, diff, int(members.armed.sum())), out / "exploitation")
     seconds = time.perf_counter() - t0
-    timing = {"total_seconds": round(seconds, 1),
-              "runs": int(sum(len(r.runs) for r in results.values()))}
+    timing = {
+        "total_seconds": round(seconds, 1),
+        "runs": int(sum(len(r.runs) for r in results.values())),
+    }
     (out / "timing.json").write_text(json.dumps(timing, indent=2) + "\n")
     numbers = headline(table, bands, diff)
     (out / "headline.json").write_text(json.dumps(numbers, indent=2) + "\n")
@@ -232,35 +292,49 @@ def main() -> int:
 
 def _latex_view(table: pd.DataFrame) -> pd.DataFrame:
     def band(arm: str) -> list[str]:
-        return [f"{m:.2f} [{lo:.2f}, {hi:.2f}]" for m, lo, hi in zip(
-            table[f"core_2035_{arm}_median"], table[f"core_2035_{arm}_q05"],
-            table[f"core_2035_{arm}_q95"], strict=True)]
-    return pd.DataFrame({
-        "member": table["name"], "GDP share (%)": table["gdp_share_pct"],
-        "core 2035, 2% (%)": band("2pct"), "core 2035, Hague (%)": band("hague"),
-        "extra Hague-2% (US$ bn)": table["extra_diff_usd_bn_mean"],
-        "share of extra (%)": table["share_of_additional_spending_pct"],
-        "burden ratio": table["burden_ratio"]})
+        return [
+            f"{m:.2f} [{lo:.2f}, {hi:.2f}]"
+            for m, lo, hi in zip(
+                table[f"core_2035_{arm}_median"],
+                table[f"core_2035_{arm}_q05"],
+                table[f"core_2035_{arm}_q95"],
+                strict=True,
+            )
+        ]
+
+    return pd.DataFrame(
+        {
+            "member": table["name"],
+            "GDP share (%)": table["gdp_share_pct"],
+            "core 2035, 2% (%)": band("2pct"),
+            "core 2035, Hague (%)": band("hague"),
+            "extra Hague-2% (US$ bn)": table["extra_diff_usd_bn_mean"],
+            "share of extra (%)": table["share_of_additional_spending_pct"],
+            "burden ratio": table["burden_ratio"],
+        }
+    )
 
 
 def headline(table: pd.DataFrame, bands: pd.DataFrame, diff: pd.DataFrame) -> dict:
     """The numbers the README quotes."""
+
     def at(frame: pd.DataFrame, quarter: str, col: str, arm: str | None = None) -> float:
         f = frame[frame["quarter"] == quarter]
         if arm is not None:
             f = f[f["arm"] == arm]
         return round(float(f[col].iloc[0]), 3)
+
     top = table.nlargest(5, "burden_ratio")[["name", "burden_ratio"]]
     usa = table[table["iso3"] == "USA"].iloc[0]
     return {
         "rho_2025Q1": at(bands, "2025Q1", "q50", "hague"),
         "rho_2035Q4_median": {a: at(bands, "2035Q4", "q50", a) for a in ARMS},
-        "rho_diff_2035Q4": [at(diff, "2035Q4", c) for c in ("mean_difference", "ci_low",
-                                                            "ci_high")],
+        "rho_diff_2035Q4": [
+            at(diff, "2035Q4", c) for c in ("mean_difference", "ci_low", "ci_high")
+        ],
         "usa_share_of_additional_pct": round(float(usa["share_of_additional_spending_pct"]), 1),
         "usa_gdp_share_pct": round(float(usa["gdp_share_pct"]), 1),
-        "highest_burden_ratio": dict(zip(top["name"], top["burden_ratio"].round(2),
-                                         strict=True)),
+        "highest_burden_ratio": dict(zip(top["name"], top["burden_ratio"].round(2), strict=True)),
         "additional_total_usd_bn": round(float(table["extra_diff_usd_bn_mean"].sum()), 0),
         "members_reaching_3_5_median_hague": int((table["core_2035_hague_median"] >= 3.5).sum()),
     }

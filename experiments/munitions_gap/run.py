@@ -34,11 +34,11 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sim import report_figures as figs  # noqa: E402
-from sim import report_tables as tabs  # noqa: E402
-from sim.figures import apply_style, plt  # noqa: E402
-from sim.sensitivity import analyse_sweep  # noqa: E402
-from sim.store import load_sweep  # noqa: E402
+from sim.analysis import figures as figs  # noqa: E402
+from sim.analysis import tables as tabs  # noqa: E402
+from sim.analysis.sensitivity import analyse_sweep  # noqa: E402
+from sim.runs.figure import apply_style, plt  # noqa: E402
+from sim.sweep.store import load_sweep  # noqa: E402
 
 CONFIG = HERE / "munitions_gap.toml"
 SOBOL = HERE / "munitions_gap_sobol.toml"
@@ -50,7 +50,7 @@ HALVED = 2.0
 """The gap counts as halved when the ratio is at most 2:1 in 2035Q4: half the 4:1 of 2025 and
 below the ~2.5:1 of early 2024, before the rival's surge (docs/THEORY.md §4.2)."""
 EXHAUSTED = 0.95
-"""The rival falls short of its aim below 95% of its target ratio (as in ``sim.regimes``)."""
+"""The rival falls short of its aim below 95% of its target ratio (as in ``sim.core.regimes``)."""
 LEADS = {(3, 9): "fast (3/9 quarters)", (5, 13): "baseline (5/13)", (8, 20): "slow (8/20)"}
 """(first output, nameplate) lead times drawn in the figures: Unterlüß gives 5/13
 (docs/THEORY.md §4.3); the other grid points are in the table."""
@@ -62,8 +62,12 @@ def sim_cli(*args: str | Path) -> None:
     Paths inside the project root are passed relative to it, others (the default output folder
     when the current folder is elsewhere) as they are.
     """
-    args = tuple((str(a.relative_to(ROOT)) if a.is_relative_to(ROOT) else str(a))
-                 if isinstance(a, Path) else a for a in args)
+    args = tuple(
+        (str(a.relative_to(ROOT)) if a.is_relative_to(ROOT) else str(a))
+        if isinstance(a, Path)
+        else a
+        for a in args
+    )
     subprocess.run([sys.executable, "-m", "sim", *args], cwd=ROOT, check=True)
 
 
@@ -80,46 +84,72 @@ def per_run(sweep: Path) -> pd.DataFrame:
 
 def gap_table(frame: pd.DataFrame) -> pd.DataFrame:
     """Per design point: P(gap halved), P(parity), P(rival short), ratio and cost."""
-    keys = ["hegemon_pressure", "rival_target_ratio", "munitions_lead_first_quarters",
-            "munitions_lead_full_quarters"]
+    keys = [
+        "hegemon_pressure",
+        "rival_target_ratio",
+        "munitions_lead_first_quarters",
+        "munitions_lead_full_quarters",
+    ]
     g = frame.groupby(keys)
-    return pd.DataFrame({
-        "runs": g.size(),
-        "p_gap_halved": g["halved"].mean(),
-        "p_parity": g["parity"].mean(),
-        "p_rival_short_of_target": g["rival_short"].mean(),
-        "ratio_2035_median": g["final_munitions_ratio"].median(),
-        "ratio_2035_q05": g["final_munitions_ratio"].quantile(0.05),
-        "ratio_2035_q95": g["final_munitions_ratio"].quantile(0.95),
-        "core_share_2035_mean": g["final_alliance_core_share_pct"].mean(),
-        "extra_spending_trn_mean": g["extra_trn"].mean(),
-        "extra_spending_trn_q05": g["extra_trn"].quantile(0.05),
-        "extra_spending_trn_q95": g["extra_trn"].quantile(0.95),
-    }).reset_index()
+    return pd.DataFrame(
+        {
+            "runs": g.size(),
+            "p_gap_halved": g["halved"].mean(),
+            "p_parity": g["parity"].mean(),
+            "p_rival_short_of_target": g["rival_short"].mean(),
+            "ratio_2035_median": g["final_munitions_ratio"].median(),
+            "ratio_2035_q05": g["final_munitions_ratio"].quantile(0.05),
+            "ratio_2035_q95": g["final_munitions_ratio"].quantile(0.95),
+            "core_share_2035_mean": g["final_alliance_core_share_pct"].mean(),
+            "extra_spending_trn_mean": g["extra_trn"].mean(),
+            "extra_spending_trn_q05": g["extra_trn"].quantile(0.05),
+            "extra_spending_trn_q95": g["extra_trn"].quantile(0.95),
+        }
+    ).reset_index()
 
 
 def gap_figure(table: pd.DataFrame) -> plt.Figure:
     """The ratio in 2035 against the rival's target, per hegemon pressure and lead time."""
     apply_style()
     pressures = (0.1, 0.5, 0.9)
-    fig, axes = plt.subplots(1, 3, figsize=(figs.FULL_WIDTH_IN, 2.5), sharey=True,
-                             constrained_layout=True)
+    fig, axes = plt.subplots(
+        1, 3, figsize=(figs.FULL_WIDTH_IN, 2.5), sharey=True, constrained_layout=True
+    )
     for ax, hp in zip(axes, pressures, strict=True):
         for i, ((first, full), label) in enumerate(LEADS.items()):
-            t = table[(table["hegemon_pressure"] == hp)
-                      & (table["munitions_lead_first_quarters"] == first)
-                      & (table["munitions_lead_full_quarters"] == full)]
+            t = table[
+                (table["hegemon_pressure"] == hp)
+                & (table["munitions_lead_first_quarters"] == first)
+                & (table["munitions_lead_full_quarters"] == full)
+            ]
             c = figs.arm_colour(i)
-            ax.fill_between(t["rival_target_ratio"], t["ratio_2035_q05"], t["ratio_2035_q95"],
-                            color=c, alpha=0.2, lw=0)
-            ax.plot(t["rival_target_ratio"], t["ratio_2035_median"], color=c, marker="o", ms=2.5,
-                    lw=1.1, label=label)
+            ax.fill_between(
+                t["rival_target_ratio"],
+                t["ratio_2035_q05"],
+                t["ratio_2035_q95"],
+                color=c,
+                alpha=0.2,
+                lw=0,
+            )
+            ax.plot(
+                t["rival_target_ratio"],
+                t["ratio_2035_median"],
+                color=c,
+                marker="o",
+                ms=2.5,
+                lw=1.1,
+                label=label,
+            )
         top = table["rival_target_ratio"].max()
         ax.plot([0, top], [0, top], color="0.4", ls="--", lw=0.8, label="rival meets its target")
         ax.axhline(HALVED, color="black", ls=":", lw=0.9, label="gap halved (2:1)")
         ax.axhline(4.0, color="0.6", ls="-.", lw=0.7, label="2025 ratio (4:1)")
-        ax.set(title=f"hegemon pressure {hp:g}", xlabel="rival's target ratio (rival/alliance)",
-               xlim=(0.5, top + 0.5), ylim=(0, top + 0.5))
+        ax.set(
+            title=f"hegemon pressure {hp:g}",
+            xlabel="rival's target ratio (rival/alliance)",
+            xlim=(0.5, top + 0.5),
+            ylim=(0, top + 0.5),
+        )
     axes[0].set_ylabel("munitions ratio in 2035Q4 (rival/alliance)")
     handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside lower center", ncols=3, frameon=False)
@@ -129,29 +159,63 @@ def gap_figure(table: pd.DataFrame) -> plt.Figure:
 def cost_figure(table: pd.DataFrame) -> plt.Figure:
     """What it costs: extra spending by hegemon pressure, and the ratio it buys."""
     apply_style()
-    base = table[(table["munitions_lead_first_quarters"] == 5)
-                 & (table["munitions_lead_full_quarters"] == 13)]
+    base = table[
+        (table["munitions_lead_first_quarters"] == 5)
+        & (table["munitions_lead_full_quarters"] == 13)
+    ]
     fig, axes = plt.subplots(1, 2, figsize=(figs.FULL_WIDTH_IN, 2.6), constrained_layout=True)
     ratios = sorted(base["rival_target_ratio"].unique())
     for i, r in enumerate(ratios):
         t = base[base["rival_target_ratio"] == r]
         c = figs.arm_colour(i)
-        axes[0].fill_between(t["hegemon_pressure"], t["extra_spending_trn_q05"],
-                             t["extra_spending_trn_q95"], color=c, alpha=0.2, lw=0)
-        axes[0].plot(t["hegemon_pressure"], t["extra_spending_trn_mean"], color=c, marker="o",
-                     ms=2.5, lw=1.1, label=f"{r:g}:1")
-        axes[1].plot(t["extra_spending_trn_mean"], t["ratio_2035_median"], color=c, marker="o",
-                     ms=2.5, lw=1.1)
-    axes[0].set(xlabel="hegemon pressure (0-1)",
-                ylabel="extra spending 2025-2035 (US$ trn)")
+        axes[0].fill_between(
+            t["hegemon_pressure"],
+            t["extra_spending_trn_q05"],
+            t["extra_spending_trn_q95"],
+            color=c,
+            alpha=0.2,
+            lw=0,
+        )
+        axes[0].plot(
+            t["hegemon_pressure"],
+            t["extra_spending_trn_mean"],
+            color=c,
+            marker="o",
+            ms=2.5,
+            lw=1.1,
+            label=f"{r:g}:1",
+        )
+        axes[1].plot(
+            t["extra_spending_trn_mean"],
+            t["ratio_2035_median"],
+            color=c,
+            marker="o",
+            ms=2.5,
+            lw=1.1,
+        )
+    axes[0].set(xlabel="hegemon pressure (0-1)", ylabel="extra spending 2025-2035 (US$ trn)")
     axes[1].axhline(HALVED, color="black", ls=":", lw=0.9)
-    axes[1].set(xlabel="extra spending 2025-2035 (US$ trn)",
-                ylabel="munitions ratio in 2035Q4 (rival/alliance)", ylim=(0, None))
-    axes[1].annotate("gap halved (2:1)", (0.02, HALVED), xycoords=("axes fraction", "data"),
-                     va="bottom", fontsize=6.5)
-    fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center",
-               ncols=len(ratios), frameon=False, title="rival's target ratio (baseline lead "
-               "times; along each line, pressure rises 0.1 to 0.9)", title_fontsize=7)
+    axes[1].set(
+        xlabel="extra spending 2025-2035 (US$ trn)",
+        ylabel="munitions ratio in 2035Q4 (rival/alliance)",
+        ylim=(0, None),
+    )
+    axes[1].annotate(
+        "gap halved (2:1)",
+        (0.02, HALVED),
+        xycoords=("axes fraction", "data"),
+        va="bottom",
+        fontsize=6.5,
+    )
+    fig.legend(
+        *axes[0].get_legend_handles_labels(),
+        loc="outside lower center",
+        ncols=len(ratios),
+        frameon=False,
+        title="rival's target ratio (baseline lead "
+        "times; along each line, pressure rises 0.1 to 0.9)",
+        title_fontsize=7,
+    )
     return fig
 
 
@@ -159,9 +223,12 @@ def main() -> int:
     """Run the study end to end and print its headline numbers."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--resume", action="store_true", help="keep an existing sweep folder")
-    parser.add_argument("--in-place", action="store_true",
-                        help="write the committed output/ (the published results) instead of "
-                        "results/munitions_gap/")
+    parser.add_argument(
+        "--in-place",
+        action="store_true",
+        help="write the committed output/ (the published results) instead of "
+        "results/munitions_gap/",
+    )
     args = parser.parse_args()
     out = OUT if args.in_place else Path.cwd() / RESULTS
     out.mkdir(parents=True, exist_ok=True)
@@ -178,22 +245,29 @@ def main() -> int:
     sim_cli("sweep", SOBOL, "--out", sobol, "--quiet")
     sim_cli("report", sobol, "--out", out / "report_sobol")
     ratio = analyse_sweep(load_sweep(sobol), outcomes=("final_munitions_ratio",)).table
-    tabs.write_table(ratio, out / "sobol_ratio_2035",
-                     "Sobol' indices of the munitions ratio in 2035Q4")
+    tabs.write_table(
+        ratio, out / "sobol_ratio_2035", "Sobol' indices of the munitions ratio in 2035Q4"
+    )
     frame = per_run(sweep)
     table = gap_table(frame)
-    tabs.write_table(table, out / "gap_table", "Munitions gap by design point",
-                     latex=_latex_view(table))
+    tabs.write_table(
+        table, out / "gap_table", "Munitions gap by design point", latex=_latex_view(table)
+    )
     figs.save(gap_figure(table), out / "gap_2035")
     figs.save(cost_figure(table), out / "cost")
     seconds = time.perf_counter() - t0
-    timing = {"grid_sweep_seconds": round(t_sweep, 1), "total_seconds": round(seconds, 1),
-              "grid_runs": int(len(frame)), "grid_points": int(table.shape[0]),
-              "sobol_runs": int(len(load_sweep(sobol).runs))}
+    timing = {
+        "grid_sweep_seconds": round(t_sweep, 1),
+        "total_seconds": round(seconds, 1),
+        "grid_runs": int(len(frame)),
+        "grid_points": int(table.shape[0]),
+        "sobol_runs": int(len(load_sweep(sobol).runs)),
+    }
     (out / "timing.json").write_text(json.dumps(timing, indent=2) + "\n")
     numbers = headline(frame, table)
-    numbers["sobol_ratio_2035"] = {r.parameter: {"S1": round(r.S1, 3), "ST": round(r.ST, 3)}
-                                   for r in ratio.itertuples()}
+    numbers["sobol_ratio_2035"] = {
+        r.parameter: {"S1": round(r.S1, 3), "ST": round(r.ST, 3)} for r in ratio.itertuples()
+    }
     (out / "headline.json").write_text(json.dumps(numbers, indent=2) + "\n")
     print(json.dumps({**timing, **numbers}, indent=2))
     print(f"wrote {out}/", file=sys.stderr)
@@ -202,42 +276,70 @@ def main() -> int:
 
 def _latex_view(table: pd.DataFrame) -> pd.DataFrame:
     """The baseline-lead rows, fewer columns: what fits a page."""
-    t = table[(table["munitions_lead_first_quarters"] == 5)
-              & (table["munitions_lead_full_quarters"] == 13)]
-    return pd.DataFrame({
-        "pressure": t["hegemon_pressure"], "target": t["rival_target_ratio"],
-        "P(<=2:1)": t["p_gap_halved"], "P(short)": t["p_rival_short_of_target"],
-        "ratio 2035": [f"{m:.2f} [{lo:.2f}, {hi:.2f}]" for m, lo, hi in zip(
-            t["ratio_2035_median"], t["ratio_2035_q05"], t["ratio_2035_q95"], strict=True)],
-        "core 2035 (%)": t["core_share_2035_mean"],
-        "extra (US$ trn)": t["extra_spending_trn_mean"]})
+    t = table[
+        (table["munitions_lead_first_quarters"] == 5)
+        & (table["munitions_lead_full_quarters"] == 13)
+    ]
+    return pd.DataFrame(
+        {
+            "pressure": t["hegemon_pressure"],
+            "target": t["rival_target_ratio"],
+            "P(<=2:1)": t["p_gap_halved"],
+            "P(short)": t["p_rival_short_of_target"],
+            "ratio 2035": [
+                f"{m:.2f} [{lo:.2f}, {hi:.2f}]"
+                for m, lo, hi in zip(
+                    t["ratio_2035_median"], t["ratio_2035_q05"], t["ratio_2035_q95"], strict=True
+                )
+            ],
+            "core 2035 (%)": t["core_share_2035_mean"],
+            "extra (US$ trn)": t["extra_spending_trn_mean"],
+        }
+    )
 
 
 def headline(frame: pd.DataFrame, table: pd.DataFrame) -> dict:
     """The numbers the README quotes."""
     above = frame[frame["rival_target_ratio"] > HALVED]
-    slow_fast = table.set_index(["hegemon_pressure", "rival_target_ratio",
-                                 "munitions_lead_first_quarters",
-                                 "munitions_lead_full_quarters"])["ratio_2035_median"]
+    slow_fast = table.set_index(
+        [
+            "hegemon_pressure",
+            "rival_target_ratio",
+            "munitions_lead_first_quarters",
+            "munitions_lead_full_quarters",
+        ]
+    )["ratio_2035_median"]
     return {
         "p_halved_when_rival_aims_above_2": round(float(above["halved"].mean()), 4),
-        "p_halved_when_rival_aims_at_most_2": round(float(
-            frame.loc[frame["rival_target_ratio"] <= HALVED, "halved"].mean()), 4),
-        "p_rival_short_by_target": {f"{r:g}": round(float(v), 3) for r, v in
-                                    frame.groupby("rival_target_ratio")["rival_short"].mean()
-                                    .items()},
-        "ratio_2035_target8_hp09": {"fast": round(float(slow_fast[(0.9, 8.0, 3, 9)]), 2),
-                                    "baseline": round(float(slow_fast[(0.9, 8.0, 5, 13)]), 2),
-                                    "slow": round(float(slow_fast[(0.9, 8.0, 8, 20)]), 2)},
-        "extra_trn_by_pressure_target4": {f"{hp:g}": round(float(v), 2) for hp, v in
-                                          frame[frame["rival_target_ratio"] == 4.0]
-                                          .groupby("hegemon_pressure")["extra_trn"].mean()
-                                          .items()},
-        "core_2035_by_pressure": {f"{hp:g}": round(float(v), 2) for hp, v in
-                                  frame.groupby("hegemon_pressure")
-                                  ["final_alliance_core_share_pct"].mean().items()},
-        "ratio_2035_range": [round(float(np.min(frame["final_munitions_ratio"])), 2),
-                             round(float(np.max(frame["final_munitions_ratio"])), 2)],
+        "p_halved_when_rival_aims_at_most_2": round(
+            float(frame.loc[frame["rival_target_ratio"] <= HALVED, "halved"].mean()), 4
+        ),
+        "p_rival_short_by_target": {
+            f"{r:g}": round(float(v), 3)
+            for r, v in frame.groupby("rival_target_ratio")["rival_short"].mean().items()
+        },
+        "ratio_2035_target8_hp09": {
+            "fast": round(float(slow_fast[(0.9, 8.0, 3, 9)]), 2),
+            "baseline": round(float(slow_fast[(0.9, 8.0, 5, 13)]), 2),
+            "slow": round(float(slow_fast[(0.9, 8.0, 8, 20)]), 2),
+        },
+        "extra_trn_by_pressure_target4": {
+            f"{hp:g}": round(float(v), 2)
+            for hp, v in frame[frame["rival_target_ratio"] == 4.0]
+            .groupby("hegemon_pressure")["extra_trn"]
+            .mean()
+            .items()
+        },
+        "core_2035_by_pressure": {
+            f"{hp:g}": round(float(v), 2)
+            for hp, v in frame.groupby("hegemon_pressure")["final_alliance_core_share_pct"]
+            .mean()
+            .items()
+        },
+        "ratio_2035_range": [
+            round(float(np.min(frame["final_munitions_ratio"])), 2),
+            round(float(np.max(frame["final_munitions_ratio"])), 2),
+        ],
     }
 
 

@@ -41,19 +41,15 @@ from scipy.stats import spearmanr  # noqa: E402
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from sim import (  # noqa: E402
-    backcast,
-    calibrate,
-    calibration_objective,
-    calibration_output,
-    docking,
-)
-from sim.config import load_scenario  # noqa: E402
-from sim.data import load_member_behaviour, load_members, load_region_behaviour  # noqa: E402
-from sim.dynamics import DT  # noqa: E402
-from sim.ensemble import members_of, simulate  # noqa: E402
-from sim.figures import OKABE_ITO, apply_style  # noqa: E402
-from sim.metrics import ALLIANCE_COLUMNS, MEMBER_COLUMNS  # noqa: E402
+from sim.core.config import load_scenario  # noqa: E402
+from sim.core.data import load_member_behaviour, load_members, load_region_behaviour  # noqa: E402
+from sim.core.dynamics import DT  # noqa: E402
+from sim.core.ensemble import members_of, simulate  # noqa: E402
+from sim.core.metrics import ALLIANCE_COLUMNS, MEMBER_COLUMNS  # noqa: E402
+from sim.runs.figure import OKABE_ITO, apply_style  # noqa: E402
+from sim.validation import backcast, calibrate, docking  # noqa: E402
+from sim.validation import objective as calibration_objective  # noqa: E402
+from sim.validation import output as calibration_output  # noqa: E402
 
 COMMITTED = ROOT / "experiments" / "validation" / "output"
 """The committed figures and tables (written only with ``--in-place``)."""
@@ -94,55 +90,113 @@ def richardson():
     sol = docking.richardson_solve(**case, x0=0.0, y0=0.0, t_end=50.0)
     lam = docking.richardson_eigenvalues(2, 2, 5, 3)
     rows += [
-        {"target": "1 Case I RK45 x(50)", "expected": 25 / 11, "obtained": sol.y[0, -1],
-         "tolerance": 1e-6},
-        {"target": "1 Case I RK45 y(50)", "expected": 35 / 11, "obtained": sol.y[1, -1],
-         "tolerance": 1e-6},
-        {"target": "1 Case I eigenvalue -4-sqrt5", "expected": -4 - math.sqrt(5),
-         "obtained": lam[0], "tolerance": 1e-9},
-        {"target": "1 Case I eigenvalue -4+sqrt5", "expected": -4 + math.sqrt(5),
-         "obtained": lam[1], "tolerance": 1e-9},
+        {
+            "target": "1 Case I RK45 x(50)",
+            "expected": 25 / 11,
+            "obtained": sol.y[0, -1],
+            "tolerance": 1e-6,
+        },
+        {
+            "target": "1 Case I RK45 y(50)",
+            "expected": 35 / 11,
+            "obtained": sol.y[1, -1],
+            "tolerance": 1e-6,
+        },
+        {
+            "target": "1 Case I eigenvalue -4-sqrt5",
+            "expected": -4 - math.sqrt(5),
+            "obtained": lam[0],
+            "tolerance": 1e-9,
+        },
+        {
+            "target": "1 Case I eigenvalue -4+sqrt5",
+            "expected": -4 + math.sqrt(5),
+            "obtained": lam[1],
+            "tolerance": 1e-9,
+        },
     ]
     # the model's Case I (rates x0.8)
     params, x, y = run_config("richardson_case1")
     c = docking.richardson_coefficients(params, members_of(params))
     ref = docking.euler_path(c.a, c.b, c.m, c.n, c.g, c.h, 1.0, 1.0, DT, len(y) - 1)
     rows += [
-        {"target": "1-2 model Case I: max |x - Euler reference|", "expected": 0.0,
-         "obtained": float(np.abs(ref[:, 0] - x[:, 0]).max()), "tolerance": 1e-12},
-        {"target": "1-2 model Case I: final x", "expected": eq[0], "obtained": x[-1, 0],
-         "tolerance": 1e-9},
-        {"target": "1-2 model Case I: final y", "expected": eq[1], "obtained": y[-1],
-         "tolerance": 1e-9},
+        {
+            "target": "1-2 model Case I: max |x - Euler reference|",
+            "expected": 0.0,
+            "obtained": float(np.abs(ref[:, 0] - x[:, 0]).max()),
+            "tolerance": 1e-12,
+        },
+        {
+            "target": "1-2 model Case I: final x",
+            "expected": eq[0],
+            "obtained": x[-1, 0],
+            "tolerance": 1e-9,
+        },
+        {
+            "target": "1-2 model Case I: final y",
+            "expected": eq[1],
+            "obtained": y[-1],
+            "tolerance": 1e-9,
+        },
     ]
     case_run = (x[:, 0].copy(), y.copy())
     # target 2: step sizes
     steps = []
     for dt in (0.1, 0.2, 0.25, 0.3, 0.32, 0.35, 1.0):
         e = docking.euler_stability(2, 2, 5, 3, dt)
-        steps.append({"dt": dt, "spectral_radius": e.spectral_radius, "stable": e.stable,
-                      "threshold": e.dt_max, "note": {0.2: "the model's Case I config",
-                                                     0.25: "a quarter"}.get(dt, "")})
+        steps.append(
+            {
+                "dt": dt,
+                "spectral_radius": e.spectral_radius,
+                "stable": e.stable,
+                "threshold": e.dt_max,
+                "note": {0.2: "the model's Case I config", 0.25: "a quarter"}.get(dt, ""),
+            }
+        )
     table(pd.DataFrame(steps), "richardson_step_size")
-    rows.append({"target": "2 Euler threshold (8-2sqrt5)/11", "expected": 0.320715,
-                 "obtained": docking.euler_threshold(2, 2, 5, 3), "tolerance": 1e-6})
+    rows.append(
+        {
+            "target": "2 Euler threshold (8-2sqrt5)/11",
+            "expected": 0.320715,
+            "obtained": docking.euler_threshold(2, 2, 5, 3),
+            "tolerance": 1e-6,
+        }
+    )
     # target 3: runaway
     params, xr, yr = run_config("richardson_runaway")
     teach = docking.euler_path(0.09, 0.12, 0.15, 0.05, 0.02, 0.01, 15.0, 20.0, 1.0, 999)
     xs, ys = docking.richardson_equilibrium(0.09, 0.12, 0.15, 0.05, 0.02, 0.01)
     rows += [
-        {"target": "3 teaching model growth factor (999 updates)", "expected": 1.0153256,
-         "obtained": teach[-1, 0] / teach[-2, 0], "tolerance": 1e-6},
-        {"target": "3 teaching model Y/X", "expected": 1.83695,
-         "obtained": teach[-1, 1] / teach[-1, 0], "tolerance": 1e-5},
-        {"target": "3 model: max relative |X - teaching model| (240 quarters)",
-         "expected": 0.0, "obtained": float(np.abs(teach[:len(xr), 0] / xr[:, 0] - 1).max()),
-         "tolerance": 1e-9},
-        {"target": "3 model: growth factor of X - X*", "expected": 1.0153256,
-         "obtained": (xr[-1, 0] - xs) / (xr[-2, 0] - xs), "tolerance": 1e-6},
-        {"target": "3 model: regime", "expected": "runaway",
-         "obtained": docking.richardson_coefficients(params, members_of(params)).regime,
-         "tolerance": None},
+        {
+            "target": "3 teaching model growth factor (999 updates)",
+            "expected": 1.0153256,
+            "obtained": teach[-1, 0] / teach[-2, 0],
+            "tolerance": 1e-6,
+        },
+        {
+            "target": "3 teaching model Y/X",
+            "expected": 1.83695,
+            "obtained": teach[-1, 1] / teach[-1, 0],
+            "tolerance": 1e-5,
+        },
+        {
+            "target": "3 model: max relative |X - teaching model| (240 quarters)",
+            "expected": 0.0,
+            "obtained": float(np.abs(teach[: len(xr), 0] / xr[:, 0] - 1).max()),
+            "tolerance": 1e-9,
+        },
+        {
+            "target": "3 model: growth factor of X - X*",
+            "expected": 1.0153256,
+            "obtained": (xr[-1, 0] - xs) / (xr[-2, 0] - xs),
+            "tolerance": 1e-6,
+        },
+        {
+            "target": "3 model: regime",
+            "expected": "runaway",
+            "obtained": docking.richardson_coefficients(params, members_of(params)).regime,
+            "tolerance": None,
+        },
     ]
     # target 4: Cold War
     cw = (0.034, 0.042, 0.05, 0.05, 0.031, 0.053)
@@ -151,14 +205,30 @@ def richardson():
     lamc = docking.richardson_eigenvalues(*cw[:4])
     refc = docking.euler_path(*cw, 1.0, 1.0, DT, len(yc) - 1)
     rows += [
-        {"target": "4 Cold War equilibrium x*", "expected": 3.12687, "obtained": eqc[0],
-         "tolerance": 1e-5},
-        {"target": "4 Cold War equilibrium y*", "expected": 3.68657, "obtained": eqc[1],
-         "tolerance": 1e-5},
-        {"target": "4 Cold War eigenvalues", "expected": "(-0.087789, -0.012211)",
-         "obtained": f"({lamc[0]:.6f}, {lamc[1]:.6f})", "tolerance": 1e-6},
-        {"target": "4 model: max |x - Euler reference| 1960-1990", "expected": 0.0,
-         "obtained": float(np.abs(refc[:, 0] - xc[:, 0]).max()), "tolerance": 1e-12},
+        {
+            "target": "4 Cold War equilibrium x*",
+            "expected": 3.12687,
+            "obtained": eqc[0],
+            "tolerance": 1e-5,
+        },
+        {
+            "target": "4 Cold War equilibrium y*",
+            "expected": 3.68657,
+            "obtained": eqc[1],
+            "tolerance": 1e-5,
+        },
+        {
+            "target": "4 Cold War eigenvalues",
+            "expected": "(-0.087789, -0.012211)",
+            "obtained": f"({lamc[0]:.6f}, {lamc[1]:.6f})",
+            "tolerance": 1e-6,
+        },
+        {
+            "target": "4 model: max |x - Euler reference| 1960-1990",
+            "expected": 0.0,
+            "obtained": float(np.abs(refc[:, 0] - xc[:, 0]).max()),
+            "tolerance": 1e-12,
+        },
     ]
     frame = pd.DataFrame(rows)
 
@@ -176,8 +246,7 @@ def richardson():
     # figure: Case I (model vs ODE, phase plane with unstable steps), runaway, Cold War
     fig, ax = plt.subplots(2, 2, figsize=(7.0, 5.6))
     t = np.arange(len(case_run[0])) * DT
-    sol = docking.richardson_solve(**case, x0=1.0, y0=1.0, t_end=t[-1] * 0.8,
-                                   t_eval=t * 0.8)
+    sol = docking.richardson_solve(**case, x0=1.0, y0=1.0, t_end=t[-1] * 0.8, t_eval=t * 0.8)
     a = ax[0, 0]
     a.plot(t, sol.y[0], color=OKABE_ITO[5], lw=1, label="x, ODE (RK45)")
     a.plot(t, sol.y[1], color=OKABE_ITO[6], lw=1, label="y, ODE (RK45)")
@@ -186,25 +255,38 @@ def richardson():
     a.axhline(eq[0], color="grey", ls=":", lw=0.8)
     a.axhline(eq[1], color="grey", ls=":", lw=0.8)
     a.set_xlim(0, 5)
-    a.set(xlabel="model years (0.8 Case I time units each)", ylabel="level",
-          title="Case I: model vs Richardson ODE")
+    a.set(
+        xlabel="model years (0.8 Case I time units each)",
+        ylabel="level",
+        title="Case I: model vs Richardson ODE",
+    )
     a.legend(loc="lower right", fontsize=6)
     a = ax[0, 1]
     for dt, colour in ((0.25, OKABE_ITO[3]), (0.35, OKABE_ITO[6])):
         p = docking.euler_path(**case, x0=eq[0] + 0.05, y0=eq[1], dt=dt, steps=14)
-        a.plot(p[:, 0], p[:, 1], "-o", ms=2, lw=0.8, color=colour,
-               label=f"Euler dt = {dt} ({'stable' if dt < 0.32 else 'diverges'})")
+        a.plot(
+            p[:, 0],
+            p[:, 1],
+            "-o",
+            ms=2,
+            lw=0.8,
+            color=colour,
+            label=f"Euler dt = {dt} ({'stable' if dt < 0.32 else 'diverges'})",
+        )
     a.plot(*eq, "k*", ms=6, label="equilibrium (25/11, 35/11)")
     a.set(xlabel="x", ylabel="y", title="Step size: threshold dt* = 0.3207")
     a.legend(fontsize=6)
     a = ax[1, 0]
     q = np.arange(len(xr))
-    a.semilogy(q, teach[:len(xr), 0], color=OKABE_ITO[5], lw=1, label="X, teaching model")
-    a.semilogy(q, teach[:len(xr), 1], color=OKABE_ITO[6], lw=1, label="Y, teaching model")
+    a.semilogy(q, teach[: len(xr), 0], color=OKABE_ITO[5], lw=1, label="X, teaching model")
+    a.semilogy(q, teach[: len(xr), 1], color=OKABE_ITO[6], lw=1, label="Y, teaching model")
     a.semilogy(q[::8], xr[::8, 0], "o", ms=2, color=OKABE_ITO[5], label="X, model")
     a.semilogy(q[::8], yr[::8], "s", ms=2, color=OKABE_ITO[6], label="Y, model")
-    a.set(xlabel="steps (model quarters)", ylabel="level (log)",
-          title="Runaway (m n < a b): growth 1.0153/step")
+    a.set(
+        xlabel="steps (model quarters)",
+        ylabel="level (log)",
+        title="Runaway (m n < a b): growth 1.0153/step",
+    )
     a.legend(fontsize=6)
     a = ax[1, 1]
     years = 1960 + np.arange(len(xc)) * DT
@@ -213,8 +295,11 @@ def richardson():
     a.plot(years, solc.y[1], color=OKABE_ITO[6], lw=1, label="USSR, ODE")
     a.plot(years[::4], xc[::4, 0], "o", ms=2, color=OKABE_ITO[5], label="US, model")
     a.plot(years[::4], yc[::4], "s", ms=2, color=OKABE_ITO[6], label="USSR, model")
-    a.set(xlabel="year", ylabel="spending (1960 = 1)",
-          title="Cold War fit: stable, equilibrium (3.13, 3.69)")
+    a.set(
+        xlabel="year",
+        ylabel="spending (1960 = 1)",
+        title="Cold War fit: stable, equilibrium (3.13, 3.69)",
+    )
     a.legend(fontsize=6)
     fig.tight_layout()
     save(fig, "richardson_docking")
@@ -225,15 +310,22 @@ def olson_zeckhauser():
     params, x, _ = run_config("oz_nash")
     q = x / 100 * incomes
     q_star, total = docking.oz_nash(incomes, 0.6)
-    rows = [{"target": f"5 q{i + 1}*", "expected": q_star[i], "obtained": q[-1, i],
-             "tolerance": 1e-9} for i in range(5)]
-    rows.append({"target": "5 Q*", "expected": total, "obtained": q[-1].sum(),
-                 "tolerance": 1e-9})
+    rows = [
+        {"target": f"5 q{i + 1}*", "expected": q_star[i], "obtained": q[-1, i], "tolerance": 1e-9}
+        for i in range(5)
+    ]
+    rows.append({"target": "5 Q*", "expected": total, "obtained": q[-1].sum(), "tolerance": 1e-9})
     _, x3, _ = run_config("oz_nash", {"free_riding_strength": 0.7})
-    rows.append({"target": "5 beta = 0.3: q1 (only the largest contributes)", "expected": 3.0,
-                 "obtained": x3[-1, 0] / 100 * 10, "tolerance": 1e-9})
+    rows.append(
+        {
+            "target": "5 beta = 0.3: q1 (only the largest contributes)",
+            "expected": 3.0,
+            "obtained": x3[-1, 0] / 100 * 10,
+            "tolerance": 1e-9,
+        }
+    )
     # reaction slope: perturb ally 3 at the Nash equilibrium, one step with lambda dt = 1
-    from sim import dynamics
+    from sim.core import dynamics
 
     members = members_of(params)
     static = dynamics.build_static(params, members)
@@ -244,11 +336,22 @@ def olson_zeckhauser():
     state = dataclasses.replace(state, core_share_pct=share)
     new = dynamics.step(static, p, state, np.zeros((2, 5)), np.zeros(2))
     desired = new.desired_core_share_pct / 100 * incomes
-    rows.append({"target": "5 reaction slope dq1/dQ~1 = -(1-beta)", "expected": -0.4,
-                 "obtained": (desired[1, 0] - desired[0, 0]) / 0.1, "tolerance": 1e-12})
-    rows.append({"target": "5 Spearman(income, burden) at the Nash equilibrium",
-                 "expected": 0.894,
-                 "obtained": spearmanr(incomes, q[-1] / incomes).statistic, "tolerance": 1e-3})
+    rows.append(
+        {
+            "target": "5 reaction slope dq1/dQ~1 = -(1-beta)",
+            "expected": -0.4,
+            "obtained": (desired[1, 0] - desired[0, 0]) / 0.1,
+            "tolerance": 1e-12,
+        }
+    )
+    rows.append(
+        {
+            "target": "5 Spearman(income, burden) at the Nash equilibrium",
+            "expected": 0.894,
+            "obtained": spearmanr(incomes, q[-1] / incomes).statistic,
+            "tolerance": 1e-3,
+        }
+    )
     frame = pd.DataFrame(rows)
     frame["pass"] = (frame["obtained"] - frame["expected"]).abs() <= frame["tolerance"]
     table(frame, "oz_docking")
@@ -259,8 +362,12 @@ def olson_zeckhauser():
     for i in range(5):
         ax[0].plot(t, q[:, i], lw=1, label=f"ally {i + 1} (income {incomes[i]:g})")
         ax[0].axhline(q_star[i], color="grey", ls=":", lw=0.6)
-    ax[0].set(xlabel="years", ylabel="defence spending q_i", xlim=(0, 10),
-              title="Model converges to the Nash equilibrium")
+    ax[0].set(
+        xlabel="years",
+        ylabel="defence spending q_i",
+        xlim=(0, 10),
+        title="Model converges to the Nash equilibrium",
+    )
     ax[0].legend(fontsize=6)
     err = np.abs(q - q_star).max(axis=1)
     ax[1].semilogy(t, np.maximum(err, 1e-17), color=OKABE_ITO[5], lw=1)
@@ -280,23 +387,40 @@ def backcast_validation():
     counts = table(fit.count_table(), "backcast_counts")
     per = table(calibration_output.per_member(fit), "calibration_fit_members")
     lag = table(fit.laggard_rates(), "backcast_laggards")
-    HEADLINE["backcast"] = {r["target"]: {"model": float(r["model"]), "data": float(r["data"]),
-                                          "pass": bool(r["pass"])}
-                            for _, r in targets.iterrows()}
+    HEADLINE["backcast"] = {
+        r["target"]: {"model": float(r["model"]), "data": float(r["data"]), "pass": bool(r["pass"])}
+        for _, r in targets.iterrows()
+    }
     HEADLINE["backcast_top5_model"] = fit.model_top()
-    HEADLINE["share_rmse_pp"] = float(np.sqrt(np.mean(
-        members.loc[(members["year"] > 2014) & members["data"].notna(), "error"] ** 2)))
+    HEADLINE["share_rmse_pp"] = float(
+        np.sqrt(
+            np.mean(members.loc[(members["year"] > 2014) & members["data"].notna(), "error"] ** 2)
+        )
+    )
     # member by member, one panel per year with data
     years = list(backcast.DATA_YEARS)
     fig, ax = plt.subplots(2, 2, figsize=(7.0, 6.6))
     for a, year in zip(ax.flat, years, strict=True):
         m = members[(members["year"] == year) & members["data"].notna()]
         err = np.vstack([m["model_mean"] - m["model_p05"], m["model_p95"] - m["model_mean"]])
-        a.errorbar(m["data"], m["model_mean"], yerr=err, fmt="o", ms=3, lw=0.6,
-                   color=OKABE_ITO[5], ecolor=OKABE_ITO[2])
+        a.errorbar(
+            m["data"],
+            m["model_mean"],
+            yerr=err,
+            fmt="o",
+            ms=3,
+            lw=0.6,
+            color=OKABE_ITO[5],
+            ecolor=OKABE_ITO[2],
+        )
         for _, r in m.iterrows():
-            a.annotate(r["iso3"], (r["data"], r["model_mean"]), fontsize=5,
-                       xytext=(2, 2), textcoords="offset points")
+            a.annotate(
+                r["iso3"],
+                (r["data"], r["model_mean"]),
+                fontsize=5,
+                xytext=(2, 2),
+                textcoords="offset points",
+            )
         lo = min(m["data"].min(), m["model_mean"].min()) - 0.2
         hi = max(m["data"].max(), m["model_mean"].max()) + 0.2
         a.plot([lo, hi], [lo, hi], color="grey", lw=0.6)
@@ -304,28 +428,56 @@ def backcast_validation():
         a.axvline(2.0, color=OKABE_ITO[6], lw=0.5, ls=":")
         rmse = float(np.sqrt(np.mean(m["error"] ** 2)))
         note = " (members at or above 2% only)" if year == 2022 else ""
-        a.set(xlabel=f"data {year} (% GDP)", ylabel=f"model {year}: mean, 90% band",
-              title=f"{year}{note}: RMSE {rmse:.2f} pp, n = {len(m)}")
+        a.set(
+            xlabel=f"data {year} (% GDP)",
+            ylabel=f"model {year}: mean, 90% band",
+            title=f"{year}{note}: RMSE {rmse:.2f} pp, n = {len(m)}",
+        )
     fig.tight_layout()
     save(fig, "backcast_members")
     # the record over time: counts and the top members
-    traj = simulate([scenario.params] * N_RUNS,
-                    backcast.replication_seeds(scenario.seed, N_RUNS), keep_members=True)
+    traj = simulate(
+        [scenario.params] * N_RUNS,
+        backcast.replication_seeds(scenario.seed, N_RUNS),
+        keep_members=True,
+    )
     core = traj.members[:, :, :, MEMBER_COLUMNS.index("core_share_pct")]
     t = np.array([int(q[:4]) + (int(q[-1]) - 0.5) / 4 for q in traj.quarters])
     fig, ax = plt.subplots(1, 2, figsize=(7.0, 2.8))
     n2 = traj.alliance[:, :, ALLIANCE_COLUMNS.index("members_at_or_above_2pct")]
-    ax[0].fill_between(t, np.quantile(n2, 0.05, axis=0), np.quantile(n2, 0.95, axis=0),
-                       color=OKABE_ITO[2], alpha=0.3, lw=0, label="model, 90% band (quarterly)")
+    ax[0].fill_between(
+        t,
+        np.quantile(n2, 0.05, axis=0),
+        np.quantile(n2, 0.95, axis=0),
+        color=OKABE_ITO[2],
+        alpha=0.3,
+        lw=0,
+        label="model, 90% band (quarterly)",
+    )
     ax[0].plot(t, n2.mean(axis=0), color=OKABE_ITO[5], lw=1, label="model mean (quarterly)")
-    ax[0].errorbar(counts["year"] + 0.5, counts["model_mean"],
-                   # the mean of an integer count may lie outside its 5-95% band (5.02 over
-                   # [5, 5]): the bar is then drawn to the mean
-                   yerr=[np.maximum(counts["model_mean"] - counts["model_p05"], 0),
-                         np.maximum(counts["model_p95"] - counts["model_mean"], 0)],
-                   fmt="s", ms=3, color=OKABE_ITO[5], lw=0.8, label="model, annual count")
-    ax[0].plot(counts["year"] + 0.5, counts["data"], "D", ms=4, color=OKABE_ITO[6],
-               label="data (alliance_facts.csv)")
+    ax[0].errorbar(
+        counts["year"] + 0.5,
+        counts["model_mean"],
+        # the mean of an integer count may lie outside its 5-95% band (5.02 over
+        # [5, 5]): the bar is then drawn to the mean
+        yerr=[
+            np.maximum(counts["model_mean"] - counts["model_p05"], 0),
+            np.maximum(counts["model_p95"] - counts["model_mean"], 0),
+        ],
+        fmt="s",
+        ms=3,
+        color=OKABE_ITO[5],
+        lw=0.8,
+        label="model, annual count",
+    )
+    ax[0].plot(
+        counts["year"] + 0.5,
+        counts["data"],
+        "D",
+        ms=4,
+        color=OKABE_ITO[6],
+        label="data (alliance_facts.csv)",
+    )
     ax[0].set(xlabel="year", ylabel="allies at or above 2%", title="Allies at 2%")
     ax[0].legend(fontsize=6)
     shares = fit.record.shares
@@ -336,8 +488,9 @@ def backcast_validation():
         obs = shares.loc[code].dropna()
         ax[1].plot(np.array(obs.index, dtype=float) + 0.5, obs.values, "o", ms=3, color=colour)
     ax[1].axhline(2.0, color="grey", lw=0.5, ls=":")
-    ax[1].set(xlabel="year", ylabel="core share (% GDP)",
-              title="Members: model mean (lines), data (dots)")
+    ax[1].set(
+        xlabel="year", ylabel="core share (% GDP)", title="Members: model mean (lines), data (dots)"
+    )
     ax[1].legend(fontsize=6, ncol=2)
     fig.tight_layout()
     save(fig, "backcast_record")
@@ -361,23 +514,35 @@ def calibration_diagnostics(args):
     text = (CONFIGS / "behaviour.toml").read_text()
     seed = int(text.split("(seed ")[1].split(",")[0])
     obj = calibration_objective.Objective(scenario.params, seed, calibration_objective.Budget())
-    x = obj.start(load_region_behaviour(scenario.params.region_behaviour_file),
-                  values=scenario.params,
-                  members=load_member_behaviour(scenario.params.member_behaviour_file))
+    x = obj.start(
+        load_region_behaviour(scenario.params.region_behaviour_file),
+        values=scenario.params,
+        members=load_member_behaviour(scenario.params.member_behaviour_file),
+    )
     parts = obj.components(x)
     ident, directions = calibrate.identify(obj, x)
     table(ident, "calibration_identification")
     table(directions, "calibration_identification_directions")
-    fitted = [{"parameter": c.name, "value": math.exp(v) if c.log else v}
-              for c, v in zip(obj.coords, x, strict=True)]
-    fitted.append({"parameter": "free_riding_strength (held at prior)",
-                   "value": scenario.params.free_riding_strength})
+    fitted = [
+        {"parameter": c.name, "value": math.exp(v) if c.log else v}
+        for c, v in zip(obj.coords, x, strict=True)
+    ]
+    fitted.append(
+        {
+            "parameter": "free_riding_strength (held at prior)",
+            "value": scenario.params.free_riding_strength,
+        }
+    )
     table(pd.DataFrame(fitted), "calibration_values")
     HEADLINE["calibration"] = {
-        "seed": seed, "loss": parts["loss"], "share_mse": parts["share_mse"],
-        "share_rmse_pp": math.sqrt(parts["share_mse"]), "count_term": parts["count_term"],
-        "prior": parts["prior"], "not_identified": list(ident.loc[~ident["identified"],
-                                                                  "parameter"])}
+        "seed": seed,
+        "loss": parts["loss"],
+        "share_mse": parts["share_mse"],
+        "share_rmse_pp": math.sqrt(parts["share_mse"]),
+        "count_term": parts["count_term"],
+        "prior": parts["prior"],
+        "not_identified": list(ident.loc[~ident["identified"], "parameter"]),
+    }
     # loss slices along each pooled parameter (others at the fit)
     pooled = [(j, c) for j, c in enumerate(obj.coords) if not c.log]
     fig, ax = plt.subplots(2, math.ceil((len(pooled) + 1) / 2), figsize=(7.0, 3.6))
@@ -389,8 +554,9 @@ def calibration_diagnostics(args):
             y = x.copy()
             y[j] = g
             values.append(obj(y))
-        slices += [{"parameter": c.name, "value": g, "loss": v}
-                   for g, v in zip(grid, values, strict=True)]
+        slices += [
+            {"parameter": c.name, "value": g, "loss": v} for g, v in zip(grid, values, strict=True)
+        ]
         a.plot(grid, values, color=OKABE_ITO[5], lw=1)
         a.axvline(x[j], color=OKABE_ITO[6], lw=0.8, ls="--")
         a.set_title(c.name.replace("_", " "), fontsize=6)
@@ -400,47 +566,71 @@ def calibration_diagnostics(args):
     fr_rows = []
     a = ax.flat[len(pooled)]
     for fr in fr_grid:
-        o = calibration_objective.Objective(scenario.params, seed, calibration_objective.Budget(),
-                                held={"free_riding_strength": fr})
+        o = calibration_objective.Objective(
+            scenario.params, seed, calibration_objective.Budget(), held={"free_riding_strength": fr}
+        )
         if args.quick:
             value = o(x)
         else:  # the pooled parameters and regions refitted; the members held at the fit
             shared = o.indices("pooled", "region")
             f, bounds = calibrate.restricted(o, x, shared)
-            res = minimize(f, x[shared], method="Powell", bounds=bounds,
-                           options={"maxfev": 800, "xtol": 1e-3, "ftol": 1e-6})
+            res = minimize(
+                f,
+                x[shared],
+                method="Powell",
+                bounds=bounds,
+                options={"maxfev": 800, "xtol": 1e-3, "ftol": 1e-6},
+            )
             value = float(res.fun)
-        fr_rows.append({"free_riding_strength": fr, "loss": value,
-                        "kind": "slice" if args.quick else "profile (others refitted)"})
+        fr_rows.append(
+            {
+                "free_riding_strength": fr,
+                "loss": value,
+                "kind": "slice" if args.quick else "profile (others refitted)",
+            }
+        )
     fr = pd.DataFrame(fr_rows)
     table(fr, "calibration_free_riding_profile")
     a.plot(fr["free_riding_strength"], fr["loss"], "o-", color=OKABE_ITO[3], ms=3, lw=1)
-    a.set_title("free riding strength (" + ("slice" if args.quick else "profile") + ")",
-                fontsize=6)
+    a.set_title("free riding strength (" + ("slice" if args.quick else "profile") + ")", fontsize=6)
     a.axvline(0.1, color=OKABE_ITO[6], lw=0.8, ls="--")
-    for a in ax.flat[len(pooled) + 1:]:
+    for a in ax.flat[len(pooled) + 1 :]:
         a.axis("off")
     table(pd.DataFrame(slices), "calibration_loss_slices")
     for a in ax.flat:
         a.tick_params(labelsize=5)
-    fig.suptitle("Calibration loss along each pooled parameter (dashed: the fitted value)",
-                 fontsize=8)
+    fig.suptitle(
+        "Calibration loss along each pooled parameter (dashed: the fitted value)", fontsize=8
+    )
     fig.tight_layout()
     save(fig, "calibration_loss_slices")
     HEADLINE["free_riding_profile"] = fr_rows
     if args.recalibrate:
         t0 = time.perf_counter()
-        result = calibrate.calibrate(scenario.params, seed, calibration_objective.Budget(),
-                                     progress=lambda line: print("  " + line))
+        result = calibrate.calibrate(
+            scenario.params,
+            seed,
+            calibration_objective.Budget(),
+            progress=lambda line: print("  " + line),
+        )
         folder = Path.cwd() / RESULTS / "recalibration"  # not committed, even with --in-place
-        calibration_output.write_result(result, folder / "behaviour.toml", folder / "regions.csv",
-                                        folder / "report", "experiments/validation/run_all.py",
-                                        member_file=folder / "members.csv")
-        same = all(abs(result.fitted_values()[k] - getattr(scenario.params, k)) < 1e-9
-                   for k in result.fitted_values())
-        HEADLINE["recalibration"] = {"seconds": time.perf_counter() - t0,
-                                     "loss": result.loss["loss"],
-                                     "reproduces_configs_behaviour": same}
+        calibration_output.write_result(
+            result,
+            folder / "behaviour.toml",
+            folder / "regions.csv",
+            folder / "report",
+            "experiments/validation/run_all.py",
+            member_file=folder / "members.csv",
+        )
+        same = all(
+            abs(result.fitted_values()[k] - getattr(scenario.params, k)) < 1e-9
+            for k in result.fitted_values()
+        )
+        HEADLINE["recalibration"] = {
+            "seconds": time.perf_counter() - t0,
+            "loss": result.loss["loss"],
+            "reproduces_configs_behaviour": same,
+        }
 
 
 # ---------------------------------------------------------------------------------------------
@@ -461,54 +651,94 @@ def holdout(args, fit_in):
         # committed); else results/validation/holdout_2024/, its tables by absolute path
         folder = HOLDOUT if args.in_place else OUT / "holdout_2024"
         scenario = load_scenario(CONFIGS / "backcast_2014.toml")
-        result = calibrate.calibrate(scenario.params, scenario.seed, calibration_objective.Budget(),
-                                     progress=lambda line: print("  " + line), holdout_year=2024)
+        result = calibrate.calibrate(
+            scenario.params,
+            scenario.seed,
+            calibration_objective.Budget(),
+            progress=lambda line: print("  " + line),
+            holdout_year=2024,
+        )
         out = folder / "behaviour.toml"
         shown = out.relative_to(ROOT) if args.in_place else shown_path(out)
-        calibration_output.write_result(result, out, folder / "behaviour_regions.csv",
-                                        folder / "behaviour_report", f"{HOLDOUT_COMMAND}{shown}",
-                                        folder / "behaviour_backcast.toml",
-                                        folder / "behaviour_members.csv",
-                                        root=ROOT if args.in_place else None)
-    params = calibrate.fitted_backcast(load_scenario(CONFIGS / "backcast_2014.toml").params,
-                                       folder / "behaviour_backcast.toml")
+        calibration_output.write_result(
+            result,
+            out,
+            folder / "behaviour_regions.csv",
+            folder / "behaviour_report",
+            f"{HOLDOUT_COMMAND}{shown}",
+            folder / "behaviour_backcast.toml",
+            folder / "behaviour_members.csv",
+            root=ROOT if args.in_place else None,
+        )
+    params = calibrate.fitted_backcast(
+        load_scenario(CONFIGS / "backcast_2014.toml").params, folder / "behaviour_backcast.toml"
+    )
     # the committed hold-out names its tables relative to the checkout: found from any folder
     tables = ("region_behaviour_file", "member_behaviour_file")
-    params = dataclasses.replace(params, **{
-        name: str(ROOT / getattr(params, name)) for name in tables
-        if getattr(params, name) and (ROOT / getattr(params, name)).is_file()})
-    fit_out = backcast.run_backcast(params, N_RUNS, load_scenario(
-        CONFIGS / "backcast_2014.toml").seed)
+    params = dataclasses.replace(
+        params,
+        **{
+            name: str(ROOT / getattr(params, name))
+            for name in tables
+            if getattr(params, name) and (ROOT / getattr(params, name)).is_file()
+        },
+    )
+    fit_out = backcast.run_backcast(
+        params, N_RUNS, load_scenario(CONFIGS / "backcast_2014.toml").seed
+    )
     record = fit_in.record
     armed = [c for c in fit_in.iso3 if c != "ISL"]
     data24 = record.shares.loc[armed, 2024]
     carried = record.shares.loc[armed, 2023].fillna(record.shares.loc[armed, 2024])
     rows = []
-    for label, fit in (("fitted to 2014-2024 (in sample)", fit_in),
-                       ("fitted to 2014-2023 (2024 out of sample)", fit_out)):
+    for label, fit in (
+        ("fitted to 2014-2024 (in sample)", fit_in),
+        ("fitted to 2014-2023 (2024 out of sample)", fit_out),
+    ):
         t = fit.targets().set_index("target")
         model24 = fit.mean_shares[2024].reindex(armed)
-        rows.append({
-            "fit": label,
-            "allies_at_2pct_2024": t.loc["allies >= 2% in 2024", "model"],
-            "median_share_2024": t.loc["median share 2024 (pp)", "model"],
-            "top5_matched": t.loc["top-5 non-US shares 2024 matched", "model"],
-            "laggard_rate": t.loc["laggards' median gap-closing rate (1/yr)", "model"],
-            "rmse_2024_pp": float(np.sqrt(np.mean((model24 - data24) ** 2))),
-        })
-    rows.append({"fit": "naive: each member's 2023 share carried forward",
-                 "allies_at_2pct_2024": float((carried.round(2) >= 2.0).sum()),
-                 "median_share_2024": float(carried.median()),
-                 "top5_matched": float(len(set(top5_of(carried)) & fit_in.top_non_us(
-                     record.shares[2024].reindex(list(fit_in.iso3)).fillna(0)))),
-                 "laggard_rate": float(np.median(backcast.gap_closing_rate(
-                     record.shares.loc[fit_in.laggard_rates()["iso3"], 2014],
-                     carried.loc[fit_in.laggard_rates()["iso3"]]))),
-                 "rmse_2024_pp": float(np.sqrt(np.mean((carried - data24) ** 2)))})
-    rows.append({"fit": "data 2024", "allies_at_2pct_2024": float(record.counts[2024]),
-                 "median_share_2024": float(data24.median()), "top5_matched": 5.0,
-                 "laggard_rate": float(fit_in.laggard_rates()["rate_data"].median()),
-                 "rmse_2024_pp": 0.0})
+        rows.append(
+            {
+                "fit": label,
+                "allies_at_2pct_2024": t.loc["allies >= 2% in 2024", "model"],
+                "median_share_2024": t.loc["median share 2024 (pp)", "model"],
+                "top5_matched": t.loc["top-5 non-US shares 2024 matched", "model"],
+                "laggard_rate": t.loc["laggards' median gap-closing rate (1/yr)", "model"],
+                "rmse_2024_pp": float(np.sqrt(np.mean((model24 - data24) ** 2))),
+            }
+        )
+    rows.append(
+        {
+            "fit": "naive: each member's 2023 share carried forward",
+            "allies_at_2pct_2024": float((carried.round(2) >= 2.0).sum()),
+            "median_share_2024": float(carried.median()),
+            "top5_matched": float(
+                len(
+                    set(top5_of(carried))
+                    & fit_in.top_non_us(record.shares[2024].reindex(list(fit_in.iso3)).fillna(0))
+                )
+            ),
+            "laggard_rate": float(
+                np.median(
+                    backcast.gap_closing_rate(
+                        record.shares.loc[fit_in.laggard_rates()["iso3"], 2014],
+                        carried.loc[fit_in.laggard_rates()["iso3"]],
+                    )
+                )
+            ),
+            "rmse_2024_pp": float(np.sqrt(np.mean((carried - data24) ** 2))),
+        }
+    )
+    rows.append(
+        {
+            "fit": "data 2024",
+            "allies_at_2pct_2024": float(record.counts[2024]),
+            "median_share_2024": float(data24.median()),
+            "top5_matched": 5.0,
+            "laggard_rate": float(fit_in.laggard_rates()["rate_data"].median()),
+            "rmse_2024_pp": 0.0,
+        }
+    )
     frame = table(pd.DataFrame(rows), "holdout_2024")
     HEADLINE["holdout_2024"] = frame.to_dict(orient="records")
 
@@ -524,44 +754,69 @@ def patterns(fit_on):
     armed = members.armed
     gdp = members.gdp_usd_bn[armed]
     cases = {}
-    for label, over in (("pure public good, beta = 0.9", None),
-                        ("pure public good, beta = 0.3", {"free_riding_strength": 0.7})):
+    for label, over in (
+        ("pure public good, beta = 0.9", None),
+        ("pure public good, beta = 0.3", {"free_riding_strength": 0.7}),
+    ):
         params, x, _ = run_config("oz_nato", over)
         share = x[-1][armed]
         rho = spearmanr(gdp, share)
         cases[label] = share
-        rows.append({"case": label, "spearman_gdp_share": rho.statistic, "p_value": rho.pvalue,
-                     "top5_non_us": ", ".join(top5(members, x[-1]))})
+        rows.append(
+            {
+                "case": label,
+                "spearman_gdp_share": rho.statistic,
+                "p_value": rho.pvalue,
+                "top5_non_us": ", ".join(top5(members, x[-1])),
+            }
+        )
     scenario = load_scenario(CONFIGS / "backcast_2014.toml")
-    off = backcast.run_backcast(dataclasses.replace(scenario.params, threat_sensitivity_pp=0.0),
-                                N_RUNS, 1)
-    for label, fit in (("calibrated backcast 2024, exposure on", fit_on),
-                       ("calibrated backcast 2024, threat off", off)):
+    off = backcast.run_backcast(
+        dataclasses.replace(scenario.params, threat_sensitivity_pp=0.0), N_RUNS, 1
+    )
+    for label, fit in (
+        ("calibrated backcast 2024, exposure on", fit_on),
+        ("calibrated backcast 2024, threat off", off),
+    ):
         share = fit.mean_shares[2024].to_numpy()
         rho = spearmanr(gdp, share[armed])
         cases[label] = share[armed]
-        rows.append({"case": label, "spearman_gdp_share": rho.statistic, "p_value": rho.pvalue,
-                     "top5_non_us": ", ".join(fit.model_top())})
+        rows.append(
+            {
+                "case": label,
+                "spearman_gdp_share": rho.statistic,
+                "p_value": rho.pvalue,
+                "top5_non_us": ", ".join(fit.model_top()),
+            }
+        )
     for year in (2014, 2024):
         obs = fit_on.record.shares[year].reindex(list(members.iso3)).to_numpy()
         ok = armed & ~np.isnan(obs)
         rho = spearmanr(members.gdp_usd_bn[ok], obs[ok])
-        rows.append({"case": f"data {year}", "spearman_gdp_share": rho.statistic,
-                     "p_value": rho.pvalue,
-                     "top5_non_us": ", ".join(top5(members, np.nan_to_num(obs)))})
+        rows.append(
+            {
+                "case": f"data {year}",
+                "spearman_gdp_share": rho.statistic,
+                "p_value": rho.pvalue,
+                "top5_non_us": ", ".join(top5(members, np.nan_to_num(obs))),
+            }
+        )
     frame = table(pd.DataFrame(rows), "patterns")
     HEADLINE["patterns"] = frame.to_dict(orient="records")
     fig, ax = plt.subplots(1, 3, figsize=(7.5, 2.6))
     expo = members.exposure[armed]
-    panels = {"pure public good, beta = 0.9": "pure public good (beta 0.9)",
-              "calibrated backcast 2024, threat off": "backcast 2024, threat off",
-              "calibrated backcast 2024, exposure on": "backcast 2024, exposure on"}
+    panels = {
+        "pure public good, beta = 0.9": "pure public good (beta 0.9)",
+        "calibrated backcast 2024, threat off": "backcast 2024, threat off",
+        "calibrated backcast 2024, exposure on": "backcast 2024, exposure on",
+    }
     for a, (label, short) in zip(ax, panels.items(), strict=True):
         sc = a.scatter(gdp, cases[label], c=expo, cmap="viridis", s=10, vmin=0, vmax=1)
         a.set_xscale("log")
         r = frame.set_index("case").loc[label, "spearman_gdp_share"]
-        a.set(xlabel="GDP (USD bn, log)", ylabel="share (% GDP)",
-              title=f"{short}\nSpearman {r:+.2f}")
+        a.set(
+            xlabel="GDP (USD bn, log)", ylabel="share (% GDP)", title=f"{short}\nSpearman {r:+.2f}"
+        )
         a.title.set_fontsize(7)
     fig.colorbar(sc, ax=ax, label="exposure")
     save(fig, "patterns")
@@ -578,18 +833,35 @@ def rival():
     share = traj.alliance[:, :, ALLIANCE_COLUMNS.index("rival_defence_share_pct")]
     ratio = traj.alliance[:, :, ALLIANCE_COLUMNS.index("munitions_ratio")]
     rows = [i for i, q in enumerate(traj.quarters) if q.startswith("2025")]
-    frame = pd.DataFrame([
-        {"quantity": "rival defence share 2025, mean (% GDP)",
-         "model": share[:, rows].mean(), "data": "7.1 (2024, SIPRI); 7.2 (2025, SIPRI)"},
-        {"quantity": "rival defence share 2025, min", "model": share[:, rows].min(),
-         "data": "6.7 (2024, IISS)"},
-        {"quantity": "rival defence share 2025, max", "model": share[:, rows].max(),
-         "data": "7.5 (2025, SIPRI v1.2)"},
-        {"quantity": "munitions ratio at the start", "model": ratio[:, 0].mean(),
-         "data": f"{scenario.params.munitions_ratio_initial} (configured)"},
-        {"quantity": "rival defence share 2035, mean", "model": share[:, -1].mean(),
-         "data": f"ceiling {scenario.params.rival_defence_share_ceiling_pct}"},
-    ])
+    frame = pd.DataFrame(
+        [
+            {
+                "quantity": "rival defence share 2025, mean (% GDP)",
+                "model": share[:, rows].mean(),
+                "data": "7.1 (2024, SIPRI); 7.2 (2025, SIPRI)",
+            },
+            {
+                "quantity": "rival defence share 2025, min",
+                "model": share[:, rows].min(),
+                "data": "6.7 (2024, IISS)",
+            },
+            {
+                "quantity": "rival defence share 2025, max",
+                "model": share[:, rows].max(),
+                "data": "7.5 (2025, SIPRI v1.2)",
+            },
+            {
+                "quantity": "munitions ratio at the start",
+                "model": ratio[:, 0].mean(),
+                "data": f"{scenario.params.munitions_ratio_initial} (configured)",
+            },
+            {
+                "quantity": "rival defence share 2035, mean",
+                "model": share[:, -1].mean(),
+                "data": f"ceiling {scenario.params.rival_defence_share_ceiling_pct}",
+            },
+        ]
+    )
     table(frame, "rival")
     HEADLINE["rival_share_2025"] = float(share[:, rows].mean())
 
@@ -603,23 +875,36 @@ def shown_path(path: Path) -> str:
 def main() -> int:
     global OUT
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--recalibrate", action="store_true",
-                        help="rerun the calibration (about two minutes) and compare")
-    parser.add_argument("--quick", action="store_true",
-                        help="slice instead of profile (writes to results/validation/ only)")
-    parser.add_argument("--in-place", action="store_true",
-                        help="write the committed experiments/validation/output/ (and, with "
-                        "--recalibrate, holdout_2024/) instead of results/validation/")
+    parser.add_argument(
+        "--recalibrate",
+        action="store_true",
+        help="rerun the calibration (about two minutes) and compare",
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="slice instead of profile (writes to results/validation/ only)",
+    )
+    parser.add_argument(
+        "--in-place",
+        action="store_true",
+        help="write the committed experiments/validation/output/ (and, with "
+        "--recalibrate, holdout_2024/) instead of results/validation/",
+    )
     args = parser.parse_args()
     if args.quick and args.in_place:
-        parser.error("--quick cannot be combined with --in-place: the quick slice must never "
-                     "replace the committed results (drop --quick to update them)")
+        parser.error(
+            "--quick cannot be combined with --in-place: the quick slice must never "
+            "replace the committed results (drop --quick to update them)"
+        )
     OUT = COMMITTED if args.in_place else Path.cwd() / RESULTS
     OUT.mkdir(parents=True, exist_ok=True)
     apply_style()
     t0 = time.perf_counter()
-    for name, fn in (("Richardson docking", richardson), ("Olson-Zeckhauser docking",
-                                                          olson_zeckhauser)):
+    for name, fn in (
+        ("Richardson docking", richardson),
+        ("Olson-Zeckhauser docking", olson_zeckhauser),
+    ):
         print(name)
         fn()
     print("backcast")

@@ -1,0 +1,4 @@
+"""The Mesa model of one run and its member-state and rival agents.
+
+Both are driven by the equations of ``sim.core.dynamics``, the same ones the ensemble runs.
+"""

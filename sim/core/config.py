@@ -1,0 +1,456 @@
+"""Scenario configs: TOML files read as data, with inheritance and overrides.
+
+This module owns reading a scenario config into a :class:`Scenario`. A config is a TOML file::
+
+    name = "hague"                      # optional, default the file's stem; a plain name
+    description = "one line shown by `python -m sim scenarios`"
+    inherits = "base.toml"              # optional: next to this file, else a shipped scenario
+    seed = 20250625                     # optional default seed
+
+    [params]                            # any parameter of sim.core.params.Params
+    target_core_pct_gdp = 3.5
+
+A child's ``[params]`` override its parent's. ``inherits`` names a file relative to the child's
+folder; when there is none there, a scenario shipped with the tool (``configs/``, see
+``sim.core.resources``), so a user's own config anywhere can start from ``inherits = "hague.toml"``.
+A config given by name (``hague`` or ``hague.toml``) that is not a file in the current folder is
+the shipped scenario of that name. Nothing in a config is executed. Every problem
+(unknown key, wrong type, impossible value, missing file, inheritance cycle) is a
+:class:`ConfigError` naming the file, the key, the value and what was expected; so is a config
+with neither ``inherits`` nor ``[params]`` (an empty file would otherwise run the defaults
+silently), an ``inherits`` chain of more than :data:`MAX_INHERITS` files, and a file that cannot
+be read as TOML at all (a folder, a broken link, no permission, a name too long, bytes that are
+not UTF-8: :func:`read_toml`).
+"""
+
+from __future__ import annotations
+
+import errno
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sim.core.data import DataError
+from sim.core.errors import UserError, shown
+from sim.core.params import ParamError, Params, make_params
+from sim.core.resources import SHIPPED, configs_dir, locate
+from sim.runs.outputs import PLAIN_NAME_EXPECTED, is_plain_name
+
+TOP_LEVEL_KEYS = ("name", "description", "inherits", "seed", "params")
+DEFAULT_SCENARIO = "hague"
+"""The default scenario: ``sim run`` without a config, the web page's first scenario."""
+DEFAULT_SEED = 20250625
+"""Seed used when neither the config nor the command line gives one (the Hague summit's date)."""
+MAX_SEED = 2**63 - 1
+"""The largest seed: seeds are stored as 64-bit signed integers (manifests, sweep tables)."""
+MAX_INHERITS = 32
+"""The most files an ``inherits`` chain may have (the config itself included)."""
+FILE_PARAMS = {
+    "members_file": "member table",
+    "region_behaviour_file": "table of region multipliers",
+    "member_behaviour_file": "table of member multipliers",
+}
+"""Parameters that name a data file -> what the file holds (for error messages)."""
+
+
+class ConfigError(ValueError, UserError):
+    """A config file is missing, malformed or holds an invalid value."""
+
+    def __init__(self, path: Path | str, key: str, value: Any, expected: str) -> None:
+        self.path, self.key, self.value, self.expected = str(path), key, value, expected
+        super().__init__(
+            f"{shown(str(path))}: key '{shown(key)}' = {shown(repr(value))}: "
+            f"expected {shown(expected, None)}"
+        )
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A resolved scenario: its name, description, source file, parameters and seed."""
+
+    name: str
+    description: str
+    path: str
+    params: Params
+    seed: int
+    chain: tuple[str, ...]
+    """The files read, child first."""
+
+
+def find_config(path: str | Path) -> Path:
+    """The config file a path or a scenario name names.
+
+    Args:
+        path: a TOML file (absolute or from the current folder), a shipped scenario's name
+            (``hague``), file name (``hague.toml``) or path (``configs/hague.toml``).
+
+    Returns:
+        The existing file.
+
+    Raises:
+        ConfigError: when it names neither a file nor a shipped scenario.
+    """
+    if not str(path).strip():  # Path("") is the current folder
+        raise ConfigError(
+            "(command line)",
+            "(file)",
+            str(path),
+            "a config file or the name of "
+            "a shipped scenario (listed by `sim scenarios`), not an empty name",
+        )
+    p = Path(path)
+    try:
+        if p.is_file():
+            return p
+        if not p.is_absolute():
+            candidates = [locate(p)] if p.parts[0] in SHIPPED else []
+            name = p if p.suffix == ".toml" else p.with_name(p.name + ".toml")
+            candidates.append(configs_dir() / name)
+            for candidate in candidates:
+                if candidate.is_file():
+                    return candidate
+        problem = _not_a_file(p)
+    except (OSError, ValueError) as err:  # a name too long, a NUL byte in it
+        raise ConfigError(
+            path, "(file)", str(path), f"a usable file name ({_reason(err)})"
+        ) from None
+    if problem:
+        raise ConfigError(path, "(file)", str(path), f"a TOML file, not {problem}")
+    raise ConfigError(
+        path,
+        "(file)",
+        str(path),
+        "an existing TOML file or the name of a shipped scenario (listed by `sim scenarios`)",
+    )
+
+
+def _reason(err: BaseException) -> str:
+    """The reason of an OSError without its file name (the message names the file once)."""
+    if isinstance(err, OSError) and err.strerror:
+        return err.strerror
+    return str(err)
+
+
+def _not_a_file(path: Path) -> str | None:
+    """What a path that is not a regular file is instead (None when it does not exist)."""
+    if path.is_dir():
+        return "a folder"
+    if path.is_symlink():
+        return "a broken symbolic link (a loop, or a link to nothing)"
+    if path.exists():
+        return "a regular file (a device, a pipe or a socket)"
+    return None
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """Read a TOML file as data.
+
+    Args:
+        path: the file.
+
+    Returns:
+        Its top-level table.
+
+    Raises:
+        ConfigError: naming the file for anything that stops it being read as TOML: it is
+            missing or not a regular file, it cannot be read (permissions, a name too long, a
+            symbolic link loop), it is not UTF-8 text (a binary file), its syntax is invalid, or
+            it nests tables or arrays too deeply for the parser.
+    """
+    try:
+        if not path.is_file():
+            problem = _not_a_file(path)
+            raise ConfigError(
+                path,
+                "(file)",
+                str(path),
+                f"a TOML file, not {problem}" if problem else "an existing TOML file",
+            )
+        with path.open("rb") as fh:
+            text = fh.read().decode("utf-8")
+        return tomllib.loads(text)
+    except (OSError, ValueError) as err:
+        if isinstance(err, ConfigError):
+            raise
+        if isinstance(err, UnicodeDecodeError):
+            raise ConfigError(
+                path,
+                "(encoding)",
+                f"byte 0x{err.object[err.start]:02x} at offset {err.start}",
+                "UTF-8 text (a TOML file; is this a binary file?)",
+            ) from None
+        if isinstance(err, tomllib.TOMLDecodeError):
+            raise ConfigError(path, "(syntax)", str(err), "valid TOML") from None
+        if isinstance(err, OSError) and err.errno == errno.ENOENT:
+            raise ConfigError(path, "(file)", str(path), "an existing TOML file") from None
+        raise ConfigError(
+            path, "(file)", str(path), f"a readable TOML file ({_reason(err)})"
+        ) from None
+    except RecursionError:
+        raise ConfigError(
+            path,
+            "(syntax)",
+            "tables or arrays nested too deeply",
+            "valid TOML nested a few levels deep",
+        ) from None
+
+
+def _check_top_level(path: Path, doc: dict[str, Any]) -> None:
+    """Check one config file's top-level keys (not the parameters: see :func:`load_scenario`)."""
+    for key in doc:
+        if key not in TOP_LEVEL_KEYS:
+            raise ConfigError(
+                path,
+                key,
+                doc[key],
+                f"one of {', '.join(TOP_LEVEL_KEYS)} (parameters go in the [params] table)",
+            )
+    if "inherits" not in doc and "params" not in doc:
+        raise ConfigError(
+            path,
+            "(config)",
+            "an empty config" if not doc else "no `inherits` and no [params]",
+            "at least `inherits` or a [params] "
+            "table (write an empty [params] table to run the parameter table's "
+            "defaults)",
+        )
+    if not isinstance(doc.get("params", {}), dict):
+        raise ConfigError(path, "params", doc["params"], "a table of parameter = value")
+    if "seed" in doc:
+        check_seed(doc["seed"], path)
+    if not isinstance(doc.get("description", ""), str):
+        raise ConfigError(path, "description", doc["description"], "a string")
+
+
+def check_seed(seed: Any, where: Path | str = "--seed") -> int:
+    """Check a seed: an integer from 0 to :data:`MAX_SEED`.
+
+    Args:
+        seed: the seed.
+        where: the file (or option) that gave it, for the message.
+
+    Returns:
+        The seed.
+
+    Raises:
+        ConfigError: for a bool, a float, a string, a negative or a too large number.
+    """
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
+        raise ConfigError(where, "seed", seed, f"an integer from 0 to {MAX_SEED} (2**63 - 1)")
+    return seed
+
+
+def _parent(child: Path, inherits: Any) -> Path:
+    """The file a config's ``inherits`` names: next to it, else a shipped scenario."""
+    if not isinstance(inherits, str) or not inherits.strip():
+        raise ConfigError(child, "inherits", inherits, "a file name (string)")
+    try:
+        parent = child.parent / inherits
+        if not parent.is_file() and (configs_dir() / inherits).is_file():
+            parent = configs_dir() / inherits
+        if parent.is_file():
+            return parent
+        problem = _not_a_file(parent)
+    except (OSError, ValueError) as err:
+        raise ConfigError(
+            child, "inherits", inherits, f"a usable file name ({_reason(err)})"
+        ) from None
+    if problem:
+        raise ConfigError(child, "inherits", inherits, f"a config file, not {problem}")
+    raise ConfigError(
+        child,
+        "inherits",
+        inherits,
+        f"an existing config file next to {child.name} or a shipped scenario (`sim scenarios`)",
+    )
+
+
+def _read_chain(path: Path) -> list[tuple[Path, dict[str, Any]]]:
+    """A config and the files it inherits from, child first, with their top-level tables.
+
+    ``inherits`` is followed in a loop, never by recursion, for at most :data:`MAX_INHERITS`
+    files, so a long or cyclic chain is a :class:`ConfigError`, never a ``RecursionError``.
+    """
+    chain: list[tuple[Path, dict[str, Any]]] = []
+    current = path
+    while True:
+        try:
+            current = current.resolve()
+        except (OSError, RuntimeError) as err:  # RuntimeError: a symbolic link loop (3.12)
+            raise ConfigError(
+                current, "(file)", str(current), f"a file name that resolves ({_reason(err)})"
+            ) from None
+        if chain and any(current == file for file, _ in chain):
+            child, doc = chain[-1]
+            files = " -> ".join(file.name for file, _ in chain)
+            raise ConfigError(
+                child,
+                "inherits",
+                doc["inherits"],
+                f"no inheritance cycle ({files} -> {current.name})",
+            )
+        if len(chain) == MAX_INHERITS:
+            child, doc = chain[-1]
+            raise ConfigError(
+                child,
+                "inherits",
+                doc["inherits"],
+                f"at most {MAX_INHERITS} files in an inheritance chain (this is "
+                f"file {MAX_INHERITS} of the chain starting at {shown(str(path))})",
+            )
+        doc = read_toml(current)
+        _check_top_level(current, doc)
+        chain.append((current, doc))
+        if "inherits" not in doc:
+            return chain
+        current = _parent(current, doc["inherits"])
+
+
+def load_scenario(
+    path: str | Path, *, overrides: dict[str, Any] | None = None, seed: int | None = None
+) -> Scenario:
+    """Read, merge and validate a scenario config.
+
+    Args:
+        path: the TOML file, or a shipped scenario's name (see :func:`find_config`).
+        overrides: parameter values that replace the config's (e.g. from ``--set``).
+        seed: a seed that replaces the config's.
+
+    Returns:
+        The validated scenario.
+
+    Raises:
+        ConfigError: on any problem, naming the file, key, value and what was expected.
+    """
+    if seed is not None:
+        check_seed(seed, "--seed")
+    path = find_config(path)
+    files = _read_chain(path)
+    doc = files[0][1]
+    merged: dict[str, Any] = {}
+    for _, file_doc in reversed(files):  # the root first, so a child's values win
+        merged.update(file_doc.get("params", {}))
+    label = str(path)
+    try:
+        params = make_params(merged)
+    except ParamError as err:
+        origin = _origin(err.key, files)
+        raise ConfigError(origin, f"params.{err.key}", err.value, err.expected) from None
+    if overrides:
+        try:
+            params = make_params(overrides, base=params)
+        except ParamError as err:
+            raise ConfigError("--set", err.key, err.value, err.expected) from None
+    try:
+        from sim.core.ensemble import members_of
+
+        members_of(params)
+    except DataError as err:
+        _data_error(err, params, files, overrides or {})
+    config_seed = doc.get("seed", DEFAULT_SEED)
+    chain = tuple(str(file) for file, _ in files)
+    name = doc.get("name", path.stem)
+    description = doc.get("description", "")
+    if not isinstance(description, str):
+        raise ConfigError(label, "description", description, "a string")
+    if not is_plain_name(name):  # it names the default results folder: no path, no escape
+        raise ConfigError(
+            label,
+            "name",
+            name,
+            PLAIN_NAME_EXPECTED
+            + ("" if "name" in doc else "; without a `name` key, the file's name gives it"),
+        )
+    return Scenario(
+        name, description, label, params, seed if seed is not None else config_seed, chain
+    )
+
+
+def _origin(key: str, files: list[tuple[Path, dict[str, Any]]]) -> str:
+    """The file of the chain (child first) that sets a parameter, for error messages."""
+    for file, doc in files:
+        if key in doc.get("params", {}):
+            return str(file)
+    return str(files[0][0])
+
+
+def _data_error(
+    err: DataError,
+    params: Params,
+    files: list[tuple[Path, dict[str, Any]]],
+    overrides: dict[str, Any],
+) -> None:
+    """Raise a data file's error as a config error naming the parameter that names the file.
+
+    The parameter is the one of :data:`FILE_PARAMS` whose file is the failing one, reported
+    where it was set (``--set`` or the config file that sets it). A failing file that no
+    parameter names (the shipped exposures or pledges) keeps its own :class:`DataError`.
+    """
+    failing = _same_file_key(Path(err.path))
+    for key, what in FILE_PARAMS.items():
+        value = getattr(params, key)
+        if value and _same_file_key(locate(value)) == failing:
+            where = "--set" if key in overrides else _origin(key, files)
+            shown_key = key if where == "--set" else f"params.{key}"
+            raise ConfigError(where, shown_key, value, f"a readable {what} ({err})") from None
+    raise err from None
+
+
+def _same_file_key(path: Path) -> str:
+    """A path in a form that compares equal for the same file (absolute, links resolved)."""
+    try:
+        return str(path.resolve())
+    except (OSError, RuntimeError, ValueError):
+        return str(path.absolute())
+
+
+def parse_overrides(items: list[str]) -> dict[str, Any]:
+    """Parse ``KEY=VALUE`` strings from the command line (values as TOML literals or strings).
+
+    Raises:
+        ConfigError: for an item without '=' or without a key, or a value nested too deeply.
+    """
+    out: dict[str, Any] = {}
+    for item in items:
+        if "=" not in item or not item.split("=", 1)[0].strip():
+            raise ConfigError("--set", item, item, "KEY=VALUE")
+        key, text = item.split("=", 1)
+        try:
+            value = tomllib.loads(f"v = {text}")["v"]
+        except tomllib.TOMLDecodeError:
+            value = text
+        except RecursionError:
+            raise ConfigError(
+                "--set", key.strip(), text, "a value nested a few levels deep"
+            ) from None
+        out[key.strip()] = value
+    return out
+
+
+def list_scenarios(folder: str | Path | None = None) -> list[tuple[str, str, str]]:
+    """Return (file name, scenario name, description) for every config in a folder.
+
+    Args:
+        folder: a folder of configs (default: the shipped scenarios).
+
+    Raises:
+        ConfigError: if the folder does not exist or cannot be listed, or a config in it cannot
+            be read as TOML (see :func:`read_toml`).
+    """
+    try:
+        base = configs_dir() if folder is None else locate(folder)
+        if not base.is_dir():
+            raise ConfigError(folder, "--folder", str(folder), "an existing folder of configs")
+        files = sorted(base.glob("*.toml"))
+    except (OSError, ValueError) as err:
+        if isinstance(err, ConfigError):
+            raise
+        raise ConfigError(
+            folder, "--folder", str(folder), f"a readable folder of configs ({_reason(err)})"
+        ) from None
+    rows = []
+    for file in files:
+        doc = read_toml(file)
+        rows.append((file.name, doc.get("name", file.stem), doc.get("description", "")))
+    return rows

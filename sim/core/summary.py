@@ -1,0 +1,122 @@
+"""Per-run summaries: the outcome at the end, when each line was first met, the peak ratio.
+
+This module owns the summary vocabulary used by ``summary.json`` of a run and by the
+``summary.parquet`` of a sweep (one row per run). It works on the ensemble's arrays, so a
+summary of 10,000 runs is one vectorised call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.core.metrics import ALLIANCE_COLUMNS, THRESHOLDS
+from sim.core.params import Params
+from sim.core.regimes import classify
+
+FINAL_COLUMNS = (
+    "alliance_core_share_pct",
+    "alliance_total_share_pct",
+    "members_at_or_above_2pct",
+    "members_at_or_above_3_5pct",
+    "members_at_or_above_5pct",
+    "alliance_munitions_output",
+    "rival_munitions_output",
+    "munitions_ratio",
+    "rival_defence_share_pct",
+    "air_defence_vs_2025",
+    "burden_rank_correlation",
+    "cumulative_extra_spending_usd_bn",
+)
+
+
+def _first_quarter(mask: np.ndarray, quarters: Sequence[str]) -> np.ndarray:
+    """First quarter where each row of a boolean (R, T) array is true ('' if never)."""
+    hit = mask.any(axis=1)
+    first = mask.argmax(axis=1)
+    q = np.array(quarters, dtype=object)
+    return np.where(hit, q[first], "").astype(object)
+
+
+def summarise(
+    alliance: np.ndarray, quarters: Sequence[str], params: Sequence[Params], n_members: int
+) -> pd.DataFrame:
+    """Summarise each run of a batch.
+
+    Args:
+        alliance: alliance metrics (R, T, K), columns in ``ALLIANCE_COLUMNS`` order.
+        quarters: the T quarters.
+        params: each run's parameters (for the regime's ceiling and targets).
+        n_members: the number of members (for the majority quarters).
+
+    Returns:
+        One row per run: ``final_<metric>``, ``peak_munitions_ratio`` and its quarter,
+        ``first_quarter_alliance_at_or_above_<line>`` (core share for 2% and 3.5%, total share
+        for 5%), ``first_quarter_majority_at_or_above_<line>`` (more than half the members),
+        ``max_members_at_or_above_<line>``, and ``regime``.
+    """
+    col = {name: alliance[:, :, i] for i, name in enumerate(ALLIANCE_COLUMNS)}
+    out: dict[str, Any] = {}
+    for name in FINAL_COLUMNS:
+        out[f"final_{name}"] = col[name][:, -1]
+    out["cumulative_extra_spending_usd_bn"] = col["cumulative_extra_spending_usd_bn"][:, -1]
+    ratio = col["munitions_ratio"]
+    out["peak_munitions_ratio"] = ratio.max(axis=1)
+    out["peak_munitions_ratio_quarter"] = np.array(quarters, dtype=object)[ratio.argmax(axis=1)]
+    for label, line in THRESHOLDS.items():
+        share = col["alliance_total_share_pct" if label == "5pct" else "alliance_core_share_pct"]
+        out[f"first_quarter_alliance_at_or_above_{label}"] = _first_quarter(
+            share >= line - 1e-9, quarters
+        )
+        count = col[f"members_at_or_above_{label}"]
+        out[f"max_members_at_or_above_{label}"] = count.max(axis=1).astype(np.int64)
+        out[f"first_quarter_majority_at_or_above_{label}"] = _first_quarter(
+            count > n_members / 2, quarters
+        )
+    out["regime"] = classify(
+        alliance,
+        np.array([p.rival_defence_share_ceiling_pct for p in params]),
+        np.array([p.rival_target_ratio for p in params]),
+        np.array([p.target_core_pct_gdp for p in params]),
+    )
+    frame = pd.DataFrame(out)
+    for label in THRESHOLDS:
+        frame[f"final_members_at_or_above_{label}"] = frame[
+            f"final_members_at_or_above_{label}"
+        ].astype(np.int64)
+    return frame
+
+
+def summary_dict(row: pd.Series, n_members: int) -> dict[str, Any]:
+    """A readable nested summary of one run (for ``summary.json`` and the terminal)."""
+    lines = {}
+    for label, line in THRESHOLDS.items():
+        lines[f"{line:g}%"] = {
+            "measure": "core + related share" if label == "5pct" else "core share",
+            "alliance_first_quarter": row[f"first_quarter_alliance_at_or_above_{label}"] or None,
+            "majority_first_quarter": row[f"first_quarter_majority_at_or_above_{label}"] or None,
+            "members_final": int(row[f"final_members_at_or_above_{label}"]),
+            "members_max": int(row[f"max_members_at_or_above_{label}"]),
+            "members_total": n_members,
+        }
+    return {
+        "final": {name: _plain(row[f"final_{name}"]) for name in FINAL_COLUMNS},
+        "lines": lines,
+        "peak_munitions_ratio": {
+            "value": _plain(row["peak_munitions_ratio"]),
+            "quarter": row["peak_munitions_ratio_quarter"],
+        },
+        "cumulative_extra_spending_usd_bn": _plain(row["cumulative_extra_spending_usd_bn"]),
+        "regime": row["regime"],
+    }
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return round(float(value), 6)
+    return value

@@ -1,0 +1,72 @@
+"""Provenance for manifests: package versions and the code's git revision.
+
+This module owns what every results folder records about how it was made. How a results folder
+is written (whole or not at all, one writer, never over something else) is ``sim.runs.outputs``.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import platform
+import subprocess
+
+from sim.core.resources import checkout_root
+
+PACKAGES = (
+    "alliance-arms-race-sim",
+    "numpy",
+    "pandas",
+    "pyarrow",
+    "mesa",
+    "scipy",
+    "matplotlib",
+    "SALib",
+    "dask",
+    "distributed",
+    "solara",
+)
+
+
+def package_versions() -> dict[str, str]:
+    """Versions of Python and the packages results depend on."""
+    out = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            out[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def git_revision() -> dict[str, str | bool]:
+    """The project's git commit and whether the work tree had uncommitted changes.
+
+    An installed wheel has no git checkout: its commit is ``"installed"`` and the package's
+    version (in :func:`package_versions`) identifies the code.
+    """
+    root = checkout_root()
+    if root is None:
+        return {"commit": "installed", "dirty": False}
+    try:
+        rev = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=True,
+        ).stdout.strip()
+        dirty = (
+            subprocess.run(
+                ["git", "status", "--porcelain", "--untracked-files=no"],
+                cwd=root,
+                capture_output=True,
+                text=True,
+                timeout=5,
+                check=True,
+            ).stdout.strip()
+            != ""
+        )
+        return {"commit": rev, "dirty": dirty}
+    except (OSError, subprocess.SubprocessError):
+        return {"commit": "unknown", "dirty": False}

@@ -1,0 +1,361 @@
+"""Where a sweep's chunks run, and what a chunk does.
+
+This module owns the executors (any ``concurrent.futures.Executor``) and the chunk task they run:
+
+- serial: in this process (``workers=1``);
+- local processes: ``ProcessPoolExecutor`` with the ``spawn`` start method (the default);
+- Dask: an existing scheduler (``Client(address).get_executor(pure=False)``), or a
+  ``LocalCluster`` bound to 127.0.0.1 with one thread per worker process.
+
+A chunk is a contiguous range of run ids. :func:`run_chunk` builds each run's parameters, groups
+runs by their structural parameters (``sim.core.ensemble.structural_key``), advances each group with
+``sim.core.ensemble.simulate`` (the equations the Mesa model uses) and writes the chunk's files into
+the sweep folder itself (workers need the folder on a shared file system), the status file last:
+a chunk is complete when its status file exists. A group that raises is re-run one run at a
+time so that only the failing runs are lost; a run with non-finite values is marked failed.
+
+A local worker process that dies (killed, out of memory) breaks its ``ProcessPoolExecutor``:
+:meth:`ExecutorInfo.replace_broken` starts a new pool, and the sweep runner runs the chunks that
+were in flight again (``sim.sweep.runner``).
+
+Fault injection, for testing resilience: the environment variable ``SIM_FAIL_RUN_IDS`` (read
+once by the sweep runner, in the main process, and recorded in the manifest) lists run ids that
+fail on purpose: ``"3,17"`` makes those runs raise, ``"17:nan"`` gives run 17 NaN outputs,
+``"17:kill"`` makes the worker process running run 17's chunk kill itself (SIGKILL) the first
+time the chunk is submitted, and ``"17:kill-always"`` every time. The model itself is never
+touched.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import contextlib
+import multiprocessing
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.core import metrics
+from sim.core.ensemble import Trajectories, simulate, structural_key
+from sim.core.errors import UserError
+from sim.core.params import Params, make_params
+from sim.core.summary import summarise
+from sim.sweep.store import write_chunk
+
+FAULT_ENV = "SIM_FAIL_RUN_IDS"
+FAULT_MODES = ("raise", "nan", "kill", "kill-always")
+KILL_MODES = ("kill", "kill-always")
+
+
+class ExecutionError(UserError):
+    """The requested executor cannot be used (e.g. the Dask scheduler cannot be reached)."""
+
+
+class SerialExecutor(cf.Executor):
+    """Runs each task in this process when it is submitted."""
+
+    def submit(self, fn, /, *args, **kwargs) -> cf.Future:  # noqa: D102
+        future: cf.Future = cf.Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as err:  # noqa: BLE001 - handed to the caller through the future
+            future.set_exception(err)
+        return future
+
+
+@dataclass
+class ExecutorInfo:
+    """An open executor, a description for the manifest and how many tasks to keep in flight."""
+
+    executor: cf.Executor
+    label: str
+    slots: int
+    rebuild: Callable[[], cf.Executor] | None = None
+    """Makes a new executor of the same kind (local process pools), or None."""
+
+    def replace_broken(self) -> None:
+        """Shut down a broken executor and start a new one in its place.
+
+        Raises:
+            cf.BrokenExecutor: if this kind of executor cannot be rebuilt.
+        """
+        if self.rebuild is None:
+            raise cf.BrokenExecutor(f"{self.label}: the executor broke and cannot be rebuilt")
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        self.executor = self.rebuild()
+
+
+@contextlib.contextmanager
+def open_executor(
+    workers: int | None = None, scheduler: str | None = None, cluster: str | None = None
+) -> Iterator[ExecutorInfo]:
+    """Open the executor a sweep asked for; close it (and any cluster started) at the end.
+
+    Args:
+        workers: local worker processes (default: the number of CPUs); 1 runs in this process.
+        scheduler: address of an existing Dask scheduler (e.g. ``tcp://10.0.0.5:8786``).
+        cluster: ``"local"`` to start a Dask ``LocalCluster`` on 127.0.0.1.
+
+    Raises:
+        ExecutionError: for an unreachable scheduler or contradictory options, before any run.
+    """
+    if scheduler and cluster:
+        raise ExecutionError("give either --scheduler or --cluster, not both")
+    if workers is not None and workers < 1:
+        raise ExecutionError(f"--workers {workers}: expected at least 1")
+    n = workers or os.cpu_count() or 1
+    if scheduler or cluster:
+        yield from _dask(scheduler, cluster, n)
+        return
+    if n == 1:
+        yield ExecutorInfo(SerialExecutor(), "serial (1 process)", 1)
+        return
+
+    def pool() -> cf.Executor:
+        return cf.ProcessPoolExecutor(
+            max_workers=n,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=watch_parent,
+            initargs=(os.getpid(),),
+        )
+
+    info = ExecutorInfo(pool(), f"local processes ({n})", n, rebuild=pool)
+    try:
+        yield info
+    finally:
+        info.executor.shutdown(wait=True, cancel_futures=True)
+
+
+def watch_parent(parent: int, interval: float = 0.5) -> None:
+    """In a worker process: exit as soon as the sweep process that started it is gone.
+
+    A sweep killed with ``kill -9`` cannot stop its workers; without this they would keep
+    running the chunks already queued and then wait forever.
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(interval)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="watch-parent", daemon=True).start()
+
+
+def _dask(scheduler: str | None, cluster: str | None, n: int) -> Iterator[ExecutorInfo]:
+    import dask
+    from distributed import Client, LocalCluster
+
+    if cluster not in (None, "local"):
+        raise ExecutionError(f"--cluster {cluster!r}: expected 'local'")
+    local = None
+    if cluster == "local":
+        local = LocalCluster(
+            n_workers=n,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address="127.0.0.1:0",
+        )
+        address, label = local, f"dask LocalCluster ({n} workers, 127.0.0.1)"
+    else:
+        address, label = scheduler, f"dask scheduler {scheduler}"
+    timeout = dask.config.get("distributed.comm.timeouts.connect")
+    try:
+        client = Client(address, timeout=timeout)
+    except (OSError, TimeoutError, ValueError) as err:
+        if local is not None:
+            local.close()
+        raise ExecutionError(
+            f"cannot reach the Dask scheduler at {scheduler} within {timeout} "
+            f"({type(err).__name__}: {err}); is it running and reachable "
+            "from here?"
+        ) from None
+    try:
+        slots = max(sum(client.nthreads().values()), n if local else 1)
+        yield ExecutorInfo(client.get_executor(pure=False), label, slots)
+    finally:
+        client.close()
+        if local is not None:
+            local.close()
+
+
+def parse_faults(text: str) -> dict[int, str]:
+    """Parse ``SIM_FAIL_RUN_IDS`` (``"3,17:nan"``) into ``{run_id: mode}`` (``FAULT_MODES``).
+
+    Raises:
+        ExecutionError: for a malformed entry.
+    """
+    out: dict[int, str] = {}
+    for item in filter(None, (s.strip() for s in text.split(","))):
+        rid, _, mode = item.partition(":")
+        mode = mode or "raise"
+        if not rid.isdigit() or mode not in FAULT_MODES:
+            raise ExecutionError(
+                f"{FAULT_ENV}: entry {item!r}: expected RUN_ID or "
+                "RUN_ID:MODE with MODE one of " + ", ".join(FAULT_MODES[1:])
+            )
+        out[int(rid)] = mode
+    return out
+
+
+def _kill_worker() -> None:
+    """Fault injection: the worker process running this chunk kills itself (SIGKILL)."""
+    if multiprocessing.parent_process() is None:
+        raise ExecutionError(
+            f"{FAULT_ENV}: kill faults need worker processes (--workers 2 or "
+            "more), not the sweep's own process"
+        )
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+@dataclass(frozen=True)
+class ChunkTask:
+    """What a worker needs to run one chunk and write its files."""
+
+    chunk_id: int
+    out: str
+    run_ids: np.ndarray
+    point_ids: np.ndarray
+    seeds: np.ndarray
+    points: dict[int, dict[str, Any]]
+    """The axis values of each design point in the chunk."""
+    base: Params
+    keep_alliance: bool = True
+    keep_members: bool = False
+    faults: dict[int, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ChunkReport:
+    """What a finished chunk sends back: counts only (its data is already on disk)."""
+
+    chunk_id: int
+    n_runs: int
+    n_failed: int
+    seconds: float
+    files: dict[str, str] = field(default_factory=dict)
+    """``{relative path: sha256}`` of the chunk's files (``sim.sweep.store.write_chunk``)."""
+
+
+@dataclass
+class _Batch:
+    traj: Trajectories
+    run_ids: np.ndarray
+    params: list[Params]
+
+
+def _simulate_group(
+    params: list[Params],
+    seeds: list[int],
+    run_ids: list[int],
+    keep_members: bool,
+    faults: dict[int, str],
+    failed: dict[int, str],
+) -> list[_Batch]:
+    """Simulate runs sharing structural parameters; isolate failures one run at a time."""
+    try:
+        raising = [r for r in run_ids if faults.get(r) == "raise"]
+        if raising:
+            raise RuntimeError(f"injected failure of run {raising[0]} ({FAULT_ENV})")
+        traj = simulate(params, seeds, keep_members=keep_members)
+    except Exception as err:  # noqa: BLE001 - a failing run is data, the sweep carries on
+        if len(params) == 1:
+            failed[run_ids[0]] = f"{type(err).__name__}: {err}"
+            return []
+        out = []
+        for p, s, r in zip(params, seeds, run_ids, strict=True):
+            out += _simulate_group([p], [s], [r], keep_members, faults, failed)
+        return out
+    alliance = traj.alliance
+    for j, r in enumerate(run_ids):
+        if faults.get(r) == "nan":
+            alliance = alliance.copy() if alliance is traj.alliance else alliance
+            alliance[j, 1:, metrics.ALLIANCE_COLUMNS.index("munitions_ratio")] = np.nan
+    ok = np.ones(len(run_ids), dtype=bool)
+    for j, why in enumerate(traj.violations):  # a broken invariant (sim.core.invariants): failed
+        if why:
+            failed[run_ids[j]] = why
+            ok[j] = False
+    finite = np.isfinite(alliance).all(axis=1)  # (R, K)
+    for j in np.flatnonzero(~finite.all(axis=1)):
+        cols = [c for c, f in zip(metrics.ALLIANCE_COLUMNS, finite[j], strict=True) if not f]
+        failed[run_ids[j]] = f"non-finite values in {', '.join(cols)}"
+        ok[j] = False
+    if traj.members is not None:
+        mfinite = np.isfinite(traj.members).all(axis=(1, 2))  # (R, M)
+        for j in np.flatnonzero(ok & ~mfinite.all(axis=1)):
+            cols = [c for c, f in zip(metrics.MEMBER_COLUMNS, mfinite[j], strict=True) if not f]
+            failed[run_ids[j]] = f"non-finite values in members' {', '.join(cols)}"
+            ok[j] = False
+    if not ok.any():
+        return []
+    kept = Trajectories(
+        traj.quarters,
+        traj.iso3,
+        tuple(np.array(traj.seeds)[ok].tolist()),
+        alliance[ok],
+        None if traj.members is None else traj.members[ok],
+    )
+    return [
+        _Batch(kept, np.asarray(run_ids)[ok], [p for p, k in zip(params, ok, strict=True) if k])
+    ]
+
+
+def _sorted(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    order = np.argsort(frame["run_id"].to_numpy(), kind="stable")
+    return frame.iloc[order].reset_index(drop=True)
+
+
+def run_chunk(task: ChunkTask) -> ChunkReport:
+    """Run one chunk and write its files into the sweep folder (status file last)."""
+    t0 = time.perf_counter()
+    by_point = {pid: make_params(values, base=task.base) for pid, values in task.points.items()}
+    params = [by_point[int(p)] for p in task.point_ids]
+    groups: dict[tuple, list[int]] = {}
+    for i, p in enumerate(params):
+        groups.setdefault(structural_key(p), []).append(i)
+    failed: dict[int, str] = {}
+    batches: list[_Batch] = []
+    for idx in groups.values():
+        batches += _simulate_group(
+            [params[i] for i in idx],
+            [int(task.seeds[i]) for i in idx],
+            [int(task.run_ids[i]) for i in idx],
+            task.keep_members,
+            task.faults,
+            failed,
+        )
+    alliance = members = summary = None
+    if batches:
+        if task.keep_alliance:
+            alliance = _sorted([b.traj.alliance_frame(b.run_ids) for b in batches])
+        if task.keep_members:
+            members = _sorted([b.traj.member_frame(b.run_ids) for b in batches])
+        parts = []
+        for b in batches:
+            s = summarise(b.traj.alliance, b.traj.quarters, b.params, len(b.traj.iso3))
+            s.insert(0, "run_id", b.run_ids)
+            parts.append(s)
+        summary = _sorted(parts)
+    rid = np.asarray(task.run_ids, dtype=np.int64)
+    status = pd.DataFrame(
+        {
+            "run_id": rid,
+            "status": ["failed" if int(r) in failed else "ok" for r in rid],
+            "error": [failed.get(int(r), "") for r in rid],
+        }
+    )
+    if any(mode in KILL_MODES for mode in task.faults.values()):
+        _kill_worker()
+    files = write_chunk(
+        task.out, task.chunk_id, status, alliance=alliance, members=members, summary=summary
+    )
+    return ChunkReport(task.chunk_id, len(rid), len(failed), time.perf_counter() - t0, files)

@@ -1,0 +1,528 @@
+"""Calibration: fit the members' behavioural parameters to the NATO record 2014-2024.
+
+This module owns ``python -m sim calibrate CONFIG``: it fits the behavioural parameters of the
+backcast (``configs/backcast_2014.toml``) to the observed shares and yearly counts of
+``seeds/``, writes them as a config the forward scenarios can inherit, and reports the fit per
+member and which parameters the data do not identify. By default everything goes to
+``results/calibration-seed<seed>/`` under the current folder; ``--in-place`` updates the
+committed fit instead: ``configs/behaviour.toml`` (inherited by the forward scenarios) with its
+region and member tables ``configs/data/behaviour_by_region.csv`` and ``behaviour_by_member.csv``,
+and the backcast-only values in ``configs/data/backcast_fitted.toml`` (:func:`cli_calibrate`).
+What is fitted, and the loss, are ``sim.validation.objective``; writing the results is
+``sim.validation.output``.
+
+The start shock (``start_threat_shock_size``: Crimea, annexed months before the backcast's
+first quarter and not yet in the 2014 shares) is fitted with the rest but belongs to the
+backcast only (:data:`BACKCAST_ONLY`): it goes to ``configs/data/backcast_fitted.toml``, which
+inherits ``configs/behaviour.toml`` and is inherited by ``configs/backcast_2014.toml``, so the
+forward scenarios (which inherit ``configs/behaviour.toml``) keep it at 0. The search starts
+from the documented priors (``sim.core.params``, start shock 0), not from the last fit, so a rerun
+gives the same result; the committed files reproduce the recorded loss through the backcast
+config (``tests/test_calibration.py``).
+
+Free riding (``free_riding_strength``) is in ``POOLED`` but held at its documented prior by
+default (``Budget.fixed``): in 2014-2024 every member responded to one common shock, so a
+member's response to its allies' spending cannot be told apart from its response to the common
+threat (Manski's reflection problem); the allies' combined share moved by only about 0.15 pp,
+and a fit that frees it drifts to the upper bound, 1, which in the forward scenarios cancels
+about 40% of the Hague path's rise in the alliance's core share (docs/VALIDATION.md).
+``experiments/validation`` profiles the loss over it.
+
+**The optimiser.** For the pooled parameters and the regions: scipy's
+``differential_evolution`` (seeded, started from the documented priors, a small budget), then
+``minimize`` with Powell's method and Nelder-Mead, both with bounds. Then ``member_rounds``
+rounds of a Powell search over the member multipliers followed by one over the pooled parameters
+and regions again (block coordinate descent). All deterministic for a given seed.
+
+**Identification.** At the optimum, the Jacobian of the share residuals (finite differences)
+gives Gauss-Newton standard errors (with the ridges as prior information and the residual
+variance over the ridge's effective degrees of freedom; :func:`identify`); a parameter is
+reported as not identified when it sits at a bound or its 95% interval covers more than half its
+range, and the flattest eigen-directions of the pooled and regional parameters name the
+combinations the data leave free.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import math
+import os
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import differential_evolution, minimize
+
+from sim.core import resources
+from sim.core.config import load_scenario
+from sim.core.errors import UserError
+from sim.core.params import Params
+from sim.validation.objective import FIT_YEARS, POOLED, Budget, Objective
+
+BACKCAST_ONLY: tuple[str, ...] = ("start_threat_shock_size",)
+"""Fitted parameters written to the backcast's own file, not to ``configs/behaviour.toml``.
+
+They describe the backcast's history, not the members' behaviour: ``start_threat_shock_size``
+is the threat of Crimea's annexation (Feb-Mar 2014), in force from the backcast's first step but
+not yet in the 2014 shares it starts from. A forward scenario starts from the 2024 shares, which
+already reflect that threat; inheriting the shock would add it a second time. So they go to
+:data:`DEFAULT_BACKCAST_OUT` (inheriting ``configs/behaviour.toml``, inherited by
+``configs/backcast_2014.toml``) and the forward scenarios keep their default, 0.
+"""
+DEFAULT_OUT = "configs/behaviour.toml"
+"""The committed fit, relative to the source checkout: what ``--in-place`` rewrites."""
+DEFAULT_REGION_TABLE = "configs/data/behaviour_by_region.csv"
+DEFAULT_MEMBER_TABLE = "configs/data/behaviour_by_member.csv"
+DEFAULT_BACKCAST_OUT = "configs/data/backcast_fitted.toml"
+RESULTS = "results"
+"""Where ``python -m sim calibrate`` writes by default: ``results/calibration-seed<seed>/``
+under the current folder, never a tracked file."""
+
+
+class CalibrationError(ValueError, UserError):
+    """A calibration option has an impossible value."""
+
+    def __init__(self, option: str, value: object, expected: str) -> None:
+        super().__init__(f"{option} {value}: expected {expected}")
+
+
+class InPlaceError(ValueError, UserError):
+    """``--in-place`` cannot update the committed fit (no checkout, or a conflicting option)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"--in-place {reason}")
+
+
+CLI_BUDGET = Budget()
+"""The budget of ``python -m sim calibrate`` (tests replace it with a small one)."""
+BUDGET_ENV = "SIM_CALIBRATE_BUDGET"
+"""Environment variable choosing the command's budget: unset (or ``full``) for
+:data:`CLI_BUDGET`, ``smoke`` for :data:`SMOKE_BUDGET`."""
+SMOKE_BUDGET = Budget(
+    n_runs=4,
+    de_maxiter=0,
+    powell_maxfev=20,
+    nm_maxiter=0,
+    member_rounds=1,
+    member_maxfev=20,
+    polish_maxfev=0,
+)
+"""A tiny search for smoke tests of the command (``SIM_CALIBRATE_BUDGET=smoke``), in seconds.
+
+It runs every stage of ``python -m sim calibrate`` and writes every file, but it is NOT the
+published fit: 4 replications and a few dozen evaluations instead of 50 and thousands. The
+command records it (in the written headers and ``calibration.json``) and refuses it with
+``--in-place``.
+"""
+
+
+@dataclass
+class CalibrationResult:
+    """What a calibration found."""
+
+    objective: Objective
+    x: np.ndarray
+    params: Params
+    loss: dict[str, float | np.ndarray]
+    start_loss: float
+    evaluations: int
+    seconds: float
+    identification: pd.DataFrame = field(default_factory=pd.DataFrame)
+    directions: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def region_table(self) -> pd.DataFrame:
+        """The fitted multipliers, one row per region."""
+        table = self.objective.multipliers(self.x)
+        return pd.DataFrame(
+            [
+                {"region": r, "threat_multiplier": round(t, 4), "pressure_multiplier": round(p, 4)}
+                for r, (t, p) in sorted(table.items())
+            ]
+        )
+
+    @property
+    def member_table(self) -> pd.DataFrame:
+        """The fitted multipliers relative to the region, one row per armed member."""
+        table = self.objective.multipliers(self.x, "member")
+        return pd.DataFrame(
+            [
+                {"iso3": c, "threat_multiplier": round(t, 4), "pressure_multiplier": round(p, 4)}
+                for c, (t, p) in table.items()
+            ]
+        )
+
+    def fitted_values(self) -> dict[str, float]:
+        """The pooled fitted values, rounded for the config (4 significant decimals)."""
+        pairs = zip(self.objective.coords, self.x, strict=True)
+        return {c.name: round(float(v), 4) for c, v in pairs if not c.log}
+
+
+def calibrate(
+    base: Params,
+    seed: int,
+    budget: Budget | None = None,
+    *,
+    progress: Callable[[str], None] | None = None,
+    holdout_year: int | None = None,
+) -> CalibrationResult:
+    """Fit the behavioural parameters of a backcast to the record (deterministic per seed).
+
+    Args:
+        base: the backcast's parameters (its behavioural values are not used: the search starts
+            from the documented priors of ``sim.core.params`` and multipliers of 1).
+        seed: root seed of the replications (common random numbers) and of the optimiser.
+        budget: replications and optimiser iterations (default: :class:`Budget`).
+        progress: called with a line of text after each stage.
+        holdout_year: a year left out of the loss (see :class:`Objective`).
+
+    Returns:
+        The fit, its loss, and the identification diagnostics.
+    """
+    say = progress or (lambda _line: None)
+    budget = budget or Budget()
+    t0 = time.perf_counter()
+    obj = Objective(base, seed, budget, holdout_year=holdout_year)
+    x0 = obj.start()
+    start_loss = obj(x0)
+    say(f"start: loss {start_loss:.5f} ({len(obj.coords)} coordinates, {budget.n_runs} runs)")
+    shared = obj.indices("pooled", "region")
+    own = obj.indices("member")
+    best = _Best(x0, start_loss)
+    if budget.de_maxiter > 0:
+        f, bounds = restricted(obj, best.x, shared)
+        de = differential_evolution(
+            f,
+            bounds,
+            seed=seed,
+            maxiter=budget.de_maxiter,
+            popsize=budget.de_popsize,
+            x0=best.x[shared],
+            polish=False,
+            tol=0.0,
+            init="latinhypercube",
+        )
+        best.offer(shared, de.x, de.fun)
+        say(f"differential evolution: loss {best.f:.5f} after {obj.evaluations} evaluations")
+    if budget.powell_maxfev > 0:
+        _powell(obj, best, shared, budget.powell_maxfev)
+        say(f"Powell: loss {best.f:.5f} after {obj.evaluations} evaluations")
+    if budget.nm_maxiter > 0:
+        f, bounds = restricted(obj, best.x, shared)
+        nm = minimize(
+            f,
+            best.x[shared],
+            method="Nelder-Mead",
+            bounds=bounds,
+            options={
+                "maxiter": budget.nm_maxiter,
+                "maxfev": budget.nm_maxiter,
+                "xatol": 1e-4,
+                "fatol": 1e-7,
+                "adaptive": True,
+            },
+        )
+        best.offer(shared, nm.x, nm.fun)
+        say(f"Nelder-Mead: loss {best.f:.5f} after {obj.evaluations} evaluations")
+    if len(own):
+        for round_ in range(1, budget.member_rounds + 1):
+            _powell(obj, best, own, budget.member_maxfev)
+            say(
+                f"round {round_}, members (Powell): loss {best.f:.5f} after "
+                f"{obj.evaluations} evaluations"
+            )
+            _powell(obj, best, shared, budget.polish_maxfev)
+            say(
+                f"round {round_}, pooled and regions (Powell): loss {best.f:.5f} after "
+                f"{obj.evaluations} evaluations"
+            )
+    best_x = obj.centred(best.x)  # the same members, a smaller ridge term
+    # round to the precision written to the config, so the config reproduces the loss
+    best_x = np.array(
+        [
+            round(float(v), 4) if not c.log else math.log(round(math.exp(v), 4))
+            for c, v in zip(obj.coords, best_x, strict=True)
+        ]
+    )
+    loss = obj.components(best_x)
+    result = CalibrationResult(
+        obj,
+        best_x,
+        obj.params_of(best_x),
+        loss,
+        start_loss,
+        obj.evaluations,
+        time.perf_counter() - t0,
+    )
+    result.identification, result.directions = identify(obj, best_x)
+    result.seconds = time.perf_counter() - t0
+    say(f"identification done; {result.seconds:.0f} s in all")
+    return result
+
+
+@dataclass
+class _Best:
+    """The best search vector so far; a stage's result replaces it only if it is better."""
+
+    x: np.ndarray
+    f: float
+
+    def offer(self, idx: np.ndarray, z: np.ndarray, f: float) -> None:
+        if f < self.f:
+            self.x = self.x.copy()
+            self.x[idx] = z
+            self.f = float(f)
+
+
+def restricted(
+    obj: Objective, x: np.ndarray, idx: np.ndarray
+) -> tuple[Callable[[np.ndarray], float], list[tuple[float, float]]]:
+    """The loss as a function of the coordinates ``idx`` only, the others held at ``x``."""
+    base = np.array(x, dtype=float)
+
+    def f(z: np.ndarray) -> float:
+        full = base.copy()
+        full[idx] = z
+        return obj(full)
+
+    return f, [obj.bounds[j] for j in idx]
+
+
+def _powell(obj: Objective, best: _Best, idx: np.ndarray, maxfev: int) -> None:
+    """A bounded Powell search over the coordinates ``idx`` from the best point so far."""
+    if maxfev <= 0 or not len(idx):
+        return
+    f, bounds = restricted(obj, best.x, idx)
+    res = minimize(
+        f,
+        best.x[idx],
+        method="Powell",
+        bounds=bounds,
+        options={"maxfev": maxfev, "xtol": 1e-3, "ftol": 1e-6},
+    )
+    best.offer(idx, res.x, res.fun)
+
+
+def identify(
+    obj: Objective, x: np.ndarray, rel_step: float = 0.01
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Gauss-Newton standard errors and flat directions of the share residuals at x.
+
+    The covariance is ``sigma^2 (J'J + n W)^-1`` (W the ridge weights), with sigma^2 the residual
+    variance over the ridge's effective degrees of freedom, ``n - tr(J (J'J + n W)^-1 J')``; the
+    member multipliers are reported through their centred values (:meth:`Objective.centred`).
+    The flat directions are those of the pooled and regional parameters, with the members'
+    uncertainty carried in (the inverse of their block of the covariance).
+
+    Returns:
+        (one row per coordinate: value, bounds, standard error, 95% interval, at_bound,
+        identified; one row per eigen-direction of the pooled and regional parameters in scaled
+        units, flattest first, with its three largest loadings).
+    """
+    x = obj.centred(x)
+    r0 = obj.residuals(x)
+    widths = np.array([c.hi - c.lo for c in obj.coords])
+    jac = np.empty((len(r0), len(x)))
+    for j, c in enumerate(obj.coords):
+        h = rel_step * widths[j]
+        up, down = x.copy(), x.copy()
+        up[j] = min(x[j] + h, c.hi)
+        down[j] = max(x[j] - h, c.lo)
+        jac[:, j] = (obj.residuals(up) - obj.residuals(down)) / (up[j] - down[j])
+    # the loss is mean(r^2) + sum(w * log multiplier^2): its Gauss-Newton Hessian, times
+    # len(r)/2, is J'J + len(r) * w on the multipliers
+    info = jac.T @ jac + np.diag(obj.prior_weights() * len(r0))
+    inverse = np.linalg.pinv(info)
+    # the ridge spends fewer degrees of freedom than it has coordinates: n - tr(hat matrix)
+    dof = max(len(r0) - float(np.trace(jac @ inverse @ jac.T)), 1.0)
+    sigma2 = float(r0 @ r0) / dof
+    # the member coordinates count through their centred values (what the members get)
+    cov = sigma2 * obj.centering @ inverse @ obj.centering.T
+    se = np.sqrt(np.clip(np.diag(cov), 0, None))
+    rows = []
+    for j, c in enumerate(obj.coords):
+        tol = 0.01 * widths[j]
+        at_bound = x[j] <= c.lo + tol or x[j] >= c.hi - tol
+        wide = 2 * 1.96 * se[j] > 0.5 * widths[j]
+        value = math.exp(x[j]) if c.log else x[j]
+        lo95 = math.exp(x[j] - 1.96 * se[j]) if c.log else x[j] - 1.96 * se[j]
+        hi95 = math.exp(x[j] + 1.96 * se[j]) if c.log else x[j] + 1.96 * se[j]
+        rows.append(
+            {
+                "parameter": c.name,
+                "value": value,
+                "lower_bound": math.exp(c.lo) if c.log else c.lo,
+                "upper_bound": math.exp(c.hi) if c.log else c.hi,
+                "se_scaled": se[j] / widths[j],
+                "ci95_low": lo95,
+                "ci95_high": hi95,
+                "at_bound": bool(at_bound),
+                "identified": not (at_bound or wide),
+            }
+        )
+    shared = obj.indices("pooled", "region")
+    precision = np.linalg.pinv(cov[np.ix_(shared, shared)] / sigma2)
+    scaled = precision * np.outer(widths[shared], widths[shared])
+    values, vectors = np.linalg.eigh(scaled)
+    names = [obj.coords[j].name for j in shared]
+    directions = []
+    for k in np.argsort(values):
+        v = vectors[:, k]
+        top = np.argsort(-np.abs(v))[:3]
+        directions.append(
+            {
+                "eigenvalue": values[k],
+                "relative": values[k] / values.max(),
+                "loadings": "; ".join(f"{v[i]:+.2f} {names[i]}" for i in top),
+            }
+        )
+    return pd.DataFrame(rows), pd.DataFrame(directions)
+
+
+def fitted_backcast(backcast: Params, fit_config: str | Path) -> Params:
+    """The backcast's parameters with the fitted values of another calibration.
+
+    Args:
+        backcast: the backcast's parameters (``configs/backcast_2014.toml``).
+        fit_config: the backcast-only config a calibration wrote (``<stem>_backcast.toml``,
+            inheriting its behaviour config), e.g. the 2024 hold-out's.
+
+    Returns:
+        ``backcast`` with every pooled value and both multiplier tables of that fit.
+    """
+    fitted = load_scenario(fit_config).params
+    names = [n for n, _, _ in POOLED] + ["region_behaviour_file", "member_behaviour_file"]
+    return dataclasses.replace(backcast, **{n: getattr(fitted, n) for n in names})
+
+
+# ---------------------------------------------------------------------------------------------
+# command line
+
+
+def cli_budget() -> tuple[Budget, str]:
+    """The command's budget and how to name it in the recorded command (``""`` for the full one).
+
+    Raises:
+        CalibrationError: when :data:`BUDGET_ENV` is neither unset, ``full`` nor ``smoke``.
+    """
+    choice = os.environ.get(BUDGET_ENV, "").strip().lower()
+    if choice in ("", "full"):
+        return CLI_BUDGET, ""
+    if choice == "smoke":
+        return SMOKE_BUDGET, f"{BUDGET_ENV}=smoke "
+    raise CalibrationError(
+        BUDGET_ENV, repr(choice), "unset, 'full' or 'smoke' (a tiny budget for smoke tests only)"
+    )
+
+
+def cli_calibrate(args: argparse.Namespace) -> int:
+    """``python -m sim calibrate CONFIG [--out PATH | --in-place] [--seed N] [--holdout-year Y]``.
+
+    By default everything goes to ``results/calibration-seed<seed>/`` under the current folder,
+    and no tracked file changes: the fitted config ``behaviour.toml``, its region and member
+    tables ``behaviour_by_region.csv`` and ``behaviour_by_member.csv``, the backcast-only values
+    of :data:`BACKCAST_ONLY` in ``backcast_fitted.toml`` (inheriting ``behaviour.toml``) and the
+    report. The written configs name their tables by absolute path, so they work from any folder
+    (``python -m sim run results/calibration-seed<seed>/backcast_fitted.toml``).
+
+    ``--out PATH`` writes the fitted config to PATH, its tables next to it (``<stem>_regions.csv``
+    and ``<stem>_members.csv``), the backcast-only values to ``<stem>_backcast.toml`` and the
+    report to ``<stem>_report/``. ``--in-place`` updates the committed fit in the source
+    checkout (``configs/behaviour.toml``, ``configs/data/backcast_fitted.toml``,
+    ``configs/data/behaviour_by_region.csv`` and ``behaviour_by_member.csv``; the report still
+    goes to ``results/calibration-seed<seed>/``); it is refused when the package does not run
+    from a checkout, with ``--out`` or ``--holdout-year``, and with the smoke budget. The seed
+    defaults to the config's. ``--holdout-year`` needs ``--out``: a fit that leaves data out
+    must be written where it cannot be taken for the full fit. The environment variable
+    ``SIM_CALIBRATE_BUDGET=smoke`` selects :data:`SMOKE_BUDGET` (smoke tests only).
+    """
+    scenario = load_scenario(args.config, seed=args.seed)
+    holdout = getattr(args, "holdout_year", None)
+    in_place = getattr(args, "in_place", False)
+    budget, budget_note = cli_budget()
+    root = resources.checkout_root()
+    if in_place:
+        if args.out:
+            raise InPlaceError(
+                "updates the committed fit in configs/; it cannot be combined "
+                "with --out (drop one of them)"
+            )
+        if holdout is not None:
+            raise InPlaceError(
+                "cannot be combined with --holdout-year: a fit that leaves a "
+                "year out must not replace the committed one"
+            )
+        if budget_note:
+            raise InPlaceError(
+                f"cannot be used with {BUDGET_ENV}=smoke: a smoke-test fit "
+                "must not replace the committed one"
+            )
+        if root is None:
+            raise InPlaceError(
+                "updates the committed fit in a source checkout, but sim runs "
+                "from an installed package (no checkout): drop --in-place to "
+                "write to results/, or use --out PATH"
+            )
+    if holdout is not None:
+        if not args.out:
+            raise CalibrationError(
+                "--holdout-year",
+                holdout,
+                "--out PATH as well (a fit that leaves a year out must be "
+                "written where it cannot be taken for the full fit)",
+            )
+        if holdout not in FIT_YEARS:
+            raise CalibrationError("--holdout-year", holdout, f"one of {list(FIT_YEARS)}")
+    folder = Path.cwd() / RESULTS / f"calibration-seed{scenario.seed}"
+    if in_place:
+        assert root is not None
+        out, region_file = root / DEFAULT_OUT, root / DEFAULT_REGION_TABLE
+        member_file, backcast_file = root / DEFAULT_MEMBER_TABLE, root / DEFAULT_BACKCAST_OUT
+        report = folder
+    elif args.out:
+        out = Path(args.out).absolute()
+        if root is not None and out.resolve() == (root / DEFAULT_OUT).resolve():
+            raise CalibrationError(
+                "--out",
+                args.out,
+                "another path: this is the committed fit (use --in-place to update it)",
+            )
+        region_file = out.with_name(out.stem + "_regions.csv")
+        member_file = out.with_name(out.stem + "_members.csv")
+        backcast_file = out.with_name(out.stem + "_backcast.toml")
+        report = out.with_name(out.stem + "_report")
+    else:
+        out, region_file = folder / "behaviour.toml", folder / "behaviour_by_region.csv"
+        member_file = folder / "behaviour_by_member.csv"
+        backcast_file, report = folder / "backcast_fitted.toml", folder
+    command = f"{budget_note}python -m sim calibrate {args.config}"
+    if args.seed is not None:
+        command += f" --seed {args.seed}"
+    if holdout is not None:
+        command += f" --holdout-year {holdout}"
+    if args.out:
+        command += f" --out {args.out}"
+    if in_place:
+        command += " --in-place"
+    result = calibrate(
+        scenario.params,
+        scenario.seed,
+        budget,
+        progress=lambda line: print(line, file=sys.stderr),
+        holdout_year=holdout,
+    )
+    from sim.validation.output import relative, summary_text, write_result
+
+    write_result(result, out, region_file, report, command, backcast_file, member_file)
+    print(summary_text(result))
+    print(
+        f"wrote {relative(out)}, {relative(backcast_file)}, {relative(region_file)}, "
+        f"{relative(member_file)} and {relative(report)}/",
+        file=sys.stderr,
+    )
+    return 0

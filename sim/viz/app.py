@@ -1,0 +1,381 @@
+"""The live web page: watch one run of the model quarter by quarter and explore it.
+
+Serve it with ``python -m sim viz [CONFIG]`` (see ``sim.viz.serve``) or ``solara run
+sim/viz/app.py``.
+The page is built from Mesa's Solara visualisation pieces (``make_plot_component`` for the
+plots, Mesa's ``update_counter``/``force_update`` to redraw them each quarter) and the
+project's own components (``sim.viz.controls``, ``sim.viz.plots``, ``sim.viz.members``).
+
+Reset, play, pause and step are :func:`RunControls`, a small version of Mesa's
+``ModelController`` whose play state the page owns (Mesa's keeps it private, so a scenario
+picked while playing would keep being stepped by the old play loop) and whose play timer runs
+in the browser (:class:`PlayClock`) rather than in a server thread.
+
+Rapid clicks on Step are coalesced: the browser reports which update it has drawn
+(``PlayClock.shown``), and while an update is on its way a click only advances the model (about
+a millisecond a quarter); the quarters clicked meanwhile are drawn together, once, when the
+browser has drawn the previous update. No click is lost or counted twice, and 600 clicks cost
+about 600 model steps and a handful of redraws, not 600 redraws (half a minute of a core).
+
+Every browser session gets its own model: :func:`Page` creates it with ``solara.use_memo`` and
+keeps it in per-session reactive state, so two tabs never share a run. The scenario picker
+loads a config (``sim.core.config.load_scenario``) and restarts the model with its parameters and
+seed; the controls override them and take effect at Reset. ``SIM_VIZ_CONFIG`` names the
+scenario the page opens with (default ``configs/hague.toml``).
+
+Everything the browser sends is untrusted: the picker opens only the scenarios of its own list
+(any other value, such as a path sent by a crafted message, is an in-page message and the model
+is kept), and bad values in the controls are messages too (``sim.viz.controls``). Nothing a
+browser sends gives a traceback or ends the session.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import ipyvuetify as v
+import reacton.core
+import solara
+import traitlets
+from mesa.visualization.utils import force_update, update_counter
+
+from sim.abm.model import AllianceModel
+from sim.core.config import DEFAULT_SCENARIO, ConfigError, Scenario, find_config, load_scenario
+from sim.core.errors import UserError, shown
+from sim.core.params import to_dict
+from sim.core.resources import configs_dir
+from sim.viz.controls import (
+    CONTROL_NAMES,
+    Checked,
+    Controls,
+    NumberSlider,
+    check,
+    initial_values,
+)
+from sim.viz.members import MemberCard, MemberTable, MemberTiles
+from sim.viz.plots import Plots, Status
+
+ENV_CONFIG = "SIM_VIZ_CONFIG"
+"""Environment variable naming the scenario config the page opens with."""
+DEFAULT_CONFIG = configs_dir() / f"{DEFAULT_SCENARIO}.toml"
+CONFIG_DIR = configs_dir()
+PLAY_INTERVAL_MS = 250
+PLAY_INTERVAL_RANGE = (50, 2000)
+"""The play interval slider's range (ms per quarter); anything else sent is clamped to it."""
+STALE_DRAW_S = 2.0
+"""Draw quarters clicked meanwhile even without the browser's report, this long after the last
+draw (a report lost with a dropped connection must not freeze the page)."""
+CSS = """
+.viz-sidebar { max-height: calc(100vh - 24px); overflow-y: auto; }
+.viz-control .v-input__slot { margin-bottom: 0 !important; }
+.viz-control .v-messages { min-height: 0 !important; }
+.viz-tile { box-shadow: none !important; border-radius: 3px; }
+.viz-plot { border: 1px solid #e0e0e0; border-radius: 4px; padding: 4px; }
+"""
+
+
+def initial_config() -> Path:
+    """The config the page opens with: ``$SIM_VIZ_CONFIG`` or the default scenario."""
+    value = os.environ.get(ENV_CONFIG, "").strip()
+    if not value:
+        return DEFAULT_CONFIG
+    try:
+        return find_config(value).resolve()
+    except ConfigError:
+        return Path(value)  # open_scenario reports it in the page
+
+
+def config_choices(first: Path) -> dict[str, str]:
+    """Scenario picker entries: label -> config path (configs/*.toml, plus ``first``)."""
+    choices = {p.name: str(p) for p in sorted(CONFIG_DIR.glob("*.toml"))}
+    if str(first) not in choices.values():
+        choices = {str(first): str(first), **choices}
+    return choices
+
+
+def open_scenario(path: str | Path) -> tuple[Scenario, str | None]:
+    """Load a scenario; on a bad config, the default scenario and the error message."""
+    try:
+        return load_scenario(path), None
+    except UserError as err:
+        return load_scenario(DEFAULT_CONFIG), f"Could not open {shown(str(path))}: {err}"
+
+
+def pick_scenario(choices: dict[str, str], label: Any) -> tuple[Scenario | None, str | None]:
+    """The scenario the picker's value names, or the message to show instead.
+
+    Only the picker's own entries are opened: a value sent by the browser is compared with
+    ``choices`` (label -> config path) and never used as a path, so a crafted message
+    (``/etc/passwd``, ``../../x.toml``, a name not in the list) opens nothing.
+
+    Returns:
+        (scenario, None), or (None, message) for a value not in the list or a config that
+        cannot be loaded.
+    """
+    if not isinstance(label, str) or label not in choices:
+        return None, (
+            f"Could not open {shown(repr(label), 80)}: expected one of the scenarios in the list"
+        )
+    try:
+        return load_scenario(choices[label]), None
+    except UserError as err:
+        return None, f"Could not open {label}: {err}"
+
+
+def play_interval_ms(value: Any) -> int:
+    """The play interval (ms) for a slider value, clamped to its range (default if not a number)."""
+    lo, hi = PLAY_INTERVAL_RANGE
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+        return PLAY_INTERVAL_MS
+    return int(min(max(value, lo), hi))
+
+
+def model_kwargs(model: AllianceModel) -> dict[str, Any]:
+    """The keyword arguments that rebuild a model (its parameters and seed)."""
+    return {"rng": model.seed, **to_dict(model.params)}
+
+
+def running_text(scenario: Scenario, model: AllianceModel) -> str:
+    """One line naming the scenario, seed and control values the running model uses."""
+    values = ", ".join(f"{n} = {getattr(model.params, n):g}" for n in CONTROL_NAMES)
+    return f"Running: {scenario.name}, seed {model.seed}; {values}"
+
+
+def reset_kwargs(checked: Checked, model: AllianceModel) -> dict[str, Any]:
+    """What Reset rebuilds the model with: the controls if valid, else the current model's."""
+    return checked.kwargs() if checked.ok else model_kwargs(model)
+
+
+CLOCK_TEMPLATE = """
+<template><span class="viz-clock" style="display: none"></span></template>
+<script>
+module.exports = {
+  mounted() { this.shown = this.ack; this.schedule(); },
+  destroyed() { clearTimeout(this.timer); },
+  watch: {
+    playing() { this.schedule(); },
+    ack() { this.shown = this.ack; this.schedule(); },
+  },
+  methods: {
+    schedule() {
+      clearTimeout(this.timer);
+      if (this.playing) { this.timer = setTimeout(() => { this.request += 1; }, this.interval); }
+    },
+  },
+};
+</script>
+"""
+
+
+class PlayClock(v.VuetifyTemplate):
+    """The play timer, in the browser, and its report of what the browser has drawn.
+
+    While ``playing``, it asks the server for a quarter (adds 1 to ``request``) ``interval``
+    ms after the previous one was shown (``ack`` changed), so quarters never queue
+    up and every step runs in the session's own event handling, never in a background thread
+    (a thread rendering at the same time as a click can lose the click's update).
+
+    Whenever an update arrives (``ack`` changed) it sends that value back as ``shown``: the
+    server draws quarters stepped by Step clicks only once the browser has the previous ones
+    (:func:`RunControls`), so rapid clicks are drawn in batches.
+    """
+
+    template = traitlets.Unicode(CLOCK_TEMPLATE).tag(sync=True)
+    playing = traitlets.Bool(False).tag(sync=True)
+    interval = traitlets.Int(PLAY_INTERVAL_MS).tag(sync=True)
+    ack = traitlets.Int(0).tag(sync=True)
+    """Mesa's update counter: changes when a quarter has been drawn."""
+    request = traitlets.Any(0).tag(sync=True)
+    """Counted up by the browser's timer: each new value asks for the next quarter (Any: a
+    crafted value is ignored by the server, not an error in the widget layer)."""
+    shown = traitlets.Any(-1).tag(sync=True)
+    """Set by the browser: the ``ack`` of the last update it received (-1: not reported yet)."""
+
+
+@solara.component
+def RunControls(
+    model: solara.Reactive[AllianceModel],
+    kwargs: dict[str, Any],
+    playing: solara.Reactive[bool],
+    interval: solara.Reactive[int],
+):
+    """Reset, play/pause and step buttons (after Mesa's ``ModelController``).
+
+    A click on Step advances the model one quarter. It is drawn at once when the browser has
+    reported drawing the last update (``PlayClock.shown``), or has never reported (no browser,
+    as in component tests), or the last draw is :data:`STALE_DRAW_S` old; otherwise it waits,
+    and the quarters clicked meanwhile are drawn together when the report arrives.
+
+    Args:
+        model: the session's model; Reset replaces it with ``AllianceModel(**kwargs)``.
+        kwargs: the model's keyword arguments at Reset (already validated).
+        playing: whether the play clock steps the model.
+        interval: milliseconds between quarters while playing.
+    """
+    tick = update_counter.get()
+    running = model.value.running
+    render_context = reacton.core.get_render_context()
+    reported = solara.use_ref(-1)  # the last update the browser reported drawing (-1: none)
+    undrawn = solara.use_ref(0)  # quarters stepped since the last draw
+    last_draw = solara.use_ref(0.0)
+
+    def draw() -> None:
+        """Redraw everything that follows update_counter, in one render pass."""
+        with render_context:
+            undrawn.current = 0
+            last_draw.current = time.monotonic()
+            force_update()
+            if not model.value.running:
+                playing.set(False)
+
+    def step() -> None:
+        """Advance one quarter; draw it now unless the browser is still drawing the last one."""
+        current = model.value
+        if not current.running:
+            playing.set(False)
+            return
+        current.step()
+        undrawn.current += 1
+        if (
+            reported.current in (-1, update_counter.value)
+            or not current.running
+            or time.monotonic() - last_draw.current > STALE_DRAW_S
+        ):
+            draw()
+
+    def on_shown(value: int) -> None:
+        reported.current = value
+        if undrawn.current and value == update_counter.value:
+            draw()
+
+    def on_request(_count: int) -> None:
+        if playing.value:
+            step()
+
+    def reset() -> None:
+        with render_context:
+            undrawn.current = 0
+            playing.set(False)
+            model.set(AllianceModel(**kwargs))
+
+    PlayClock.element(
+        playing=playing.value,
+        interval=play_interval_ms(interval.value),
+        ack=tick,
+        on_request=on_request,
+        on_shown=on_shown,
+    )
+    with solara.Row(justify="space-between", classes=["viz-run-controls"]):
+        solara.Button(label="Reset", color="primary", on_click=reset)
+        solara.Button(
+            label="Pause" if playing.value else "Play",
+            color="primary",
+            on_click=lambda: playing.set(not playing.value),
+            disabled=not running and not playing.value,
+        )
+        solara.Button(
+            label="Step", color="primary", on_click=step, disabled=playing.value or not running
+        )
+
+
+@solara.component
+def Page():
+    """The whole page, with its own model per browser session."""
+    start = solara.use_memo(lambda: open_scenario(initial_config()), [])
+    choices = solara.use_memo(lambda: config_choices(Path(start[0].path).resolve()), [])
+    scenario = solara.use_reactive(start[0])
+    config_error = solara.use_reactive(start[1])
+    values = solara.use_reactive(initial_values(start[0].params, start[0].seed))
+    first_model = solara.use_memo(
+        lambda: AllianceModel(rng=start[0].seed, **to_dict(start[0].params)), []
+    )
+    model = solara.use_reactive(first_model)
+    selected = solara.use_reactive(None)
+    playing = solara.use_reactive(False)
+    play_interval = solara.use_reactive(PLAY_INTERVAL_MS)
+    refused = solara.use_reactive(0)  # picker values refused so far (remounts the picker)
+
+    checked = check(scenario.value.params, values.value)
+    current = model_kwargs(model.value)
+    pending = checked.ok and checked.kwargs() != current
+    label = next(
+        (k for k, p in choices.items() if Path(p) == Path(scenario.value.path)), scenario.value.path
+    )
+
+    def choose(new_label: Any) -> None:
+        sc, error = pick_scenario(choices, new_label)
+        if sc is None:  # keep the model; show the running scenario in the picker again
+            config_error.set(error)
+            refused.set(refused.value + 1)
+            return
+        config_error.set(None)
+        playing.set(False)
+        scenario.set(sc)
+        values.set(initial_values(sc.params, sc.seed))
+        model.set(AllianceModel(rng=sc.seed, **to_dict(sc.params)))
+
+    solara.Title("Alliance arms race: live model")
+    solara.Style(CSS)
+    with solara.Columns([3, 9], classes=["viz-page"]):
+        with solara.Column(gap="8px", classes=["viz-sidebar"]):
+            solara.Text("Alliance arms race", style={"font-size": "1.5em", "font-weight": "600"})
+            solara.Select(
+                label="scenario (configs/)",
+                values=list(choices),
+                value=label,
+                on_value=choose,
+                classes=["viz-scenario"],
+            ).key(f"picker-{refused.value}")
+            solara.Text(scenario.value.description, style={"font-size": "0.85em"})
+            RunControls(model, reset_kwargs(checked, model.value), playing, play_interval)
+            NumberSlider(
+                play_interval_ms(play_interval.value),
+                play_interval.set,
+                *PLAY_INTERVAL_RANGE,
+                50,
+                label="play interval (ms per quarter)",
+            )
+            Notices(config_error.value, checked.ok, pending)
+            Controls(scenario.value.params, model.value.params, values, checked)
+        with solara.Column(gap="10px"):
+            solara.Text(
+                running_text(scenario.value, model.value),
+                classes=["viz-running"],
+                style={"font-size": "0.8em", "color": "#555"},
+            )
+            LiveView(model.value, selected)
+
+
+@solara.component
+def Notices(config_error: str | None, valid: bool, pending: bool):
+    """Messages about the scenario and the controls (one component, so the layout is stable)."""
+    with solara.Column(gap="4px"):
+        if config_error:
+            solara.Error(config_error, classes=["viz-error"])
+        if not valid:
+            solara.Warning(
+                "Some values are invalid (marked below): Reset restarts with the "
+                "current model's values until they are fixed.",
+                dense=True,
+            )
+        elif pending:
+            solara.Info(
+                "Changed values take effect when you press Reset.",
+                dense=True,
+                classes=["viz-pending"],
+            )
+
+
+@solara.component
+def LiveView(model: AllianceModel, selected: solara.Reactive[str | None]):
+    """Everything that changes each quarter; the one view that follows ``update_counter``."""
+    tick = update_counter.get()
+    Status(model, tick)
+    Plots(model, tick)
+    with solara.Row(gap="24px", style={"flex-wrap": "wrap", "align-items": "start"}):
+        MemberTiles(model, selected, tick)
+        MemberCard(model, selected, tick)
+    MemberTable(model, tick)
