@@ -8,12 +8,20 @@ impossible here): ``browser_type_launch_args`` overrides pytest-playwright's fix
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "false")
 os.environ.setdefault("SOLARA_TEST_RUNNERS", "solara")  # pytest-ipywidgets: no voila/jupyter
+
+# tests/ mirrors sim/ (tests/core, tests/sweep, ...); the shared helpers here and in
+# tests/sweep/sweep_util.py are importable from every folder
+sys.path[:0] = [
+    str(Path(__file__).resolve().parent),
+    str(Path(__file__).resolve().parent / "sweep"),
+]
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

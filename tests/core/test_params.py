@@ -1,0 +1,79 @@
+"""The parameter table: every entry documented, and bad values rejected in one place."""
+
+import pytest
+
+from sim.core.params import (
+    PARAM_FIELDS,
+    ParamError,
+    Params,
+    make_params,
+    param_table,
+    parse_quarter,
+)
+
+
+def test_every_parameter_has_unit_doc_and_source():
+    for row in param_table():
+        assert row["unit"], row["name"]
+        assert row["doc"], row["name"]
+        assert row["source"], row["name"]
+
+
+def test_defaults_are_valid():
+    make_params({})  # raises if any default breaks its own range
+
+
+@pytest.mark.parametrize(
+    ("values", "key", "expected"),
+    [
+        ({"hegemon_presure": 0.3}, "hegemon_presure", "one of the known parameters"),
+        ({"hegemon_pressure": "strong"}, "hegemon_pressure", "a number"),
+        ({"hegemon_pressure": 1.5}, "hegemon_pressure", "<= 1.0"),
+        ({"target_core_pct_gdp": -1.0}, "target_core_pct_gdp", ">= 0.0"),
+        ({"rival_target_ratio": 0.0}, "rival_target_ratio", ">= 0.001"),
+        ({"munitions_ratio_initial": -2.0}, "munitions_ratio_initial", ">= 0.001"),
+        ({"end_quarter": "2024Q4"}, "end_quarter", "after start_quarter"),
+        ({"target_deadline_year": 2020}, "target_deadline_year", "not before the start"),
+        ({"start_quarter": "2025-1"}, "start_quarter", "a quarter like '2025Q1'"),
+        ({"use_pledges": "maybe"}, "use_pledges", "true or false"),
+        ({"anchor_mode": "magic"}, "anchor_mode", "one of calibrated"),
+        (
+            {"munitions_lead_first_quarters": 8, "munitions_lead_full_quarters": 4},
+            "munitions_lead_full_quarters",
+            ">= munitions_lead_first_quarters",
+        ),
+    ],
+)
+def test_bad_values_name_key_value_and_expectation(values, key, expected):
+    with pytest.raises(ParamError) as info:
+        make_params(values, source="my.toml")
+    message = str(info.value)
+    assert message.startswith("my.toml: ")
+    assert f"'{key}'" in message
+    assert expected in message
+
+
+def test_strings_are_converted_to_the_field_type():
+    p = make_params(
+        {"hegemon_pressure": "0.25", "target_deadline_year": "2030", "use_pledges": "false"}
+    )
+    assert p.hegemon_pressure == 0.25 and p.target_deadline_year == 2030
+    assert p.use_pledges is False
+
+
+def test_quarters():
+    assert parse_quarter("2025Q1") == 2025.0
+    assert parse_quarter("2025Q3") == 2025.5
+
+
+def test_field_names_are_the_one_vocabulary():
+    # the dataclass fields are the names used in configs, sliders and sweep axes
+    assert set(PARAM_FIELDS) == set(Params.__dataclass_fields__)
+
+
+def test_parameters_doc_is_current():
+    from sim.core.data import ROOT
+    from sim.core.params import markdown_table
+
+    # docs/PARAMETERS.md is generated: `python -m sim params > docs/PARAMETERS.md`
+    assert (ROOT / "docs" / "PARAMETERS.md").read_text() == markdown_table()

@@ -1,0 +1,233 @@
+"""Sweep runs: equal to the Mesa model, independent of chunks and executors, failures recorded."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from sweep_util import write_config
+
+import sim
+from sim.cli import main
+from sim.core.ensemble import simulate
+from sim.core.metrics import ALLIANCE_COLUMNS, MEMBER_COLUMNS
+from sim.core.params import PARAM_FIELDS, make_params
+from sim.sweep.config import load_sweep_config
+from sim.sweep.execution import FAULT_ENV
+from sim.sweep.runner import run_sweep
+
+LHS = """replications = 2
+root_seed = 99
+seeding = "independent"
+chunk_size = {chunk}
+[design]
+method = "lhs"
+samples = 6
+[axes]
+hegemon_pressure = {{ min = 0.0, max = 1.0 }}
+rival_target_ratio = {{ min = 2.0, max = 12.0 }}
+noise_sd_pp = {{ min = 0.0, max = 0.2 }}
+munitions_lead_first_quarters = {{ min = 2, max = 8 }}
+[keep]
+members = true
+"""
+N_RUNS = 12  # 6 LHS points x 2 replications, from LHS above
+
+
+def params_of(row: pd.Series) -> dict:
+    """A run's parameters from its runs.parquet row, as plain Python values."""
+    return {
+        name: (row[name].item() if hasattr(row[name], "item") else row[name])
+        for name in PARAM_FIELDS
+    }
+
+
+@pytest.fixture(scope="module")
+def serial(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("serial")
+    config = load_sweep_config(write_config(folder, LHS.format(chunk=5)))
+    return run_sweep(config, folder / "out", workers=1, quiet=True)
+
+
+def test_sweep_folder_has_the_agreed_layout(serial):
+    assert serial.complete
+    m = serial.manifest
+    assert m["kind"] == "sweep" and m["n_runs"] == N_RUNS and m["runs_done"] == N_RUNS
+    assert m["runs_failed"] == 0 and m["n_points"] == 6
+    assert len(m["config_hash"]) == 64 and m["timings"]["finished"]
+    assert m["config"]["seeding"] == "independent" and m["config"]["root_seed"] == 99
+    assert list(serial.runs.columns[:6]) == [
+        "run_id",
+        "point_id",
+        "replication",
+        "seed",
+        "status",
+        "error",
+    ]
+    assert list(serial.runs.columns[6:]) == list(PARAM_FIELDS)
+    assert (serial.runs["status"] == "ok").all() and (serial.runs["error"] == "").all()
+    assert list(serial.alliance.columns) == ["run_id", "quarter", *ALLIANCE_COLUMNS]
+    assert list(serial.members.columns) == ["run_id", "quarter", "iso3", *MEMBER_COLUMNS]
+    assert serial.summary["run_id"].tolist() == list(range(N_RUNS))
+    # 2025Q1-2035Q4 is 44 quarters (the initial state included) per run
+    assert len(serial.alliance) == N_RUNS * 44
+    assert list(serial.design.columns) == [
+        "point_id",
+        "hegemon_pressure",
+        "rival_target_ratio",
+        "noise_sd_pp",
+        "munitions_lead_first_quarters",
+    ]
+    assert (serial.path / "alliance" / "chunk-000000.parquet").is_file()
+    # the alliance folder is a Parquet dataset readable as a whole
+    assert len(pd.read_parquet(serial.path / "alliance")) == N_RUNS * 44
+
+
+@pytest.mark.parametrize("run_id", [0, 5, 11])
+def test_sweep_runs_equal_mesa_model_runs(serial, run_id):
+    row = serial.runs.set_index("run_id").loc[run_id]
+    model = sim.AllianceModel(rng=int(row["seed"]), **params_of(row))
+    while model.running:
+        model.step()
+    expected = model.alliance_frame()
+    got = serial.alliance[serial.alliance["run_id"] == run_id].drop(columns="run_id")
+    pd.testing.assert_frame_equal(
+        got.reset_index(drop=True), expected, check_exact=True, check_dtype=False
+    )
+    # bitwise: the exact same doubles, not merely close
+    assert np.array_equal(
+        got[list(ALLIANCE_COLUMNS)].to_numpy(float),
+        expected[list(ALLIANCE_COLUMNS)].to_numpy(float),
+    )
+    members = serial.members[serial.members["run_id"] == run_id].drop(columns="run_id")
+    assert np.array_equal(
+        members[list(MEMBER_COLUMNS)].to_numpy(float),
+        model.member_frame()[list(MEMBER_COLUMNS)].to_numpy(float),
+    )
+
+
+def test_a_run_alone_equals_the_run_inside_its_chunk(serial):
+    row = serial.runs.set_index("run_id").loc[7]
+    alone = simulate([make_params(params_of(row))], [int(row["seed"])])
+    got = serial.alliance[serial.alliance["run_id"] == 7][list(ALLIANCE_COLUMNS)]
+    assert np.array_equal(got.to_numpy(float), alone.alliance[0])
+
+
+def test_chunk_size_does_not_change_results(serial, tmp_path):
+    frames = {}
+    for chunk in (1, N_RUNS):  # one run per chunk, and all runs in one chunk
+        config = load_sweep_config(write_config(tmp_path, LHS.format(chunk=chunk)))
+        frames[chunk] = run_sweep(config, tmp_path / f"c{chunk}", workers=1, quiet=True)
+    for result in frames.values():
+        pd.testing.assert_frame_equal(result.alliance, serial.alliance, check_exact=True)
+        pd.testing.assert_frame_equal(result.summary, serial.summary, check_exact=True)
+        pd.testing.assert_frame_equal(result.members, serial.members, check_exact=True)
+        pd.testing.assert_frame_equal(result.runs, serial.runs, check_exact=True)
+
+
+@pytest.mark.slow
+def test_two_processes_and_dask_local_cluster_equal_one_process(serial, tmp_path):
+    config = load_sweep_config(write_config(tmp_path, LHS.format(chunk=5)))
+    two = run_sweep(config, tmp_path / "two", workers=2, quiet=True)
+    dask = run_sweep(config, tmp_path / "dask", cluster="local", workers=2, quiet=True)
+    assert two.manifest["executor"] == "local processes (2)"
+    assert dask.manifest["executor"].startswith("dask LocalCluster")
+    for result in (two, dask):
+        for table in ("runs", "summary", "alliance", "members", "design"):
+            pd.testing.assert_frame_equal(
+                getattr(result, table), getattr(serial, table), check_exact=True
+            )
+        for name in ("runs.parquet", "summary.parquet"):
+            assert (result.path / name).read_bytes() == (serial.path / name).read_bytes()
+
+
+def test_paired_seeding_gives_common_random_numbers(tmp_path):
+    config = load_sweep_config(
+        write_config(
+            tmp_path,
+            """replications = 3
+[design]
+method = "grid"
+[axes]
+hegemon_pressure = [0.2, 0.8]
+""",
+        )
+    )
+    result = run_sweep(config, tmp_path / "out", workers=1, quiet=True)
+    runs = result.runs
+    # replication r of point 0 and of point 1 share their seed (paired is the default)
+    for r in range(3):
+        assert runs.loc[runs["replication"] == r, "seed"].nunique() == 1
+    assert runs["seed"].nunique() == 3
+    assert json.loads((result.path / "manifest.json").read_text())["config"]["seeding"] == "paired"
+
+
+def test_failed_runs_are_recorded_and_the_sweep_carries_on(tmp_path, monkeypatch, capsys):
+    config = write_config(tmp_path, LHS.format(chunk=5))
+    # run 3 raises inside chunk 0 (runs 0-4); run 8 produces NaN in chunk 1 (runs 5-9)
+    monkeypatch.setenv(FAULT_ENV, "3,8:nan")
+    out = tmp_path / "out"
+    assert main(["sweep", str(config), "--out", str(out), "--workers", "1", "--quiet"]) == 1
+    assert "2 runs failed" in capsys.readouterr().err
+    result = sim.load_sweep(out)
+    runs = result.runs.set_index("run_id")
+    assert runs.loc[3, "status"] == "failed"
+    assert runs.loc[3, "error"] == f"RuntimeError: injected failure of run 3 ({FAULT_ENV})"
+    assert runs.loc[8, "status"] == "failed"
+    assert runs.loc[8, "error"] == "non-finite values in munitions_ratio"
+    ok = [r for r in range(N_RUNS) if r not in (3, 8)]
+    assert runs.loc[ok, "status"].eq("ok").all()
+    assert result.manifest["runs_failed"] == 2 and result.manifest["runs_done"] == N_RUNS
+    assert result.manifest["fault_injection"] == "3,8:nan"
+    assert result.summary["run_id"].tolist() == ok
+    assert sorted(result.alliance["run_id"].unique()) == ok
+    # the other runs of the failing chunks equal an undisturbed sweep's
+    monkeypatch.delenv(FAULT_ENV)
+    clean = run_sweep(load_sweep_config(config), tmp_path / "clean", workers=1, quiet=True)
+    expected = clean.alliance[clean.alliance["run_id"].isin(ok)].reset_index(drop=True)
+    pd.testing.assert_frame_equal(result.alliance, expected, check_exact=True)
+
+
+def test_load_sweep_refuses_a_folder_that_is_not_a_sweep(tmp_path):
+    from sim.core.errors import UserError
+
+    with pytest.raises(UserError, match="not a sweep folder"):
+        sim.load_sweep(tmp_path)
+
+
+def test_structural_axes_are_batched_separately_inside_a_chunk(tmp_path):
+    config = load_sweep_config(
+        write_config(
+            tmp_path,
+            """replications = 2
+chunk_size = 8
+[design]
+method = "grid"
+[axes]
+hegemon_pressure = [0.2, 0.8]
+use_pledges = [true, false]
+""",
+        )
+    )
+    result = run_sweep(config, tmp_path / "out", workers=1, quiet=True)
+    assert result.manifest["n_chunks"] == 1  # 2 x 2 points x 2 replications = 8 runs, one chunk
+    # use_pledges varies fastest, so the chunk mixes both structural groups; each run still
+    # equals the same run simulated alone
+    for _, row in result.runs.iterrows():
+        alone = simulate([make_params(params_of(row))], [int(row["seed"])])
+        got = result.alliance[result.alliance["run_id"] == row["run_id"]]
+        assert np.array_equal(got[list(ALLIANCE_COLUMNS)].to_numpy(float), alone.alliance[0])
+    assert set(result.runs["use_pledges"]) == {True, False}
+
+
+def test_progress_bar_shows_runs_and_rate_unless_quiet(tmp_path, capsys):
+    config = write_config(tmp_path, LHS.format(chunk=5))
+    assert main(["sweep", str(config), "--out", str(tmp_path / "a"), "--workers", "1"]) == 0
+    err = capsys.readouterr().err
+    assert f"{N_RUNS}/{N_RUNS}" in err and "run/s" in err  # tqdm: done/total, rate
+    assert (
+        main(["sweep", str(config), "--out", str(tmp_path / "b"), "--workers", "1", "--quiet"]) == 0
+    )
+    assert "run/s" not in capsys.readouterr().err
