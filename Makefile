@@ -4,7 +4,7 @@ PY = $(VENV)/bin/python
 PYTEST_ARGS ?=
 STAMP = $(VENV)/.installed
 # Source directories that exist (the team adds them progressively).
-LINT_DIRS = $(wildcard sim tests experiments)
+LINT_DIRS = $(wildcard sim tests experiments scripts)
 
 export SOLARA_TELEMETRY_MIXPANEL_ENABLE = false
 
@@ -27,10 +27,12 @@ $(STAMP): pyproject.toml scripts/find_python.sh
 run: setup
 	$(PY) -m sim run configs/hague.toml --out results/hague --overwrite
 
+# the tests, then ruff (check and format --check, as `make lint`)
 test: setup
 	$(PY) -m pytest $(PYTEST_ARGS)
-	$(if $(LINT_DIRS),$(PY) -m ruff check $(LINT_DIRS),@echo "ruff: no source directories yet")
+	$(MAKE) --no-print-directory lint
 
+# ruff check and ruff format --check on every source directory (CI runs it: .ci/run)
 lint: setup
 	$(if $(LINT_DIRS),$(PY) -m ruff check $(LINT_DIRS),@echo "ruff: no source directories yet")
 	$(if $(LINT_DIRS),$(PY) -m ruff format --check $(LINT_DIRS),@true)

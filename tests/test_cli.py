@@ -1,8 +1,15 @@
-"""The command line: run, validate, scenarios; determinism to the byte; bad input."""
+"""The command line: run, validate, scenarios; determinism to the byte; bad input.
+
+The commands are called in-process (``sim.cli.main([...])``, what ``python -m sim`` and the
+``sim`` console script call); only :func:`test_a_real_process_runs_the_command_line` starts
+real processes, to check the two entry points themselves.
+"""
 
 import json
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -13,10 +20,21 @@ from sim.core.data import ROOT
 HAGUE = str(ROOT / "configs" / "hague.toml")
 
 
-def run_cli(*args):
-    return subprocess.run(
-        [sys.executable, "-m", "sim", *args], capture_output=True, text=True, cwd=ROOT, timeout=300
-    )
+@pytest.mark.parametrize("entry", ["python -m sim", "sim"])
+def test_a_real_process_runs_the_command_line(entry, tmp_path):
+    """``python -m sim --help`` and the installed ``sim`` script start and list the commands."""
+    if entry == "sim":
+        script = Path(sys.executable).with_name("sim")
+        found = str(script) if script.exists() else shutil.which("sim")
+        if found is None:
+            pytest.skip("the sim console script is not installed (pip install -e .)")
+        command = [found, "--help"]
+    else:
+        command = [sys.executable, "-m", "sim", "--help"]
+    result = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert result.returncode == 0, result.stderr
+    for name in ("run", "validate", "scenarios", "sweep", "viz", "calibrate", "report"):
+        assert name in result.stdout
 
 
 def test_run_writes_every_output(tmp_path, capsys):
@@ -107,14 +125,17 @@ def test_existing_folder_is_not_overwritten_unless_asked(tmp_path):
         ('[params]\nmembers_file = "seeds/missing.csv"\n', "file not found"),
     ],
 )
-def test_bad_config_fails_before_any_run_with_nothing_written(tmp_path, toml, needle):
+def test_bad_config_fails_before_any_run_with_nothing_written(
+    tmp_path, toml, needle, capsys, monkeypatch
+):
+    monkeypatch.chdir(ROOT)  # relative paths in a config resolve as from a checkout
     config = tmp_path / "bad.toml"
     config.write_text(toml)
     out = tmp_path / "out"
-    result = run_cli("run", str(config), "--out", str(out))
-    assert result.returncode == 2
-    assert str(config) in result.stderr and needle in result.stderr
-    assert "Traceback" not in result.stderr
+    assert main(["run", str(config), "--out", str(out)]) == 2
+    stderr = capsys.readouterr().err
+    assert stderr.startswith("error: ") and stderr.count("\n") == 1  # one line
+    assert str(config) in stderr and needle in stderr
     assert not out.exists()
     assert list(tmp_path.iterdir()) == [config]  # no partial folder either
 

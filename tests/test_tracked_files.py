@@ -104,6 +104,7 @@ def run(
     """Run the project's Python in ``repo`` (so it imports that checkout's ``sim``)."""
     environ = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", calibrate.BUDGET_ENV)}
     environ.update({"MPLBACKEND": "Agg", "PYTHONDONTWRITEBYTECODE": "1", **(env or {})})
+    environ["PYTHONPATH"] = str(repo)  # the venv's `sim` is the working tree's (pip install -e)
     return subprocess.run(
         [sys.executable, *args],
         cwd=repo,

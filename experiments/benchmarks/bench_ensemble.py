@@ -31,15 +31,14 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
+
+import sim
+from sim.core.config import load_scenario
+from sim.core.data import synthetic_members
+from sim.core.ensemble import simulate
+
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))  # run from anywhere: import this checkout's `sim`
-
-import numpy as np  # noqa: E402
-
-import sim  # noqa: E402
-from sim.core.config import load_scenario  # noqa: E402
-from sim.core.data import synthetic_members  # noqa: E402
-from sim.core.ensemble import simulate  # noqa: E402
 
 CHUNK = 500
 

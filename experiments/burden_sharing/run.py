@@ -34,16 +34,15 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from sim.analysis import figures as figs
+from sim.analysis import tables as tabs
+from sim.core.dynamics import DT
+from sim.core.ensemble import members_for
+from sim.runs.figure import LINES, apply_style, plt
+from sim.sweep.store import load_sweep
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
-sys.path.insert(0, str(ROOT))
-
-from sim.analysis import figures as figs  # noqa: E402
-from sim.analysis import tables as tabs  # noqa: E402
-from sim.core.dynamics import DT  # noqa: E402
-from sim.core.ensemble import members_for  # noqa: E402
-from sim.runs.figure import LINES, apply_style, plt  # noqa: E402
-from sim.sweep.store import load_sweep  # noqa: E402
 
 OUT = HERE / "output"
 """The committed results (written only with ``--in-place``)."""

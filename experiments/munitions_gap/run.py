@@ -30,15 +30,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.analysis import figures as figs
+from sim.analysis import tables as tabs
+from sim.analysis.sensitivity import analyse_sweep
+from sim.runs.figure import apply_style, plt
+from sim.sweep.store import load_sweep
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
-sys.path.insert(0, str(ROOT))
-
-from sim.analysis import figures as figs  # noqa: E402
-from sim.analysis import tables as tabs  # noqa: E402
-from sim.analysis.sensitivity import analyse_sweep  # noqa: E402
-from sim.runs.figure import apply_style, plt  # noqa: E402
-from sim.sweep.store import load_sweep  # noqa: E402
 
 CONFIG = HERE / "munitions_gap.toml"
 SOBOL = HERE / "munitions_gap_sobol.toml"

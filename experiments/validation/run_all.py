@@ -38,9 +38,6 @@ import pandas as pd  # noqa: E402
 from scipy.optimize import minimize  # noqa: E402
 from scipy.stats import spearmanr  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
-
 from sim.core.config import load_scenario  # noqa: E402
 from sim.core.data import load_member_behaviour, load_members, load_region_behaviour  # noqa: E402
 from sim.core.dynamics import DT  # noqa: E402
@@ -50,6 +47,8 @@ from sim.runs.figure import OKABE_ITO, apply_style  # noqa: E402
 from sim.validation import backcast, calibrate, docking  # noqa: E402
 from sim.validation import objective as calibration_objective  # noqa: E402
 from sim.validation import output as calibration_output  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
 
 COMMITTED = ROOT / "experiments" / "validation" / "output"
 """The committed figures and tables (written only with ``--in-place``)."""
@@ -330,11 +329,11 @@ def olson_zeckhauser():
     members = members_of(params)
     static = dynamics.build_static(params, members)
     p = dynamics.param_arrays([params, params])
-    state = dynamics.initial_state(static, p)
+    constants, state = dynamics.initial_state(static, p)
     share = np.tile(100 * q_star / incomes, (2, 1))
     share[1, 2] += 100 * 0.1 / incomes[2]
     state = dataclasses.replace(state, core_share_pct=share)
-    new = dynamics.step(static, p, state, np.zeros((2, 5)), np.zeros(2))
+    new = dynamics.step(static, p, constants, state, np.zeros((2, 5)), np.zeros(2))
     desired = new.desired_core_share_pct / 100 * incomes
     rows.append(
         {

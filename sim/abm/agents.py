@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import mesa
 
+from sim.core.dynamics import member_terms
 from sim.core.metrics import MEMBER_COLUMNS
 
 if TYPE_CHECKING:
@@ -41,28 +42,48 @@ class MemberState(mesa.Agent):
         raise AttributeError(column)
 
     def decision(self) -> dict[str, float]:
-        """The terms of the member's last decision, in percentage points of GDP."""
+        """The terms of the member's last decision and what it led to.
+
+        One ``{name}_pp`` entry (pp of GDP) per declared term (``sim.core.dynamics.member_terms``),
+        then the desired and current core shares (% GDP) and the fraction of its regional peers
+        at the target.
+        """
         return {
-            "threat_pp": self._value("threat_pp"),
-            "pressure_pp": self._value("pressure_pp"),
-            "free_riding_pp": self._value("free_riding_pp"),
+            **{t.column: self._value(t.column) for t in member_terms()},
             "desired_core_share_pct": self._value("desired_core_share_pct"),
             "peers_at_target": self._value("peers_at_target"),
             "core_share_pct": self._value("core_share_pct"),
         }
 
     def explain(self) -> str:
-        """A one-paragraph account of the member's last choice."""
+        """A one-paragraph account of the member's last choice, term by term."""
         d = self.decision()
         if not self.armed:
             return f"{self.name} has no armed forces: its core share is held at 0."
         return (
             f"{self.name} ({self.iso3}) in {self.model.quarter}: core share "
             f"{d['core_share_pct']:.2f}% of GDP, moving toward a desired "
-            f"{d['desired_core_share_pct']:.2f}% = anchor + threat {d['threat_pp']:+.2f} pp "
-            f"- free riding {d['free_riding_pp']:.2f} pp + pressure {d['pressure_pp']:+.2f} pp "
+            f"{d['desired_core_share_pct']:.2f}% = anchor {_terms_in_words(d)} "
             f"({100 * d['peers_at_target']:.0f}% of its {self.region} peers at the target)."
         )
+
+
+def _terms_in_words(decision: dict[str, float]) -> str:
+    """The decision terms as a sum: '+ threat +0.12 pp - free riding 0.03 pp + pressure ...'.
+
+    The terms that do not pull come first in registry order, then the pulling one (pressure),
+    which is computed from their sum.
+    """
+    terms = member_terms()
+    ordered = [t for t in terms if not t.pulls] + [t for t in terms if t.pulls]
+    words = []
+    for t in ordered:
+        value = decision[t.column]
+        if t.sign > 0:
+            words.append(f"+ {t.label.lower()} {value:+.2f} pp")
+        else:
+            words.append(f"- {t.label.lower()} {value:.2f} pp")
+    return " ".join(words)
 
 
 class Rival(mesa.Agent):

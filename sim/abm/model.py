@@ -2,7 +2,7 @@
 
 ``AllianceModel`` is what the web page shows and what a user inspects agent by agent. Its
 ``step()`` calls the same batched equations as the ensemble, with one run, so both give identical
-trajectories for the same parameters and seed (``tests/test_equivalence.py``).
+trajectories for the same parameters and seed (``tests/abm/test_equivalence.py``).
 
 Every constructor argument is a keyword: the model's parameters (``sim.core.params.Params``, the
 same
@@ -87,7 +87,7 @@ class AllianceModel(mesa.Model):
         self._member_noise, self._rival_noise = dynamics.draw_shocks(
             [self.seed], self.static.n_steps, self.members.n
         )
-        self.state = dynamics.initial_state(self.static, self._p)
+        self.constants, self.state = dynamics.initial_state(self.static, self._p)
         self._record()
         self.member_agents = [MemberState(self, i) for i in range(self.members.n)]
         self.rival = Rival(self)
@@ -104,7 +104,8 @@ class AllianceModel(mesa.Model):
 
     def _record(self) -> None:
         self.alliance_values = {
-            k: float(v[0]) for k, v in metrics.alliance_metrics(self.static, self.state).items()
+            k: float(v[0])
+            for k, v in metrics.alliance_metrics(self.static, self.constants, self.state).items()
         }
         self.member_values = metrics.member_metrics(self.state)
 
@@ -120,7 +121,12 @@ class AllianceModel(mesa.Model):
             self.running = False
             return
         self.state = dynamics.step(
-            self.static, self._p, self.state, self._member_noise[:, k], self._rival_noise[:, k]
+            self.static,
+            self._p,
+            self.constants,
+            self.state,
+            self._member_noise[:, k],
+            self._rival_noise[:, k],
         )
         self._record()
         self.datacollector.collect(self)

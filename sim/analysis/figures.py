@@ -18,6 +18,7 @@ import pandas as pd
 
 from sim.analysis.tables import OUTCOME_LABELS, SHORT_LABELS
 from sim.core.regimes import REGIME_LABELS, REGIMES
+from sim.core.targets import TARGET_LINES, TARGETS
 from sim.runs.figure import LINES, OKABE_ITO, apply_style, plt
 
 FULL_WIDTH_IN = 7.2
@@ -59,13 +60,10 @@ def _label(column: str) -> str:
 
 
 def _reference_lines(ax: plt.Axes, column: str) -> None:
-    if column == "alliance_core_share_pct":
-        for key in ("2pct", "3_5pct"):
-            line, colour = LINES[key]
-            ax.axhline(line, color=colour, lw=0.7, ls=":", zorder=0)
-    elif column == "alliance_total_share_pct":
-        line, colour = LINES["5pct"]
-        ax.axhline(line, color=colour, lw=0.7, ls=":", zorder=0)
+    for line in TARGET_LINES:
+        if line.alliance_column == column:
+            value, colour = LINES[line.name]
+            ax.axhline(value, color=colour, lw=0.7, ls=":", zorder=0)
 
 
 def fan_figure(
@@ -273,7 +271,11 @@ def time_to_target_figure(ttt: pd.DataFrame, arm_labels: Mapping[str, str]) -> p
     """Share of runs that reached 3.5% core / 5% total by each year, and of members at them."""
     apply_style()
     fig, axes = plt.subplots(1, 2, figsize=(FULL_WIDTH_IN, 2.5), constrained_layout=True)
-    styles = (("core_3_5", "-", "3.5% core"), ("total_5", "--", "5% core + related"))
+    core, total = TARGETS["3_5pct"], TARGETS["5pct"]
+    styles = (
+        ("core_3_5", "-", f"{core.label} {core.measure}"),
+        ("total_5", "--", f"{total.label} {total.measure}"),
+    )
     for i, arm in enumerate(arm_labels):
         f = ttt[ttt["arm"] == arm]
         c = arm_colour(i)

@@ -215,6 +215,37 @@ def analyse_sweep(
         UserError: if the sweep is not a Sobol' or Morris design, or if a design point has no
             successful run (the estimators need every point of the sample).
     """
+    problem, method = _salib_design(result)
+    design, lacking = point_means(result, outcomes)
+    if lacking:
+        raise UserError(
+            f"sensitivity indices need every design point; {len(lacking)} of "
+            f"{len(design)} points have no successful run yet (first: point "
+            f"{lacking[0]})"
+        )
+    reps = result.runs.loc[result.runs["status"] == "ok"].groupby("point_id").size()
+    frames, seconds, notes = [], [], []
+    for outcome in outcomes:
+        Y = design[outcome].to_numpy(dtype=float)  # noqa: N806
+        if np.ptp(Y) == 0:
+            notes.append(f"{outcome} is the same at every design point ({Y[0]:g}): no indices")
+        frame, second = _outcome_indices(method, problem, design, Y, seed)
+        if second is not None:
+            seconds.append(second.assign(outcome=outcome))
+        frames.append(frame.reset_index().assign(outcome=outcome))
+    table, second = _tables(frames, seconds)
+    return Sensitivity(
+        method,
+        table,
+        second,
+        n_points=len(design),
+        replications=int(reps.min()) if len(reps) else 0,
+        notes=notes,
+    )
+
+
+def _salib_design(result: Any) -> tuple[dict[str, Any], str]:
+    """The sweep's SALib problem and its method, which must be one of :data:`SALIB_METHODS`."""
     problem = getattr(result, "problem", None)
     method = (problem or {}).get("method")
     if method not in SALIB_METHODS:
@@ -227,35 +258,33 @@ def analyse_sweep(
             f"sensitivity indices need a sobol or morris design; this sweep's "
             f"design is {method or design!r}"
         )
-    design, lacking = point_means(result, outcomes)
-    if lacking:
-        raise UserError(
-            f"sensitivity indices need every design point; {len(lacking)} of "
-            f"{len(design)} points have no successful run yet (first: point "
-            f"{lacking[0]})"
-        )
-    names = list(problem["names"])
-    reps = result.runs.loc[result.runs["status"] == "ok"].groupby("point_id").size()
-    frames, seconds, notes = [], [], []
-    for outcome in outcomes:
-        Y = design[outcome].to_numpy(dtype=float)  # noqa: N806
-        if np.ptp(Y) == 0:
-            notes.append(f"{outcome} is the same at every design point ({Y[0]:g}): no indices")
-        if method == "sobol":
-            frame, second = sobol_indices(
-                problem, Y, bool(problem.get("calc_second_order")), seed=seed
-            )
-            if second is not None:
-                seconds.append(second.assign(outcome=outcome))
-        else:
-            frame = morris_indices(
-                problem,
-                design[names].to_numpy(dtype=float),
-                Y,
-                num_levels=int(problem.get("levels", 4)),
-                seed=seed,
-            )
-        frames.append(frame.reset_index().assign(outcome=outcome))
+    return problem, method
+
+
+def _outcome_indices(
+    method: str,
+    problem: dict[str, Any],
+    design: pd.DataFrame,
+    Y: np.ndarray,  # noqa: N803
+    seed: int,
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """One outcome's indices by parameter, and its second-order Sobol' indices (or None)."""
+    if method == "sobol":
+        return sobol_indices(problem, Y, bool(problem.get("calc_second_order")), seed=seed)
+    frame = morris_indices(
+        problem,
+        design[list(problem["names"])].to_numpy(dtype=float),
+        Y,
+        num_levels=int(problem.get("levels", 4)),
+        seed=seed,
+    )
+    return frame, None
+
+
+def _tables(
+    frames: list[pd.DataFrame], seconds: list[pd.DataFrame]
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """The outcomes' indices in one table (outcome and parameter first), and the second order."""
     table = pd.concat(frames, ignore_index=True)
     table = table[
         ["outcome", "parameter", *[c for c in table.columns if c not in ("outcome", "parameter")]]
@@ -264,11 +293,4 @@ def analyse_sweep(
     if seconds:
         second = pd.concat(seconds, ignore_index=True)
         second = second[["outcome", "parameter", "other", "S2", "S2_conf"]]
-    return Sensitivity(
-        method,
-        table,
-        second,
-        n_points=len(design),
-        replications=int(reps.min()) if len(reps) else 0,
-        notes=notes,
-    )
+    return table, second

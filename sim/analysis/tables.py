@@ -25,20 +25,26 @@ import pandas as pd
 from scipy import stats
 
 from sim.core.regimes import REGIMES
+from sim.core.targets import TARGETS
+
+_CORE, _TOTAL = TARGETS["3_5pct"], TARGETS["5pct"]
 
 OUTCOME_LABELS = {
     "alliance_core_share_pct": "alliance core share of GDP (%)",
     "alliance_total_share_pct": "core + related share of GDP (%)",
     "munitions_ratio": "munitions output ratio (rival / alliance)",
-    "members_at_or_above_3_5pct": "members at or above 3.5% core (count)",
-    "members_at_or_above_5pct": "members at or above 5% total (count)",
+    **{
+        line.count_column: f"members at or above {line.label} {line.share_word} (count)"
+        for line in (_CORE, _TOTAL)
+    },
     "cumulative_extra_spending_usd_bn": "cumulative extra spending (US$ bn)",
     "rival_defence_share_pct": "rival defence share of GDP (%)",
     "burden_rank_correlation": "Spearman rank correlation, GDP vs core share",
     "final_alliance_core_share_pct": "core share 2035 (%)",
     "final_alliance_total_share_pct": "core + related share 2035 (%)",
-    "final_members_at_or_above_3_5pct": "members at 3.5% in 2035",
-    "final_members_at_or_above_5pct": "members at 5% in 2035",
+    **{
+        f"final_{line.count_column}": f"members at {line.label} in 2035" for line in (_CORE, _TOTAL)
+    },
     "final_munitions_ratio": "munitions ratio 2035",
     "peak_munitions_ratio": "peak munitions ratio",
     "final_burden_rank_correlation": "GDP-share rank correlation 2035",
@@ -46,7 +52,7 @@ OUTCOME_LABELS = {
 """Readable labels, with units, of the outcomes reports show."""
 SHORT_LABELS = {
     "final_alliance_core_share_pct": "core share 2035\n(pp of GDP)",
-    "final_members_at_or_above_3_5pct": "members at 3.5%\nin 2035 (count)",
+    f"final_{_CORE.count_column}": f"members at {_CORE.label}\nin 2035 (count)",
     "peak_munitions_ratio": "peak munitions\nratio (rival/alliance)",
     "cumulative_extra_spending_usd_bn": "cumulative extra\nspending (US$ bn)",
 }
@@ -293,8 +299,8 @@ def time_to_target(
     frame = frame.sort_values(["run_id", "t"], kind="stable")
     frame["year"] = np.floor(frame["t"]).astype(int)
     by_run = frame.groupby("run_id", sort=False)
-    frame["reached_core"] = by_run["alliance_core_share_pct"].cummax() >= 3.5 - 1e-9
-    frame["reached_total"] = by_run["alliance_total_share_pct"].cummax() >= 5.0 - 1e-9
+    frame["reached_core"] = by_run[_CORE.alliance_column].cummax() >= _CORE.value - 1e-9
+    frame["reached_total"] = by_run[_TOTAL.alliance_column].cummax() >= _TOTAL.value - 1e-9
     last = frame.groupby(["run_id", "year"], sort=False).tail(1)
     last = last.assign(
         m35=last["members_at_or_above_3_5pct"] / n_members,

@@ -164,8 +164,9 @@ def simulate(
         if keep_members
         else None
     )
-    for k, state in enumerate(dynamics.trajectory(static, p, member_noise, rival_noise)):
-        values = metrics.alliance_metrics(static, state)
+    states = dynamics.trajectory(static, p, member_noise, rival_noise)
+    for k, (constants, state) in enumerate(states):
+        values = metrics.alliance_metrics(static, constants, state)
         alliance[:, k, :] = np.stack([values[c] for c in metrics.ALLIANCE_COLUMNS], axis=1)
         if member_out is not None:
             mv = metrics.member_metrics(state)

@@ -3,29 +3,30 @@
 This module owns the names and definitions of every output column; the Mesa model's data
 collector, the ensemble, the run tables, sweeps and the web page all use these names.
 
-Thresholds: "at or above 2%" and "3.5%" count core defence shares; "at or above 5%" counts core
-plus related spending (the Hague definition). Iceland (no armed forces) counts as a member below
-every line. ``air_defence_vs_2025`` is capability relative to the start of the run (2025 in the
-forward scenarios), goal 5.0.
+Target lines (declared in ``sim.core.targets``): "at or above 2%" and "3.5%" count core defence
+shares; "at or above 5%" counts core plus related spending (the Hague definition). Iceland (no
+armed forces) counts as a member below every line. ``air_defence_vs_2025`` is capability relative
+to the start of the run (2025 in the forward scenarios), goal 5.0.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Sequence
+
 import numpy as np
 from scipy.stats import rankdata
 
-from sim.core.dynamics import EPS, State, Static, row_sum
+from sim.core.dynamics import EPS, Constants, State, Static, Term, member_terms, row_sum
+from sim.core.targets import COUNT_COLUMNS, TARGET_LINES
 
-ALLIANCE_COLUMNS = (
+_ALLIANCE_HEAD = (
     "alliance_gdp_usd_bn",
     "alliance_core_spending_usd_bn",
     "alliance_core_share_pct",
     "alliance_related_share_pct",
     "alliance_total_share_pct",
     "median_core_share_pct",
-    "members_at_or_above_2pct",
-    "members_at_or_above_3_5pct",
-    "members_at_or_above_5pct",
+    *COUNT_COLUMNS,
     "alliance_munitions_output",
     "rival_munitions_output",
     "munitions_ratio",
@@ -34,14 +35,8 @@ ALLIANCE_COLUMNS = (
     "air_defence_vs_2025",
     "burden_rank_correlation",
     "burden_gini",
-    "mean_threat_pp",
-    "mean_pressure_pp",
-    "mean_free_riding_pp",
-    "cumulative_extra_spending_usd_bn",
 )
-"""Alliance-level columns, one value per run and quarter (besides ``quarter``)."""
-
-MEMBER_COLUMNS = (
+_MEMBER_HEAD = (
     "core_share_pct",
     "related_share_pct",
     "gdp_usd_bn",
@@ -50,20 +45,60 @@ MEMBER_COLUMNS = (
     "munitions_output",
     "air_defence_vs_2025",
     "threat",
-    "threat_pp",
-    "pressure_pp",
-    "free_riding_pp",
-    "desired_core_share_pct",
-    "peers_at_target",
 )
-"""Member-level columns, one value per run, member and quarter (besides quarter, iso3)."""
 
-COUNT_COLUMNS = (
-    "members_at_or_above_2pct",
-    "members_at_or_above_3_5pct",
-    "members_at_or_above_5pct",
+
+class Columns(Sequence[str]):
+    """A tuple of column names built from the decision terms in force when it is read.
+
+    The term columns (``sim.core.dynamics.member_terms``) sit between fixed head and tail
+    columns, so a term registered after import (docs/EXTENDING.md) is in every reader's columns.
+    It behaves as a tuple (``len``, ``index``, ``in``, iteration, ``==`` with a tuple).
+    """
+
+    def __init__(
+        self, head: tuple[str, ...], term_column: Callable[[Term], str], tail: tuple[str, ...]
+    ) -> None:
+        """Columns ``head``, then ``term_column(term)`` for each term, then ``tail``."""
+        self._head, self._term_column, self._tail = head, term_column, tail
+
+    def names(self) -> tuple[str, ...]:
+        """The columns now, as a tuple."""
+        return (*self._head, *(self._term_column(t) for t in member_terms()), *self._tail)
+
+    def __getitem__(self, index):  # noqa: D105
+        return self.names()[index]
+
+    def __len__(self) -> int:  # noqa: D105
+        return len(self.names())
+
+    def __iter__(self) -> Iterator[str]:  # noqa: D105
+        return iter(self.names())
+
+    def __contains__(self, name: object) -> bool:  # noqa: D105
+        return name in self.names()
+
+    def __eq__(self, other: object) -> bool:  # noqa: D105
+        return self.names() == (other.names() if isinstance(other, Columns) else other)
+
+    def __hash__(self) -> int:  # noqa: D105
+        return hash(self.names())
+
+    def __repr__(self) -> str:  # noqa: D105
+        return repr(self.names())
+
+
+ALLIANCE_COLUMNS = Columns(
+    _ALLIANCE_HEAD, lambda t: t.mean_column, ("cumulative_extra_spending_usd_bn",)
 )
-THRESHOLDS = {"2pct": 2.0, "3_5pct": 3.5, "5pct": 5.0}
+"""Alliance-level columns, one value per run and quarter (besides ``quarter``); each decision
+term's ``mean_{name}_pp`` (over members with armed forces) before the last."""
+
+MEMBER_COLUMNS = Columns(
+    _MEMBER_HEAD, lambda t: t.column, ("desired_core_share_pct", "peers_at_target")
+)
+"""Member-level columns, one value per run, member and quarter (besides quarter, iso3); each
+decision term's ``{name}_pp`` after ``threat``."""
 
 
 def spearman_rows(x: np.ndarray, y_rank: np.ndarray) -> np.ndarray:
@@ -90,14 +125,20 @@ def gini_rows(x: np.ndarray) -> np.ndarray:
     return np.divide(g, n * total, out=np.zeros(len(x)), where=total > 0)
 
 
-def alliance_metrics(static: Static, s: State) -> dict[str, np.ndarray]:
-    """Return every alliance-level metric of a state, each an array over runs (R,)."""
+def alliance_metrics(static: Static, c: Constants, s: State) -> dict[str, np.ndarray]:
+    """Return every alliance-level metric of a state, each an array over runs (R,).
+
+    Args:
+        static: the batch's members and calendar.
+        c: the runs' constants (``sim.core.dynamics.initial_state``).
+        s: the state.
+    """
     armed = static.members.armed
     core, related, gdp = s.core_share_pct, s.related_share_pct, s.gdp_usd_bn
     core_spend = core / 100 * gdp
     total_gdp = row_sum(gdp)
     alliance_out = s.alliance_output
-    initial_ad = s.air_defence_spend_initial
+    initial_ad = c.air_defence_spend_initial
     ad_weight = row_sum(initial_ad)
     air = np.divide(
         row_sum(s.air_defence * initial_ad),
@@ -113,9 +154,12 @@ def alliance_metrics(static: Static, s: State) -> dict[str, np.ndarray]:
         "alliance_related_share_pct": row_sum(related * gdp) / total_gdp,
         "alliance_total_share_pct": row_sum((core + related) * gdp) / total_gdp,
         "median_core_share_pct": np.median(core[:, armed], axis=1),
-        "members_at_or_above_2pct": row_sum(core >= 2.0 - EPS).astype(np.int64),
-        "members_at_or_above_3_5pct": row_sum(core >= 3.5 - EPS).astype(np.int64),
-        "members_at_or_above_5pct": row_sum(core + related * armed >= 5.0 - EPS).astype(np.int64),
+        **{
+            line.count_column: row_sum(
+                (core + related * armed if line.counts_related else core) >= line.value - EPS
+            ).astype(np.int64)
+            for line in TARGET_LINES
+        },
         "alliance_munitions_output": alliance_out,
         "rival_munitions_output": s.rival_output.copy(),
         "munitions_ratio": s.rival_output / np.maximum(alliance_out, EPS),
@@ -124,9 +168,7 @@ def alliance_metrics(static: Static, s: State) -> dict[str, np.ndarray]:
         "air_defence_vs_2025": air,
         "burden_rank_correlation": spearman_rows(core[:, armed], static.gdp_rank[armed]),
         "burden_gini": gini_rows(core[:, armed]),
-        "mean_threat_pp": row_sum(s.threat_pp[:, armed]) / n_armed,
-        "mean_pressure_pp": row_sum(s.pressure_pp[:, armed]) / n_armed,
-        "mean_free_riding_pp": row_sum(s.free_riding_pp[:, armed]) / n_armed,
+        **{t.mean_column: row_sum(s.terms[t.name][:, armed]) / n_armed for t in member_terms()},
         "cumulative_extra_spending_usd_bn": s.cumulative_extra_spending_usd_bn.copy(),
     }
 
@@ -142,9 +184,7 @@ def member_metrics(s: State) -> dict[str, np.ndarray]:
         "munitions_output": s.munitions_output,
         "air_defence_vs_2025": s.air_defence,
         "threat": s.threat,
-        "threat_pp": s.threat_pp,
-        "pressure_pp": s.pressure_pp,
-        "free_riding_pp": s.free_riding_pp,
+        **{t.column: s.terms[t.name] for t in member_terms()},
         "desired_core_share_pct": s.desired_core_share_pct,
         "peers_at_target": s.peers_at_target,
     }

@@ -27,6 +27,7 @@ exactly 5% a year does not escalate); the ceiling test is inclusive. See ``docs/
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -117,6 +118,65 @@ def classify(
     ).astype(object)
 
 
+Number = float | np.ndarray
+
+
+@dataclass(frozen=True)
+class RichardsonLinearisation:
+    """Richardson's coefficients (per year) of the model's linear two-party limit.
+
+    ``dx/dt = a*y - m*x + g``, ``dy/dt = b*x - n*y + h``; each a scalar or an array over runs.
+    """
+
+    a: Number
+    b: Number
+    m: Number
+    n: Number
+
+    @property
+    def margin(self) -> Number:
+        """The stability margin ``m*n - a*b``: positive is stable, negative a runaway."""
+        return self.m * self.n - self.a * self.b
+
+
+def richardson_linearisation(
+    adjustment_speed_per_year: Number,
+    threat_sensitivity_pp: Number,
+    rival_adjustment_speed_per_year: Number,
+    rival_target_ratio: Number,
+    free_riding_strength: Number = 0.0,
+    threat_gain: Number = 1.0,
+    output_gain: Number = 1.0,
+) -> RichardsonLinearisation:
+    """The one linearisation of the model onto Richardson's system (regimes and docking use it).
+
+    - ``m = adjustment_speed_per_year * (1 + free_riding_strength)``,
+    - ``a = adjustment_speed_per_year * threat_sensitivity_pp * threat_gain``,
+    - ``n = rival_adjustment_speed_per_year``,
+    - ``b = rival_adjustment_speed_per_year * rival_target_ratio * output_gain``.
+
+    Args:
+        adjustment_speed_per_year: the members' adjustment speed.
+        threat_sensitivity_pp: the members' threat sensitivity.
+        rival_adjustment_speed_per_year: the rival's adjustment speed.
+        rival_target_ratio: the ratio of outputs the rival aims for.
+        free_riding_strength: the extra damping of allies' spending (0 for one member).
+        threat_gain: the alliance's share response per unit of rival output felt as threat (the
+            members' exposure, or :func:`linear_gain` in output units).
+        output_gain: the alliance's munitions output per point of core share, when the
+            alliance's state is its share (1 when it is its output).
+
+    Returns:
+        The coefficients a, b, m, n (per year).
+    """
+    return RichardsonLinearisation(
+        a=adjustment_speed_per_year * threat_sensitivity_pp * threat_gain,
+        b=rival_adjustment_speed_per_year * rival_target_ratio * output_gain,
+        m=adjustment_speed_per_year * (1 + free_riding_strength),
+        n=rival_adjustment_speed_per_year,
+    )
+
+
 def richardson_margin(params: Mapping[str, np.ndarray | float], kappa: float = 1.0) -> np.ndarray:
     """Richardson's stability margin ``m*n - a*b`` of the model's linear two-party limit.
 
@@ -148,14 +208,11 @@ def richardson_margin(params: Mapping[str, np.ndarray | float], kappa: float = 1
     Returns:
         ``m*n - a*b`` (per year squared): positive is stable, negative is a runaway (saddle).
     """
-    speed = np.asarray(params["adjustment_speed_per_year"], dtype=float)
-    rival_speed = np.asarray(params["rival_adjustment_speed_per_year"], dtype=float)
-    free_riding = np.asarray(params.get("free_riding_strength", 0.0), dtype=float)
-    m = speed * (1 + free_riding)
-    a = speed * np.asarray(params["threat_sensitivity_pp"], dtype=float) * kappa
-    n = rival_speed
-    b = rival_speed * np.asarray(params["rival_target_ratio"], dtype=float)
-    return m * n - a * b
+    return richardson_linearisation(
+        *(np.asarray(params[name], dtype=float) for name in RICHARDSON_PARAMS[:4]),
+        free_riding_strength=np.asarray(params.get("free_riding_strength", 0.0), dtype=float),
+        threat_gain=kappa,
+    ).margin
 
 
 def linear_gain(

@@ -13,16 +13,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.core.metrics import ALLIANCE_COLUMNS, THRESHOLDS
+from sim.core.metrics import ALLIANCE_COLUMNS
 from sim.core.params import Params
 from sim.core.regimes import classify
+from sim.core.targets import COUNT_COLUMNS, TARGET_LINES
 
 FINAL_COLUMNS = (
     "alliance_core_share_pct",
     "alliance_total_share_pct",
-    "members_at_or_above_2pct",
-    "members_at_or_above_3_5pct",
-    "members_at_or_above_5pct",
+    *COUNT_COLUMNS,
     "alliance_munitions_output",
     "rival_munitions_output",
     "munitions_ratio",
@@ -66,14 +65,13 @@ def summarise(
     ratio = col["munitions_ratio"]
     out["peak_munitions_ratio"] = ratio.max(axis=1)
     out["peak_munitions_ratio_quarter"] = np.array(quarters, dtype=object)[ratio.argmax(axis=1)]
-    for label, line in THRESHOLDS.items():
-        share = col["alliance_total_share_pct" if label == "5pct" else "alliance_core_share_pct"]
-        out[f"first_quarter_alliance_at_or_above_{label}"] = _first_quarter(
-            share >= line - 1e-9, quarters
+    for line in TARGET_LINES:
+        out[f"first_quarter_alliance_at_or_above_{line.name}"] = _first_quarter(
+            col[line.alliance_column] >= line.value - 1e-9, quarters
         )
-        count = col[f"members_at_or_above_{label}"]
-        out[f"max_members_at_or_above_{label}"] = count.max(axis=1).astype(np.int64)
-        out[f"first_quarter_majority_at_or_above_{label}"] = _first_quarter(
+        count = col[line.count_column]
+        out[f"max_members_at_or_above_{line.name}"] = count.max(axis=1).astype(np.int64)
+        out[f"first_quarter_majority_at_or_above_{line.name}"] = _first_quarter(
             count > n_members / 2, quarters
         )
     out["regime"] = classify(
@@ -83,23 +81,22 @@ def summarise(
         np.array([p.target_core_pct_gdp for p in params]),
     )
     frame = pd.DataFrame(out)
-    for label in THRESHOLDS:
-        frame[f"final_members_at_or_above_{label}"] = frame[
-            f"final_members_at_or_above_{label}"
-        ].astype(np.int64)
+    for column in COUNT_COLUMNS:
+        frame[f"final_{column}"] = frame[f"final_{column}"].astype(np.int64)
     return frame
 
 
 def summary_dict(row: pd.Series, n_members: int) -> dict[str, Any]:
     """A readable nested summary of one run (for ``summary.json`` and the terminal)."""
     lines = {}
-    for label, line in THRESHOLDS.items():
-        lines[f"{line:g}%"] = {
-            "measure": "core + related share" if label == "5pct" else "core share",
-            "alliance_first_quarter": row[f"first_quarter_alliance_at_or_above_{label}"] or None,
-            "majority_first_quarter": row[f"first_quarter_majority_at_or_above_{label}"] or None,
-            "members_final": int(row[f"final_members_at_or_above_{label}"]),
-            "members_max": int(row[f"max_members_at_or_above_{label}"]),
+    for line in TARGET_LINES:
+        name = line.name
+        lines[line.label] = {
+            "measure": f"{line.measure} share",
+            "alliance_first_quarter": row[f"first_quarter_alliance_at_or_above_{name}"] or None,
+            "majority_first_quarter": row[f"first_quarter_majority_at_or_above_{name}"] or None,
+            "members_final": int(row[f"final_{line.count_column}"]),
+            "members_max": int(row[f"max_members_at_or_above_{name}"]),
             "members_total": n_members,
         }
     return {

@@ -11,13 +11,17 @@ import os
 from pathlib import Path
 
 import matplotlib
+import matplotlib.pyplot as plt
+import pandas as pd
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
+from sim.core.targets import TARGET_LINES  # noqa: E402
 
 OKABE_ITO = ("#000000", "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7")
-LINES = {"2pct": (2.0, OKABE_ITO[5]), "3_5pct": (3.5, OKABE_ITO[6]), "5pct": (5.0, OKABE_ITO[7])}
+LINES = {
+    line.name: (line.value, colour)
+    for line, colour in zip(TARGET_LINES, OKABE_ITO[5:], strict=True)
+}
+"""Each target line's value and colour, by name (the lines are declared in ``sim.core.targets``)."""
 
 
 def apply_style() -> None:
@@ -27,6 +31,8 @@ def apply_style() -> None:
     it), so that the same figure gives the same bytes.
     """
     os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
+    if "MPLBACKEND" not in os.environ:  # files only: no window, whatever the display
+        matplotlib.use("Agg")
     plt.rcParams.update(
         {
             "pdf.fonttype": 42,
@@ -70,19 +76,20 @@ def run_figure(alliance: pd.DataFrame, title: str, out_stem: Path) -> list[Path]
     ax.plot(
         t, alliance["alliance_total_share_pct"], color=OKABE_ITO[2], ls="--", label="core + related"
     )
-    for line, colour in LINES.values():
-        ax.axhline(line, color=colour, lw=0.8, ls=":", label=f"{line:g}% line")
+    for line in TARGET_LINES:
+        ax.axhline(
+            line.value, color=LINES[line.name][1], lw=0.8, ls=":", label=f"{line.label} line"
+        )
     ax.set(xlabel="year", ylabel="alliance share of GDP (%)", title="Alliance defence spending")
     ax.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=2)
     ax = axes[1]
-    for label, (line, colour) in LINES.items():
-        measure = "core + related" if label == "5pct" else "core"
+    for line in TARGET_LINES:
         ax.step(
             t,
-            alliance[f"members_at_or_above_{label}"],
+            alliance[line.count_column],
             where="post",
-            color=colour,
-            label=f"{measure} >= {line:g}%",
+            color=LINES[line.name][1],
+            label=f"{line.measure} >= {line.label}",
         )
     ax.set(xlabel="year", ylabel="members (of 32)", title="Members at or above each line")
     ax.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=1)

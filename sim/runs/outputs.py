@@ -50,25 +50,19 @@ from pathlib import Path
 from typing import Any
 
 from sim.core.errors import UserError, shown
+from sim.core.names import PLAIN_NAME as PLAIN_NAME
+from sim.core.names import PLAIN_NAME_EXPECTED as PLAIN_NAME_EXPECTED
+from sim.core.names import is_plain_name as is_plain_name
 from sim.core.resources import checkout_root
 
 MANIFEST = "manifest.json"
 """The file that marks a results folder as written by this tool; its ``kind`` key says which."""
-PLAIN_NAME = re.compile(r"[A-Za-z0-9_-]{1,100}")
-"""A name that is safe as one path component: what a config's ``name`` must match."""
-PLAIN_NAME_EXPECTED = "a plain name: letters, digits, - and _ (1-100 characters)"
-"""What a config error says is expected of a ``name`` (see :data:`PLAIN_NAME`)."""
 
 _HIDDEN = re.compile(r"\.(?P<base>.+)\.(?P<tag>partial|old)-[0-9a-f]{8}")
 
 
 class OutputFolderError(UserError):
     """An output folder that may not be written or replaced, or whose writing failed."""
-
-
-def is_plain_name(name: object) -> bool:
-    """Whether ``name`` is a plain name (:data:`PLAIN_NAME`): letters, digits, ``-``, ``_``."""
-    return isinstance(name, str) and PLAIN_NAME.fullmatch(name) is not None
 
 
 def output_path(text: str, option: str = "--out") -> Path:

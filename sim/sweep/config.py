@@ -1,8 +1,9 @@
 """Sweep configs: a TOML file naming a base scenario, the axes to vary, a design and seeds.
 
-This module owns reading and validating a sweep config into a :class:`SweepConfig`. Every
-problem is a :class:`sim.core.config.ConfigError` naming the file, the key, the value and what was
-expected, raised before anything runs. The format::
+This module owns reading and validating a sweep config into a :class:`SweepConfig` (each
+``[axes]`` entry is read by :mod:`sim.sweep.axes`, single values are checked by
+:mod:`sim.sweep.checks`). Every problem is a :class:`sim.core.config.ConfigError` naming the file,
+the key, the value and what was expected, raised before anything runs. The format::
 
     name = "pressure_by_ratio"          # optional; defaults to the file's stem
     description = "one line"
@@ -42,16 +43,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from sim.core.config import ConfigError, Scenario, load_scenario, read_toml
-from sim.core.params import NUMERIC, PARAM_FIELDS, ParamError, Params, coerce, make_params, to_dict
+from sim.core.params import ParamError, Params, make_params, to_dict
 from sim.runs.outputs import PLAIN_NAME_EXPECTED, is_plain_name
+from sim.sweep.axes import Axis, parse_axis
+from sim.sweep.checks import check_bool, check_int, check_table
 
 TOP_LEVEL_KEYS = (
     "name",
@@ -72,31 +72,6 @@ DEFAULT_CHUNK_SIZE = 500
 MIN_SAMPLES = {"lhs": 2, "sobol": 2, "morris": 2}
 """Fewest samples a design accepts: one point stratifies nothing (lhs), and variances (Sobol'
 indices) and the spread of elementary effects (Morris sigma) need at least two."""
-
-
-@dataclass(frozen=True)
-class Axis:
-    """One swept parameter: a list of values, or a range ``[lo, hi]`` (``num`` points on a grid)."""
-
-    name: str
-    values: tuple[Any, ...] | None = None
-    lo: float | None = None
-    hi: float | None = None
-    num: int | None = None
-
-    @property
-    def is_range(self) -> bool:
-        """True for a ``{min, max}`` range, false for a list of values."""
-        return self.values is None
-
-    def as_data(self) -> dict[str, Any]:
-        """The axis as plain data (for the manifest)."""
-        if self.values is not None:
-            return {"values": list(self.values)}
-        out: dict[str, Any] = {"min": self.lo, "max": self.hi}
-        if self.num is not None:
-            out["num"] = self.num
-        return out
 
 
 @dataclass(frozen=True)
@@ -168,124 +143,8 @@ class SweepConfig:
         return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _int(path: Path, key: str, value: Any, lo: int, what: str = "") -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < lo:
-        raise ConfigError(path, key, value, what or f"an integer >= {lo}")
-    return value
-
-
-def _bool(path: Path, key: str, value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise ConfigError(path, key, value, "true or false")
-    return value
-
-
-def _table(path: Path, doc: dict, key: str, allowed: tuple[str, ...] | None) -> dict:
-    table = doc.get(key, {})
-    if not isinstance(table, dict):
-        raise ConfigError(path, key, table, "a table")
-    if allowed is not None:
-        for k in table:
-            if k not in allowed:
-                raise ConfigError(path, f"{key}.{k}", table[k], f"one of {', '.join(allowed)}")
-    return table
-
-
-def _field_bounds(name: str) -> tuple[Any, Any]:
-    meta = PARAM_FIELDS[name].metadata
-    return meta["min"], meta["max"]
-
-
-def _axis(path: Path, name: str, spec: Any, method: str) -> Axis:
-    key = f"axes.{name}"
-    if name not in PARAM_FIELDS:
-        raise ConfigError(
-            path,
-            key,
-            spec,
-            "a parameter of the parameter table (see "
-            "`sim.core.params.Params`; e.g. hegemon_pressure, rival_target_ratio)",
-        )
-    if isinstance(spec, list):
-        if method != "grid":
-            raise ConfigError(
-                path,
-                key,
-                spec,
-                f"a range {{ min = ..., max = ... }} (the "
-                f"{method} design samples within bounds; lists are for grids)",
-            )
-        if not spec:
-            raise ConfigError(path, key, spec, "a non-empty list of values")
-        try:
-            values = tuple(coerce(name, v) for v in spec)
-        except ParamError as err:
-            raise ConfigError(path, key, err.value, err.expected) from None
-        if len(set(values)) != len(values):
-            raise ConfigError(path, key, spec, "distinct values")
-        return Axis(name, values=values)
-    if not isinstance(spec, dict):
-        raise ConfigError(path, key, spec, "a list of values or a range { min, max, num }")
-    if name not in NUMERIC:
-        raise ConfigError(
-            path, key, spec, f"a list of values ({name} is not numeric, so it has no range)"
-        )
-    allowed = ("min", "max", "num") if method == "grid" else ("min", "max")
-    for k in spec:
-        if k not in allowed:
-            raise ConfigError(
-                path,
-                f"{key}.{k}",
-                spec[k],
-                f"one of {', '.join(allowed)}"
-                + ("" if method == "grid" else f" ({method} draws its own points)"),
-            )
-    for k in ("min", "max"):
-        v = spec.get(k)
-        if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
-            raise ConfigError(path, f"{key}.{k}", v, "a finite number")
-    lo, hi = float(spec["min"]), float(spec["max"])
-    if lo == hi:
-        raise ConfigError(
-            path,
-            key,
-            spec,
-            "a non-empty range (min < max); for one value use [set] or a one-element list",
-        )
-    if lo > hi:
-        raise ConfigError(path, key, spec, "min < max (the range is inverted)")
-    plo, phi = _field_bounds(name)
-    if (plo is not None and lo < plo) or (phi is not None and hi > phi):
-        raise ConfigError(path, key, spec, f"a range within the parameter's bounds [{plo}, {phi}]")
-    if PARAM_FIELDS[name].type == "int" and not (lo.is_integer() and hi.is_integer()):
-        raise ConfigError(path, key, spec, f"integer bounds ({name} is an integer)")
-    num = None
-    if method == "grid":
-        num = _int(
-            path,
-            f"{key}.num",
-            spec.get("num"),
-            2,
-            "an integer >= 2 (the number of grid points in the range)",
-        )
-        if PARAM_FIELDS[name].type == "int":
-            points = {round(x) for x in _linspace(lo, hi, num)}
-            if len(points) < num:
-                raise ConfigError(
-                    path,
-                    f"{key}.num",
-                    num,
-                    f"at most {len(points)} for an integer range (rounding would repeat values)",
-                )
-    return Axis(name, lo=lo, hi=hi, num=num)
-
-
-def _linspace(lo: float, hi: float, num: int) -> list[float]:
-    return [float(x) for x in np.linspace(lo, hi, num)]
-
-
 def _design(path: Path, doc: dict, root_seed: int) -> DesignSpec:
-    table = _table(
+    table = check_table(
         path, doc, "design", ("method", "samples", "calc_second_order", "levels", "seed")
     )
     method = table.get("method")
@@ -305,7 +164,7 @@ def _design(path: Path, doc: dict, root_seed: int) -> DesignSpec:
         raise ConfigError(
             path, "design.samples", None, f"the number of samples the {method} design needs"
         )
-    samples = _int(path, "design.samples", table["samples"], MIN_SAMPLES[method])
+    samples = check_int(path, "design.samples", table["samples"], MIN_SAMPLES[method])
     if method == "sobol" and samples & (samples - 1):
         raise ConfigError(
             path,
@@ -319,13 +178,13 @@ def _design(path: Path, doc: dict, root_seed: int) -> DesignSpec:
         )
     if "levels" in table and method != "morris":
         raise ConfigError(path, "design.levels", table["levels"], "nothing (morris only)")
-    second = _bool(path, "design.calc_second_order", table.get("calc_second_order", False))
-    levels = _int(path, "design.levels", table.get("levels", 4), 2)
+    second = check_bool(path, "design.calc_second_order", table.get("calc_second_order", False))
+    levels = check_int(path, "design.levels", table.get("levels", 4), 2)
     if levels % 2:
         raise ConfigError(
             path, "design.levels", levels, "an even number (odd levels bias Morris sampling)"
         )
-    seed = _int(path, "design.seed", table.get("seed", root_seed), 0)
+    seed = check_int(path, "design.seed", table.get("seed", root_seed), 0)
     return DesignSpec(method, samples, second, levels, seed)
 
 
@@ -346,52 +205,19 @@ def load_sweep_config(path: str | Path) -> SweepConfig:
     for key in doc:
         if key not in TOP_LEVEL_KEYS:
             raise ConfigError(path, key, doc[key], f"one of {', '.join(TOP_LEVEL_KEYS)}")
-    name, description = doc.get("name", path.stem), doc.get("description", "")
-    for key, value in (("name", name), ("description", description)):
-        if not isinstance(value, str):
-            raise ConfigError(path, key, value, "a string")
-    if not is_plain_name(name):  # it names the default sweep folder: no path, no NUL
-        raise ConfigError(path, "name", name, PLAIN_NAME_EXPECTED)
-    ref = doc.get("scenario")
-    if not isinstance(ref, str):
-        raise ConfigError(
-            path, "scenario", ref, f"the base scenario's file (relative to {path.name})"
-        )
-    scenario_path = path.parent / ref
-    if not scenario_path.is_file():
-        raise ConfigError(path, "scenario", ref, f"an existing scenario config next to {path.name}")
-    scenario = load_scenario(scenario_path)
-    overrides = _table(path, doc, "set", None)
+    name, description = _name_and_description(path, doc)
+    ref, scenario = _scenario(path, doc)
+    overrides = check_table(path, doc, "set", None)
     try:
         base = make_params(overrides, base=scenario.params)
     except ParamError as err:
         raise ConfigError(path, f"set.{err.key}", err.value, err.expected) from None
-    replications = _int(
-        path, "replications", doc.get("replications"), 1, "an integer >= 1 (runs per design point)"
-    )
-    root_seed = _int(
-        path, "root_seed", doc.get("root_seed", scenario.seed), 0, "a non-negative integer"
-    )
-    seeding = doc.get("seeding", "paired")
-    if seeding not in SEEDING:
-        raise ConfigError(path, "seeding", seeding, f"one of {', '.join(SEEDING)}")
-    chunk_size = _int(path, "chunk_size", doc.get("chunk_size", DEFAULT_CHUNK_SIZE), 1)
+    replications, root_seed, seeding, chunk_size = _runs(path, doc, scenario)
     design = _design(path, doc, root_seed)
-    axes_table = _table(path, doc, "axes", None)
-    if not axes_table:
-        raise ConfigError(path, "axes", axes_table, "at least one axis (parameter = values)")
-    axes = tuple(_axis(path, n, spec, design.method) for n, spec in axes_table.items())
-    for axis in axes:
-        if axis.name in overrides:
-            raise ConfigError(
-                path,
-                f"set.{axis.name}",
-                overrides[axis.name],
-                "no value for a swept parameter (it is an axis)",
-            )
-    keep = _table(path, doc, "keep", ("alliance", "members"))
-    keep_alliance = _bool(path, "keep.alliance", keep.get("alliance", True))
-    keep_members = _bool(path, "keep.members", keep.get("members", False))
+    axes = _axes(path, doc, design.method, overrides)
+    keep = check_table(path, doc, "keep", ("alliance", "members"))
+    keep_alliance = check_bool(path, "keep.alliance", keep.get("alliance", True))
+    keep_members = check_bool(path, "keep.members", keep.get("members", False))
     return SweepConfig(
         name,
         description,
@@ -409,3 +235,59 @@ def load_sweep_config(path: str | Path) -> SweepConfig:
         dict(overrides),
         ref,
     )
+
+
+def _name_and_description(path: Path, doc: dict) -> tuple[str, str]:
+    """The sweep's name (default: the file's stem; a plain name) and its description."""
+    name, description = doc.get("name", path.stem), doc.get("description", "")
+    for key, value in (("name", name), ("description", description)):
+        if not isinstance(value, str):
+            raise ConfigError(path, key, value, "a string")
+    if not is_plain_name(name):  # it names the default sweep folder: no path, no NUL
+        raise ConfigError(path, "name", name, PLAIN_NAME_EXPECTED)
+    return name, description
+
+
+def _scenario(path: Path, doc: dict) -> tuple[str, Scenario]:
+    """The ``scenario`` entry as written and the base scenario it names (relative to ``path``)."""
+    ref = doc.get("scenario")
+    if not isinstance(ref, str):
+        raise ConfigError(
+            path, "scenario", ref, f"the base scenario's file (relative to {path.name})"
+        )
+    scenario_path = path.parent / ref
+    if not scenario_path.is_file():
+        raise ConfigError(path, "scenario", ref, f"an existing scenario config next to {path.name}")
+    return ref, load_scenario(scenario_path)
+
+
+def _runs(path: Path, doc: dict, scenario: Scenario) -> tuple[int, int, str, int]:
+    """The runs' settings: ``(replications, root_seed, seeding, chunk_size)``."""
+    replications = check_int(
+        path, "replications", doc.get("replications"), 1, "an integer >= 1 (runs per design point)"
+    )
+    root_seed = check_int(
+        path, "root_seed", doc.get("root_seed", scenario.seed), 0, "a non-negative integer"
+    )
+    seeding = doc.get("seeding", "paired")
+    if seeding not in SEEDING:
+        raise ConfigError(path, "seeding", seeding, f"one of {', '.join(SEEDING)}")
+    chunk_size = check_int(path, "chunk_size", doc.get("chunk_size", DEFAULT_CHUNK_SIZE), 1)
+    return replications, root_seed, seeding, chunk_size
+
+
+def _axes(path: Path, doc: dict, method: str, overrides: dict) -> tuple[Axis, ...]:
+    """The ``[axes]`` table: at least one axis, none of them also fixed in ``[set]``."""
+    axes_table = check_table(path, doc, "axes", None)
+    if not axes_table:
+        raise ConfigError(path, "axes", axes_table, "at least one axis (parameter = values)")
+    axes = tuple(parse_axis(path, n, spec, method) for n, spec in axes_table.items())
+    for axis in axes:
+        if axis.name in overrides:
+            raise ConfigError(
+                path,
+                f"set.{axis.name}",
+                overrides[axis.name],
+                "no value for a swept parameter (it is an axis)",
+            )
+    return axes

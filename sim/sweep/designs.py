@@ -17,7 +17,7 @@ the values the runs used. Runs are numbered ``run_id = point_id * replications +
 Each run's seed comes from :func:`derive_seed`.
 
 :func:`count_points` gives a design's size from the config alone, so that a sweep can be sized
-(``sim.sweep.runner.check_size``) before any point is drawn. The design's points are checked against
+(``sim.sweep.sizing.check_size``) before any point is drawn. The design's points are checked against
 the parameter table, and the member table each distinct set of structural parameters names is
 loaded, before anything runs (:func:`check_points`).
 """
@@ -202,11 +202,6 @@ def make_design(config: SweepConfig) -> Design:
     design = Design(points, problem, salib)
     check_points(design, config.base, config.path, config.overrides)
     return design
-
-
-def point_params(design: Design, base: Params) -> list[Params]:
-    """The parameters of every design point (validated)."""
-    return [make_params(design.point_values(i), base=base) for i in range(len(design.points))]
 
 
 def check_points(

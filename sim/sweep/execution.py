@@ -47,7 +47,7 @@ from sim.core.ensemble import Trajectories, simulate, structural_key
 from sim.core.errors import UserError
 from sim.core.params import Params, make_params
 from sim.core.summary import summarise
-from sim.sweep.store import write_chunk
+from sim.sweep.integrity import write_chunk
 
 FAULT_ENV = "SIM_FAIL_RUN_IDS"
 FAULT_MODES = ("raise", "nan", "kill", "kill-always")
@@ -241,7 +241,7 @@ class ChunkReport:
     n_failed: int
     seconds: float
     files: dict[str, str] = field(default_factory=dict)
-    """``{relative path: sha256}`` of the chunk's files (``sim.sweep.store.write_chunk``)."""
+    """``{relative path: sha256}`` of the chunk's files (``sim.sweep.integrity.write_chunk``)."""
 
 
 @dataclass

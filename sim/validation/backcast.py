@@ -31,16 +31,18 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sim.core.data import resolve
+from sim.core.data import NO_ARMED_FORCES, resolve
 from sim.core.ensemble import Trajectories, members_of, simulate
 from sim.core.metrics import MEMBER_COLUMNS
 from sim.core.params import Params
+from sim.core.targets import TARGETS
 
 DATA_YEARS = (2017, 2022, 2023, 2024)
 """Years after the start with observed member shares (2022: only members at or above 2%)."""
 COUNT_YEARS = (2014, 2017, 2022, 2023, 2024)
 """Years with an observed count of allies at or above 2% (``seeds/alliance_facts.csv``)."""
-TARGET_LINE = 2.0
+TARGET_LINE = TARGETS["2pct"].value
+"""The line the record counts members at or above: 2% core (``sim.core.targets``)."""
 N_TOP = 5
 COUNT_2024_RANGE = (21, 25)
 """docs/THEORY.md §6 target 6: pattern-level pass, 21-25 allies at or above 2% in 2024."""
@@ -85,7 +87,7 @@ def load_record(
     counts: dict[int, int] = {}
     with resolve(facts_file).open(newline="", encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
-            if row["metric"] != "allies_at_or_above_2pct":
+            if row["metric"] != f"allies_at_or_above_{TARGETS['2pct'].name}":
                 continue
             year = int(row["year"])
             if year == 2024 and "S04" not in row["source_id"]:
@@ -118,7 +120,7 @@ def counts_at_line(
 ) -> np.ndarray:
     """Allies at or above a line in each year (R, len(years)), counted as NATO counts."""
     accession = record.accession_year.reindex(list(iso3)).to_numpy()
-    armed = np.array([code != "ISL" for code in iso3])
+    armed = np.array([code not in NO_ARMED_FORCES for code in iso3])
     out = np.empty((shares.shape[0], len(years)))
     for j, year in enumerate(years):
         ally = (accession <= year) & armed
@@ -167,7 +169,7 @@ class BackcastFit:
         mean = self.shares.mean(axis=0)
         for j, year in enumerate(self.years):
             for i, code in enumerate(self.iso3):
-                if code == "ISL":
+                if code in NO_ARMED_FORCES:
                     continue
                 obs = (
                     self.record.shares.at[code, year]
@@ -211,20 +213,24 @@ class BackcastFit:
 
     def median_2024(self) -> np.ndarray:
         """Each run's median 2024 share over the armed members (R,)."""
-        armed = [i for i, c in enumerate(self.iso3) if c != "ISL"]
+        armed = [i for i, c in enumerate(self.iso3) if c not in NO_ARMED_FORCES]
         return np.median(self._share_at(2024)[:, armed], axis=1)
 
     def top_non_us(self, shares: np.ndarray | pd.Series, n: int = N_TOP) -> set[str]:
         """The n members with the highest shares, the US excluded."""
         s = pd.Series(np.asarray(shares), index=list(self.iso3)).drop(
-            ["USA", "ISL"], errors="ignore"
+            ["USA", *NO_ARMED_FORCES], errors="ignore"
         )
         return set(s.sort_values(ascending=False).index[:n])
 
     def laggard_rates(self) -> pd.DataFrame:
         """Gap-closing rates 2014-2024 of the allies below 2% in 2024 (docs/THEORY.md §3.3)."""
         obs24 = self.record.shares[2024]
-        laggards = [c for c in self.iso3 if c != "ISL" and obs24.get(c, math.nan) < TARGET_LINE]
+        laggards = [
+            c
+            for c in self.iso3
+            if c not in NO_ARMED_FORCES and obs24.get(c, math.nan) < TARGET_LINE
+        ]
         idx = [self.iso3.index(c) for c in laggards]
         s14 = self.record.shares.loc[laggards, 2014].to_numpy()
         model = self._share_at(2024).mean(axis=0)[idx]
@@ -244,7 +250,7 @@ class BackcastFit:
         record = self.record
         j24 = COUNT_YEARS.index(2024)
         c24 = self.counts[:, j24]
-        armed = [c for c in self.iso3 if c != "ISL"]
+        armed = [c for c in self.iso3 if c not in NO_ARMED_FORCES]
         data_median = float(np.median(record.shares.loc[armed, 2024]))
         med = self.median_2024()
         data_top = self.top_non_us(record.shares[2024].reindex(list(self.iso3)).fillna(0.0))
@@ -312,7 +318,7 @@ class BackcastFit:
     def model_top(self) -> list[str]:
         """The five highest non-US mean shares of the model in 2024, highest first."""
         s = pd.Series(self._share_at(2024).mean(axis=0), index=list(self.iso3))
-        return list(s.drop(["USA", "ISL"]).sort_values(ascending=False).index[:N_TOP])
+        return list(s.drop(["USA", *NO_ARMED_FORCES]).sort_values(ascending=False).index[:N_TOP])
 
 
 def compare(traj: Trajectories, record: Record | None = None) -> BackcastFit:

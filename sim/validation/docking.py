@@ -46,8 +46,11 @@ import numpy as np
 from scipy.integrate import solve_ivp
 
 from sim.core.data import Members
-from sim.core.dynamics import DT
+from sim.core.dynamics import DT, member_terms
 from sim.core.params import Params
+from sim.core.regimes import richardson_linearisation
+from sim.validation.olson_zeckhauser import oz_iterate as oz_iterate
+from sim.validation.olson_zeckhauser import oz_nash as oz_nash
 
 # ---------------------------------------------------------------------------------------------
 # Richardson: closed forms
@@ -227,6 +230,10 @@ class RichardsonCoefficients:
         return richardson_regime(self.a, self.b, self.m, self.n)
 
 
+RICHARDSON_TERMS = ("threat", "pressure", "free_riding")
+"""The member decision terms the two-party limit maps onto Richardson's coefficients."""
+
+
 def two_party_reasons(params: Params, members: Members) -> list[str]:
     """What keeps a configuration from being exactly Richardson's two-party system."""
     p = params
@@ -260,6 +267,15 @@ def two_party_reasons(params: Params, members: Members) -> list[str]:
             "the member's share is capped at 100% of GDP (cap_shares_at_gdp)",
         ),
     ]
+    # the decision terms in force, as declared (sim.core.dynamics.member_terms): the limit has
+    # threat (its a), free riding (damping) and pressure (0 above); any other term is extra
+    checks += [
+        (
+            term.name in RICHARDSON_TERMS,
+            f"the decision term {term.name!r} ({term.label}) is not in the two-party limit",
+        )
+        for term in member_terms()
+    ]
     return [why for ok, why in checks if not ok]
 
 
@@ -277,17 +293,23 @@ def richardson_coefficients(params: Params, members: Members) -> RichardsonCoeff
     exposure = float(np.sum(weights * members.exposure * members.threat_response))
     share0 = float(np.sum(weights * members.core_share_pct))
     kappa = (p.rival_munitions_output_initial_m_per_year / p.munitions_ratio_initial) / share0
-    speed = p.adjustment_speed_per_year
-    m = speed * (1 + p.free_riding_strength) if members.n > 1 else speed
-    n = p.rival_adjustment_speed_per_year
+    linear = richardson_linearisation(
+        p.adjustment_speed_per_year,
+        p.threat_sensitivity_pp,
+        p.rival_adjustment_speed_per_year,
+        p.rival_target_ratio,
+        free_riding_strength=p.free_riding_strength if members.n > 1 else 0.0,
+        threat_gain=exposure,
+        output_gain=kappa,
+    )
     reasons = tuple(two_party_reasons(p, members))
     return RichardsonCoefficients(
-        a=speed * p.threat_sensitivity_pp * exposure,
-        b=n * p.rival_target_ratio * kappa,
-        m=m,
-        n=n,
-        g=speed * p.anchor_fixed_pct_gdp,
-        h=n * p.rival_output_baseline_m_per_year,
+        a=linear.a,
+        b=linear.b,
+        m=linear.m,
+        n=linear.n,
+        g=p.adjustment_speed_per_year * p.anchor_fixed_pct_gdp,
+        h=p.rival_adjustment_speed_per_year * p.rival_output_baseline_m_per_year,
         exact=not reasons,
         reasons=reasons,
     )
@@ -340,71 +362,3 @@ def stability_report(params: Params, members: Members) -> list[str]:
             "is stable: results show a discretisation artefact"
         )
     return lines
-
-
-# ---------------------------------------------------------------------------------------------
-# Olson-Zeckhauser
-
-
-def oz_best_response(incomes: np.ndarray, beta: float, q: np.ndarray) -> np.ndarray:
-    """Each ally's Cobb-Douglas best response ``max(0, beta I_i - (1 - beta) Q~_i)`` to q."""
-    incomes = np.asarray(incomes, dtype=float)
-    q = np.asarray(q, dtype=float)
-    others = q.sum() - q
-    return np.maximum(0.0, beta * incomes - (1 - beta) * others)
-
-
-def oz_nash(incomes: np.ndarray, beta: float) -> tuple[np.ndarray, float]:
-    """The Nash equilibrium of the pure public-good alliance (docs/THEORY.md §2.1), closed form.
-
-    The contributors are the k richest allies for the largest k such that every one of them
-    contributes: ``Q* = beta * sum_S I / (beta + k (1 - beta))``, ``q_i* = I_i - (1-beta) Q*/beta``
-    for i in S, 0 otherwise.
-
-    Returns:
-        (q*, Q*), q* in the input order.
-    """
-    incomes = np.asarray(incomes, dtype=float)
-    order = np.argsort(-incomes, kind="stable")
-    best = None
-    for k in range(1, len(incomes) + 1):
-        top = incomes[order[:k]]
-        total = beta * top.sum() / (beta + k * (1 - beta))
-        contrib = top - (1 - beta) * total / beta
-        if np.all(contrib > 0):
-            best = (k, total)
-    if best is None:
-        raise ValueError("no contributor set (beta must be in (0, 1])")
-    k, total = best
-    q = np.zeros_like(incomes)
-    q[order[:k]] = incomes[order[:k]] - (1 - beta) * total / beta
-    return q, float(q.sum())
-
-
-def oz_iterate(
-    incomes: np.ndarray,
-    beta: float,
-    steps: int,
-    *,
-    q0: np.ndarray | None = None,
-    gauss_seidel: bool = True,
-    damping: float = 1.0,
-) -> np.ndarray:
-    """Iterate best responses from q0 (default 0); returns the path (steps + 1, N).
-
-    ``gauss_seidel`` updates allies one after another; otherwise all at once (Jacobi), moving
-    a fraction ``damping`` of the way to the unfloored best response and flooring the result
-    at 0, as the model's partial adjustment does (``damping = adjustment_speed_per_year * DT``).
-    """
-    incomes = np.asarray(incomes, dtype=float)
-    q = np.zeros_like(incomes) if q0 is None else np.asarray(q0, dtype=float).copy()
-    out = [q.copy()]
-    for _ in range(steps):
-        if gauss_seidel:
-            for i in range(len(q)):
-                q[i] = max(0.0, beta * incomes[i] - (1 - beta) * (q.sum() - q[i]))
-        else:
-            raw = beta * incomes - (1 - beta) * (q.sum() - q)
-            q = np.maximum(0.0, q + damping * (raw - q))
-        out.append(q.copy())
-    return np.array(out)

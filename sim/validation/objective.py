@@ -345,7 +345,7 @@ class Objective:
         core = np.stack(
             [
                 state.core_share_pct
-                for state in dynamics.trajectory(static, p, self.member_noise, self.rival_noise)
+                for _, state in dynamics.trajectory(static, p, self.member_noise, self.rival_noise)
             ],
             axis=1,
         )

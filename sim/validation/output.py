@@ -26,7 +26,6 @@ import pandas as pd
 
 from sim.core import resources
 from sim.validation import backcast
-from sim.validation.calibrate import BACKCAST_ONLY, CalibrationResult
 from sim.validation.objective import (
     COUNT_WEIGHT,
     LAGGARD_WEIGHT,
@@ -36,6 +35,7 @@ from sim.validation.objective import (
     PRIOR_WEIGHT,
     THREAT_REFERENCE_REGION,
 )
+from sim.validation.result import BACKCAST_ONLY, CalibrationResult
 
 
 def _header(result: CalibrationResult, command: str) -> list[str]:

@@ -19,6 +19,7 @@ from matplotlib.colors import to_hex
 
 from sim.abm.agents import MemberState
 from sim.abm.model import AllianceModel
+from sim.core.dynamics import member_terms
 
 TILE_GRID: dict[str, tuple[int, int]] = {
     "CAN": (0, 0),
@@ -178,16 +179,18 @@ def MemberTiles(model: AllianceModel, selected: solara.Reactive[str | None], tic
 
 
 def member_facts(agent: MemberState) -> list[tuple[str, str]]:
-    """A member's current numbers and the terms of its last decision, formatted."""
+    """A member's current numbers and the terms of its last decision, formatted.
+
+    One row per declared decision term (``sim.core.dynamics.member_terms``), with its signed
+    effect on the desired share (free riding, which is subtracted, shows as negative).
+    """
     d = agent.decision()
     return [
         ("Region", agent.region),
         ("Core defence share", f"{d['core_share_pct']:.2f}% of GDP"),
         ("Related spending", f"{agent.related_share_pct:.2f}% of GDP"),
         ("Desired core share", f"{d['desired_core_share_pct']:.2f}%"),
-        ("Threat term", f"{d['threat_pp']:+.2f} pp"),
-        ("Pressure term", f"{d['pressure_pp']:+.2f} pp"),
-        ("Free-riding term", f"{0.0 - d['free_riding_pp']:+.2f} pp"),
+        *((f"{t.label} term", f"{t.contribution(d[t.column]):+.2f} pp") for t in member_terms()),
         ("Regional peers at target", f"{100 * d['peers_at_target']:.0f}%"),
         ("GDP", f"{agent.gdp_usd_bn:,.0f} US$ bn"),
         ("Core spending", f"{agent.core_spending_usd_bn:,.1f} US$ bn"),
@@ -221,26 +224,30 @@ def MemberCard(model: AllianceModel, selected: solara.Reactive[str | None], tick
         )
 
 
-TABLE_COLUMNS: tuple[tuple[str, str], ...] = (
+_TABLE_HEAD: tuple[tuple[str, str], ...] = (
     ("name", "Member"),
     ("iso3", "ISO3"),
     ("region", "Region"),
     ("core_share_pct", "Core % GDP"),
     ("related_share_pct", "Related % GDP"),
     ("desired_core_share_pct", "Desired core %"),
-    ("threat_pp", "Threat pp"),
-    ("pressure_pp", "Pressure pp"),
-    ("free_riding_pp", "Free riding pp"),
-    ("core_spending_usd_bn", "Core US$ bn"),
 )
+_TABLE_TAIL: tuple[tuple[str, str], ...] = (("core_spending_usd_bn", "Core US$ bn"),)
+
+
+def table_columns() -> tuple[tuple[str, str], ...]:
+    """The table's (column, header) pairs: one per declared decision term after the shares."""
+    terms = tuple((t.column, f"{t.label} pp") for t in member_terms())
+    return (*_TABLE_HEAD, *terms, *_TABLE_TAIL)
 
 
 def table_rows(model: AllianceModel) -> list[dict[str, Any]]:
     """One row per member for the table (numbers rounded for display), by descending share."""
+    numeric = table_columns()[3:]
     rows = []
     for a in model.member_agents:
         row: dict[str, Any] = {"name": a.name, "iso3": a.iso3, "region": a.region}
-        for column, _ in TABLE_COLUMNS[3:]:
+        for column, _ in numeric:
             row[column] = round(getattr(a, column), 2)
         rows.append(row)
     return sorted(rows, key=lambda r: -r["core_share_pct"])
@@ -251,7 +258,7 @@ def MemberTable(model: AllianceModel, tick: int):
     """The members in a table sorted by core share; click a header to sort by it (``tick``)."""
     headers = [
         {"text": label, "value": key, "align": "start" if i < 3 else "end"}
-        for i, (key, label) in enumerate(TABLE_COLUMNS)
+        for i, (key, label) in enumerate(table_columns())
     ]
     with solara.Column(classes=["viz-table"]):
         solara.v.DataTable(

@@ -25,6 +25,7 @@ import solara
 
 from sim.abm.model import AllianceModel
 from sim.core.params import parse_quarter
+from sim.core.targets import TARGET_LINES
 from sim.viz.chart import LiveChart
 
 WIDTH, HEIGHT = 270, 160
@@ -52,23 +53,23 @@ class PlotSpec:
 PLOTS = (
     PlotSpec(
         "share",
-        "Alliance defence share vs the 2%, 3.5% and 5% lines",
+        f"Alliance defence share vs the {', '.join(line.label for line in TARGET_LINES[:-1])} "
+        f"and {TARGET_LINES[-1].label} lines",
         {
             "alliance_core_share_pct": "core",
             "alliance_total_share_pct": "core + related",
             "median_core_share_pct": "median member (core)",
         },
         "% of GDP",
-        lambda m: [(2.0, "2%"), (3.5, "3.5%"), (5.0, "5% (core+related)")],
+        lambda m: [
+            (line.value, f"{line.label} ({line.measure})" if line.counts_related else line.label)
+            for line in TARGET_LINES
+        ],
     ),
     PlotSpec(
         "members",
         "Members at or above each line",
-        {
-            "members_at_or_above_2pct": "core >= 2%",
-            "members_at_or_above_3_5pct": "core >= 3.5%",
-            "members_at_or_above_5pct": "core+related >= 5%",
-        },
+        {line.count_column: f"{line.measure} >= {line.label}" for line in TARGET_LINES},
         "members",
         lambda m: [(float(m.members.n), f"all {m.members.n}")],
     ),
@@ -186,9 +187,8 @@ def headline(model: AllianceModel) -> list[tuple[str, str]]:
         ("Alliance core share", f"{a['alliance_core_share_pct']:.2f}% of GDP"),
         ("Core + related", f"{a['alliance_total_share_pct']:.2f}%"),
         (
-            "Members >= 2% / 3.5% / 5%",
-            f"{a['members_at_or_above_2pct']:.0f} / {a['members_at_or_above_3_5pct']:.0f} / "
-            f"{a['members_at_or_above_5pct']:.0f} of {n}",
+            f"Members >= {' / '.join(line.label for line in TARGET_LINES)}",
+            " / ".join(f"{a[line.count_column]:.0f}" for line in TARGET_LINES) + f" of {n}",
         ),
         (
             "Munitions (M rounds/yr)",

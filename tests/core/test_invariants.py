@@ -19,7 +19,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import sim
-from sim.core import dynamics
 from sim.core.ensemble import SimulationError, simulate
 from sim.core.errors import UserError
 from sim.core.invariants import INVARIANTS, first_violations
@@ -246,7 +245,7 @@ def test_a_sweep_records_a_run_breaking_an_invariant_as_failed(tmp_path, monkeyp
     # without the floor on the rival's growth (the mechanism before issue 11), the tester's
     # strain cost of 10 drives the rival's GDP and share negative: that run fails, the other
     # (the documented default strain cost, 0.5) is ok
-    monkeypatch.setattr(dynamics, "RIVAL_GDP_GROWTH_FLOOR_PCT_PER_YEAR", -math.inf)
+    monkeypatch.setattr("sim.core.dynamics.rival.RIVAL_GDP_GROWTH_FLOOR_PCT_PER_YEAR", -math.inf)
     config = tmp_path / "s.toml"
     config.write_text(
         f'scenario = "{HAGUE}"\nreplications = 1\nroot_seed = 1\n'

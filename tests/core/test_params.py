@@ -66,9 +66,28 @@ def test_quarters():
     assert parse_quarter("2025Q3") == 2025.5
 
 
-def test_field_names_are_the_one_vocabulary():
-    # the dataclass fields are the names used in configs, sliders and sweep axes
-    assert set(PARAM_FIELDS) == set(Params.__dataclass_fields__)
+def test_every_row_is_complete_and_its_default_inside_its_range():
+    # each row of the table needs a unit, a meaning and a source, and a default its own range
+    # (or its choices) admits; a row violating any of these is named
+    for name, f in PARAM_FIELDS.items():
+        meta, default = f.metadata, f.default
+        assert meta["unit"] and meta["doc"] and meta["source"], name
+        if meta["choices"]:
+            assert default in meta["choices"], name
+        if meta["min"] is not None:
+            assert meta["min"] <= default, name
+        if meta["max"] is not None:
+            assert default <= meta["max"], name
+        assert getattr(Params(), name) == default, name
+
+
+def test_markdown_table_lists_each_parameter_exactly_once():
+    from sim.core.params import markdown_table
+
+    rows = [line for line in markdown_table().splitlines() if line.startswith("| `")]
+    names = [row.split("`")[1] for row in rows]
+    assert sorted(names) == sorted(PARAM_FIELDS)
+    assert len(names) == len(set(names)) == len(PARAM_FIELDS)
 
 
 def test_parameters_doc_is_current():

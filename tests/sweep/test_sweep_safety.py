@@ -229,9 +229,7 @@ def test_huge_designs_are_refused_before_anything_is_drawn(case, tmp_path, capsy
     config = write_config(tmp_path, body)
     out = tmp_path / "out"
     tracemalloc.start()
-    t0 = time.perf_counter()
     code = main(["sweep", str(config), "--out", str(out), "--quiet"])
-    seconds = time.perf_counter() - t0
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     assert code == 2
@@ -240,7 +238,7 @@ def test_huge_designs_are_refused_before_anything_is_drawn(case, tmp_path, capsy
     assert "--allow-large" in message
     assert not out.exists()
     # nothing was drawn: well under the 20 MB of even 10^6 design points x 3 values of 8 bytes
-    assert peak < 20 * 2**20 and seconds < 10, (peak, seconds)
+    assert peak < 20 * 2**20, peak
 
 
 def test_allow_large_lifts_the_run_limit_but_not_memory_or_disk(tmp_path):

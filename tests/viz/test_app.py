@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-import time
 
 import ipyvuetify as v
 import pytest
@@ -141,16 +140,6 @@ def test_step_updates_the_quarter_and_headline(viz):
         button(viz, "Step").click()
     assert quarter(viz) == "Quarter: 2026Q1"
     assert texts(viz, "viz-headline") != before
-
-
-def test_a_step_renders_quickly(viz):
-    button(viz, "Step").click()  # warm-up
-    times = []
-    for _ in range(5):
-        t = time.perf_counter()
-        button(viz, "Step").click()
-        times.append(time.perf_counter() - t)
-    assert sorted(times)[2] < 0.3
 
 
 def test_bad_seed_text_shows_a_message_not_an_exception(viz):
@@ -443,19 +432,16 @@ def test_rapid_step_clicks_are_drawn_in_batches(monkeypatch, tmp_path):
     clock = rc.find(app.PlayClock).widget
     clock.shown = clock.ack  # what the browser does once the page is drawn
     step = button(rc, "Step")
-    t = time.perf_counter()
     for click in range(1, 201):
         step.click()
         if click % 25 == 0:  # the browser has drawn an update meanwhile and says so
             clock.shown = clock.ack
-    seconds = time.perf_counter() - t
     clock.shown = clock.ack
     assert step_number(rc) == 200  # every click is one quarter: none lost, none counted twice
     assert rc.find(LiveChart).widgets[0].values[-1]["quarter"] == "2075Q1"  # 2025Q1 + 200
     # Drawn at the first click and then once per report: 1 + 200 / 25 = 9 draws, not 200.
     assert len(draws) == 9
     assert draws[-1] == 3 * 201  # the last draw holds all 201 quarters of the share plot
-    assert seconds < 10  # 0.8 s measured here; drawn one by one, a click took 0.17 s (34 s)
     rc.close()
 
 

@@ -14,7 +14,6 @@ import os
 import re
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import time
@@ -168,7 +167,8 @@ def test_page_steps_resets_with_new_value_and_renders_every_plot(server, browser
     assert page.locator(".viz-headline").first.inner_text() != headline_before
     time.sleep(1.0)
     assert page.locator(".viz-plot-share").screenshot() != share_before, "plot did not change"
-    assert statistics.median(times) < 2.0
+    # the step times are written above for information; speed is measured by
+    # experiments/benchmarks/bench_viz_step.py --browser, not asserted here
 
     # move a control (keyboard on the slider: 4 steps of 0.05 up or down), then reset
     slider = control(page, "hegemon_pressure").get_by_role("slider")

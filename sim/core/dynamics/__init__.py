@@ -1,0 +1,107 @@
+"""The model's equations, written once, over arrays shaped (runs, members), one module a process.
+
+This package is the single source of truth for the dynamics. The Mesa model (``sim.abm.model``)
+calls it with one run; the ensemble (``sim.core.ensemble``) calls it with thousands. Nothing here
+knows about Mesa, files or sweeps.
+
+One call of :func:`step` advances every run by one quarter (``DT`` = 0.25 years). All members and
+the rival update simultaneously from the state at the start of the quarter (a synchronous update:
+the rival observes the alliance's output with a one-quarter intelligence lag). The order of
+operations inside a step, each process in its own module:
+
+1. ``threat`` (:func:`perceive_threat`): each member's threat signal is its exposure times the
+   rival's output relative to the alliance's (log of the ratio over a reference, or the rival's
+   output level), plus any scheduled shock; perception is smoothed with memory. The threat term
+   of the desired share is the sensitivity times the perceived threat times the member's
+   regional multiplier (``Members.threat_response``, 1 without a region table).
+2. ``pressure`` (:func:`feel_pressure`): the target path in force (a straight line from the
+   member's initial share to the target plus ``target_margin_pp`` at the deadline), the
+   hegemon's pressure and the fraction of peers (same region) already at the target give the
+   weight with which a member closes the gap to that path.
+3. ``free_riding`` (:func:`weigh_free_riding`): allies' spending is partly a public good: a rise
+   in the allies' combined share lowers the member's desired share (a spatial lag on burdens),
+   or, in the pure public-good limit, each extra dollar allies spend lowers its desired spending
+   (Olson-Zeckhauser).
+4. ``choice`` (:func:`decide`, :func:`choose_shares`): desired share = anchor + the decision
+   terms (threat - free riding), pulled toward the target path by the pressure term; the share
+   moves toward it by partial adjustment, with noise and a fiscal ramp limit, never below 0 nor
+   below a national pledge's floor. The terms are declared once in ``terms``
+   (:class:`Term`, :func:`member_terms`, :func:`register_member_term`).
+5. ``capacity`` (:func:`build_capacity`): spending is split into munitions and air defence;
+   munitions capacity is ordered up to what spending funds and comes online through a pipeline
+   (first output after ``munitions_lead_first_quarters``, nameplate after
+   ``munitions_lead_full_quarters``); output is the lesser of capacity and funded output;
+   air-defence capability approaches the level its spending sustains.
+6. ``rival`` (:func:`rival_respond`): the rival moves its output toward ``rival_target_ratio``
+   times the alliance's output, within its ramp limit and a ceiling on its defence share; strain
+   above a threshold slows its GDP growth.
+7. Metrics are recorded by the caller (``sim.core.metrics``).
+
+``state`` holds what the equations work on (:class:`Static`, :class:`Constants`,
+:class:`State`), ``arrays`` the typed parameter arrays (:class:`ParamArrays`), ``step`` the
+initial state, one step and the loop over quarters (:func:`trajectory`).
+"""
+
+from sim.core.dynamics.arrays import ParamArrays, param_arrays
+from sim.core.dynamics.capacity import build_capacity
+from sim.core.dynamics.choice import choose_shares, decide
+from sim.core.dynamics.free_riding import FREE_RIDING, weigh_free_riding
+from sim.core.dynamics.pressure import PRESSURE, feel_pressure
+from sim.core.dynamics.rival import rival_ceiling, rival_respond
+from sim.core.dynamics.state import (
+    DT,
+    EPS,
+    RIVAL_GDP_GROWTH_FLOOR_PCT_PER_YEAR,
+    Constants,
+    State,
+    Static,
+    build_static,
+    draw_shocks,
+    row_sum,
+)
+from sim.core.dynamics.step import initial_state, step, trajectory
+from sim.core.dynamics.terms import (
+    Term,
+    TermInputs,
+    member_terms,
+    register_member_term,
+    unregister_member_term,
+)
+from sim.core.dynamics.threat import THREAT, perceive_threat
+
+if not member_terms():  # the model's own terms, in their columns' order
+    for _term in (THREAT, PRESSURE, FREE_RIDING):
+        register_member_term(_term, default=True)
+
+__all__ = [
+    "DT",
+    "EPS",
+    "FREE_RIDING",
+    "PRESSURE",
+    "RIVAL_GDP_GROWTH_FLOOR_PCT_PER_YEAR",
+    "THREAT",
+    "Constants",
+    "ParamArrays",
+    "State",
+    "Static",
+    "Term",
+    "TermInputs",
+    "build_capacity",
+    "build_static",
+    "choose_shares",
+    "decide",
+    "draw_shocks",
+    "feel_pressure",
+    "initial_state",
+    "member_terms",
+    "param_arrays",
+    "perceive_threat",
+    "register_member_term",
+    "rival_ceiling",
+    "rival_respond",
+    "row_sum",
+    "step",
+    "trajectory",
+    "unregister_member_term",
+    "weigh_free_riding",
+]

@@ -1,0 +1,179 @@
+"""What the equations work on: the batch's fixed structure, each run's constants and its state.
+
+:class:`Static` is fixed for every run of a batch (members, calendar, schedules);
+:class:`Constants` is fixed for each run once it is initialised (anchors, references, initial
+levels); :class:`State` is what evolves from quarter to quarter. Member arrays are (R, N), rival
+arrays (R,).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.stats import rankdata
+
+from sim.core.data import Members
+from sim.core.params import Params, parse_quarter
+
+DT = 0.25
+"""Years per step (one quarter)."""
+EPS = 1e-9
+RIVAL_GDP_GROWTH_FLOOR_PCT_PER_YEAR = -30.0
+"""The fastest the rival's GDP can shrink, %/yr, however great the strain: a bound, not an
+estimate, at about the worst year of an economy at war in recent data (Ukraine 2022: real GDP
+-29.1%, State Statistics Service of Ukraine, April 2023). It keeps GDP positive; the shipped
+scenarios never come near it (their worst is -1.5%/yr)."""
+
+
+def row_sum(x: np.ndarray, keepdims: bool = False) -> np.ndarray:
+    """Sum over members (axis 1) so that each run's sum is the same whatever the batch size.
+
+    numpy sums a C-contiguous array along its last axis row by row with the same pairwise
+    algorithm whatever the number of rows (``tests/abm/test_equivalence.py`` relies on it), so
+    the input is made contiguous first. Matrix products are avoided for non-integer sums because
+    BLAS may add in a different order for different shapes.
+    """
+    return np.ascontiguousarray(x).sum(axis=1, keepdims=keepdims)
+
+
+@dataclass(frozen=True)
+class Static:
+    """What is fixed for every run of a batch: the members, the calendar and the schedules."""
+
+    members: Members
+    times: np.ndarray  # (T+1,) time in years of each row, row 0 the initial state
+    quarters: tuple[str, ...]
+    region_of: np.ndarray  # (N,) index of each member's region (its peer group)
+    region_members: tuple[np.ndarray, ...]  # member indices of each region
+    peer_counts: np.ndarray  # (N,) number of peers (same region, not itself)
+    pledge_floor: np.ndarray  # (T+1, N) core share floor from national pledges (0: none)
+    shock_on: np.ndarray  # (T+1,) True from the threat shock's quarter on
+    anchor_mode: str
+    threat_signal: str
+    gdp_rank: np.ndarray  # (N,) rank of each member's GDP (fixed: all grow at the same rate)
+    cap_shares: bool = True  # cap each member's core + related share at 100% of its GDP
+
+    @property
+    def n_steps(self) -> int:
+        """Number of quarters simulated after the initial state."""
+        return len(self.times) - 1
+
+
+@dataclass(frozen=True)
+class Constants:
+    """Each run's constants, fixed when it is initialised (``initial_state``)."""
+
+    anchor_pct: np.ndarray  # (R, N) the desired share before the decision terms
+    allies_spending_ref: np.ndarray  # (R, N) allies' spending the free-riding term compares to
+    core_share_initial: np.ndarray
+    related_share_initial: np.ndarray
+    gdp_initial: np.ndarray
+    target_core_pct: np.ndarray  # (R, N) the target in force for each member
+    munitions_per_usd_bn: np.ndarray  # (R, 1)
+    air_defence_spend_initial: np.ndarray
+    rival_output_initial: np.ndarray  # (R,)
+    rival_gdp_initial: np.ndarray  # (R,)
+    lead_first: np.ndarray  # (R,) quarters from order to first output
+    lead_full: np.ndarray  # (R,) quarters from order to nameplate
+
+
+@dataclass(frozen=True)
+class State:
+    """Every run's state at one quarter; member arrays are (R, N), rival arrays (R,)."""
+
+    k: int  # row index of this state in Static.times
+    core_share_pct: np.ndarray
+    related_share_pct: np.ndarray
+    gdp_usd_bn: np.ndarray
+    threat: np.ndarray  # perceived threat (threat units)
+    munitions_capacity: np.ndarray  # M rounds/yr
+    munitions_output: np.ndarray  # M rounds/yr
+    committed: np.ndarray  # capacity online plus capacity on order (M rounds/yr)
+    orders_cumulative: tuple[np.ndarray, ...]  # cumulative orders (R, N) after each step
+    air_defence: np.ndarray  # capability relative to the member's start level
+    rival_output: np.ndarray
+    rival_gdp_usd_bn: np.ndarray
+    rival_defence_share_pct: np.ndarray
+    cumulative_extra_spending_usd_bn: np.ndarray
+    terms: dict[str, np.ndarray]
+    """Each decision term's value in the last decision (pp of GDP), by the term's name
+    (``sim.core.dynamics.terms.member_terms``), for inspection."""
+    desired_core_share_pct: np.ndarray
+    peers_at_target: np.ndarray
+
+    @property
+    def alliance_output(self) -> np.ndarray:
+        """Alliance munitions output (R,), M rounds/yr."""
+        return row_sum(self.munitions_output)
+
+
+def _pledge_floor(members: Members, times: np.ndarray) -> np.ndarray:
+    """Core share floor (T+1, N) from the national pledges (0: none)."""
+    t0 = times[0]
+    floor = np.zeros((len(times), members.n))
+    by_member: dict[int, list[tuple[float, float]]] = {}
+    for i, year, pct in members.pledges:
+        by_member.setdefault(i, []).append((year + 0.75, pct))  # due in the year's last quarter
+    for i, points in by_member.items():
+        # a path through the pledges in time order, from the member's share at the start
+        # (a pledge already due at the start is a floor from the start)
+        points = sorted(points)
+        start = max([members.core_share_pct[i]] + [pct for t, pct in points if t <= t0])
+        due = [t0] + [t for t, _ in points if t > t0]
+        level = [start] + [pct for t, pct in points if t > t0]
+        floor[:, i] = np.interp(times, due, level)
+    return floor
+
+
+def build_static(params: Params, members: Members) -> Static:
+    """Build the calendar, peer groups and schedules shared by a batch of runs."""
+    t0 = parse_quarter(params.start_quarter)
+    t1 = parse_quarter(params.end_quarter)
+    n_steps = round((t1 - t0) / DT)
+    times = t0 + DT * np.arange(n_steps + 1)
+    quarters = tuple(f"{int(round(t * 4)) // 4}Q{int(round(t * 4)) % 4 + 1}" for t in times)
+    region = np.array(members.region)
+    names, region_of = np.unique(region, return_inverse=True)
+    region_members = tuple(np.flatnonzero(region_of == g) for g in range(len(names)))
+    peer_counts = np.bincount(region_of)[region_of].astype(float) - 1.0
+    if params.threat_shock_quarter:
+        shock_on = times >= parse_quarter(params.threat_shock_quarter) - EPS
+    else:
+        shock_on = np.zeros(len(times), dtype=bool)
+    return Static(
+        members,
+        times,
+        quarters,
+        region_of,
+        region_members,
+        peer_counts,
+        _pledge_floor(members, times),
+        shock_on,
+        params.anchor_mode,
+        params.threat_signal,
+        rankdata(members.gdp_usd_bn),
+        params.cap_shares_at_gdp,
+    )
+
+
+def draw_shocks(
+    seeds: Sequence[int], n_steps: int, n_members: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Draw every run's standard-normal shocks from its own seed.
+
+    Each run's seed spawns two independent streams (numpy ``SeedSequence``): one for the members,
+    one for the rival, so that changing the rival's parameters leaves the members' draws alone
+    and a run's draws do not depend on which batch it is in.
+
+    Returns:
+        member shocks (R, T, N) and rival shocks (R, T).
+    """
+    member = np.empty((len(seeds), n_steps, n_members))
+    rival = np.empty((len(seeds), n_steps))
+    for r, seed in enumerate(seeds):
+        member_ss, rival_ss = np.random.SeedSequence(seed).spawn(2)
+        member[r] = np.random.default_rng(member_ss).standard_normal((n_steps, n_members))
+        rival[r] = np.random.default_rng(rival_ss).standard_normal(n_steps)
+    return member, rival

@@ -1,0 +1,175 @@
+"""Decision terms declared once: a member's desired share is an anchor plus its terms.
+
+A :class:`Term` declares one term of a member's decision: its name (the output column is
+``{name}_pp``, the alliance mean ``mean_{name}_pp``), label, unit, sign, a one-line doc and the
+function computing it. The state (``State.terms``), the output columns
+(``sim.core.metrics.MEMBER_COLUMNS`` / ``ALLIANCE_COLUMNS``), ``MemberState.decision()`` and
+``explain()``, the web page's member card and table, and docking's checklist are all built from
+:func:`member_terms`, the registry, in its order.
+
+A member's desired core share is::
+
+    before  = anchor + sign_1 * term_1 + sign_2 * term_2 + ...   (the terms that do not pull)
+    desired = before + pressure                                  (the term that pulls)
+
+in registry order (a term with sign +1 is added, one with sign -1 subtracted, so the default
+``anchor + threat - free_riding`` is computed exactly as before the terms were declared). The
+pressure term (``pulls=True``) is computed from ``before``: it pulls the desired share toward
+the target path. The defaults are threat, pressure and free riding
+(``sim.core.dynamics.threat``, ``.pressure``, ``.free_riding``); add one with
+:func:`register_member_term` (docs/EXTENDING.md walks through it).
+
+The rival's decision is one rule (``sim.core.dynamics.rival``): it closes the gap to
+``rival_target_ratio`` times the alliance's output, within a ramp limit and a ceiling, with
+strain slowing its GDP; it has no declared terms.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.core.dynamics.arrays import ParamArrays
+from sim.core.dynamics.state import Constants, State, Static
+
+
+@dataclass(frozen=True)
+class TermInputs:
+    """What a term's function may read when a member decides.
+
+    At the initial state (a term with ``anchored=True`` is evaluated there) ``constants`` and
+    ``state`` are None and so are ``path``, ``weight``, ``peers`` and ``before``.
+    """
+
+    static: Static
+    p: ParamArrays
+    constants: Constants | None
+    state: State | None  # the state at the start of the quarter
+    threat: np.ndarray  # (R, N) this quarter's perceived threat
+    path: np.ndarray | None = None  # (R, N) target path in force, % GDP
+    weight: np.ndarray | None = None  # (R, N) pressure weight in [0, 1]
+    peers: np.ndarray | None = None  # (R, N) fraction of regional peers at the target
+    before: np.ndarray | None = None  # (R, N) desired share before the pulling term
+
+
+@dataclass(frozen=True)
+class Term:
+    """One term of a member's decision, in percentage points of GDP.
+
+    Attributes:
+        name: identifier; the member output column is ``{name}_pp``, the alliance's
+            ``mean_{name}_pp`` (the mean over members with armed forces).
+        label: as shown to a reader ("Threat", "Free riding").
+        unit: unit of the term's value ("pp of GDP").
+        sign: +1 adds the value to the desired share, -1 subtracts it.
+        doc: one line saying what the term is.
+        function: ``function(inputs) -> (R, N)`` array, the term's value (0 for members
+            without armed forces: multiply by ``inputs.static.members.armed``).
+        anchored: evaluated at the initial state and absorbed into the anchor
+            (``anchor_mode = 'rest_point'``), so that the initial shares are rest points;
+            otherwise the term is 0 in the initial state.
+        pulls: computed after the other terms from their sum (``inputs.before``) and added
+            to it (the pressure term); at most one term pulls.
+    """
+
+    name: str
+    label: str
+    unit: str
+    sign: int
+    doc: str
+    function: Callable[[TermInputs], np.ndarray]
+    anchored: bool = False
+    pulls: bool = False
+
+    def __post_init__(self) -> None:
+        """Refuse a declaration the columns or the sum cannot use."""
+        if not self.name.isidentifier():
+            raise ValueError(f"term name {self.name!r}: expected an identifier")
+        if self.sign not in (1, -1):
+            raise ValueError(f"term {self.name!r}: sign {self.sign!r}, expected +1 or -1")
+        if self.pulls and self.sign != 1:
+            raise ValueError(f"term {self.name!r}: a pulling term has sign +1")
+
+    @property
+    def column(self) -> str:
+        """The member output column, e.g. ``threat_pp``."""
+        return f"{self.name}_pp"
+
+    @property
+    def mean_column(self) -> str:
+        """The alliance output column, e.g. ``mean_threat_pp``."""
+        return f"mean_{self.name}_pp"
+
+    def contribution(self, value: float) -> float:
+        """The term's signed effect on the desired share (``-value`` for sign -1)."""
+        return value if self.sign > 0 else 0.0 - value
+
+
+_REGISTRY: list[Term] = []
+_DEFAULTS: list[str] = []
+
+
+def member_terms() -> tuple[Term, ...]:
+    """The terms of a member's decision in force, in order (their columns' order)."""
+    return tuple(_REGISTRY)
+
+
+def register_member_term(term: Term, *, default: bool = False) -> Term:
+    """Add a term to every member's decision, after those already registered.
+
+    Args:
+        term: the declaration.
+        default: one of the model's own terms (only ``sim.core.dynamics`` registers these;
+            they cannot be unregistered).
+
+    Returns:
+        The term, so a module can write ``FISCAL_SPACE = register_member_term(Term(...))``.
+
+    Raises:
+        ValueError: a term of that name is registered, or a second term that pulls.
+    """
+    if any(t.name == term.name for t in _REGISTRY):
+        raise ValueError(f"term {term.name!r} is already registered")
+    if term.pulls and any(t.pulls for t in _REGISTRY):
+        raise ValueError(f"term {term.name!r}: only one term may pull toward the target path")
+    _REGISTRY.append(term)
+    if default:
+        _DEFAULTS.append(term.name)
+    return term
+
+
+def unregister_member_term(name: str) -> None:
+    """Remove a term added with :func:`register_member_term` (not one of the model's own).
+
+    Raises:
+        ValueError: no such term, or one of the model's own terms.
+    """
+    if name in _DEFAULTS:
+        raise ValueError(f"term {name!r} is one of the model's own terms: it cannot be removed")
+    for i, term in enumerate(_REGISTRY):
+        if term.name == name:
+            del _REGISTRY[i]
+            return
+    raise ValueError(f"no term {name!r} is registered")
+
+
+def desired_before_pull(anchor: np.ndarray, values: dict[str, np.ndarray]) -> np.ndarray:
+    """``anchor`` plus each non-pulling term times its sign, in registry order."""
+    before = anchor
+    for term in _REGISTRY:
+        if not term.pulls:
+            value = values[term.name]
+            before = before + value if term.sign > 0 else before - value
+    return before
+
+
+def anchored_sum(core: np.ndarray, values: dict[str, np.ndarray]) -> np.ndarray:
+    """``core`` minus the anchored terms' effects: the anchor that makes ``core`` a rest point."""
+    anchor = core
+    for term in _REGISTRY:
+        if term.anchored:
+            value = values[term.name]
+            anchor = anchor - value if term.sign > 0 else anchor + value
+    return anchor

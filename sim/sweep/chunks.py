@@ -1,0 +1,187 @@
+"""Running a sweep's chunks on an executor, and running again those whose worker died.
+
+A local worker process that dies costs only its chunk: the pool is rebuilt and the chunk run again,
+alone, up to :data:`MAX_CHUNK_ATTEMPTS` times, after which its runs are recorded as failed.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+from collections import Counter, deque
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from tqdm import tqdm
+
+from sim.sweep.execution import (
+    ChunkTask,
+    ExecutorInfo,
+    run_chunk,
+)
+from sim.sweep.integrity import write_chunk
+from sim.sweep.plan import Plan
+
+MAX_CHUNK_ATTEMPTS = 3
+"""How many times a chunk whose worker process died is run again alone before its runs are
+recorded as failed."""
+
+
+def _task(plan: Plan, out: Path, chunk_id: int, faults: dict[int, str], first: bool) -> ChunkTask:
+    c, design = plan.config, plan.design
+    rows = plan.chunk_runs(chunk_id)
+    point_ids = rows["point_id"].to_numpy()
+    unique = np.unique(point_ids)
+    records = design.points.iloc[unique][design.axes].to_dict("records")
+    points = {int(p): values for p, values in zip(unique, records, strict=True)}
+    run_ids = rows["run_id"].to_numpy()
+    ids = set(run_ids.tolist())
+    mine = {r: m for r, m in faults.items() if r in ids and (first or m != "kill")}
+    return ChunkTask(
+        chunk_id,
+        str(out.resolve()),
+        run_ids,
+        point_ids,
+        rows["seed"].to_numpy(),
+        points,
+        c.base,
+        c.keep_alliance,
+        c.keep_members,
+        mine,
+    )
+
+
+def _record_dead(plan: Plan, out: Path, chunk_id: int, reason: str) -> tuple[int, dict[str, str]]:
+    """Record a chunk whose worker kept dying: all its runs failed, with the reason."""
+    rows = plan.chunk_runs(chunk_id)
+    status = pd.DataFrame(
+        {
+            "run_id": rows["run_id"].to_numpy(),
+            "status": ["failed"] * len(rows),
+            "error": [reason] * len(rows),
+        }
+    )
+    return len(rows), write_chunk(out, chunk_id, status)
+
+
+def execute_chunks(
+    plan: Plan, out: Path, todo: list[int], ex: ExecutorInfo, faults: dict[int, str], bar: tqdm
+) -> tuple[int, int, dict[int, dict[str, str]]]:
+    """Run the chunks, a few tasks in flight per worker.
+
+    When a local worker process dies its pool breaks and every chunk in flight fails with it:
+    the pool is rebuilt, and those chunks run again one at a time (so that a chunk that kills
+    its worker is known); one that kills it :data:`MAX_CHUNK_ATTEMPTS` times alone is recorded
+    as failed.
+
+    Returns:
+        The runs done, the times the pool was restarted, and the files of each chunk.
+    """
+    runner = _ChunkRunner(plan, out, ex, faults, bar, deque(todo))
+    runner.run()
+    return runner.counts["runs"], runner.counts["pool_restarts"], runner.files
+
+
+class _ChunkRunner:
+    """The state of :func:`execute_chunks`: the queues, the chunks in flight, the counts."""
+
+    def __init__(
+        self,
+        plan: Plan,
+        out: Path,
+        ex: ExecutorInfo,
+        faults: dict[int, str],
+        bar: tqdm,
+        queue: deque,
+    ) -> None:
+        self.plan, self.out, self.ex, self.faults, self.bar = plan, out, ex, faults, bar
+        self.queue: deque = queue
+        self.suspects: deque = deque()
+        self.inflight: dict[cf.Future, int] = {}
+        self.submitted: Counter[int] = Counter()
+        self.deaths: Counter[int] = Counter()
+        self.files: dict[int, dict[str, str]] = {}
+        self.counts = {"runs": 0, "failed": 0, "pool_restarts": 0}
+        self.window, self.alone = max(2 * ex.slots, 2), False
+
+    def submit(self, chunk: int, back: deque) -> bool:
+        """Submit a chunk; False (the chunk put back in front) if the pool is already broken."""
+        first = self.submitted[chunk] == 0
+        task = _task(self.plan, self.out, chunk, self.faults, first=first)
+        try:
+            future = self.ex.executor.submit(run_chunk, task)
+        except cf.BrokenExecutor:
+            back.appendleft(chunk)
+            if not self.inflight:  # broken while idle: nothing in flight will report it
+                self.ex.replace_broken()
+                self.counts["pool_restarts"] += 1
+            return False
+        self.submitted[chunk] += 1
+        self.inflight[future] = chunk
+        return True
+
+    def finished(self, chunk: int, n_runs: int, n_failed: int, files: dict[str, str]) -> None:
+        """Count a finished chunk and move the progress bar."""
+        self.files[chunk] = files
+        self.counts["runs"] += n_runs
+        self.counts["failed"] += n_failed
+        self.bar.update(n_runs)
+        if self.counts["failed"]:
+            self.bar.set_postfix(failed=self.counts["failed"])
+
+    def collect(self, futures: set[cf.Future], broken: list[int]) -> BaseException | None:
+        """Take the results of finished futures; the chunks of a broken pool go to ``broken``."""
+        error = None
+        for future in futures:
+            chunk = self.inflight.pop(future)
+            try:
+                r = future.result()
+            except cf.BrokenExecutor as err:
+                broken.append(chunk)
+                error = err
+                continue
+            self.finished(chunk, r.n_runs, r.n_failed, r.files)
+        return error
+
+    def run(self) -> None:
+        """Submit and collect until every chunk has finished or been recorded as failed."""
+        while self.queue or self.suspects or self.inflight:
+            if not self.inflight:
+                self.alone = bool(self.suspects)
+                if self.alone:
+                    self.submit(self.suspects.popleft(), self.suspects)
+            if not self.alone:
+                while (
+                    len(self.inflight) < self.window
+                    and self.queue
+                    and self.submit(self.queue.popleft(), self.queue)
+                ):
+                    pass
+            if not self.inflight:
+                continue
+            done, _ = cf.wait(list(self.inflight), return_when=cf.FIRST_COMPLETED)
+            broken: list[int] = []
+            error = self.collect(done, broken)
+            if broken:
+                self.pool_broke(broken, error)
+
+    def pool_broke(self, broken: list[int], error: BaseException | None) -> None:
+        """Restart a dead pool; run its chunks again alone, or record one that keeps killing it."""
+        # every other chunk in flight fails with it (or has just finished)
+        error = self.collect(cf.wait(list(self.inflight)).done, broken) or error
+        self.ex.replace_broken()
+        self.counts["pool_restarts"] += 1
+        if not self.alone:
+            self.suspects.extend(sorted(broken))
+            return
+        (chunk,) = broken
+        self.deaths[chunk] += 1
+        if self.deaths[chunk] < MAX_CHUNK_ATTEMPTS:
+            self.suspects.appendleft(chunk)
+            return
+        reason = (
+            f"the worker process died each time this chunk ran alone ({self.deaths[chunk]} "
+            f"times, {type(error).__name__}); see the system log (e.g. the OOM killer)"
+        )
+        n, files = _record_dead(self.plan, self.out, chunk, reason)
+        self.finished(chunk, n, n, files)

@@ -1,0 +1,191 @@
+"""Atomic writers and the folder lock of a sweep folder.
+
+This module owns writing a sweep folder's files so that a reader never sees half a file: every file
+is written under a temporary name starting with ``.`` in the same folder and moved into place with
+``os.replace``. It also owns the folder's lock (:func:`folder_lock`) and reading its manifest.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from sim.core.errors import UserError
+
+
+class SweepFolderError(UserError):
+    """A folder is not a sweep folder, or holds a different sweep."""
+
+
+def tmp_name(path: Path) -> Path:
+    """A temporary name for ``path`` in its folder, hidden from readers (a leading ``.``)."""
+    return path.parent / f".{path.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}.tmp"
+
+
+def file_sha256(path: str | Path) -> str:
+    """The sha256 of a file's bytes, as 64 hex digits."""
+    with open(path, "rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+def write_parquet(
+    frame: pd.DataFrame | pa.Table, path: Path, metadata: dict[bytes, bytes] | None = None
+) -> str:
+    """Write a table to ``path`` atomically (temp file in the same folder, then rename).
+
+    Args:
+        frame: the table.
+        path: where it goes.
+        metadata: extra key-value metadata for the Parquet schema.
+
+    Returns:
+        The sha256 of the file written.
+    """
+    path = Path(path)
+    tmp = tmp_name(path)
+    table = (
+        frame if isinstance(frame, pa.Table) else pa.Table.from_pandas(frame, preserve_index=False)
+    )
+    if metadata:
+        table = table.replace_schema_metadata({**(table.schema.metadata or {}), **metadata})
+    try:
+        pq.write_table(table, tmp)
+        digest = file_sha256(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return digest
+
+
+def write_json(data: Any, path: Path) -> None:
+    """Write JSON to ``path`` atomically."""
+    path = Path(path)
+    tmp = tmp_name(path)
+    try:
+        tmp.write_text(json.dumps(data, indent=2, default=str) + "\n")
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def make_folders(out: Path, keep_alliance: bool, keep_members: bool) -> None:
+    """Create the sweep folder and its chunk folders; remove temp files of killed writers."""
+    for sub in (
+        "chunks",
+        *(["alliance"] if keep_alliance else []),
+        *(["members"] if keep_members else []),
+    ):
+        (out / sub).mkdir(parents=True, exist_ok=True)
+    for folder in (out, out / "chunks", out / "alliance", out / "members"):
+        if folder.is_dir():
+            for tmp in folder.glob(".*.tmp"):
+                if tmp.is_file():  # a folder is not ours (e.g. another tool's temporary one)
+                    tmp.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def folder_lock(out: Path) -> Iterator[None]:
+    """Hold an exclusive lock on the sweep folder's ``.lock`` file (released if the process dies).
+
+    Take it before looking at what the folder holds: a second writer is refused at once. The
+    lock counts only while ``.lock`` is the file that was locked (a writer that removes a new
+    folder removes ``.lock`` too, holding the lock), so a process that locked a removed file
+    tries again.
+
+    Raises:
+        SweepFolderError: if another process is writing the same folder.
+    """
+    path = Path(out) / ".lock"
+    while True:
+        fd = os.open(path, os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise SweepFolderError(
+                f"{out}: another sweep process is writing this folder (it "
+                "holds its .lock): wait for it to finish, or choose another "
+                "--out"
+            ) from None
+        except BaseException:
+            os.close(fd)
+            raise
+        try:
+            now = os.stat(path)
+        except FileNotFoundError:
+            now = None
+        held = os.fstat(fd)
+        if now is not None and (now.st_dev, now.st_ino) == (held.st_dev, held.st_ino):
+            break
+        os.close(fd)
+    try:
+        yield
+    finally:
+        os.close(fd)
+
+
+def read_manifest(out: str | Path) -> dict[str, Any]:
+    """The manifest of a sweep folder.
+
+    Raises:
+        SweepFolderError: if the folder has no sweep manifest.
+    """
+    path = Path(out) / "manifest.json"
+    if not Path(out).is_dir():
+        raise SweepFolderError(f"{out}: no such folder")
+    try:
+        manifest = json.loads(path.read_text())
+    except (OSError, ValueError):
+        raise SweepFolderError(f"{out}: not a sweep folder (no readable manifest.json)") from None
+    if not isinstance(manifest, dict) or manifest.get("kind") != "sweep":
+        raise SweepFolderError(
+            f"{out}: not a sweep folder (manifest kind is "
+            f"{manifest.get('kind') if isinstance(manifest, dict) else None!r}"
+            ", expected 'sweep')"
+        )
+    return manifest
+
+
+def stream_table(path: Path, parts: Iterator[pd.DataFrame | pa.Table]) -> int:
+    """Write the concatenation of ``parts`` to one Parquet file atomically; return its rows.
+
+    Every part becomes a row group, cast to the schema of the first part, so memory holds one
+    part at a time.
+    """
+    tmp, writer, rows = tmp_name(path), None, 0
+    try:
+        for part in parts:
+            table = (
+                part
+                if isinstance(part, pa.Table)
+                else pa.Table.from_pandas(part, preserve_index=False)
+            )
+            if writer is None:
+                writer = pq.ParquetWriter(tmp, table.schema)
+            elif table.schema != writer.schema:
+                table = table.cast(writer.schema)
+            writer.write_table(table)
+            rows += table.num_rows
+        if writer is None:
+            return 0
+        writer.close()
+        writer = None
+        os.replace(tmp, path)
+    finally:
+        if writer is not None:
+            writer.close()
+        tmp.unlink(missing_ok=True)
+    return rows
