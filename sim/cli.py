@@ -59,7 +59,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         f"{args.config}: valid scenario '{scenario.name}' ({scenario.params.start_quarter}-"
         f"{scenario.params.end_quarter}, seed {scenario.seed})"
     )
-    from sim.core.ensemble import members_of
+    from sim.core.members import members_of
     from sim.validation.docking import stability_report
 
     for line in stability_report(scenario.params, members_of(scenario.params)):

@@ -208,17 +208,6 @@ def misplaced_tests(tests: Path, root: Path, package: str = "sim") -> list[str]:
 
 # --- the checks on the real tree -------------------------------------------------------------
 
-KNOWN_UPWARD: dict[str, str] = {}
-"""Upward imports in the tree when this test was written, each expected to be fixed (xfail)."""
-
-KNOWN_CYCLES = {
-    "sim.core.config <-> sim.core.ensemble": (
-        "config imports ensemble.members_of lazily in a function; ensemble imports "
-        "config.MAX_SEED at the top"
-    ),
-}
-"""Import cycles in the tree when this test was written, each expected to be fixed (xfail)."""
-
 
 def _cycle_name(component: list[str]) -> str:
     return " <-> ".join(component)
@@ -242,38 +231,11 @@ def test_every_package_has_a_docstring_saying_what_it_owns() -> None:
 
 
 def test_imports_only_point_down_the_layers(graph: dict[str, set[str]]) -> None:
-    """No upward import besides the known ones (each tested below, expected to fail)."""
-    assert sorted(set(upward_imports(graph)) - set(KNOWN_UPWARD)) == []
-
-
-@pytest.mark.parametrize(
-    "edge",
-    [
-        pytest.param(e, marks=pytest.mark.xfail(strict=True, reason=r))
-        for e, r in KNOWN_UPWARD.items()
-    ],
-)
-def test_known_upward_import_is_gone(graph: dict[str, set[str]], edge: str) -> None:
-    """When this passes (XPASS, a failure), remove the edge from KNOWN_UPWARD."""
-    assert edge not in upward_imports(graph)
+    assert sorted(upward_imports(graph)) == []
 
 
 def test_there_are_no_import_cycles(runtime_graph: dict[str, set[str]]) -> None:
-    """No import cycle besides the known ones (each tested below, expected to fail)."""
-    found = {_cycle_name(c) for c in cycles(runtime_graph)}
-    assert sorted(found - set(KNOWN_CYCLES)) == []
-
-
-@pytest.mark.parametrize(
-    "cycle",
-    [
-        pytest.param(c, marks=pytest.mark.xfail(strict=True, reason=r))
-        for c, r in KNOWN_CYCLES.items()
-    ],
-)
-def test_known_import_cycle_is_gone(runtime_graph: dict[str, set[str]], cycle: str) -> None:
-    """When this passes (XPASS, a failure), remove the cycle from KNOWN_CYCLES."""
-    assert cycle not in {_cycle_name(c) for c in cycles(runtime_graph)}
+    assert sorted(_cycle_name(c) for c in cycles(runtime_graph)) == []
 
 
 def test_the_graph_sees_lazy_imports(graph: dict[str, set[str]]) -> None:

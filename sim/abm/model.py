@@ -24,7 +24,8 @@ import pandas as pd
 from sim.abm.agents import MemberState, Rival
 from sim.core import dynamics, metrics
 from sim.core.config import DEFAULT_SCENARIO, Scenario, load_scenario
-from sim.core.ensemble import SimulationError, checked_seed, members_of
+from sim.core.ensemble import SimulationError, checked_seed
+from sim.core.members import members_of
 from sim.core.params import PARAM_FIELDS, Params, make_params
 
 

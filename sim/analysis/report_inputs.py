@@ -19,8 +19,8 @@ import pyarrow as pa
 
 from sim.analysis import figures as figs
 from sim.analysis import tables as tabs
-from sim.core.ensemble import members_of
 from sim.core.errors import UserError
+from sim.core.members import members_of
 from sim.core.params import PARAM_FIELDS, make_params
 from sim.core.regimes import RICHARDSON_PARAMS, linear_gain, richardson_applies, richardson_margin
 

@@ -32,8 +32,9 @@ from typing import Any
 
 from sim.core.data import DataError
 from sim.core.errors import shown
+from sim.core.members import members_of
 from sim.core.names import PLAIN_NAME_EXPECTED, is_plain_name
-from sim.core.params import ParamError, Params, make_params
+from sim.core.params import MAX_SEED, ParamError, Params, make_params  # noqa: F401 - MAX_SEED re-exported
 from sim.core.resources import configs_dir, locate
 from sim.core.scenario_files import ConfigError, find_config, not_a_file, os_reason, read_toml
 
@@ -42,7 +43,6 @@ DEFAULT_SCENARIO = "hague"
 """The default scenario: ``sim run`` without a config, the web page's first scenario."""
 DEFAULT_SEED = 20250625
 """Seed used when neither the config nor the command line gives one (the Hague summit's date)."""
-MAX_SEED = 2**63 - 1
 """The largest seed: seeds are stored as 64-bit signed integers (manifests, sweep tables)."""
 MAX_INHERITS = 32
 """The most files an ``inherits`` chain may have (the config itself included)."""
@@ -214,8 +214,6 @@ def load_scenario(
         except ParamError as err:
             raise ConfigError("--set", err.key, err.value, err.expected) from None
     try:
-        from sim.core.ensemble import members_of
-
         members_of(params)
     except DataError as err:
         _data_error(err, params, files, overrides or {})

@@ -14,7 +14,6 @@ when member series are kept.
 
 from __future__ import annotations
 
-import functools
 import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,11 +23,11 @@ import numpy as np
 import pandas as pd
 
 from sim.core import dynamics, metrics
-from sim.core.config import MAX_SEED
-from sim.core.data import Members, load_members
+from sim.core.data import Members
 from sim.core.errors import UserError
 from sim.core.invariants import first_violations
-from sim.core.params import STRUCTURAL, Params
+from sim.core.members import members_for, members_of  # noqa: F401 - re-exported
+from sim.core.params import MAX_SEED, STRUCTURAL, Params
 
 
 class SimulationError(ValueError, UserError):
@@ -38,7 +37,7 @@ class SimulationError(ValueError, UserError):
 def checked_seed(seed: Any) -> int:
     """A run's seed as an int, or :class:`SimulationError` if it is not a non-negative integer.
 
-    Python and numpy integers from 0 to ``sim.core.config.MAX_SEED`` (2**63 - 1, what a config
+    Python and numpy integers from 0 to ``sim.core.params.MAX_SEED`` (2**63 - 1, what a config
     accepts) are; bools, floats (even 2.0) and strings are not.
     """
     if isinstance(seed, numbers.Integral) and not isinstance(seed, bool | np.bool_):
@@ -88,38 +87,6 @@ class Trajectories:
         frame.insert(0, "quarter", np.tile(np.repeat(np.array(self.quarters), n), runs))
         frame.insert(0, "run_id", np.repeat(ids, rows * n))
         return frame
-
-
-@functools.lru_cache(maxsize=16)
-def members_for(
-    members_file: str,
-    initial_data_year: int,
-    use_pledges: bool,
-    use_target_exemptions: bool,
-    region_behaviour_file: str = "",
-    member_behaviour_file: str = "",
-) -> Members:
-    """Load (once per process) the members a set of structural parameters asks for."""
-    return load_members(
-        members_file,
-        initial_data_year,
-        use_pledges=use_pledges,
-        use_target_exemptions=use_target_exemptions,
-        region_behaviour_file=region_behaviour_file,
-        member_behaviour_file=member_behaviour_file,
-    )
-
-
-def members_of(params: Params) -> Members:
-    """Return the members of a parameter set."""
-    return members_for(
-        params.members_file,
-        params.initial_data_year,
-        params.use_pledges,
-        params.use_target_exemptions,
-        params.region_behaviour_file,
-        params.member_behaviour_file,
-    )
 
 
 def structural_key(params: Params) -> tuple:

@@ -27,6 +27,8 @@ from sim.core.errors import UserError
 from sim.core.param_table_supply import ParamFields
 
 QUARTER_RE = re.compile(r"^(\d{4})Q([1-4])$")
+MAX_SEED = 2**63 - 1
+"""The largest seed a run accepts: TOML integers (configs) are 64-bit signed."""
 STRUCTURAL = (
     "start_quarter",
     "end_quarter",

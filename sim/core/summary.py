@@ -28,8 +28,10 @@ FINAL_COLUMNS = (
     "rival_defence_share_pct",
     "air_defence_vs_2025",
     "burden_rank_correlation",
-    "cumulative_extra_spending_usd_bn",
 )
+"""The alliance metrics whose last value is a summary column ``final_<metric>``. The cumulative
+extra spending is a final value already: it has one column, ``cumulative_extra_spending_usd_bn``,
+not a second ``final_`` copy."""
 
 
 def _first_quarter(mask: np.ndarray, quarters: Sequence[str]) -> np.ndarray:

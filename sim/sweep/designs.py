@@ -224,7 +224,7 @@ def check_points(
         ConfigError: for the first invalid point or unreadable member table, naming the axis
             (or the ``[set]`` key, or the scenario) that gives the table.
     """
-    from sim.core.ensemble import members_of
+    from sim.core.members import members_of
 
     names = design.axes
     structural: dict[tuple, dict[str, Any]] = {}

@@ -84,7 +84,7 @@ def _members(config: SweepConfig) -> int:
     Unreadable tables are skipped here: ``sim.sweep.designs.check_points`` refuses them.
     """
     from sim.core.data import DataError
-    from sim.core.ensemble import members_of
+    from sim.core.members import members_of
     from sim.core.params import make_params
 
     candidates = [{}]

@@ -7,7 +7,7 @@ Nothing here repeats a parameter's name or range by hand: add ``control=True`` t
 in ``sim/core/params.py`` and it appears on the page.
 
 A bad value (text that is not a number, a value out of range, a seed that is not an integer
-from 0 to ``sim.core.config.MAX_SEED``, or a combination the parameter table forbids) becomes a
+from 0 to ``sim.core.params.MAX_SEED``, or a combination the parameter table forbids) becomes a
 message for the page, never an exception. The sliders (:func:`NumberSlider`) take only finite
 numbers from the browser: anything else a crafted message sends them is ignored.
 """
@@ -22,9 +22,8 @@ from typing import Any
 import solara
 
 from sim.abm.model import seed_from
-from sim.core.config import MAX_SEED
 from sim.core.errors import shown
-from sim.core.params import ParamError, Params, make_params, param_table, to_dict
+from sim.core.params import MAX_SEED, ParamError, Params, make_params, param_table, to_dict
 
 SEED = "seed"
 """Name of the seed entry in the control values (the model's ``rng`` keyword)."""
