@@ -117,24 +117,51 @@ def build_parser() -> argparse.ArgumentParser:
     prog = "sim" if Path(sys.argv[0]).name == "sim" else "python -m sim"
     parser = argparse.ArgumentParser(prog=prog, description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
+    _add_run(sub)
+    p = sub.add_parser("validate", help="check a config without running it")
+    _scenario_args(p)
+    p.set_defaults(func=cmd_validate)
+    p = sub.add_parser("scenarios", help="list the scenario configs")
+    p.add_argument(
+        "--folder",
+        default=None,
+        help="folder of configs (default: the scenarios shipped with the tool)",
+    )
+    p.set_defaults(func=cmd_scenarios)
+    p = sub.add_parser("params", help="print the parameter table (Markdown)")
+    p.set_defaults(func=cmd_params)
+    _add_sweep(sub)
+    p = sub.add_parser("viz", help="serve the web page (127.0.0.1 by default)")
+    p.add_argument("config", nargs="?", help="scenario config to open (default the Hague path)")
+    p.add_argument("--port", type=int, default=8765)
+    p.add_argument("--host", default="127.0.0.1")
+    p.set_defaults(func=cmd_viz)
+    _add_calibrate(sub)
+    _add_report(sub)
+    return parser
 
-    def scenario_args(p: argparse.ArgumentParser, default: str | None = None) -> None:
-        if default is None:
-            p.add_argument("config", help="scenario config (TOML file or shipped scenario name)")
-        else:
-            p.add_argument(
-                "config",
-                nargs="?",
-                default=default,
-                help=f"scenario config (TOML file or shipped scenario name; default {default})",
-            )
-        p.add_argument("--seed", type=int, help="the run's seed (default: the config's)")
+
+def _scenario_args(p: argparse.ArgumentParser, default: str | None = None) -> None:
+    """Add a scenario command's config (required unless ``default``), ``--seed`` and ``--set``."""
+    if default is None:
+        p.add_argument("config", help="scenario config (TOML file or shipped scenario name)")
+    else:
         p.add_argument(
-            "--set", action="append", metavar="KEY=VALUE", help="override a parameter (repeatable)"
+            "config",
+            nargs="?",
+            default=default,
+            help=f"scenario config (TOML file or shipped scenario name; default {default})",
         )
+    p.add_argument("--seed", type=int, help="the run's seed (default: the config's)")
+    p.add_argument(
+        "--set", action="append", metavar="KEY=VALUE", help="override a parameter (repeatable)"
+    )
 
+
+def _add_run(sub: argparse._SubParsersAction) -> None:
+    """Add the ``run`` command."""
     p = sub.add_parser("run", help="run a scenario into its own results folder")
-    scenario_args(p, DEFAULT_SCENARIO)
+    _scenario_args(p, DEFAULT_SCENARIO)
     p.add_argument(
         "--out",
         help="results folder (default results/<scenario>-seed<seed>, "
@@ -149,21 +176,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_run)
 
-    p = sub.add_parser("validate", help="check a config without running it")
-    scenario_args(p)
-    p.set_defaults(func=cmd_validate)
 
-    p = sub.add_parser("scenarios", help="list the scenario configs")
-    p.add_argument(
-        "--folder",
-        default=None,
-        help="folder of configs (default: the scenarios shipped with the tool)",
-    )
-    p.set_defaults(func=cmd_scenarios)
-
-    p = sub.add_parser("params", help="print the parameter table (Markdown)")
-    p.set_defaults(func=cmd_params)
-
+def _add_sweep(sub: argparse._SubParsersAction) -> None:
+    """Add the ``sweep`` command."""
     p = sub.add_parser("sweep", help="run a parameter sweep")
     p.add_argument("config", help="sweep config (TOML)")
     p.add_argument("--out", help="sweep folder (default results/sweeps/<name>)")
@@ -183,12 +198,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_sweep)
 
-    p = sub.add_parser("viz", help="serve the web page (127.0.0.1 by default)")
-    p.add_argument("config", nargs="?", help="scenario config to open (default the Hague path)")
-    p.add_argument("--port", type=int, default=8765)
-    p.add_argument("--host", default="127.0.0.1")
-    p.set_defaults(func=cmd_viz)
 
+def _add_calibrate(sub: argparse._SubParsersAction) -> None:
+    """Add the ``calibrate`` command."""
     p = sub.add_parser("calibrate", help="fit behavioural parameters to the 2014-2024 record")
     p.add_argument("config", help="backcast config (TOML)")
     p.add_argument("--out", help="where to write the fitted config")
@@ -209,6 +221,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_calibrate)
 
+
+def _add_report(sub: argparse._SubParsersAction) -> None:
+    """Add the ``report`` command."""
     p = sub.add_parser("report", help="figures and tables from a sweep folder")
     p.add_argument("sweep_dir", help="a sweep's results folder")
     p.add_argument("--out", help="report folder (default SWEEP_DIR/report)")
@@ -219,7 +234,6 @@ def build_parser() -> argparse.ArgumentParser:
         help="two swept axes for the regime map (default: the first two)",
     )
     p.set_defaults(func=cmd_report)
-    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -322,3 +322,36 @@ def test_the_checker_reports_misplaced_tests(fake_tree: Path) -> None:
         "sweep/test_runner.py",
         "test_dynamics.py",
     ]
+
+
+MAX_MODULE_LINES = 400
+"""Issue 12: no module over 400 lines (a module that grows past it is doing more than one job)."""
+MAX_FUNCTION_LINES = 60
+"""Issue 12: no function over 60 lines, decorators excluded (``end_lineno - lineno + 1``)."""
+
+
+def oversized(root: Path) -> list[str]:
+    """Modules over MAX_MODULE_LINES lines and functions over MAX_FUNCTION_LINES, under sim/."""
+    found = []
+    for path in sorted((root / "sim").rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        rel = path.relative_to(root).as_posix()
+        if len(text.splitlines()) > MAX_MODULE_LINES:
+            found.append(f"{rel}: {len(text.splitlines())} lines")
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                span = node.end_lineno - node.lineno + 1
+                if span > MAX_FUNCTION_LINES:
+                    found.append(f"{rel}:{node.lineno} {node.name}: {span} lines")
+    return found
+
+
+def test_no_module_or_function_is_oversized() -> None:
+    assert oversized(ROOT) == []
+
+
+def test_the_size_check_can_fail(tmp_path: Path) -> None:
+    (tmp_path / "sim").mkdir()
+    body = "\n".join(f"    x{i} = {i}" for i in range(61))
+    (tmp_path / "sim" / "big.py").write_text(f"def f():\n{body}\n" + "#\n" * 340)
+    assert oversized(tmp_path) == ["sim/big.py: 402 lines", "sim/big.py:1 f: 62 lines"]

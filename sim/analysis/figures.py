@@ -227,18 +227,7 @@ def regime_map_figure(
         linewidth=0.3,
     )
     if len(cells) <= 64:
-        for row in cells.itertuples():
-            xc = (edges["x"][row.x_cell] + edges["x"][row.x_cell + 1]) / 2
-            yc = (edges["y"][row.y_cell] + edges["y"][row.y_cell + 1]) / 2
-            ax.text(
-                xc,
-                yc,
-                f"{row.modal_share:.0%}",
-                ha="center",
-                va="center",
-                fontsize=5.5,
-                color="black" if row.modal != "rival_exhausted" else "white",
-            )
+        _write_modal_shares(ax, cells, edges)
     handles = [
         plt.matplotlib.patches.Patch(color=REGIME_COLOURS[r], label=REGIME_LABELS[r])
         for r in present
@@ -257,6 +246,22 @@ def regime_map_figure(
         ax.set_yticks([])
     fig.legend(handles=handles, loc="outside right center", frameon=False, fontsize=6.5)
     return fig
+
+
+def _write_modal_shares(ax: plt.Axes, cells: pd.DataFrame, edges: Mapping[str, np.ndarray]) -> None:
+    """Write each cell's modal share at its centre (white on the dark regime's colour)."""
+    for row in cells.itertuples():
+        xc = (edges["x"][row.x_cell] + edges["x"][row.x_cell + 1]) / 2
+        yc = (edges["y"][row.y_cell] + edges["y"][row.y_cell + 1]) / 2
+        ax.text(
+            xc,
+            yc,
+            f"{row.modal_share:.0%}",
+            ha="center",
+            va="center",
+            fontsize=5.5,
+            color="black" if row.modal != "rival_exhausted" else "white",
+        )
 
 
 def _param_label(name: str) -> str:

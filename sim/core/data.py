@@ -3,10 +3,11 @@
 This module owns reading the member table, the members' exposure to the rival and the national
 pledges, and checking them: a missing column, a malformed number or a duplicate member is a
 :class:`DataError` naming the file, the row and the column. So is a file that cannot be read as
-a UTF-8 CSV table (a binary file, a folder, a broken link, a name too long), a row shorter than
-the header, a GDP of 0 or over :data:`MAX_GDP_USD_BN`, a share over 100% of GDP, an exposure
-over 1, and a member set in which no member spends anything. The result is a :class:`Members`
-record of arrays, one entry per member, in file order.
+a UTF-8 CSV table (a binary file, a folder, a broken link, a name too long) or a row shorter
+than the header (these table checks live in :mod:`sim.core.csv_table`), a GDP of 0 or over
+:data:`MAX_GDP_USD_BN`, a share over 100% of GDP, an exposure over 1, and a member set in
+which no member spends anything. The result is a :class:`Members` record of arrays, one entry
+per member, in file order.
 
 Iceland has no armed forces: it has no NATO share, so its core share is 0 and is held there
 (``armed`` is False); it stays one of the 32 members.
@@ -14,15 +15,13 @@ Iceland has no armed forces: it has no NATO share, so its core share is 0 and is
 
 from __future__ import annotations
 
-import csv
-import errno
 import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 
-from sim.core.errors import UserError, shown
+from sim.core.csv_table import DataError, number, read_csv
 from sim.core.resources import locate, seeds_dir
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,21 +32,6 @@ NO_ARMED_FORCES = frozenset({"ISL"})
 MAX_GDP_USD_BN = 1e6
 """The largest GDP a member may have, US$ bn: about ten times the world's (~110,000 in 2024);
 a larger number is a typo or a unit error, and sums of such numbers overflow."""
-
-
-class DataError(ValueError, UserError):
-    """A data file is missing, malformed or inconsistent."""
-
-    def __init__(
-        self, path: Path | str, message: str, row: int | None = None, column: str | None = None
-    ) -> None:
-        self.path, self.message, self.row, self.column = str(path), message, row, column
-        where = shown(str(path))
-        if row is not None:
-            where += f", row {row}"
-        if column is not None:
-            where += f", column '{column}'"
-        super().__init__(f"{where}: {message}")
 
 
 @dataclass(frozen=True)
@@ -99,95 +83,6 @@ def resolve(path: str | Path) -> Path:
     return locate(path)
 
 
-def _read_csv(path: Path, required: tuple[str, ...] = ()) -> list[dict[str, str]]:
-    """Read a CSV table (UTF-8, a header row) into one dict per row.
-
-    Args:
-        path: the file.
-        required: columns the header must have.
-
-    Raises:
-        DataError: naming the file when it is missing, not a regular file, unreadable (no
-            permission, a name too long, a symbolic link loop), not UTF-8 text (a binary file),
-            not CSV (a field over the csv module's size limit), has no header or lacks a
-            required column; naming the row too when a row has fewer fields than the header.
-    """
-    try:
-        if not path.is_file():
-            raise DataError(path, _not_a_file(path))
-        with path.open(newline="", encoding="utf-8") as fh:
-            reader = csv.DictReader(fh)
-            rows = list(reader)
-            header = reader.fieldnames or []
-    except UnicodeDecodeError as err:
-        raise DataError(
-            path,
-            f"not UTF-8 text (byte 0x{err.object[err.start]:02x} at offset "
-            f"{err.start}): expected a CSV table; is this a binary file?",
-        ) from None
-    except csv.Error as err:
-        raise DataError(path, f"not a readable CSV table ({err})") from None
-    except (OSError, ValueError) as err:
-        if isinstance(err, DataError):
-            raise
-        reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
-        if isinstance(err, OSError) and err.errno == errno.ENOENT:
-            reason = "file not found"
-        raise DataError(path, f"cannot be read ({reason})") from None
-    if not header:
-        raise DataError(path, "empty file (no header)")
-    for col in required:
-        if col not in header:
-            raise DataError(path, f"missing column '{col}'")
-    for i, r in enumerate(rows, start=2):  # row 1 is the header
-        short = [col for col in required if r.get(col) is None]
-        if short:
-            raise DataError(
-                path, f"the row has fewer fields than the header ({len(header)})", i, short[0]
-            )
-    return rows
-
-
-def _not_a_file(path: Path) -> str:
-    """Why a path is not a readable regular file, as a data error's message says it."""
-    if path.is_dir():
-        return "a folder, expected a CSV file"
-    if path.is_symlink():
-        return "a broken symbolic link (a loop, or a link to nothing), expected a CSV file"
-    if path.exists():
-        return "not a regular file (a device, a pipe or a socket), expected a CSV file"
-    return "file not found"
-
-
-def _number(
-    path: Path,
-    row: int,
-    column: str,
-    text: str,
-    *,
-    allow_blank: bool = False,
-    positive: bool = False,
-    most: float | None = None,
-) -> float:
-    """A table's number: finite, non-negative (``positive``: above 0), at most ``most``."""
-    text = (text or "").strip()
-    if text == "":
-        if allow_blank:
-            return math.nan
-        raise DataError(path, "missing value, expected a number", row, column)
-    try:
-        value = float(text)
-    except ValueError:
-        raise DataError(path, f"malformed number {text!r}", row, column) from None
-    if not math.isfinite(value) or value < 0:
-        raise DataError(path, f"{text!r} is not a finite non-negative number", row, column)
-    if positive and value == 0:
-        raise DataError(path, f"{text!r}: expected a number above 0", row, column)
-    if most is not None and value > most:
-        raise DataError(path, f"{text!r}: expected a number at most {most:g}", row, column)
-    return value
-
-
 def load_members(
     members_file: str | Path = "seeds/nato_members.csv",
     initial_data_year: int = 2024,
@@ -220,70 +115,17 @@ def load_members(
     """
     path = resolve(members_file)
     share_col = f"share_{initial_data_year}"
-    rows = _read_csv(path, (*REQUIRED_COLUMNS, share_col))
+    rows = read_csv(path, (*REQUIRED_COLUMNS, share_col))
     exposure_override = bool(rows) and "exposure" in rows[0]
     exposures = {} if exposure_override else _load_exposure(seeds_dir() / "exposure.csv")
-    iso3, names, regions, gdp, share, expo, armed, src = [], [], [], [], [], [], [], []
+    parsed: list[_MemberRow] = []
     for i, r in enumerate(rows, start=2):  # row 1 is the header
-        code = (r["iso3"] or "").strip()
-        if len(code) != 3 or not code.isalpha():
-            raise DataError(path, f"malformed ISO3 code {code!r}", i, "iso3")
-        if code in iso3:
-            raise DataError(path, f"duplicate member {code}", i, "iso3")
-        iso3.append(code)
-        names.append(r["name"].strip())
-        regions.append(r["region"].strip())
-        gdp.append(
-            _number(path, i, "gdp_usd_bn", r["gdp_usd_bn"], positive=True, most=MAX_GDP_USD_BN)
+        seen = [m.iso3 for m in parsed]
+        parsed.append(
+            _member_row(path, i, r, initial_data_year, exposures, exposure_override, seen)
         )
-        has_forces = code not in NO_ARMED_FORCES
-        value = _number(path, i, share_col, r[share_col], allow_blank=True, most=100.0)
-        source = f"{share_col}"
-        if math.isnan(value) and has_forces:
-            fallback = r.get("sipri_share_2015", "")
-            value = _number(path, i, "sipri_share_2015", fallback, allow_blank=True, most=100.0)
-            source = "sipri_share_2015"
-            if math.isnan(value):
-                raise DataError(
-                    path, f"no share for {initial_data_year} and no SIPRI fallback", i, share_col
-                )
-        if not has_forces:
-            value, source = 0.0, "no armed forces"
-        share.append(value)
-        src.append(source)
-        armed.append(has_forces)
-        if exposure_override:
-            expo.append(_number(path, i, "exposure", r["exposure"], most=1.0))
-        else:
-            if code not in exposures:
-                raise DataError(seeds_dir() / "exposure.csv", f"no exposure for member {code}")
-            expo.append(exposures[code])
-    if not iso3:
-        raise DataError(path, "no members")
-    if not any(value > 0 for value in share):
-        raise DataError(
-            path,
-            "every member's share is 0: expected at least one above 0 (the "
-            "rival's initial output is set relative to the alliance's)",
-            column=share_col,
-        )
-    pledges, override = (), np.full(len(iso3), np.nan)
-    if use_pledges or use_target_exemptions:
-        pledges, override = _load_pledges(
-            seeds_dir() / "pledges.csv", iso3, use_pledges, use_target_exemptions
-        )
-    members = Members(
-        tuple(iso3),
-        tuple(names),
-        tuple(regions),
-        np.array(gdp),
-        np.array(share),
-        np.array(expo),
-        np.array(armed),
-        tuple(src),
-        pledges,
-        override,
-    )
+    _check_member_set(path, parsed, share_col)
+    members = _members(parsed, use_pledges, use_target_exemptions)
     if not (region_behaviour_file or member_behaviour_file):
         return members
     return with_multipliers(
@@ -291,6 +133,105 @@ def load_members(
         load_region_behaviour(region_behaviour_file) if region_behaviour_file else {},
         load_member_behaviour(member_behaviour_file) if member_behaviour_file else {},
     )
+
+
+@dataclass(frozen=True)
+class _MemberRow:
+    """One row of the member table, checked."""
+
+    iso3: str
+    name: str
+    region: str
+    gdp_usd_bn: float
+    core_share_pct: float
+    share_source: str
+    armed: bool
+    exposure: float
+
+
+def _members(parsed: list[_MemberRow], use_pledges: bool, use_exemptions: bool) -> Members:
+    """The checked rows as a :class:`Members` record, with pledges and target overrides."""
+    iso3 = [m.iso3 for m in parsed]
+    pledges, override = (), np.full(len(iso3), np.nan)
+    if use_pledges or use_exemptions:
+        pledges, override = _load_pledges(
+            seeds_dir() / "pledges.csv", iso3, use_pledges, use_exemptions
+        )
+    return Members(
+        tuple(iso3),
+        tuple(m.name for m in parsed),
+        tuple(m.region for m in parsed),
+        np.array([m.gdp_usd_bn for m in parsed]),
+        np.array([m.core_share_pct for m in parsed]),
+        np.array([m.exposure for m in parsed]),
+        np.array([m.armed for m in parsed]),
+        tuple(m.share_source for m in parsed),
+        pledges,
+        override,
+    )
+
+
+def _member_row(
+    path: Path,
+    i: int,
+    r: dict[str, str],
+    initial_data_year: int,
+    exposures: dict[str, float],
+    exposure_override: bool,
+    seen: list[str],
+) -> _MemberRow:
+    """Check row ``i`` of the member table, given the ISO3 codes of the rows before it."""
+    code = (r["iso3"] or "").strip()
+    if len(code) != 3 or not code.isalpha():
+        raise DataError(path, f"malformed ISO3 code {code!r}", i, "iso3")
+    if code in seen:
+        raise DataError(path, f"duplicate member {code}", i, "iso3")
+    gdp = number(path, i, "gdp_usd_bn", r["gdp_usd_bn"], positive=True, most=MAX_GDP_USD_BN)
+    share, source = _initial_share(path, i, r, code, initial_data_year)
+    if exposure_override:
+        exposure = number(path, i, "exposure", r["exposure"], most=1.0)
+    else:
+        if code not in exposures:
+            raise DataError(seeds_dir() / "exposure.csv", f"no exposure for member {code}")
+        exposure = exposures[code]
+    armed = code not in NO_ARMED_FORCES
+    return _MemberRow(
+        code, r["name"].strip(), r["region"].strip(), gdp, share, source, armed, exposure
+    )
+
+
+def _initial_share(
+    path: Path, i: int, r: dict[str, str], code: str, initial_data_year: int
+) -> tuple[float, str]:
+    """A member's initial core share and the column it came from (SIPRI 2015 as a fallback)."""
+    share_col = f"share_{initial_data_year}"
+    value = number(path, i, share_col, r[share_col], allow_blank=True, most=100.0)
+    source = f"{share_col}"
+    has_forces = code not in NO_ARMED_FORCES
+    if math.isnan(value) and has_forces:
+        fallback = r.get("sipri_share_2015", "")
+        value = number(path, i, "sipri_share_2015", fallback, allow_blank=True, most=100.0)
+        source = "sipri_share_2015"
+        if math.isnan(value):
+            raise DataError(
+                path, f"no share for {initial_data_year} and no SIPRI fallback", i, share_col
+            )
+    if not has_forces:
+        value, source = 0.0, "no armed forces"
+    return value, source
+
+
+def _check_member_set(path: Path, parsed: list[_MemberRow], share_col: str) -> None:
+    """Reject a member table with no members, or one in which no member spends anything."""
+    if not parsed:
+        raise DataError(path, "no members")
+    if not any(m.core_share_pct > 0 for m in parsed):
+        raise DataError(
+            path,
+            "every member's share is 0: expected at least one above 0 (the "
+            "rival's initial output is set relative to the alliance's)",
+            column=share_col,
+        )
 
 
 def with_multipliers(
@@ -359,7 +300,7 @@ MULTIPLIER_COLUMNS = ("threat_multiplier", "pressure_multiplier")
 def _read_multipliers(path: str | Path, key: str) -> dict[str, tuple[float, float]]:
     """Read a multiplier table keyed by ``key`` (``region`` or ``iso3``)."""
     path = resolve(path)
-    rows = _read_csv(path, (key, *MULTIPLIER_COLUMNS))
+    rows = read_csv(path, (key, *MULTIPLIER_COLUMNS))
     label = "member" if key == "iso3" else key
     out: dict[str, tuple[float, float]] = {}
     for i, r in enumerate(rows, start=2):
@@ -370,16 +311,16 @@ def _read_multipliers(path: str | Path, key: str) -> dict[str, tuple[float, floa
             shown = name if key == "iso3" else repr(name)  # as load_members names a member
             raise DataError(path, f"duplicate {label} {shown}", i, key)
         out[name] = (
-            _number(path, i, "threat_multiplier", r["threat_multiplier"]),
-            _number(path, i, "pressure_multiplier", r["pressure_multiplier"]),
+            number(path, i, "threat_multiplier", r["threat_multiplier"]),
+            number(path, i, "pressure_multiplier", r["pressure_multiplier"]),
         )
     return out
 
 
 def _load_exposure(path: Path) -> dict[str, float]:
     out = {}
-    for i, r in enumerate(_read_csv(path, ("iso3", "exposure")), start=2):
-        value = _number(path, i, "exposure", r["exposure"])
+    for i, r in enumerate(read_csv(path, ("iso3", "exposure")), start=2):
+        value = number(path, i, "exposure", r["exposure"])
         if value > 1:
             raise DataError(path, f"exposure {value} outside [0, 1]", i, "exposure")
         out[r["iso3"].strip()] = value
@@ -391,12 +332,12 @@ def _load_pledges(
 ) -> tuple[tuple[tuple[int, float, float], ...], np.ndarray]:
     pledges = []
     override = np.full(len(iso3), np.nan)
-    for i, r in enumerate(_read_csv(path, ("iso3", "year", "core_pct_gdp", "kind")), start=2):
+    for i, r in enumerate(read_csv(path, ("iso3", "year", "core_pct_gdp", "kind")), start=2):
         code = r["iso3"].strip()
         if code not in iso3:
             continue  # a pledge of a member not in this member set
-        year = _number(path, i, "year", r["year"])
-        pct = _number(path, i, "core_pct_gdp", r["core_pct_gdp"])
+        year = number(path, i, "year", r["year"])
+        pct = number(path, i, "core_pct_gdp", r["core_pct_gdp"])
         kind = r["kind"].strip()
         if kind == "pledge":
             if use_pledges:

@@ -17,7 +17,7 @@ today; the sweep and report code can call the same functions):
    replaced by a rename, so it cannot carry its own lock), holds it while the results are
    computed and written, and removes it afterwards. The OS releases the lock if the process
    dies; a stale lock file is harmless and reused. A second writer is refused at once ("... is
-   being written by another process").
+   being written by another process"). The lock lives in :mod:`sim.runs.folder_lock`.
 4. **Whole or not at all.** :meth:`OutputFolder.write` writes into a hidden sibling
    ``PARENT/.NAME.partial-XXXXXXXX`` and renames it into place at the end, after checking the
    rules again: a folder that appeared at ``--out`` while the results were computed is not
@@ -38,31 +38,23 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import fcntl
-import hashlib
 import json
 import os
-import re
 import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from sim.core.errors import UserError, shown
+from sim.core.errors import shown
 from sim.core.names import PLAIN_NAME as PLAIN_NAME
 from sim.core.names import PLAIN_NAME_EXPECTED as PLAIN_NAME_EXPECTED
 from sim.core.names import is_plain_name as is_plain_name
 from sim.core.resources import checkout_root
+from sim.runs.folder_lock import OutputFolderError, folder_lock, hidden_sibling, recover
 
 MANIFEST = "manifest.json"
 """The file that marks a results folder as written by this tool; its ``kind`` key says which."""
-
-_HIDDEN = re.compile(r"\.(?P<base>.+)\.(?P<tag>partial|old)-[0-9a-f]{8}")
-
-
-class OutputFolderError(UserError):
-    """An output folder that may not be written or replaced, or whose writing failed."""
 
 
 def output_path(text: str, option: str = "--out") -> Path:
@@ -81,14 +73,6 @@ def output_path(text: str, option: str = "--out") -> Path:
             f"{option} = {shown(repr(text))}: expected a path without NUL characters"
         )
     return Path(text)
-
-
-def _hidden_sibling(path: Path, tag: str) -> Path:
-    """``PARENT/.NAME.tag``, with a long NAME shortened so the name stays a valid file name."""
-    name = path.name
-    if len(name.encode()) > 120:
-        name = f"{name[:60]}~{hashlib.sha256(name.encode()).hexdigest()[:16]}"
-    return path.parent / f".{name}.{tag}"
 
 
 def _protected() -> list[tuple[Path, str]]:
@@ -250,64 +234,10 @@ def _make_parents(folder: Path, created: list[Path]) -> None:
         created.append(p)
 
 
-def _recover(path: Path) -> None:
-    """Clear what writers of ``path`` killed mid-write left (call it holding the lock).
-
-    A hidden ``.NAME.partial-*`` folder is removed. A ``.NAME.old-*`` folder is the folder an
-    overwrite had moved aside: it goes back in place when nothing is at ``path`` (the writer was
-    killed between its two renames), and is removed otherwise.
-    """
-    base = _hidden_sibling(path, "x").name[1:-2]
-    for entry in sorted(os.scandir(path.parent), key=lambda e: e.name):
-        m = _HIDDEN.fullmatch(entry.name)
-        if not (m and m["base"] == base and entry.is_dir(follow_symlinks=False)):
-            continue
-        if m["tag"] == "old" and not os.path.lexists(path):
-            os.rename(entry.path, path)
-        else:
-            shutil.rmtree(entry.path, ignore_errors=True)
-
-
 def _remove_empty(folders: list[Path]) -> None:
     for p in reversed(folders):
         with contextlib.suppress(OSError):
             p.rmdir()
-
-
-@contextlib.contextmanager
-def _lock(lock_path: Path, target: Path) -> Iterator[None]:
-    """Hold an exclusive flock on ``lock_path``; remove the file when done."""
-    while True:
-        # Read-only: flock needs no write access, and the lock then never blocks a remount.
-        fd = os.open(lock_path, os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(fd)
-            raise OutputFolderError(
-                f"{shown(str(target))} is being written by another process (it holds the lock "
-                f"{lock_path.name}): wait for it to finish or choose another --out"
-            ) from None
-        except BaseException:
-            os.close(fd)
-            raise
-        # The holder before us may have removed the file after we opened it: our lock is then
-        # on a file no other process can find. Only a lock on the file at lock_path counts.
-        try:
-            now = os.stat(lock_path)
-        except FileNotFoundError:
-            now = None
-        held = os.fstat(fd)
-        if now is not None and (now.st_dev, now.st_ino) == (held.st_dev, held.st_ino):
-            break
-        os.close(fd)
-    try:
-        yield
-    finally:
-        # Removed while still locked: a process that opened the old file finds it gone above.
-        with contextlib.suppress(OSError):
-            os.unlink(lock_path)
-        os.close(fd)
 
 
 class OutputFolder:
@@ -348,7 +278,7 @@ class OutputFolder:
         tmp: Path | None = None
         try:
             while tmp is None:
-                candidate = _hidden_sibling(self._abs, f"partial-{uuid.uuid4().hex[:8]}")
+                candidate = hidden_sibling(self._abs, f"partial-{uuid.uuid4().hex[:8]}")
                 with contextlib.suppress(FileExistsError):
                     candidate.mkdir()  # mode 0o777 minus the umask, like any new folder
                     tmp = candidate
@@ -372,7 +302,7 @@ class OutputFolder:
         if not os.path.lexists(self._abs):
             os.rename(tmp, self._abs)
             return
-        old = _hidden_sibling(self._abs, f"old-{uuid.uuid4().hex[:8]}")
+        old = hidden_sibling(self._abs, f"old-{uuid.uuid4().hex[:8]}")
         os.rename(self._abs, old)
         try:
             os.rename(tmp, self._abs)
@@ -424,8 +354,8 @@ def output_folder(
             _make_parents(absolute.parent, created)
             with contextlib.suppress(FileNotFoundError):
                 os.lstat(absolute)  # a name too long, a parent that is a file: fail now
-            stack.enter_context(_lock(_hidden_sibling(absolute, "lock"), path))
-            _recover(absolute)
+            stack.enter_context(folder_lock(hidden_sibling(absolute, "lock"), path))
+            recover(absolute)
         except OSError as err:
             raise OutputFolderError(f"cannot write {shown(str(path))}: {_reason(err)}") from None
         check_output(path, kind, overwrite=overwrite)

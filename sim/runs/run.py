@@ -140,27 +140,47 @@ def run_scenario(
         alliance, members, summary = simulate_scenario(scenario)
         seconds = time.perf_counter() - t0
         with folder.write() as tmp:
-            alliance.to_parquet(tmp / "alliance.parquet", index=False)
-            members.to_parquet(tmp / "members.parquet", index=False)
-            if csv:
-                alliance.to_csv(tmp / "alliance.csv", index=False)
-                members.to_csv(tmp / "members.csv", index=False)
-            (tmp / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+            _write_tables(tmp, alliance, members, summary, csv=csv)
             run_figure(alliance, title, tmp / "figure")
             manifest = {
-                "kind": RUN_KIND,
-                "scenario": scenario.name,
-                "description": scenario.description,
-                "config_files": list(scenario.chain),
-                "seed": scenario.seed,
-                "overrides": resolved,
-                "params": to_dict(scenario.params),
-                "command": command,
-                "versions": package_versions(),
-                "git": git_revision(),
-                "started_utc": started.isoformat(timespec="seconds"),
-                "run_seconds": round(seconds, 4),
+                **_manifest(scenario, resolved, command, started, seconds),
                 "files": sorted(p.name for p in tmp.iterdir()) + ["manifest.json"],
             }
             (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
     return RunResult(alliance, members, summary, Path(out))
+
+
+def _write_tables(
+    tmp: Path, alliance: pd.DataFrame, members: pd.DataFrame, summary: dict[str, Any], *, csv: bool
+) -> None:
+    """Write a run's tables (Parquet, and CSV copies on request) and its ``summary.json``."""
+    alliance.to_parquet(tmp / "alliance.parquet", index=False)
+    members.to_parquet(tmp / "members.parquet", index=False)
+    if csv:
+        alliance.to_csv(tmp / "alliance.csv", index=False)
+        members.to_csv(tmp / "members.csv", index=False)
+    (tmp / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+
+
+def _manifest(
+    scenario: Scenario,
+    resolved: dict[str, Any],
+    command: str,
+    started: datetime,
+    seconds: float,
+) -> dict[str, Any]:
+    """A run's manifest, all but the list of its files (which the caller adds last)."""
+    return {
+        "kind": RUN_KIND,
+        "scenario": scenario.name,
+        "description": scenario.description,
+        "config_files": list(scenario.chain),
+        "seed": scenario.seed,
+        "overrides": resolved,
+        "params": to_dict(scenario.params),
+        "command": command,
+        "versions": package_versions(),
+        "git": git_revision(),
+        "started_utc": started.isoformat(timespec="seconds"),
+        "run_seconds": round(seconds, 4),
+    }

@@ -8,8 +8,10 @@ member and which parameters the data do not identify. By default everything goes
 committed fit instead: ``configs/behaviour.toml`` (inherited by the forward scenarios) with its
 region and member tables ``configs/data/behaviour_by_region.csv`` and ``behaviour_by_member.csv``,
 and the backcast-only values in ``configs/data/backcast_fitted.toml`` (:func:`cli_calibrate`).
-What is fitted, and the loss, are ``sim.validation.objective``; writing the results is
-``sim.validation.output``.
+What is fitted is ``sim.validation.search_space``, what it is compared with
+``sim.validation.fit_targets``, the loss ``sim.validation.loss`` (put together by
+``sim.validation.objective``); the command's options and destinations are
+``sim.validation.calibrate_options``; writing the results is ``sim.validation.output``.
 
 The start shock (``start_threat_shock_size``: Crimea, annexed months before the backcast's
 first quarter and not yet in the 2014 shares) is fitted with the rest but belongs to the
@@ -18,7 +20,7 @@ inherits ``configs/behaviour.toml`` and is inherited by ``configs/backcast_2014.
 forward scenarios (which inherit ``configs/behaviour.toml``) keep it at 0. The search starts
 from the documented priors (``sim.core.params``, start shock 0), not from the last fit, so a rerun
 gives the same result; the committed files reproduce the recorded loss through the backcast
-config (``tests/test_calibration.py``).
+config (``tests/validation/test_calibration.py``).
 
 Free riding (``free_riding_strength``) is in ``POOLED`` but held at its documented prior by
 default (``Budget.fixed``): in 2014-2024 every member responded to one common shock, so a
@@ -34,12 +36,9 @@ about 40% of the Hague path's rise in the alliance's core share (docs/VALIDATION
 rounds of a Powell search over the member multipliers followed by one over the pooled parameters
 and regions again (block coordinate descent). All deterministic for a given seed.
 
-**Identification.** At the optimum, the Jacobian of the share residuals (finite differences)
-gives Gauss-Newton standard errors (with the ridges as prior information and the residual
-variance over the ridge's effective degrees of freedom; :func:`identify`); a parameter is
-reported as not identified when it sits at a bound or its 95% interval covers more than half its
-range, and the flattest eigen-directions of the pooled and regional parameters name the
-combinations the data leave free.
+**Identification.** At the optimum, Gauss-Newton standard errors and the flattest directions of
+the pooled and regional parameters say what the data do not identify
+(``sim.validation.identification``; :func:`identify`).
 """
 
 from __future__ import annotations
@@ -55,46 +54,22 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 from scipy.optimize import differential_evolution, minimize
 
 from sim.core import resources
 from sim.core.config import load_scenario
-from sim.core.errors import UserError
 from sim.core.params import Params
-from sim.validation.objective import FIT_YEARS, POOLED, Budget, Objective
+from sim.validation.calibrate_options import BUDGET_ENV as BUDGET_ENV
+from sim.validation.calibrate_options import CalibrationError as CalibrationError
+from sim.validation.calibrate_options import InPlaceError as InPlaceError
+from sim.validation.calibrate_options import check_options, command_line, destinations
+from sim.validation.identification import identify as identify
+from sim.validation.objective import POOLED, Budget, Objective
 from sim.validation.result import BACKCAST_ONLY as BACKCAST_ONLY
 from sim.validation.result import CalibrationResult as CalibrationResult
 
-DEFAULT_OUT = "configs/behaviour.toml"
-"""The committed fit, relative to the source checkout: what ``--in-place`` rewrites."""
-DEFAULT_REGION_TABLE = "configs/data/behaviour_by_region.csv"
-DEFAULT_MEMBER_TABLE = "configs/data/behaviour_by_member.csv"
-DEFAULT_BACKCAST_OUT = "configs/data/backcast_fitted.toml"
-RESULTS = "results"
-"""Where ``python -m sim calibrate`` writes by default: ``results/calibration-seed<seed>/``
-under the current folder, never a tracked file."""
-
-
-class CalibrationError(ValueError, UserError):
-    """A calibration option has an impossible value."""
-
-    def __init__(self, option: str, value: object, expected: str) -> None:
-        super().__init__(f"{option} {value}: expected {expected}")
-
-
-class InPlaceError(ValueError, UserError):
-    """``--in-place`` cannot update the committed fit (no checkout, or a conflicting option)."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(f"--in-place {reason}")
-
-
 CLI_BUDGET = Budget()
 """The budget of ``python -m sim calibrate`` (tests replace it with a small one)."""
-BUDGET_ENV = "SIM_CALIBRATE_BUDGET"
-"""Environment variable choosing the command's budget: unset (or ``full``) for
-:data:`CLI_BUDGET`, ``smoke`` for :data:`SMOKE_BUDGET`."""
 SMOKE_BUDGET = Budget(
     n_runs=4,
     de_maxiter=0,
@@ -141,9 +116,31 @@ def calibrate(
     x0 = obj.start()
     start_loss = obj(x0)
     say(f"start: loss {start_loss:.5f} ({len(obj.coords)} coordinates, {budget.n_runs} runs)")
-    shared = obj.indices("pooled", "region")
-    own = obj.indices("member")
     best = _Best(x0, start_loss)
+    _search_shared(obj, best, budget, seed, say)
+    _member_rounds(obj, best, budget, say)
+    best_x = _as_written(obj, best.x)
+    loss = obj.components(best_x)
+    result = CalibrationResult(
+        obj,
+        best_x,
+        obj.params_of(best_x),
+        loss,
+        start_loss,
+        obj.evaluations,
+        time.perf_counter() - t0,
+    )
+    result.identification, result.directions = identify(obj, best_x)
+    result.seconds = time.perf_counter() - t0
+    say(f"identification done; {result.seconds:.0f} s in all")
+    return result
+
+
+def _search_shared(
+    obj: Objective, best: _Best, budget: Budget, seed: int, say: Callable[[str], None]
+) -> None:
+    """The pooled and regional stages: differential evolution, Powell, then Nelder-Mead."""
+    shared = obj.indices("pooled", "region")
     if budget.de_maxiter > 0:
         f, bounds = restricted(obj, best.x, shared)
         de = differential_evolution(
@@ -179,40 +176,40 @@ def calibrate(
         )
         best.offer(shared, nm.x, nm.fun)
         say(f"Nelder-Mead: loss {best.f:.5f} after {obj.evaluations} evaluations")
-    if len(own):
-        for round_ in range(1, budget.member_rounds + 1):
-            _powell(obj, best, own, budget.member_maxfev)
-            say(
-                f"round {round_}, members (Powell): loss {best.f:.5f} after "
-                f"{obj.evaluations} evaluations"
-            )
-            _powell(obj, best, shared, budget.polish_maxfev)
-            say(
-                f"round {round_}, pooled and regions (Powell): loss {best.f:.5f} after "
-                f"{obj.evaluations} evaluations"
-            )
-    best_x = obj.centred(best.x)  # the same members, a smaller ridge term
-    # round to the precision written to the config, so the config reproduces the loss
-    best_x = np.array(
+
+
+def _member_rounds(obj: Objective, best: _Best, budget: Budget, say: Callable[[str], None]) -> None:
+    """Block coordinate descent: rounds of Powell over the members, then the pooled and regions."""
+    shared = obj.indices("pooled", "region")
+    own = obj.indices("member")
+    if not len(own):
+        return
+    for round_ in range(1, budget.member_rounds + 1):
+        _powell(obj, best, own, budget.member_maxfev)
+        say(
+            f"round {round_}, members (Powell): loss {best.f:.5f} after "
+            f"{obj.evaluations} evaluations"
+        )
+        _powell(obj, best, shared, budget.polish_maxfev)
+        say(
+            f"round {round_}, pooled and regions (Powell): loss {best.f:.5f} after "
+            f"{obj.evaluations} evaluations"
+        )
+
+
+def _as_written(obj: Objective, x: np.ndarray) -> np.ndarray:
+    """The search vector centred and rounded to the precision written to the config.
+
+    Centred: the same members, a smaller ridge term. Rounded (4 decimals, of the multiplier for a
+    log coordinate): so that the written config reproduces the loss.
+    """
+    centred = obj.centred(x)
+    return np.array(
         [
             round(float(v), 4) if not c.log else math.log(round(math.exp(v), 4))
-            for c, v in zip(obj.coords, best_x, strict=True)
+            for c, v in zip(obj.coords, centred, strict=True)
         ]
     )
-    loss = obj.components(best_x)
-    result = CalibrationResult(
-        obj,
-        best_x,
-        obj.params_of(best_x),
-        loss,
-        start_loss,
-        obj.evaluations,
-        time.perf_counter() - t0,
-    )
-    result.identification, result.directions = identify(obj, best_x)
-    result.seconds = time.perf_counter() - t0
-    say(f"identification done; {result.seconds:.0f} s in all")
-    return result
 
 
 @dataclass
@@ -256,82 +253,6 @@ def _powell(obj: Objective, best: _Best, idx: np.ndarray, maxfev: int) -> None:
         options={"maxfev": maxfev, "xtol": 1e-3, "ftol": 1e-6},
     )
     best.offer(idx, res.x, res.fun)
-
-
-def identify(
-    obj: Objective, x: np.ndarray, rel_step: float = 0.01
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Gauss-Newton standard errors and flat directions of the share residuals at x.
-
-    The covariance is ``sigma^2 (J'J + n W)^-1`` (W the ridge weights), with sigma^2 the residual
-    variance over the ridge's effective degrees of freedom, ``n - tr(J (J'J + n W)^-1 J')``; the
-    member multipliers are reported through their centred values (:meth:`Objective.centred`).
-    The flat directions are those of the pooled and regional parameters, with the members'
-    uncertainty carried in (the inverse of their block of the covariance).
-
-    Returns:
-        (one row per coordinate: value, bounds, standard error, 95% interval, at_bound,
-        identified; one row per eigen-direction of the pooled and regional parameters in scaled
-        units, flattest first, with its three largest loadings).
-    """
-    x = obj.centred(x)
-    r0 = obj.residuals(x)
-    widths = np.array([c.hi - c.lo for c in obj.coords])
-    jac = np.empty((len(r0), len(x)))
-    for j, c in enumerate(obj.coords):
-        h = rel_step * widths[j]
-        up, down = x.copy(), x.copy()
-        up[j] = min(x[j] + h, c.hi)
-        down[j] = max(x[j] - h, c.lo)
-        jac[:, j] = (obj.residuals(up) - obj.residuals(down)) / (up[j] - down[j])
-    # the loss is mean(r^2) + sum(w * log multiplier^2): its Gauss-Newton Hessian, times
-    # len(r)/2, is J'J + len(r) * w on the multipliers
-    info = jac.T @ jac + np.diag(obj.prior_weights() * len(r0))
-    inverse = np.linalg.pinv(info)
-    # the ridge spends fewer degrees of freedom than it has coordinates: n - tr(hat matrix)
-    dof = max(len(r0) - float(np.trace(jac @ inverse @ jac.T)), 1.0)
-    sigma2 = float(r0 @ r0) / dof
-    # the member coordinates count through their centred values (what the members get)
-    cov = sigma2 * obj.centering @ inverse @ obj.centering.T
-    se = np.sqrt(np.clip(np.diag(cov), 0, None))
-    rows = []
-    for j, c in enumerate(obj.coords):
-        tol = 0.01 * widths[j]
-        at_bound = x[j] <= c.lo + tol or x[j] >= c.hi - tol
-        wide = 2 * 1.96 * se[j] > 0.5 * widths[j]
-        value = math.exp(x[j]) if c.log else x[j]
-        lo95 = math.exp(x[j] - 1.96 * se[j]) if c.log else x[j] - 1.96 * se[j]
-        hi95 = math.exp(x[j] + 1.96 * se[j]) if c.log else x[j] + 1.96 * se[j]
-        rows.append(
-            {
-                "parameter": c.name,
-                "value": value,
-                "lower_bound": math.exp(c.lo) if c.log else c.lo,
-                "upper_bound": math.exp(c.hi) if c.log else c.hi,
-                "se_scaled": se[j] / widths[j],
-                "ci95_low": lo95,
-                "ci95_high": hi95,
-                "at_bound": bool(at_bound),
-                "identified": not (at_bound or wide),
-            }
-        )
-    shared = obj.indices("pooled", "region")
-    precision = np.linalg.pinv(cov[np.ix_(shared, shared)] / sigma2)
-    scaled = precision * np.outer(widths[shared], widths[shared])
-    values, vectors = np.linalg.eigh(scaled)
-    names = [obj.coords[j].name for j in shared]
-    directions = []
-    for k in np.argsort(values):
-        v = vectors[:, k]
-        top = np.argsort(-np.abs(v))[:3]
-        directions.append(
-            {
-                "eigenvalue": values[k],
-                "relative": values[k] / values.max(),
-                "loadings": "; ".join(f"{v[i]:+.2f} {names[i]}" for i in top),
-            }
-        )
-    return pd.DataFrame(rows), pd.DataFrame(directions)
 
 
 def fitted_backcast(backcast: Params, fit_config: str | Path) -> Params:
@@ -392,73 +313,11 @@ def cli_calibrate(args: argparse.Namespace) -> int:
     ``SIM_CALIBRATE_BUDGET=smoke`` selects :data:`SMOKE_BUDGET` (smoke tests only).
     """
     scenario = load_scenario(args.config, seed=args.seed)
-    holdout = getattr(args, "holdout_year", None)
-    in_place = getattr(args, "in_place", False)
     budget, budget_note = cli_budget()
     root = resources.checkout_root()
-    if in_place:
-        if args.out:
-            raise InPlaceError(
-                "updates the committed fit in configs/; it cannot be combined "
-                "with --out (drop one of them)"
-            )
-        if holdout is not None:
-            raise InPlaceError(
-                "cannot be combined with --holdout-year: a fit that leaves a "
-                "year out must not replace the committed one"
-            )
-        if budget_note:
-            raise InPlaceError(
-                f"cannot be used with {BUDGET_ENV}=smoke: a smoke-test fit "
-                "must not replace the committed one"
-            )
-        if root is None:
-            raise InPlaceError(
-                "updates the committed fit in a source checkout, but sim runs "
-                "from an installed package (no checkout): drop --in-place to "
-                "write to results/, or use --out PATH"
-            )
-    if holdout is not None:
-        if not args.out:
-            raise CalibrationError(
-                "--holdout-year",
-                holdout,
-                "--out PATH as well (a fit that leaves a year out must be "
-                "written where it cannot be taken for the full fit)",
-            )
-        if holdout not in FIT_YEARS:
-            raise CalibrationError("--holdout-year", holdout, f"one of {list(FIT_YEARS)}")
-    folder = Path.cwd() / RESULTS / f"calibration-seed{scenario.seed}"
-    if in_place:
-        assert root is not None
-        out, region_file = root / DEFAULT_OUT, root / DEFAULT_REGION_TABLE
-        member_file, backcast_file = root / DEFAULT_MEMBER_TABLE, root / DEFAULT_BACKCAST_OUT
-        report = folder
-    elif args.out:
-        out = Path(args.out).absolute()
-        if root is not None and out.resolve() == (root / DEFAULT_OUT).resolve():
-            raise CalibrationError(
-                "--out",
-                args.out,
-                "another path: this is the committed fit (use --in-place to update it)",
-            )
-        region_file = out.with_name(out.stem + "_regions.csv")
-        member_file = out.with_name(out.stem + "_members.csv")
-        backcast_file = out.with_name(out.stem + "_backcast.toml")
-        report = out.with_name(out.stem + "_report")
-    else:
-        out, region_file = folder / "behaviour.toml", folder / "behaviour_by_region.csv"
-        member_file = folder / "behaviour_by_member.csv"
-        backcast_file, report = folder / "backcast_fitted.toml", folder
-    command = f"{budget_note}python -m sim calibrate {args.config}"
-    if args.seed is not None:
-        command += f" --seed {args.seed}"
-    if holdout is not None:
-        command += f" --holdout-year {holdout}"
-    if args.out:
-        command += f" --out {args.out}"
-    if in_place:
-        command += " --in-place"
+    holdout, in_place = check_options(args, budget_note, root)
+    to = destinations(args.out, in_place, scenario.seed, root)
+    command = command_line(args, budget_note, holdout, in_place)
     result = calibrate(
         scenario.params,
         scenario.seed,
@@ -468,11 +327,13 @@ def cli_calibrate(args: argparse.Namespace) -> int:
     )
     from sim.validation.output import relative, summary_text, write_result
 
-    write_result(result, out, region_file, report, command, backcast_file, member_file)
+    write_result(
+        result, to.out, to.region_file, to.report, command, to.backcast_file, to.member_file
+    )
     print(summary_text(result))
     print(
-        f"wrote {relative(out)}, {relative(backcast_file)}, {relative(region_file)}, "
-        f"{relative(member_file)} and {relative(report)}/",
+        f"wrote {relative(to.out)}, {relative(to.backcast_file)}, {relative(to.region_file)}, "
+        f"{relative(to.member_file)} and {relative(to.report)}/",
         file=sys.stderr,
     )
     return 0

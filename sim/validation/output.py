@@ -1,15 +1,13 @@
-"""Writing a calibration's results: the fitted configs, the region table and the report.
+"""Writing a calibration's results: the fitted configs, the multiplier tables and the report.
 
-This module owns turning a :class:`sim.validation.calibrate.CalibrationResult` into files: the
-behaviour
-config the forward scenarios can inherit (``behaviour.toml``; the committed one is
-``configs/behaviour.toml``), the backcast-only values (``backcast_fitted.toml``), the per-region
-and per-member multipliers, and the report tables (fit per member and year, counts, targets,
-identification), plus the summary printed by ``python -m sim calibrate``. Where they go is the
-caller's choice (``sim.validation.calibrate.cli_calibrate``); the written configs name their tables
-so that
-they are found from any folder (:func:`data_path`). The fitting itself is
-``sim.validation.calibrate``.
+This module owns turning a :class:`sim.validation.result.CalibrationResult` into files: the
+behaviour config the forward scenarios can inherit (``behaviour.toml``; the committed one is
+``configs/behaviour.toml``), the backcast-only values (``backcast_fitted.toml``; their text is
+``sim.validation.config_text``), the per-region and per-member multipliers, and the report tables
+(fit per member and year, counts, targets, identification, ``calibration.json``), plus the
+summary printed by ``python -m sim calibrate``. Where they go is the caller's choice
+(``sim.validation.calibrate.cli_calibrate``); the written configs name their tables so that they
+are found from any folder (:func:`data_path`). The fitting itself is ``sim.validation.calibrate``.
 """
 
 from __future__ import annotations
@@ -26,131 +24,10 @@ import pandas as pd
 
 from sim.core import resources
 from sim.validation import backcast
-from sim.validation.objective import (
-    COUNT_WEIGHT,
-    LAGGARD_WEIGHT,
-    MEMBER_PRIOR_WEIGHT,
-    POOLED,
-    PRESSURE_REFERENCE_REGION,
-    PRIOR_WEIGHT,
-    THREAT_REFERENCE_REGION,
-)
+from sim.validation.config_text import backcast_toml, behaviour_toml
+from sim.validation.loss import COUNT_WEIGHT, LAGGARD_WEIGHT, MEMBER_PRIOR_WEIGHT, PRIOR_WEIGHT
 from sim.validation.result import BACKCAST_ONLY, CalibrationResult
-
-
-def _header(result: CalibrationResult, command: str) -> list[str]:
-    """The comment lines recording a fit: command, date, seed, loss and counts."""
-    loss = result.loss
-    today = datetime.now(UTC).strftime("%Y-%m-%d")
-    obj = result.objective
-    pairs = zip(obj.count_years, loss["counts"], strict=True)
-    counts = ", ".join(f"{y}: {c:.1f}" for y, c in pairs)
-    held_out = (
-        [
-            f"# Held out of the loss: {obj.holdout_year} (an out-of-sample check; not the "
-            "committed fit)."
-        ]
-        if obj.holdout_year is not None
-        else []
-    )
-    return [
-        f"# FITTED by `{command}` on {today}",
-        f"# (seed {obj.seed}, {obj.budget.n_runs} replications with common random numbers, "
-        f"{result.evaluations} evaluations).",
-        f"# Loss {loss['loss']:.5f} = share MSE {loss['share_mse']:.5f} pp^2 (RMSE "
-        f"{math.sqrt(loss['share_mse']):.3f} pp) + counts {loss['count_term']:.5f} + laggards "
-        f"{loss['laggard_term']:.5f} + prior {loss['prior']:.5f}.",
-        f"# Laggards' median gap-closing rate {loss['laggard_rate']:.4f}/yr (data "
-        f"{obj.laggard_rate_data:.4f}).",
-        f"# Mean allies at or above 2%: {counts} (data 3, 6, 9, 11, 22).",
-        *held_out,
-    ]
-
-
-def _param_lines(result: CalibrationResult, names: list[str]) -> list[str]:
-    """``name = value  # note`` for pooled parameters, fitted or held at their prior."""
-    ident = result.identification.set_index("parameter")
-    fitted = result.fitted_values()
-    lines = []
-    for name in names:
-        if name in fitted:
-            value = fitted[name]
-            note = "fitted" if ident.loc[name, "identified"] else "fitted, NOT identified"
-            if ident.loc[name, "at_bound"]:
-                note += " (at a bound of the search)"
-        else:
-            value = getattr(result.params, name)
-            note = "NOT fitted: held at its documented prior (see docs/VALIDATION.md)"
-        lines.append(f"{name} = {value!r:<8} # {note}")
-    return lines
-
-
-def behaviour_toml(
-    result: CalibrationResult,
-    region_file: str,
-    command: str,
-    backcast_file: str = "",
-    member_file: str = "",
-) -> str:
-    """The text of the fitted behaviour config (the file the forward scenarios inherit).
-
-    It holds every pooled parameter except those of :data:`BACKCAST_ONLY` (see
-    :func:`backcast_toml`).
-    """
-    where = f"are in {backcast_file}" if backcast_file else "are not written here"
-    lines = [
-        'name = "behaviour"',
-        "description = \"Members' behavioural parameters fitted to the NATO record 2014-2024 "
-        "(python -m sim calibrate configs/backcast_2014.toml); inherited by the forward "
-        'scenarios"',
-        "",
-        *_header(result, command),
-        "# Loss, fit per member and identification: docs/VALIDATION.md. Do not edit by hand:",
-        "# rerun the calibration. The backcast-only values of the same fit "
-        f"({', '.join(BACKCAST_ONLY)},",
-        f"# sim.validation.calibrate.BACKCAST_ONLY) {where}; the forward scenarios keep them at 0.",
-        "",
-        "[params]",
-        *_param_lines(result, [n for n, _, _ in POOLED if n not in BACKCAST_ONLY]),
-    ]
-    if result.objective.budget.regions:
-        lines.append(f'region_behaviour_file = "{region_file}"  # fitted per-region multipliers')
-    if result.objective.budget.members and member_file:
-        lines.append(
-            f'member_behaviour_file = "{member_file}"  # fitted per-member multipliers, '
-            "relative to the region"
-        )
-    return "\n".join(lines) + "\n"
-
-
-def backcast_toml(result: CalibrationResult, inherits: str, command: str) -> str:
-    """The text of the backcast-only config: the :data:`BACKCAST_ONLY` values of the fit.
-
-    Args:
-        result: the fit.
-        inherits: the fitted behaviour config, relative to this file.
-        command: the command that ran the calibration (recorded in the header).
-    """
-    lines = [
-        'name = "backcast_fitted"',
-        'description = "Backcast-only parameters of the calibration (python -m sim calibrate '
-        'configs/backcast_2014.toml); inherited by the backcast, not by the forward scenarios"',
-        f'inherits = "{inherits}"',
-        "",
-        *_header(result, command),
-        "# The backcast-only values (sim.validation.calibrate.BACKCAST_ONLY) of the fit recorded "
-        "in the "
-        "config this",
-        "# file inherits: the Crimea shock of 2014 is in force from the backcast's first step "
-        "but not in",
-        "# its 2014 shares; the forward scenarios start from shares that already reflect it and "
-        "keep it at 0.",
-        "# Do not edit by hand: rerun the calibration.",
-        "",
-        "[params]",
-        *_param_lines(result, [n for n, _, _ in POOLED if n in BACKCAST_ONLY]),
-    ]
-    return "\n".join(lines) + "\n"
+from sim.validation.search_space import PRESSURE_REFERENCE_REGION, THREAT_REFERENCE_REGION
 
 
 def data_path(path: Path, root: Path | None = None) -> str:
@@ -208,66 +85,89 @@ def write_result(
     """
     backcast_file = backcast_file or out.with_name(out.stem + "_backcast.toml")
     member_file = member_file or out.with_name(out.stem + "_members.csv")
-    rel_region = data_path(region_file, root)
-    members = result.objective.budget.members
-    rel_member = data_path(member_file, root) if members else ""
+    files = {
+        "behaviour": data_path(out, root),
+        "backcast": data_path(backcast_file, root),
+        "regions": data_path(region_file, root),
+        "members": data_path(member_file, root) if result.objective.budget.members else "",
+    }
     report.mkdir(parents=True, exist_ok=True)
-    if result.objective.budget.regions:
-        region_file.parent.mkdir(parents=True, exist_ok=True)
-        table = result.region_table.merge(_region_identification(result), on="region")
-        table.to_csv(region_file, index=False)
-    if members:
-        member_file.parent.mkdir(parents=True, exist_ok=True)
-        table = result.member_table.merge(_member_identification(result), on="iso3")
-        table.to_csv(member_file, index=False)
+    _write_tables(result, region_file, member_file)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(
-        behaviour_toml(result, rel_region, command, data_path(backcast_file, root), rel_member),
+        behaviour_toml(result, files["regions"], command, files["backcast"], files["members"]),
         encoding="utf-8",
     )
     backcast_file.parent.mkdir(parents=True, exist_ok=True)
     inherits = Path(os.path.relpath(out.resolve(), backcast_file.resolve().parent)).as_posix()
     backcast_file.write_text(backcast_toml(result, inherits, command), encoding="utf-8")
-    fit = fit_of(result, rel_region, member_file=rel_member)
+    _write_report(result, report, files["regions"], files["members"])
+    summary = _summary(result, command, files)
+    (report / "calibration.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+
+
+def _write_tables(result: CalibrationResult, region_file: Path, member_file: Path) -> None:
+    """Write the fitted region and member multipliers (each when fitted), with their notes."""
+    if result.objective.budget.regions:
+        region_file.parent.mkdir(parents=True, exist_ok=True)
+        table = result.region_table.merge(_region_identification(result), on="region")
+        table.to_csv(region_file, index=False)
+    if result.objective.budget.members:
+        member_file.parent.mkdir(parents=True, exist_ok=True)
+        table = result.member_table.merge(_member_identification(result), on="iso3")
+        table.to_csv(member_file, index=False)
+
+
+def _write_report(
+    result: CalibrationResult, report: Path, region_file: str, member_file: str
+) -> None:
+    """Write the report's tables: the fit per member and year, counts, targets, identification.
+
+    Args:
+        result: the fit.
+        report: the report's folder (exists).
+        region_file: how the fitted config names the region table.
+        member_file: how it names the member table (``""`` when members are not fitted).
+    """
+    fit = fit_of(result, region_file, member_file=member_file)
     fit.member_table().to_csv(report / "fit_member_years.csv", index=False)
     per_member(fit).to_csv(report / "fit_members.csv", index=False)
     fit.count_table().to_csv(report / "fit_counts.csv", index=False)
     fit.targets().to_csv(report / "backcast_targets.csv", index=False)
     result.identification.to_csv(report / "identification.csv", index=False)
     result.directions.to_csv(report / "identification_directions.csv", index=False)
-    summary = {
+
+
+def _summary(result: CalibrationResult, command: str, files: dict[str, str]) -> dict[str, object]:
+    """The report's ``calibration.json``: the command, budget, loss, fitted values and files."""
+    obj = result.objective
+    return {
         "command": command,
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
-        "seed": result.objective.seed,
-        "n_runs": result.objective.budget.n_runs,
-        "budget": dataclasses.asdict(result.objective.budget),
+        "seed": obj.seed,
+        "n_runs": obj.budget.n_runs,
+        "budget": dataclasses.asdict(obj.budget),
         "evaluations": result.evaluations,
         "seconds": round(result.seconds, 1),
         "start_loss": result.start_loss,
         "loss": {k: float(v) for k, v in result.loss.items() if np.ndim(v) == 0},
         "fitted": result.fitted_values(),
         "backcast_only": list(BACKCAST_ONLY),
-        "files": {
-            "behaviour": data_path(out, root),
-            "backcast": data_path(backcast_file, root),
-            "regions": rel_region,
-            "members": rel_member,
-        },
-        "holdout_year": result.objective.holdout_year,
+        "files": files,
+        "holdout_year": obj.holdout_year,
         "region_multipliers": result.region_table.to_dict(orient="records"),
-        "member_multipliers": (result.member_table.to_dict(orient="records") if members else []),
+        "member_multipliers": (
+            result.member_table.to_dict(orient="records") if obj.budget.members else []
+        ),
         "count_weight": COUNT_WEIGHT,
         "laggard_weight": LAGGARD_WEIGHT,
         "prior_weight": PRIOR_WEIGHT,
         "member_prior_weight": MEMBER_PRIOR_WEIGHT,
-        "held_at_prior": {
-            name: getattr(result.params, name) for name in result.objective.budget.fixed
-        },
+        "held_at_prior": {name: getattr(result.params, name) for name in obj.budget.fixed},
         "not_identified": list(
             result.identification.loc[~result.identification["identified"], "parameter"]
         ),
     }
-    (report / "calibration.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
 
 
 def _region_identification(result: CalibrationResult) -> pd.DataFrame:

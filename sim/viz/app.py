@@ -6,10 +6,10 @@ The page is built from Mesa's Solara visualisation pieces (``make_plot_component
 plots, Mesa's ``update_counter``/``force_update`` to redraw them each quarter) and the
 project's own components (``sim.viz.controls``, ``sim.viz.plots``, ``sim.viz.members``).
 
-Reset, play, pause and step are :func:`RunControls`, a small version of Mesa's
-``ModelController`` whose play state the page owns (Mesa's keeps it private, so a scenario
-picked while playing would keep being stepped by the old play loop) and whose play timer runs
-in the browser (:class:`PlayClock`) rather than in a server thread.
+Reset, play, pause and step are :func:`RunControls` (``sim.viz.run_controls``), a small version
+of Mesa's ``ModelController`` whose play state the page owns (Mesa's keeps it private, so a
+scenario picked while playing would keep being stepped by the old play loop) and whose play
+timer runs in the browser (:class:`PlayClock`) rather than in a server thread.
 
 Rapid clicks on Step are coalesced: the browser reports which update it has drawn
 (``PlayClock.shown``), and while an update is on its way a click only advances the model (about
@@ -32,15 +32,12 @@ browser sends gives a traceback or ends the session.
 from __future__ import annotations
 
 import os
-import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import ipyvuetify as v
-import reacton.core
 import solara
-import traitlets
-from mesa.visualization.utils import force_update, update_counter
+from mesa.visualization.utils import update_counter
 
 from sim.abm.model import AllianceModel
 from sim.core.config import DEFAULT_SCENARIO, ConfigError, Scenario, find_config, load_scenario
@@ -57,17 +54,16 @@ from sim.viz.controls import (
 )
 from sim.viz.members import MemberCard, MemberTable, MemberTiles
 from sim.viz.plots import Plots, Status
+from sim.viz.run_controls import PLAY_INTERVAL_MS as PLAY_INTERVAL_MS
+from sim.viz.run_controls import PLAY_INTERVAL_RANGE as PLAY_INTERVAL_RANGE
+from sim.viz.run_controls import STALE_DRAW_S as STALE_DRAW_S
+from sim.viz.run_controls import PlayClock as PlayClock
+from sim.viz.run_controls import RunControls, play_interval_ms
 
 ENV_CONFIG = "SIM_VIZ_CONFIG"
 """Environment variable naming the scenario config the page opens with."""
 DEFAULT_CONFIG = configs_dir() / f"{DEFAULT_SCENARIO}.toml"
 CONFIG_DIR = configs_dir()
-PLAY_INTERVAL_MS = 250
-PLAY_INTERVAL_RANGE = (50, 2000)
-"""The play interval slider's range (ms per quarter); anything else sent is clamped to it."""
-STALE_DRAW_S = 2.0
-"""Draw quarters clicked meanwhile even without the browser's report, this long after the last
-draw (a report lost with a dropped connection must not freeze the page)."""
 CSS = """
 .viz-sidebar { max-height: calc(100vh - 24px); overflow-y: auto; }
 .viz-control .v-input__slot { margin-bottom: 0 !important; }
@@ -125,14 +121,6 @@ def pick_scenario(choices: dict[str, str], label: Any) -> tuple[Scenario | None,
         return None, f"Could not open {label}: {err}"
 
 
-def play_interval_ms(value: Any) -> int:
-    """The play interval (ms) for a slider value, clamped to its range (default if not a number)."""
-    lo, hi = PLAY_INTERVAL_RANGE
-    if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
-        return PLAY_INTERVAL_MS
-    return int(min(max(value, lo), hi))
-
-
 def model_kwargs(model: AllianceModel) -> dict[str, Any]:
     """The keyword arguments that rebuild a model (its parameters and seed)."""
     return {"rng": model.seed, **to_dict(model.params)}
@@ -147,138 +135,6 @@ def running_text(scenario: Scenario, model: AllianceModel) -> str:
 def reset_kwargs(checked: Checked, model: AllianceModel) -> dict[str, Any]:
     """What Reset rebuilds the model with: the controls if valid, else the current model's."""
     return checked.kwargs() if checked.ok else model_kwargs(model)
-
-
-CLOCK_TEMPLATE = """
-<template><span class="viz-clock" style="display: none"></span></template>
-<script>
-module.exports = {
-  mounted() { this.shown = this.ack; this.schedule(); },
-  destroyed() { clearTimeout(this.timer); },
-  watch: {
-    playing() { this.schedule(); },
-    ack() { this.shown = this.ack; this.schedule(); },
-  },
-  methods: {
-    schedule() {
-      clearTimeout(this.timer);
-      if (this.playing) { this.timer = setTimeout(() => { this.request += 1; }, this.interval); }
-    },
-  },
-};
-</script>
-"""
-
-
-class PlayClock(v.VuetifyTemplate):
-    """The play timer, in the browser, and its report of what the browser has drawn.
-
-    While ``playing``, it asks the server for a quarter (adds 1 to ``request``) ``interval``
-    ms after the previous one was shown (``ack`` changed), so quarters never queue
-    up and every step runs in the session's own event handling, never in a background thread
-    (a thread rendering at the same time as a click can lose the click's update).
-
-    Whenever an update arrives (``ack`` changed) it sends that value back as ``shown``: the
-    server draws quarters stepped by Step clicks only once the browser has the previous ones
-    (:func:`RunControls`), so rapid clicks are drawn in batches.
-    """
-
-    template = traitlets.Unicode(CLOCK_TEMPLATE).tag(sync=True)
-    playing = traitlets.Bool(False).tag(sync=True)
-    interval = traitlets.Int(PLAY_INTERVAL_MS).tag(sync=True)
-    ack = traitlets.Int(0).tag(sync=True)
-    """Mesa's update counter: changes when a quarter has been drawn."""
-    request = traitlets.Any(0).tag(sync=True)
-    """Counted up by the browser's timer: each new value asks for the next quarter (Any: a
-    crafted value is ignored by the server, not an error in the widget layer)."""
-    shown = traitlets.Any(-1).tag(sync=True)
-    """Set by the browser: the ``ack`` of the last update it received (-1: not reported yet)."""
-
-
-@solara.component
-def RunControls(
-    model: solara.Reactive[AllianceModel],
-    kwargs: dict[str, Any],
-    playing: solara.Reactive[bool],
-    interval: solara.Reactive[int],
-):
-    """Reset, play/pause and step buttons (after Mesa's ``ModelController``).
-
-    A click on Step advances the model one quarter. It is drawn at once when the browser has
-    reported drawing the last update (``PlayClock.shown``), or has never reported (no browser,
-    as in component tests), or the last draw is :data:`STALE_DRAW_S` old; otherwise it waits,
-    and the quarters clicked meanwhile are drawn together when the report arrives.
-
-    Args:
-        model: the session's model; Reset replaces it with ``AllianceModel(**kwargs)``.
-        kwargs: the model's keyword arguments at Reset (already validated).
-        playing: whether the play clock steps the model.
-        interval: milliseconds between quarters while playing.
-    """
-    tick = update_counter.get()
-    running = model.value.running
-    render_context = reacton.core.get_render_context()
-    reported = solara.use_ref(-1)  # the last update the browser reported drawing (-1: none)
-    undrawn = solara.use_ref(0)  # quarters stepped since the last draw
-    last_draw = solara.use_ref(0.0)
-
-    def draw() -> None:
-        """Redraw everything that follows update_counter, in one render pass."""
-        with render_context:
-            undrawn.current = 0
-            last_draw.current = time.monotonic()
-            force_update()
-            if not model.value.running:
-                playing.set(False)
-
-    def step() -> None:
-        """Advance one quarter; draw it now unless the browser is still drawing the last one."""
-        current = model.value
-        if not current.running:
-            playing.set(False)
-            return
-        current.step()
-        undrawn.current += 1
-        if (
-            reported.current in (-1, update_counter.value)
-            or not current.running
-            or time.monotonic() - last_draw.current > STALE_DRAW_S
-        ):
-            draw()
-
-    def on_shown(value: int) -> None:
-        reported.current = value
-        if undrawn.current and value == update_counter.value:
-            draw()
-
-    def on_request(_count: int) -> None:
-        if playing.value:
-            step()
-
-    def reset() -> None:
-        with render_context:
-            undrawn.current = 0
-            playing.set(False)
-            model.set(AllianceModel(**kwargs))
-
-    PlayClock.element(
-        playing=playing.value,
-        interval=play_interval_ms(interval.value),
-        ack=tick,
-        on_request=on_request,
-        on_shown=on_shown,
-    )
-    with solara.Row(justify="space-between", classes=["viz-run-controls"]):
-        solara.Button(label="Reset", color="primary", on_click=reset)
-        solara.Button(
-            label="Pause" if playing.value else "Play",
-            color="primary",
-            on_click=lambda: playing.set(not playing.value),
-            disabled=not running and not playing.value,
-        )
-        solara.Button(
-            label="Step", color="primary", on_click=step, disabled=playing.value or not running
-        )
 
 
 @solara.component
@@ -305,18 +161,7 @@ def Page():
         (k for k, p in choices.items() if Path(p) == Path(scenario.value.path)), scenario.value.path
     )
 
-    def choose(new_label: Any) -> None:
-        sc, error = pick_scenario(choices, new_label)
-        if sc is None:  # keep the model; show the running scenario in the picker again
-            config_error.set(error)
-            refused.set(refused.value + 1)
-            return
-        config_error.set(None)
-        playing.set(False)
-        scenario.set(sc)
-        values.set(initial_values(sc.params, sc.seed))
-        model.set(AllianceModel(rng=sc.seed, **to_dict(sc.params)))
-
+    choose = _chooser(choices, scenario, config_error, values, model, playing, refused)
     solara.Title("Alliance arms race: live model")
     solara.Style(CSS)
     with solara.Columns([3, 9], classes=["viz-page"]):
@@ -347,6 +192,36 @@ def Page():
                 style={"font-size": "0.8em", "color": "#555"},
             )
             LiveView(model.value, selected)
+
+
+def _chooser(
+    choices: dict[str, str],
+    scenario: solara.Reactive[Scenario],
+    config_error: solara.Reactive[str | None],
+    values: solara.Reactive[dict[str, Any]],
+    model: solara.Reactive[AllianceModel],
+    playing: solara.Reactive[bool],
+    refused: solara.Reactive[int],
+) -> Callable[[Any], None]:
+    """:func:`Page`'s scenario picker callback: open a listed scenario and restart the model.
+
+    A value not in ``choices`` (``pick_scenario`` refuses it) keeps the model, shows the
+    message and counts up ``refused`` (which remounts the picker on the running scenario).
+    """
+
+    def choose(new_label: Any) -> None:
+        sc, error = pick_scenario(choices, new_label)
+        if sc is None:  # keep the model; show the running scenario in the picker again
+            config_error.set(error)
+            refused.set(refused.value + 1)
+            return
+        config_error.set(None)
+        playing.set(False)
+        scenario.set(sc)
+        values.set(initial_values(sc.params, sc.seed))
+        model.set(AllianceModel(rng=sc.seed, **to_dict(sc.params)))
+
+    return choose
 
 
 @solara.component

@@ -18,12 +18,12 @@ from sim.analysis import figures as figs
 from sim.analysis.report import build_report
 from sim.analysis.report_inputs import richardson_boundary
 from sim.analysis.sensitivity import analyse_sweep
+from sim.analysis.table_format import to_latex
 from sim.analysis.tables import (
     paired_differences,
     regime_cells,
     series_bands,
     time_to_target,
-    to_latex,
 )
 from sim.cli import main
 from sim.core.data import ROOT
@@ -164,7 +164,7 @@ def test_richardson_boundary_is_drawn_where_it_applies(tmp_path):
     )
     assert mesh is not None and "Dashed: Richardson's boundary" in note
     # the margin is (1 + fr) - kappa * ratio * sensitivity (times the speeds), kappa from the
-    # data (about 0.08, tests/test_regimes.py): stable at (2, 0.5), runaway at (12, 3)
+    # data (about 0.08, tests/core/test_regimes.py): stable at (2, 0.5), runaway at (12, 3)
     x, y, margin = mesh
     assert margin[0, 0] > 0 and margin[-1, -1] < 0
     # an axis outside the Richardson parameters: not drawn, and the caption says so

@@ -4,6 +4,7 @@ The full calibration (50 replications, about two minutes) is run by ``python -m 
 and ``experiments/validation``; these tests use a small budget, and check the committed result.
 """
 
+import dataclasses
 import math
 import re
 import tomllib
@@ -15,7 +16,7 @@ import pytest
 from sim.core.config import load_scenario
 from sim.core.data import ROOT, load_member_behaviour, load_region_behaviour
 from sim.core.ensemble import members_of, simulate
-from sim.validation import backcast, calibrate
+from sim.validation import backcast, calibrate, loss
 from sim.validation import objective as calibration_objective
 from sim.validation import output as calibration_output
 from sim.validation.objective import Budget, Objective
@@ -230,12 +231,12 @@ def test_holdout_year_leaves_its_data_out_of_the_loss():
     assert not held.mask[j].any() and full.mask[j].sum() == 31  # 31 armed allies in 2024
     assert held.mask.sum() == full.mask.sum() - 31
     assert not held.count_fit[held.count_years.index(2024)]
-    loss = held(x)
-    held.observed = held.observed.copy()
-    held.observed[j] += 1.0  # a different 2024 record
-    held.count_data = held.count_data.copy()
-    held.count_data[held.count_years.index(2024)] += 5
-    assert held(x) == loss
+    before = held(x)
+    observed, count_data = held.observed.copy(), held.count_data.copy()
+    observed[j] += 1.0  # a different 2024 record
+    count_data[held.count_years.index(2024)] += 5
+    held.targets = dataclasses.replace(held.targets, observed=observed, count_data=count_data)
+    assert held(x) == before
     with pytest.raises(ValueError, match="holdout year 2016"):
         Objective(scenario.params, 5, Budget(n_runs=4), holdout_year=2016)
 
@@ -243,7 +244,8 @@ def test_holdout_year_leaves_its_data_out_of_the_loss():
 def test_laggard_pattern_term():
     """The loss's laggard term: the nine allies below 2% in the 2024 data (docs/THEORY.md §3.3;
     the April-2025 vintage adds Montenegro to its eight), their observed median rate 0.048/yr
-    (derived in tests/test_validation_backcast.py), and LAGGARD_WEIGHT times the squared miss."""
+    (derived in tests/validation/test_validation_backcast.py), and LAGGARD_WEIGHT times the squared
+    miss."""
     scenario = load_scenario(BACKCAST)
     obj = Objective(scenario.params, 5, Budget(n_runs=4))
     names = {obj.members.iso3[i] for i in obj.laggards}
@@ -284,3 +286,22 @@ def test_fitted_backcast_takes_a_fits_values():
     }
     assert changed and changed <= fitted
     assert other.start_quarter == "2014Q3" and other.threat_shock_quarter == "2022Q1"
+
+
+def test_the_loss_of_the_record_itself_is_its_ridge_alone():
+    """The loss (sim.validation.loss) of model shares equal to the targets' observed shares: no
+    share error, a share residual of 0 wherever the loss uses data, and at the start vector (every
+    multiplier 1, log 0) no ridge; a member's log multiplier of 0.5 adds its ridge weight
+    MEMBER_PRIOR_WEIGHT * 0.5^2, nothing else."""
+    obj = Objective(load_scenario(BACKCAST).params, 5, Budget(n_runs=4))
+    shares = np.nan_to_num(obj.targets.observed)[None]  # one "replication": the record
+    x = obj.space.start()
+    parts = loss.components(shares, x, obj.targets, obj.members.iso3, obj.space.coords)
+    assert parts["share_mse"] == 0.0 and parts["prior"] == 0.0
+    assert obj.targets.mask.sum() > 0
+    assert np.array_equal(loss.share_residuals(shares, obj.targets), np.zeros(obj.mask.sum()))
+    y = x.copy()
+    y[obj.space.indices("member")[0]] = 0.5
+    moved = loss.components(shares, y, obj.targets, obj.members.iso3, obj.space.coords)
+    assert moved["prior"] == pytest.approx(loss.MEMBER_PRIOR_WEIGHT * 0.5**2)
+    assert moved["loss"] - parts["loss"] == pytest.approx(loss.MEMBER_PRIOR_WEIGHT * 0.5**2)

@@ -1,0 +1,98 @@
+"""The calibration's targets: what the fit is compared with in the NATO record 2014-2024.
+
+This module owns :class:`FitTargets`, the observed values the loss of ``python -m sim calibrate``
+compares the model with (``sim.validation.loss``): every armed member's core share in each year
+with data after 2014, NATO's count of allies at or above 2% in :data:`COUNT_FIT_YEARS`, and the
+median gap-closing rate of the allies still below 2% in 2024 (docs/THEORY.md §6 target 7;
+``sim.validation.backcast.gap_closing_rate``). ``--holdout-year`` leaves one year's shares and
+count out (and, for 2024, the laggards' rate, which needs the 2024 shares).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.core.data import Members
+from sim.validation import backcast
+
+FIT_YEARS = backcast.DATA_YEARS
+COUNT_FIT_YEARS = (2017, 2022, 2023, 2024)
+
+
+@dataclass(frozen=True)
+class FitTargets:
+    """The observed values a calibration fits, and which of them the loss uses.
+
+    Attributes:
+        record: the record (``sim.validation.backcast.load_record``).
+        holdout_year: the year left out of the loss, or None.
+        years: 2014 (the initial state) and :data:`FIT_YEARS`.
+        observed: the members' observed shares (year, member), NaN where there are no data.
+        mask: which of ``observed`` the loss uses (armed members with data, after 2014, not the
+            held-out year).
+        count_years: the years of the counts at 2% (``sim.validation.backcast.COUNT_YEARS``).
+        count_data: NATO's count for each of ``count_years``.
+        count_fit: which of ``count_years`` the loss uses.
+        laggards: positions of the armed members below 2% in 2024.
+        laggard_start: their 2014 shares.
+        laggard_rate_data: their observed median gap-closing rate (1/yr).
+        fit_laggards: whether the loss uses the laggards' rate (not when 2024 is held out).
+    """
+
+    record: backcast.Record
+    holdout_year: int | None
+    years: tuple[int, ...]
+    observed: np.ndarray
+    mask: np.ndarray
+    count_years: tuple[int, ...]
+    count_data: np.ndarray
+    count_fit: np.ndarray
+    laggards: np.ndarray
+    laggard_start: np.ndarray
+    laggard_rate_data: float
+    fit_laggards: bool
+
+    @classmethod
+    def of(cls, members: Members, holdout_year: int | None = None) -> FitTargets:
+        """The targets of a calibration of ``members`` from the record in ``seeds/``.
+
+        Args:
+            members: the backcast's members (their order is the order of ``observed``).
+            holdout_year: a year whose shares and count are left out of the loss (an
+                out-of-sample check; None: every year with data is fitted).
+
+        Raises:
+            ValueError: when ``holdout_year`` is not one of :data:`FIT_YEARS`.
+        """
+        if holdout_year is not None and holdout_year not in FIT_YEARS:
+            raise ValueError(f"holdout year {holdout_year}: expected one of {FIT_YEARS}")
+        record = backcast.load_record()
+        years = (2014, *FIT_YEARS)
+        shares = record.shares.reindex(list(members.iso3))
+        observed = shares[list(years)].to_numpy().T  # (Y, N)
+        mask = ~np.isnan(observed) & members.armed[None, :]
+        mask[0] = False  # 2014 is the initial state
+        if holdout_year is not None:
+            mask[years.index(holdout_year)] = False
+        count_years = backcast.COUNT_YEARS
+        end = shares[2024].to_numpy()
+        laggards = np.flatnonzero(members.armed & (end < backcast.TARGET_LINE))
+        laggard_start = shares[2014].to_numpy()[laggards]
+        return cls(
+            record=record,
+            holdout_year=holdout_year,
+            years=years,
+            observed=observed,
+            mask=mask,
+            count_years=count_years,
+            count_data=np.array([record.counts[y] for y in count_years], float),
+            count_fit=np.array([y in COUNT_FIT_YEARS and y != holdout_year for y in count_years]),
+            laggards=laggards,
+            laggard_start=laggard_start,
+            laggard_rate_data=float(
+                np.median(backcast.gap_closing_rate(laggard_start, end[laggards]))
+            ),
+            fit_laggards=holdout_year != 2024,
+        )
