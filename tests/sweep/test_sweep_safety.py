@@ -263,11 +263,11 @@ def test_size_estimate_follows_its_documented_formula_and_bounds_the_disk(pristi
     size = estimate_size(config, local_workers=2)
     assert (size.n_points, size.n_runs, size.n_chunks) == (3, N_RUNS, N_CHUNKS)
     # per run (docs/SWEEPS.md): 44 quarters (2025Q1-2035Q4) x (2 + 21 alliance metrics) and
-    # 44 x 32 members x (3 + 13 member metrics) values, a summary row (26 columns) and a runs
+    # 44 x 32 members x (3 + 13 member metrics) values, a summary row (25 columns) and a runs
     # row (6 + one per parameter), 3 status values, 8 bytes each; per point 2 design values;
     # per chunk 32 KiB for each of its 4 files and its 2 row groups in the final tables; 4
     # folder-level files
-    per_run = (44 * 23 + 44 * 32 * 16 + 26 + 6 + len(sim.core.params.PARAM_FIELDS) + 3) * 8
+    per_run = (44 * 23 + 44 * 32 * 16 + 25 + 6 + len(sim.core.params.PARAM_FIELDS) + 3) * 8
     assert (len(ALLIANCE_COLUMNS), len(MEMBER_COLUMNS)) == (21, 13)
     assert size.disk == N_RUNS * per_run + 3 * 2 * 8 + (N_CHUNKS * 6 + 4) * 32 * 2**10
     # an upper bound of what the sweep wrote
