@@ -53,8 +53,18 @@ def recover(path: Path) -> None:
 
 
 @contextlib.contextmanager
-def folder_lock(lock_path: Path, target: Path) -> Iterator[None]:
-    """Hold an exclusive flock on ``lock_path``; remove the file when done."""
+def exclusive_lock(lock_path: Path, busy: Exception, *, remove: bool) -> Iterator[None]:
+    """Hold an exclusive ``flock`` on ``lock_path`` (released by the OS if the process dies).
+
+    A second holder is refused at once with ``busy``. The lock counts only while ``lock_path``
+    is the file that was locked: a process whose file was removed by the holder before it
+    (``remove``, or a writer removing a folder with its lock inside) tries again.
+
+    Args:
+        lock_path: the lock file, created if missing.
+        busy: the error raised when another process holds the lock.
+        remove: remove the lock file when done (still holding the lock).
+    """
     while True:
         # Read-only: flock needs no write access, and the lock then never blocks a remount.
         fd = os.open(lock_path, os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC, 0o644)
@@ -62,15 +72,10 @@ def folder_lock(lock_path: Path, target: Path) -> Iterator[None]:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             os.close(fd)
-            raise OutputFolderError(
-                f"{shown(str(target))} is being written by another process (it holds the lock "
-                f"{lock_path.name}): wait for it to finish or choose another --out"
-            ) from None
+            raise busy from None
         except BaseException:
             os.close(fd)
             raise
-        # The holder before us may have removed the file after we opened it: our lock is then
-        # on a file no other process can find. Only a lock on the file at lock_path counts.
         try:
             now = os.stat(lock_path)
         except FileNotFoundError:
@@ -82,7 +87,16 @@ def folder_lock(lock_path: Path, target: Path) -> Iterator[None]:
     try:
         yield
     finally:
-        # Removed while still locked: a process that opened the old file finds it gone above.
-        with contextlib.suppress(OSError):
-            os.unlink(lock_path)
+        if remove:  # removed while still locked: a process that opened it finds it gone above
+            with contextlib.suppress(OSError):
+                os.unlink(lock_path)
         os.close(fd)
+
+
+def folder_lock(lock_path: Path, target: Path) -> contextlib.AbstractContextManager[None]:
+    """Hold the exclusive lock of an output folder ``target``; remove the lock file when done."""
+    busy = OutputFolderError(
+        f"{shown(str(target))} is being written by another process (it holds the lock "
+        f"{lock_path.name}): wait for it to finish or choose another --out"
+    )
+    return exclusive_lock(lock_path, busy, remove=True)

@@ -8,7 +8,6 @@ is written under a temporary name starting with ``.`` in the same folder and mov
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import json
 import os
@@ -22,6 +21,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from sim.core.errors import UserError
+from sim.runs.folder_lock import exclusive_lock
 
 
 class SweepFolderError(UserError):
@@ -108,33 +108,12 @@ def folder_lock(out: Path) -> Iterator[None]:
     Raises:
         SweepFolderError: if another process is writing the same folder.
     """
-    path = Path(out) / ".lock"
-    while True:
-        fd = os.open(path, os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(fd)
-            raise SweepFolderError(
-                f"{out}: another sweep process is writing this folder (it "
-                "holds its .lock): wait for it to finish, or choose another "
-                "--out"
-            ) from None
-        except BaseException:
-            os.close(fd)
-            raise
-        try:
-            now = os.stat(path)
-        except FileNotFoundError:
-            now = None
-        held = os.fstat(fd)
-        if now is not None and (now.st_dev, now.st_ino) == (held.st_dev, held.st_ino):
-            break
-        os.close(fd)
-    try:
+    busy = SweepFolderError(
+        f"{out}: another sweep process is writing this folder (it holds its .lock): wait for it "
+        "to finish, or choose another --out"
+    )
+    with exclusive_lock(Path(out) / ".lock", busy, remove=False):
         yield
-    finally:
-        os.close(fd)
 
 
 def read_manifest(out: str | Path) -> dict[str, Any]:
