@@ -47,5 +47,5 @@ print("installed run == checkout run (alliance and members tables, exactly)")
 PY
 echo "== the web page of the installed wheel in Chromium"
 SIM_TEST_INSTALLED_SIM="$SIM" "$PY" -m pytest -q -p no:cacheprovider \
-    tests/test_app_browser.py -k renders_every_plot
+    tests/viz/test_app_browser.py -k renders_every_plot
 echo "installed wheel: OK"
