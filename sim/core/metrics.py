@@ -14,9 +14,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
-from scipy.stats import rankdata
 
 from sim.core.dynamics import EPS, Constants, State, Static, Term, member_terms, row_sum
+from sim.core.ranks import average_ranks
 from sim.core.targets import COUNT_COLUMNS, TARGET_LINES
 
 _ALLIANCE_HEAD = (
@@ -107,7 +107,7 @@ def spearman_rows(x: np.ndarray, y_rank: np.ndarray) -> np.ndarray:
     The members' GDP ranks are fixed within a run (all members grow at the same rate), so they
     are ranked once (``Static.gdp_rank``).
     """
-    rx = rankdata(x, axis=1)
+    rx = average_ranks(x)
     ry = np.broadcast_to(y_rank, rx.shape)
     rx = rx - (x.shape[1] + 1) / 2  # the mean of ranks 1..n, ties averaged or not
     ry = ry - (x.shape[1] + 1) / 2

@@ -12,10 +12,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import rankdata
 
 from sim.core.data import Members
 from sim.core.params import Params, parse_quarter
+from sim.core.ranks import average_ranks
 
 DT = 0.25
 """Years per step (one quarter)."""
@@ -153,7 +153,7 @@ def build_static(params: Params, members: Members) -> Static:
         shock_on,
         params.anchor_mode,
         params.threat_signal,
-        rankdata(members.gdp_usd_bn),
+        average_ranks(members.gdp_usd_bn),
         params.cap_shares_at_gdp,
     )
 
