@@ -4,7 +4,6 @@ The sweeps are run with the sweep engine (``sim.sweep.runner.run_sweep``) in thi
 design points and replications, so that the whole file runs in well under a minute.
 """
 
-import concurrent.futures as cf
 import json
 import subprocess
 import sys
@@ -13,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
+from sweep_util import CrashAfter
 
 from sim.analysis import figures as figs
 from sim.analysis.report import build_report
@@ -269,21 +269,6 @@ def test_axis_not_swept_lists_the_swept_axes(grid_sweep, tmp_path, capsys):
     assert "hegemon_pressure, rival_target_ratio" in err
     with pytest.raises(UserError, match="two different axes"):
         build_report(grid_sweep, tmp_path / "r2", ["hegemon_pressure", "hegemon_pressure"])
-
-
-class CrashAfter(cf.Executor):
-    """Runs the first ``n`` chunks in this process, then dies (an interrupted sweep)."""
-
-    def __init__(self, n):
-        self.n = n
-
-    def submit(self, fn, /, *args, **kwargs):
-        if self.n == 0:
-            raise RuntimeError("simulated crash")
-        self.n -= 1
-        future = cf.Future()
-        future.set_result(fn(*args, **kwargs))
-        return future
 
 
 def test_incomplete_sweep_with_failed_runs_reports_what_it_has(tmp_path, capsys, monkeypatch):

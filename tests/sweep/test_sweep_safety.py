@@ -25,7 +25,7 @@ from concurrent.futures.process import BrokenProcessPool
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
-from sweep_util import ROOT, write_config
+from sweep_util import ROOT, CrashAfter, write_config
 
 import sim
 from sim.analysis import figures as report_figures
@@ -455,21 +455,6 @@ def test_checksums_are_sha256sum_compatible_and_cover_every_file(pristine):
             "chunks/chunk-000000.summary.parquet",
         )
     }
-
-
-class CrashAfter(cf.Executor):
-    """Runs the first ``n`` chunks in this process, then dies (an interrupted sweep)."""
-
-    def __init__(self, n):
-        self.n = n
-
-    def submit(self, fn, /, *args, **kwargs):
-        if self.n == 0:
-            raise RuntimeError("simulated crash")
-        self.n -= 1
-        future = cf.Future()
-        future.set_result(fn(*args, **kwargs))
-        return future
 
 
 def test_an_interrupted_sweep_is_verified_too(pristine, tmp_path, capsys):
