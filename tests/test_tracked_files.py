@@ -24,19 +24,9 @@ from sim.core import resources
 from sim.core.config import load_scenario
 from sim.core.ensemble import members_of
 from sim.validation import calibrate
-from sim.validation.objective import Budget
 
 ROOT = Path(__file__).resolve().parent.parent
 BACKCAST = ROOT / "configs" / "backcast_2014.toml"
-TINY = Budget(
-    n_runs=2,
-    de_maxiter=0,
-    powell_maxfev=5,
-    nm_maxiter=0,
-    member_rounds=1,
-    member_maxfev=5,
-    polish_maxfev=0,
-)
 
 
 def _git(repo: Path, *args: str, stdin: str | None = None) -> str:
@@ -226,7 +216,7 @@ def test_in_place_rewrites_the_committed_files(monkeypatch, capsys, tmp_path):
     shutil.copytree(ROOT / "configs", checkout / "configs")
     shutil.copytree(ROOT / "seeds", checkout / "seeds")
     monkeypatch.setattr(resources, "checkout_root", lambda: checkout)
-    monkeypatch.setattr(calibrate, "CLI_BUDGET", TINY)
+    monkeypatch.setattr(calibrate, "CLI_BUDGET", calibrate.SMOKE_BUDGET)
     monkeypatch.delenv(calibrate.BUDGET_ENV, raising=False)
     monkeypatch.chdir(tmp_path)
     before = {p: p.read_bytes() for p in (ROOT / "configs").rglob("*") if p.is_file()}
