@@ -332,7 +332,7 @@ def olson_zeckhauser():
     constants, state = dynamics.initial_state(static, p)
     share = np.tile(100 * q_star / incomes, (2, 1))
     share[1, 2] += 100 * 0.1 / incomes[2]
-    state = dataclasses.replace(state, core_share_pct=share)
+    state = state._replace(core_share_pct=share)
     new = dynamics.step(static, p, constants, state, np.zeros((2, 5)), np.zeros(2))
     desired = new.desired_core_share_pct / 100 * incomes
     rows.append(

@@ -108,7 +108,7 @@ class AllianceModel(mesa.Model):
             k: float(v[0])
             for k, v in metrics.alliance_metrics(self.static, self.constants, self.state).items()
         }
-        self.member_values = metrics.member_metrics(self.state)
+        self.member_values = metrics.member_metrics(self.static, self.constants, self.state)
 
     @property
     def quarter(self) -> str:

@@ -124,20 +124,15 @@ def simulate(
     static = dynamics.build_static(params[0], members)
     p = dynamics.param_arrays(params)
     member_noise, rival_noise = dynamics.draw_shocks(seeds, static.n_steps, members.n)
-    rows = static.n_steps + 1
-    alliance = np.empty((len(params), rows, len(metrics.ALLIANCE_COLUMNS)))
-    member_out = (
-        np.empty((len(params), rows, members.n, len(metrics.MEMBER_COLUMNS)))
-        if keep_members
-        else None
+    alliance, member_out, _ = dynamics.run_batch(
+        static,
+        p,
+        member_noise,
+        rival_noise,
+        n_alliance=len(metrics.ALLIANCE_COLUMNS),
+        n_member=len(metrics.MEMBER_COLUMNS),
+        keep_members=keep_members,
     )
-    states = dynamics.trajectory(static, p, member_noise, rival_noise)
-    for k, (constants, state) in enumerate(states):
-        values = metrics.alliance_metrics(static, constants, state)
-        alliance[:, k, :] = np.stack([values[c] for c in metrics.ALLIANCE_COLUMNS], axis=1)
-        if member_out is not None:
-            mv = metrics.member_metrics(state)
-            member_out[:, k] = np.stack([mv[c] for c in metrics.MEMBER_COLUMNS], axis=2)
     violations = first_violations(
         alliance, member_out, quarters=static.quarters, iso3=members.iso3, params=params
     )

@@ -240,19 +240,36 @@ def test_the_mesa_model_refuses_a_bad_seed(seed):
 
 
 def test_a_sweep_records_a_run_breaking_an_invariant_as_failed(tmp_path, monkeypatch):
-    from sim.cli import main
+    import dataclasses
 
-    # without the floor on the rival's growth (the mechanism before issue 11), the tester's
-    # strain cost of 10 drives the rival's GDP and share negative: that run fails, the other
-    # (the documented default strain cost, 0.5) is ok
-    monkeypatch.setattr("sim.core.dynamics.rival.RIVAL_GDP_GROWTH_FLOOR_PCT_PER_YEAR", -math.inf)
+    import sim.sweep.execution as execution
+    from sim.cli import main
+    from sim.core import metrics
+    from sim.core.invariants import first_violations
+
+    real = execution.simulate
+    share = metrics.ALLIANCE_COLUMNS.index("rival_defence_share_pct")
+
+    def breaking(params, seeds, **kwargs):
+        """The model as it was before the rival's growth floor (issue 11): with the tester's
+        strain cost of 10 the rival's defence share went past 100% of its GDP. The compiled
+        equations cannot be patched, so the outputs of such runs are, from quarter 5 on."""
+        traj = real(params, seeds, **kwargs)
+        alliance = traj.alliance.copy()
+        for j, p in enumerate(params):
+            if p.rival_strain_growth_cost == 10.0:
+                alliance[j, 5:, share] = 150.0
+        violations = first_violations(
+            alliance, traj.members, quarters=traj.quarters, iso3=traj.iso3, params=params
+        )
+        return dataclasses.replace(traj, alliance=alliance, violations=violations)
+
+    monkeypatch.setattr(execution, "simulate", breaking)
     config = tmp_path / "s.toml"
     config.write_text(
         f'scenario = "{HAGUE}"\nreplications = 1\nroot_seed = 1\n'
         '[design]\nmethod = "grid"\n'
         "[axes]\nrival_strain_growth_cost = [0.5, 10.0]\n"
-        "[set]\nrival_target_ratio = 100.0\nrival_ramp_limit_pct_per_year = 1000.0\n"
-        "rival_defence_share_ceiling_pct = 100.0\n"
     )
     out = tmp_path / "out"
     assert main(["sweep", str(config), "--out", str(out), "--workers", "1", "--quiet"]) == 1

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from sim.core import dynamics
+from sim.core.dynamics.capacity import build_capacity
 from sim.core.ensemble import members_of, simulate
 from sim.core.metrics import ALLIANCE_COLUMNS, MEMBER_COLUMNS
 from sim.core.params import make_params
@@ -88,7 +89,7 @@ def online_fraction(first: np.ndarray, full: np.ndarray, length: int) -> np.ndar
 
     Zero before ``first``, then a linear ramp reaching 1 at ``full``: each quarter of age from
     ``first`` to ``full`` brings ``1 / (full - first + 1)`` of the order online (the pipeline as
-    docs/THEORY.md §4.3 states it; ``dynamics.build_capacity`` applies it through moving sums).
+    docs/THEORY.md §4.3 states it; ``build_capacity`` applies it through moving sums).
     """
     age = np.arange(length)[None, :]
     span = full - first + 1
@@ -110,19 +111,19 @@ def test_one_order_comes_online_between_first_and_full_lead():
     c, s = dynamics.initial_state(static, p)
     core = s.core_share_pct + 1.0  # one jump in spending in the first quarter, then flat
     capacity = [s.munitions_capacity]
-    for _ in range(full + 3):
-        history, committed, cap, output, _ = dynamics.build_capacity(
-            static, p, c, s, core, s.gdp_usd_bn
+    for k in range(full + 3):
+        new = s._replace(
+            k=k + 1,
+            core_share_pct=core,
+            munitions_capacity=np.empty_like(core),
+            munitions_output=np.empty_like(core),
+            committed=np.empty_like(core),
+            air_defence=np.empty_like(core),
         )
-        s = replace(
-            s,
-            k=s.k + 1,
-            orders_cumulative=history,
-            committed=committed,
-            munitions_capacity=cap,
-            munitions_output=output,
-        )
-        capacity.append(cap)
+        build_capacity(static.arrays, p, c, s, new, 0, k)  # run 0, quarter k (compiled)
+        output = new.munitions_output
+        s = new
+        capacity.append(new.munitions_capacity)
     arrived = np.diff(np.array(capacity), axis=0)[:, 0]  # (quarters, members), one run
     order = arrived.sum(axis=0)
     armed = order > 0

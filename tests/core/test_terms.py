@@ -13,6 +13,8 @@ from sim.core.dynamics import (
     register_member_term,
     unregister_member_term,
 )
+from sim.core.dynamics import param_index as P
+from sim.core.dynamics.jit import inlined
 from sim.core.params import make_params
 
 DEFAULT_MEMBER_TERM_COLUMNS = ("threat_pp", "pressure_pp", "free_riding_pp")
@@ -21,10 +23,12 @@ SHORT = {"end_quarter": "2026Q4", "noise_sd_pp": 0.2}
 """Eight quarters with member noise on (so the shares, hence the term, move every quarter)."""
 
 
-def tilt(inputs: TermInputs) -> np.ndarray:
+@inlined
+def tilt(x: TermInputs, r: int, out: np.ndarray) -> None:
     """A throw-away term: GDP growth (%/yr) times last quarter's core share as a fraction."""
-    armed = inputs.static.members.armed[None, :]
-    return inputs.p.gdp_growth_pct_per_year * (inputs.state.core_share_pct / 100) * armed
+    growth = x.p[r, P.gdp_growth_pct_per_year]
+    for i in range(out.shape[0]):
+        out[i] = growth * (x.s.core_share_pct[r, i] / 100) * x.static.armed[i]
 
 
 TILT = Term(
@@ -33,7 +37,7 @@ TILT = Term(
     unit="pp of GDP",
     sign=-1,
     doc="a term for this test only: subtracts growth x share",
-    function=tilt,
+    kernel=tilt,
 )
 
 
@@ -60,7 +64,7 @@ def test_a_registered_term_is_in_the_outputs_with_its_functions_value(tilt_term)
     core = frame.pivot(index="quarter", columns="iso3", values="core_share_pct")
     value = frame.pivot(index="quarter", columns="iso3", values="test_tilt_pp")
     armed = core.columns != "ISL"  # Iceland has no armed forces: its terms are 0
-    # the term's function at row k reads the state at the start of the quarter (row k - 1);
+    # the term's kernel at row k reads the state at the start of the quarter (row k - 1);
     # it is 0 in the initial state (it is not anchored)
     expected = growth * (core.shift(1) / 100) * armed
     np.testing.assert_array_equal(value.iloc[0], 0.0)

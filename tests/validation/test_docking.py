@@ -248,7 +248,7 @@ def test_model_reaction_slope_is_minus_one_minus_beta():
     share = np.tile(100 * q_star / INCOMES, (2, 1))
     eps = 0.1  # raise ally 3's spending by 0.1 in run 1: allies of ally 1 spend 0.1 more
     share[1, 2] += 100 * eps / INCOMES[2]
-    state = dataclasses.replace(state, core_share_pct=share)
+    state = state._replace(core_share_pct=share)
     zeros = np.zeros((2, members.n))
     new = dynamics.step(static, p, constants, state, zeros, np.zeros(2))
     desired = new.desired_core_share_pct / 100 * INCOMES  # desired spending

@@ -37,17 +37,18 @@ operations inside a step, each process in its own module:
    above a threshold slows its GDP growth.
 7. Metrics are recorded by the caller (``sim.core.metrics``).
 
-``state`` holds what the equations work on (:class:`Static`, :class:`Constants`,
-:class:`State`), ``arrays`` the typed parameter arrays (:class:`ParamArrays`), ``step`` the
-initial state, one step and the loop over quarters (:func:`trajectory`).
+Every process is a compiled function (numba, ``jit``) of one run's row; ``kernel`` holds the
+order of the processes in a quarter and the loops over runs and quarters, compiled with the
+decision generated from the registry of terms by ``compiled`` (cached on disk). ``state`` holds
+what the equations work on (:class:`Static`, :class:`Constants`, :class:`State`), ``arrays`` the
+typed parameter arrays (:class:`ParamArrays`), ``record`` the metrics of a state, ``step`` the
+Python entry points: the initial state, one step, the loop over quarters (:func:`trajectory`)
+and a whole batch in one call (:func:`run_batch`).
 """
 
 from sim.core.dynamics.arrays import ParamArrays, param_arrays
-from sim.core.dynamics.capacity import build_capacity
-from sim.core.dynamics.choice import choose_shares, decide
-from sim.core.dynamics.free_riding import FREE_RIDING, weigh_free_riding
-from sim.core.dynamics.pressure import PRESSURE, feel_pressure
-from sim.core.dynamics.rival import rival_ceiling, rival_respond
+from sim.core.dynamics.free_riding import FREE_RIDING
+from sim.core.dynamics.pressure import PRESSURE
 from sim.core.dynamics.state import (
     DT,
     EPS,
@@ -59,7 +60,7 @@ from sim.core.dynamics.state import (
     draw_shocks,
     row_sum,
 )
-from sim.core.dynamics.step import initial_state, step, trajectory
+from sim.core.dynamics.step import initial_state, run_batch, step, trajectory
 from sim.core.dynamics.terms import (
     Term,
     TermInputs,
@@ -67,7 +68,7 @@ from sim.core.dynamics.terms import (
     register_member_term,
     unregister_member_term,
 )
-from sim.core.dynamics.threat import THREAT, perceive_threat
+from sim.core.dynamics.threat import THREAT
 
 if not member_terms():  # the model's own terms, in their columns' order
     for _term in (THREAT, PRESSURE, FREE_RIDING):
@@ -86,22 +87,15 @@ __all__ = [
     "Static",
     "Term",
     "TermInputs",
-    "build_capacity",
     "build_static",
-    "choose_shares",
-    "decide",
     "draw_shocks",
-    "feel_pressure",
     "initial_state",
     "member_terms",
     "param_arrays",
-    "perceive_threat",
     "register_member_term",
-    "rival_ceiling",
-    "rival_respond",
     "row_sum",
+    "run_batch",
     "step",
     "trajectory",
     "unregister_member_term",
-    "weigh_free_riding",
 ]

@@ -1,41 +1,39 @@
-"""The parameters of a batch as typed arrays: one (R, 1) array per numeric parameter.
+"""The parameters of a batch as one matrix: a row per run, a column per numeric parameter.
 
-:class:`ParamArrays` is generated from the parameter table (``sim.core.params.NUMERIC``): a
-parameter added to the table is an attribute here with no further code, and a misspelt name is
-an ``AttributeError`` where the equations read it (``p.hegemon_pressure``), not a silent key.
+:func:`param_arrays` stacks the numeric parameters (``sim.core.params.NUMERIC``, in that order)
+of a batch into a C-contiguous float (R, P) matrix, the form the compiled equations read
+(``p[r, P.hegemon_pressure]``, with ``sim.core.dynamics.param_index`` as ``P``); one small
+array keeps compilation fast, where a record of sixty arrays made it slow. A parameter added to
+the table is a column with no further code.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import fields, make_dataclass
 
 import numpy as np
 
 from sim.core.params import NUMERIC, Params
 
-ParamArrays = make_dataclass(
-    "ParamArrays",
-    [(name, np.ndarray) for name in NUMERIC],
-    frozen=True,
-    module=__name__,
-)
-ParamArrays.__doc__ = (
-    "Every numeric parameter of a batch of runs as an (R, 1) float array, one attribute per "
-    "parameter of ``sim.core.params.NUMERIC`` (built by :func:`param_arrays`)."
-)
+ParamArrays = np.ndarray
+"""A batch's parameter matrix (R, P) (the type :func:`param_arrays` returns)."""
 
 
-def param_arrays(params: Sequence[Params]) -> ParamArrays:
-    """Stack the numeric parameters of a batch into (R, 1) arrays (a :class:`ParamArrays`)."""
-    return ParamArrays(
-        **{
-            name: np.array([getattr(p, name) for p in params], dtype=float)[:, None]
-            for name in NUMERIC
-        }
+def param_arrays(params: Sequence[Params]) -> np.ndarray:
+    """Stack the numeric parameters of a batch into an (R, P) float matrix.
+
+    The columns are in ``sim.core.params.NUMERIC`` order.
+    """
+    return np.array(
+        [[getattr(p, name) for name in NUMERIC] for p in params], dtype=np.float64, ndmin=2
     )
 
 
-def runs_of(p: ParamArrays) -> int:
-    """Number of runs R in a batch's parameter arrays."""
-    return getattr(p, fields(p)[0].name).shape[0]
+def column(p: np.ndarray, name: str) -> np.ndarray:
+    """Every run's value (R,) of the parameter ``name`` in a parameter matrix."""
+    return p[:, NUMERIC.index(name)]
+
+
+def runs_of(p: np.ndarray) -> int:
+    """Number of runs R in a batch's parameter matrix."""
+    return p.shape[0]

@@ -11,55 +11,57 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.core.dynamics.arrays import ParamArrays
+from sim.core.dynamics import param_index as P
+from sim.core.dynamics.jit import fmax, fmin, inlined
 from sim.core.dynamics.pressure import progress
-from sim.core.dynamics.state import DT, Constants, State, Static
+from sim.core.dynamics.state import DT
 
 
-def _orders_up_to_age(cumulative: tuple[np.ndarray, ...], ages: np.ndarray) -> np.ndarray:
-    """Orders placed at least ``ages`` quarters ago, in total (R, N), per run's own age.
+@inlined
+def _ordered_by_age(orders: np.ndarray, i: int, newest: int, age: int) -> float:
+    """Member i's orders placed at least ``age`` quarters ago, in total (0 before any).
 
-    ``cumulative[j]`` is the running total of orders after the j-th order (the last entry is
-    this quarter's, age 0). Runs are grouped by their age, so each group is one slice.
+    ``orders`` is one run's running totals (T, N), row j after the j-th quarter's order.
     """
-    out = np.zeros_like(cumulative[-1])
-    newest = len(cumulative) - 1
-    for age in np.unique(ages):
-        index = newest - int(age)
-        if index >= 0:
-            rows = ages == age
-            out[rows] = cumulative[index][rows]
-    return out
+    index = newest - age
+    return orders[index, i] if index >= 0 else 0.0
 
 
-def build_capacity(
-    static: Static, p: ParamArrays, c: Constants, s: State, core: np.ndarray, gdp: np.ndarray
-) -> tuple[tuple[np.ndarray, ...], np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Process 5: munitions orders, capacity and output, and air-defence capability.
+@inlined
+def build_capacity(st, p, c, s, new, r: int, k: int) -> None:
+    """Process 5: run r's munitions orders, capacity and output, and air-defence capability.
 
     Capacity is ordered up to the output that spending funds (``committed`` counts capacity
     online and on order); an order comes online evenly from ``lead_first`` to ``lead_full``
     quarters after it is placed (age 0 is the quarter it is placed), so this quarter's new
     capacity is the moving sum of orders aged ``lead_first``..``lead_full`` divided by the span.
-    Output is the lesser of capacity and funded output.
-
-    Returns:
-        (cumulative orders after each step (a tuple of (R, N)), committed (R, N),
-        capacity (R, N), output (R, N), air defence (R, N)).
+    Output is the lesser of capacity and funded output. Reads the new core share and GDP from
+    ``new``; writes quarter k's running total of orders into ``s.orders_cumulative[r, k]``.
     """
-    spend = core / 100 * gdp
-    funded = p.munitions_fraction_of_core * spend * c.munitions_per_usd_bn
-    orders = np.maximum(0.0, funded - s.committed)
-    previous = s.orders_cumulative[-1] if s.orders_cumulative else np.zeros_like(orders)
-    history = (*s.orders_cumulative, previous + orders)
-    span = (c.lead_full - c.lead_first + 1).astype(float)[:, None]
-    arrived = _orders_up_to_age(history, c.lead_first) - _orders_up_to_age(history, c.lead_full + 1)
-    capacity = s.munitions_capacity + arrived / span
-    output = np.minimum(capacity, funded)
-    fraction = p.air_defence_fraction_of_core + (
-        p.air_defence_fraction_target - p.air_defence_fraction_of_core
-    ) * progress(static, p, s.k + 1)
-    initial = c.air_defence_spend_initial
-    sustained = np.divide(fraction * spend, initial, out=np.ones_like(spend), where=initial > 0)
-    air = s.air_defence + p.air_defence_build_rate_per_year * DT * (sustained - s.air_defence)
-    return history, s.committed + orders, capacity, output, air
+    share = progress(st, p, r, k + 1)
+    first, full = c.lead_first[r], c.lead_full[r]
+    span = float(full - first + 1)
+    fraction = (
+        p[r, P.air_defence_fraction_of_core]
+        + (p[r, P.air_defence_fraction_target] - p[r, P.air_defence_fraction_of_core]) * share
+    )
+    orders_cumulative = s.orders_cumulative[r]
+    for i in range(st.exposure.shape[0]):
+        spend = new.core_share_pct[r, i] / 100 * new.gdp_usd_bn[r, i]
+        funded = p[r, P.munitions_fraction_of_core] * spend * c.munitions_per_usd_bn[r]
+        orders = fmax(0.0, funded - s.committed[r, i])
+        previous = orders_cumulative[k - 1, i] if k > 0 else 0.0
+        orders_cumulative[k, i] = previous + orders
+        arrived = _ordered_by_age(orders_cumulative, i, k, first) - _ordered_by_age(
+            orders_cumulative, i, k, full + 1
+        )
+        capacity = s.munitions_capacity[r, i] + arrived / span
+        new.munitions_capacity[r, i] = capacity
+        new.munitions_output[r, i] = fmin(capacity, funded)
+        new.committed[r, i] = s.committed[r, i] + orders
+        initial = c.air_defence_spend_initial[r, i]
+        sustained = fraction * spend / initial if initial > 0 else 1.0
+        air = s.air_defence[r, i]
+        new.air_defence[r, i] = air + p[r, P.air_defence_build_rate_per_year] * DT * (
+            sustained - air
+        )

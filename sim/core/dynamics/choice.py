@@ -1,70 +1,45 @@
 """Process 4, the choice of shares: the decision terms summed, then partial adjustment.
 
 Desired share = anchor + each term times its sign (threat - free riding by default), pulled
-toward the target path by the pressure term (``sim.core.dynamics.terms``); the share moves toward
-it by partial adjustment, with noise and a fiscal ramp limit, never below 0 nor below a national
-pledge's floor. Related spending follows its own target path with the pressure weight.
+toward the target path by the pressure term (``sim.core.dynamics.terms``, summed by the
+``decide`` function generated from the registry: ``sim.core.dynamics.compiled``); the share
+moves toward it by partial adjustment, with noise and a fiscal ramp limit, never below 0 nor
+below a national pledge's floor. Related spending follows its own target path with the pressure
+weight.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
 
-from sim.core.dynamics.arrays import ParamArrays
+from sim.core.dynamics import param_index as P
+from sim.core.dynamics.jit import clip, fmax, fmin, inlined
 from sim.core.dynamics.pressure import progress
-from sim.core.dynamics.state import DT, Constants, State, Static
-from sim.core.dynamics.terms import TermInputs, desired_before_pull, member_terms
+from sim.core.dynamics.state import DT
 
 
-def decide(inputs: TermInputs, anchor: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray]:
-    """Every decision term's value and the desired core share (R, N).
+@inlined
+def choose_shares(st, p, c, s, new, r: int, k: int, weight: np.ndarray, noise: np.ndarray) -> None:
+    """Process 4: run r's new core and related shares (``new``) given its desired share.
 
-    Returns:
-        (each term's value by name, in registry order; the desired core share in % GDP).
+    Reads ``new.desired_core_share_pct`` (set by the decision) and the pressure ``weight``
+    (R, N); ``noise`` is run r's standard-normal member shocks (N,) for quarter k.
     """
-    terms = member_terms()
-    values = {t.name: t.function(inputs) for t in terms if not t.pulls}
-    before = desired_before_pull(anchor, values)
-    desired = before
-    pulled = replace(inputs, before=before)
-    for t in terms:
-        if t.pulls:
-            values[t.name] = t.function(pulled)
-            desired = before + values[t.name]
-    return {t.name: values[t.name] for t in terms}, desired
-
-
-def choose_shares(
-    static: Static,
-    p: ParamArrays,
-    c: Constants,
-    s: State,
-    desired: np.ndarray,
-    weight: np.ndarray,
-    noise: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Process 4: the new core and related shares (each (R, N), % GDP) given the desired share.
-
-    Returns:
-        (new core share, new related share).
-    """
-    armed = static.members.armed[None, :]
-    step = p.adjustment_speed_per_year * DT * (desired - s.core_share_pct)
-    step = step + p.noise_sd_pp * noise
-    ramp = p.ramp_limit_pp_per_year * DT
-    r0 = c.related_share_initial
-    related_path = r0 + (p.target_related_pct_gdp - r0) * progress(static, p, s.k + 1)
-    related_desired = r0 + weight * np.maximum(0.0, related_path - r0)
-    related = np.maximum(
-        0.0,
-        s.related_share_pct
-        + p.adjustment_speed_per_year * DT * (related_desired - s.related_share_pct),
-    )
-    core = np.maximum(0.0, s.core_share_pct + np.clip(step, -ramp, ramp))
-    core = np.maximum(core, static.pledge_floor[s.k + 1][None, :])
-    if static.cap_shares:  # core + related spending is at most all of GDP
-        core = np.minimum(core, 100.0 - related)
-    core = np.where(armed, core, 0.0)
-    return core, related
+    share = progress(st, p, r, k + 1)
+    ramp = p[r, P.ramp_limit_pp_per_year] * DT
+    speed = p[r, P.adjustment_speed_per_year]
+    for i in range(st.exposure.shape[0]):
+        core_now = s.core_share_pct[r, i]
+        step = speed * DT * (new.desired_core_share_pct[r, i] - core_now)
+        step = step + p[r, P.noise_sd_pp] * noise[i]
+        r0 = c.related_share_initial[r, i]
+        related_path = r0 + (p[r, P.target_related_pct_gdp] - r0) * share
+        related_desired = r0 + weight[r, i] * fmax(0.0, related_path - r0)
+        related_now = s.related_share_pct[r, i]
+        related = fmax(0.0, related_now + speed * DT * (related_desired - related_now))
+        core = fmax(0.0, core_now + clip(step, -ramp, ramp))
+        core = fmax(core, st.pledge_floor[k + 1, i])
+        if st.cap_shares:  # core + related spending is at most all of GDP
+            core = fmin(core, 100.0 - related)
+        new.core_share_pct[r, i] = core if st.armed[i] else 0.0
+        new.related_share_pct[r, i] = related

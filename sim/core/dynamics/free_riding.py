@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.core.dynamics.arrays import ParamArrays
-from sim.core.dynamics.state import EPS, Constants, State, Static, row_sum
-from sim.core.dynamics.terms import Term, TermInputs
+from sim.core.dynamics import param_index as P
+from sim.core.dynamics.jit import fmax, inlined
+from sim.core.dynamics.state import EPS
+from sim.core.dynamics.terms import Term
+
+PUBLIC_GOOD = 2  # index of "public_good" in state.ANCHOR_MODES
 
 
-def weigh_free_riding(static: Static, p: ParamArrays, c: Constants, s: State) -> np.ndarray:
-    """Process 3: the fall in desired share from allies' extra spending (R, N), pp of GDP.
+@inlined
+def free_riding_term(x, r: int, out: np.ndarray) -> None:
+    """The free-riding term of run r's members, pp of GDP (0 without armed forces).
 
     With ``anchor_mode = 'public_good'`` this is Olson and Zeckhauser's pure public good: each
     extra dollar allies spend lowers the member's desired spending by ``free_riding_strength``
@@ -23,21 +27,22 @@ def weigh_free_riding(static: Static, p: ParamArrays, c: Constants, s: State) ->
     shares): each point of GDP more that the allies spend together, relative to the start, lowers
     the member's desired share by ``free_riding_strength`` points.
     """
-    q = s.core_share_pct / 100 * s.gdp_usd_bn
-    allies = row_sum(q, True) - q
-    if static.anchor_mode == "public_good":
-        return 100 * p.free_riding_strength * allies / s.gdp_usd_bn
-    allies_gdp = row_sum(s.gdp_usd_bn, True) - s.gdp_usd_bn
-    allies_gdp0 = row_sum(c.gdp_initial, True) - c.gdp_initial
-    share_now = 100 * allies / np.maximum(allies_gdp, EPS)
-    share_ref = 100 * c.allies_spending_ref / np.maximum(allies_gdp0, EPS)
-    return p.free_riding_strength * (share_now - share_ref)
-
-
-def free_riding_term(inputs: TermInputs) -> np.ndarray:
-    """The free-riding term (R, N), pp of GDP (0 for members without armed forces)."""
-    value = weigh_free_riding(inputs.static, inputs.p, inputs.constants, inputs.state)
-    return value * inputs.static.members.armed[None, :]
+    core, gdp = x.s.core_share_pct[r], x.s.gdp_usd_bn[r]
+    gdp0, reference = x.c.gdp_initial[r], x.c.allies_spending_ref[r]
+    armed = x.static.armed
+    strength = x.p[r, P.free_riding_strength]
+    public_good = x.static.anchor_mode == PUBLIC_GOOD
+    spending, gdp_total, gdp0_total = x.spending_total[r], x.gdp_total[r], x.gdp_initial_total[r]
+    for i in range(out.shape[0]):
+        q = core[i] / 100 * gdp[i]
+        allies = spending - q
+        if public_good:
+            value = 100 * strength * allies / gdp[i]
+        else:
+            share_now = 100 * allies / fmax(gdp_total - gdp[i], EPS)
+            share_ref = 100 * reference[i] / fmax(gdp0_total - gdp0[i], EPS)
+            value = strength * (share_now - share_ref)
+        out[i] = value * armed[i]
 
 
 FREE_RIDING = Term(
@@ -46,6 +51,6 @@ FREE_RIDING = Term(
     unit="pp of GDP",
     sign=-1,
     doc="core share given up because allies spend more (allies' spending is a public good)",
-    function=free_riding_term,
+    kernel=free_riding_term,
 )
 """The free-riding term (subtracted from the desired share)."""

@@ -10,49 +10,59 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.core.dynamics.arrays import ParamArrays
-from sim.core.dynamics.state import EPS, Constants, State, Static
-from sim.core.dynamics.terms import Term, TermInputs
+from sim.core.dynamics import param_index as P
+from sim.core.dynamics.jit import clip, fmax, inlined
+from sim.core.dynamics.state import EPS
+from sim.core.dynamics.terms import Term
 
 
-def progress(static: Static, p: ParamArrays, k: int) -> np.ndarray:
-    """Fraction of the way from the start to the target's deadline at row k (R, 1)."""
-    t0 = static.times[0]
-    deadline = p.target_deadline_year + 0.75
-    span = np.maximum(deadline - t0, EPS)
-    return np.clip((static.times[k] - t0) / span, 0.0, 1.0)
+@inlined
+def progress(st, p, r: int, k: int) -> float:
+    """Run r's fraction of the way from the start to the target's deadline at row k."""
+    t0 = st.times[0]
+    deadline = p[r, P.target_deadline_year] + 0.75
+    span = fmax(deadline - t0, EPS)
+    return clip((st.times[k] - t0) / span, 0.0, 1.0)
 
 
+@inlined
 def feel_pressure(
-    static: Static, p: ParamArrays, c: Constants, s: State
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Process 2: the target path, the pressure weight and the fraction of peers at target.
+    st, p, c, s, r: int, k: int, path: np.ndarray, weight: np.ndarray, peers: np.ndarray
+) -> None:
+    """Process 2: run r's target path, pressure weight and fraction of peers at the target.
 
     The weight is ``hegemon_pressure + peer_conformity * (fraction of peers at the target)``
     times the member's regional pressure multiplier (``Members.pressure_response``, 1 without
-    a region table), clipped to [0, 1]; the path ends at the target plus ``target_margin_pp``.
-
-    Returns:
-        (path (R, N) in % GDP, weight (R, N) in [0, 1], peers at target (R, N) in [0, 1]).
+    a region table), clipped to [0, 1], and 0 for members without armed forces; the path ends at
+    the target plus ``target_margin_pp``. Writes row r of ``path`` (% GDP), ``weight`` and
+    ``peers`` (each (R, N), in [0, 1]).
     """
-    start = c.core_share_initial
-    path = start + (c.target_core_pct + p.target_margin_pp - start) * progress(static, p, s.k + 1)
-    at_target = (s.core_share_pct >= c.target_core_pct - EPS).astype(float)
-    # counts of members at target per region (sums of 0/1: exact in any order), minus oneself
-    counts = np.stack([at_target[:, idx].sum(axis=1) for idx in static.region_members], axis=1)
-    peers = (counts[:, static.region_of] - at_target) / np.maximum(static.peer_counts, 1.0)
-    weight = np.clip(
-        (p.hegemon_pressure + p.peer_conformity * peers)
-        * static.members.pressure_response[None, :],
-        0.0,
-        1.0,
-    )
-    return path, weight * static.members.armed[None, :], peers
+    n = st.exposure.shape[0]
+    counts = np.zeros(st.n_regions)  # members at target per region (sums of 0/1: exact)
+    for i in range(n):
+        if s.core_share_pct[r, i] >= c.target_core_pct[r, i] - EPS:
+            counts[st.region_of[i]] += 1.0
+    share = progress(st, p, r, k + 1)
+    for i in range(n):
+        start = c.core_share_initial[r, i]
+        path[r, i] = start + (c.target_core_pct[r, i] + p[r, P.target_margin_pp] - start) * share
+        at_target = 1.0 if s.core_share_pct[r, i] >= c.target_core_pct[r, i] - EPS else 0.0
+        peers[r, i] = (counts[st.region_of[i]] - at_target) / fmax(st.peer_counts[i], 1.0)
+        pull = (
+            p[r, P.hegemon_pressure] + p[r, P.peer_conformity] * peers[r, i]
+        ) * st.pressure_response[i]
+        weight[r, i] = clip(pull, 0.0, 1.0) * st.armed[i]
 
 
-def pressure_term(inputs: TermInputs) -> np.ndarray:
-    """The pressure term (R, N), pp of GDP: the weight times the gap up to the target path."""
-    return inputs.weight * np.maximum(0.0, inputs.path - inputs.before)
+@inlined
+def pressure_term(x, r: int, out: np.ndarray) -> None:
+    """The pressure term of run r's members (pp of GDP).
+
+    The weight times the gap up to the target path.
+    """
+    weight, path, before = x.weight[r], x.path[r], x.before[r]
+    for i in range(out.shape[0]):
+        out[i] = weight[i] * fmax(0.0, path[i] - before[i])
 
 
 PRESSURE = Term(
@@ -61,7 +71,7 @@ PRESSURE = Term(
     unit="pp of GDP",
     sign=1,
     doc="pull of the alliance (hegemon and regional peers) up toward the target path",
-    function=pressure_term,
+    kernel=pressure_term,
     pulls=True,
 )
 """The pressure term: computed from the desired share before it (``TermInputs.before``)."""

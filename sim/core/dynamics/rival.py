@@ -9,61 +9,58 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.core.dynamics.arrays import ParamArrays
-from sim.core.dynamics.state import DT, EPS, RIVAL_GDP_GROWTH_FLOOR_PCT_PER_YEAR, Constants, State
+from sim.core.dynamics import param_index as P
+from sim.core.dynamics.jit import clip, fmax, fmin, inlined
+from sim.core.dynamics.state import DT, EPS, RIVAL_GDP_GROWTH_FLOOR_PCT_PER_YEAR
 
 
-def rival_ceiling(p: ParamArrays, c: Constants, rival_gdp: np.ndarray) -> np.ndarray:
-    """Largest rival output (R,) that keeps its defence share within the ceiling."""
-    f = p.rival_munitions_fraction_of_defence[:, 0]
-    share0 = np.maximum(p.rival_defence_share_initial_pct[:, 0], EPS)
-    room = p.rival_defence_share_ceiling_pct[:, 0] / share0 * rival_gdp / c.rival_gdp_initial
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # inf: no ceiling
-        ceiling = c.rival_output_initial * (room - (1 - f)) / f
-    return np.where(f > 0, np.maximum(ceiling, 0.0), np.inf)
+@inlined
+def rival_ceiling(p, c, r: int, rival_gdp: float) -> float:
+    """Largest output of run r's rival that keeps its defence share within the ceiling."""
+    f = p[r, P.rival_munitions_fraction_of_defence]
+    if not f > 0:
+        return np.inf  # no munitions in the budget: no ceiling on output
+    share0 = fmax(p[r, P.rival_defence_share_initial_pct], EPS)
+    room = p[r, P.rival_defence_share_ceiling_pct] / share0 * rival_gdp / c.rival_gdp_initial[r]
+    return fmax(c.rival_output_initial[r] * (room - (1 - f)) / f, 0.0)
 
 
-def _rival_gdp(p: ParamArrays, s: State) -> np.ndarray:
-    """The rival's GDP next quarter (R,): its growth less the strain of a high defence share."""
-    strain = p.rival_strain_growth_cost[:, 0] * np.maximum(
-        0.0, s.rival_defence_share_pct - p.rival_strain_threshold_pct[:, 0]
+@inlined
+def rival_gdp_next(p, s, r: int) -> float:
+    """Run r's rival GDP next quarter: its growth less the strain of a high defence share."""
+    strain = p[r, P.rival_strain_growth_cost] * fmax(
+        0.0, s.rival_defence_share_pct[r] - p[r, P.rival_strain_threshold_pct]
     )
-    growth = np.maximum(
-        p.rival_gdp_growth_pct_per_year[:, 0] - strain, RIVAL_GDP_GROWTH_FLOOR_PCT_PER_YEAR
+    growth = fmax(
+        p[r, P.rival_gdp_growth_pct_per_year] - strain, RIVAL_GDP_GROWTH_FLOOR_PCT_PER_YEAR
     )
-    return s.rival_gdp_usd_bn * (1 + growth * DT / 100)
+    return s.rival_gdp_usd_bn[r] * (1 + growth * DT / 100)
 
 
-def rival_respond(
-    p: ParamArrays, c: Constants, s: State, noise: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Process 6: the rival's new output, GDP and defence share (each (R,)).
+@inlined
+def rival_respond(p, c, s, new, r: int, alliance_output: float, noise: float) -> None:
+    """Process 6: run r's rival output, GDP and defence share next quarter (into ``new``).
 
     The rival aims at ``rival_target_ratio`` times the alliance's output at the start of the
     quarter (plus a baseline), closes the gap at its adjustment speed, never changes output by
     more than its ramp limit, and stays under its defence-share ceiling.
     """
-    target = (
-        p.rival_target_ratio[:, 0] * s.alliance_output + p.rival_output_baseline_m_per_year[:, 0]
-    )
-    change = p.rival_adjustment_speed_per_year[:, 0] * DT * (target - s.rival_output)
-    change = change + s.rival_output * p.rival_noise_sd_pct[:, 0] / 100 * noise
-    limit = (
-        p.rival_ramp_limit_pct_per_year[:, 0]
-        / 100
-        * DT
-        * np.maximum(s.rival_output, c.rival_output_initial)
-    )
-    output = np.maximum(0.0, s.rival_output + np.clip(change, -limit, limit))
-    gdp = _rival_gdp(p, s)
-    output = np.minimum(output, rival_ceiling(p, c, gdp))
-    f = p.rival_munitions_fraction_of_defence[:, 0]
-    relative = np.divide(
-        output, c.rival_output_initial, out=np.ones_like(output), where=c.rival_output_initial > 0
-    )
-    base = p.rival_defence_share_initial_pct[:, 0] * c.rival_gdp_initial / gdp
-    share = base * ((1 - f) + f * relative)
+    now = s.rival_output[r]
+    target = p[r, P.rival_target_ratio] * alliance_output + p[r, P.rival_output_baseline_m_per_year]
+    change = p[r, P.rival_adjustment_speed_per_year] * DT * (target - now)
+    change = change + now * p[r, P.rival_noise_sd_pct] / 100 * noise
+    limit = p[r, P.rival_ramp_limit_pct_per_year] / 100 * DT * fmax(now, c.rival_output_initial[r])
+    output = fmax(0.0, now + clip(change, -limit, limit))
+    gdp = rival_gdp_next(p, s, r)
+    output = fmin(output, rival_ceiling(p, c, r, gdp))
+    f = p[r, P.rival_munitions_fraction_of_defence]
+    initial = c.rival_output_initial[r]
+    relative = output / initial if initial > 0 else 1.0
+    base = p[r, P.rival_defence_share_initial_pct] * c.rival_gdp_initial[r] / gdp
+    ceiling = p[r, P.rival_defence_share_ceiling_pct]
     # when the rest of the defence budget alone no longer fits under the ceiling (GDP shrank),
     # it is cut to the ceiling (munitions output is then 0 by rival_ceiling unless f is 0)
-    ceiling = p.rival_defence_share_ceiling_pct[:, 0]
-    return output, gdp, np.where(base * (1 - f) > ceiling, ceiling, share)
+    share = ceiling if base * (1 - f) > ceiling else base * ((1 - f) + f * relative)
+    new.rival_output[r] = output
+    new.rival_gdp_usd_bn[r] = gdp
+    new.rival_defence_share_pct[r] = share

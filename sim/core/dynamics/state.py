@@ -1,21 +1,26 @@
 """What the equations work on: the batch's fixed structure, each run's constants and its state.
 
-:class:`Static` is fixed for every run of a batch (members, calendar, schedules);
-:class:`Constants` is fixed for each run once it is initialised (anchors, references, initial
-levels); :class:`State` is what evolves from quarter to quarter. Member arrays are (R, N), rival
-arrays (R,).
+:class:`Static` is fixed for every run of a batch (members, calendar, schedules); its
+:attr:`Static.arrays` (:class:`StaticArrays`) is the same as plain arrays and numbers, the form
+the compiled equations read. :class:`Constants` is fixed for each run once it is initialised
+(anchors, references, initial levels); :class:`State` is what evolves from quarter to quarter.
+Member arrays are (R, N), rival arrays (R,). The three are ``NamedTuple`` s of arrays, so the
+compiled functions of ``sim.core.dynamics`` take them as they are.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
 from sim.core.data import Members
 from sim.core.params import Params, parse_quarter
 from sim.core.ranks import average_ranks
+from sim.core.targets import TARGET_LINES
 
 DT = 0.25
 """Years per step (one quarter)."""
@@ -26,16 +31,45 @@ estimate, at about the worst year of an economy at war in recent data (Ukraine 2
 -29.1%, State Statistics Service of Ukraine, April 2023). It keeps GDP positive; the shipped
 scenarios never come near it (their worst is -1.5%/yr)."""
 
+ANCHOR_MODES = ("calibrated", "fixed", "public_good")
+"""``anchor_mode`` values, in the order of their codes in :attr:`StaticArrays.anchor_mode`."""
+THREAT_SIGNALS = ("log_ratio", "rival_output")
+"""``threat_signal`` values, in the order of their codes in :attr:`StaticArrays.threat_signal`."""
+
 
 def row_sum(x: np.ndarray, keepdims: bool = False) -> np.ndarray:
     """Sum over members (axis 1) so that each run's sum is the same whatever the batch size.
 
     numpy sums a C-contiguous array along its last axis row by row with the same pairwise
-    algorithm whatever the number of rows (``tests/abm/test_equivalence.py`` relies on it), so
-    the input is made contiguous first. Matrix products are avoided for non-integer sums because
-    BLAS may add in a different order for different shapes.
+    algorithm whatever the number of rows, the order ``sim.core.dynamics.jit.pairwise_sum``
+    reproduces in the compiled equations; the input is made contiguous first.
     """
     return np.ascontiguousarray(x).sum(axis=1, keepdims=keepdims)
+
+
+class StaticArrays(NamedTuple):
+    """:class:`Static` as arrays and numbers, the form the compiled equations read."""
+
+    exposure: np.ndarray  # (N,)
+    armed: np.ndarray  # (N,) 1.0 for members with armed forces, else 0.0
+    threat_response: np.ndarray  # (N,) regional multiplier of the threat sensitivity
+    pressure_response: np.ndarray  # (N,) regional multiplier of the pressure weight
+    core_share_pct: np.ndarray  # (N,) initial core share
+    gdp_usd_bn: np.ndarray  # (N,) initial GDP
+    target_override_pct: np.ndarray  # (N,) member's own core target (NaN: the alliance's)
+    region_of: np.ndarray  # (N,) int, index of each member's region
+    n_regions: int
+    peer_counts: np.ndarray  # (N,) peers in the region (not itself)
+    pledge_floor: np.ndarray  # (T+1, N)
+    shock_on: np.ndarray  # (T+1,) 1.0 from the threat shock's quarter on
+    times: np.ndarray  # (T+1,)
+    gdp_rank: np.ndarray  # (N,)
+    armed_index: np.ndarray  # (A,) int, the members with armed forces
+    anchor_mode: int  # index in ANCHOR_MODES
+    threat_signal: int  # index in THREAT_SIGNALS
+    cap_shares: bool
+    line_values: np.ndarray  # (L,) the target lines (sim.core.targets.TARGET_LINES)
+    line_counts_related: np.ndarray  # (L,) bool, the line counts core + related
 
 
 @dataclass(frozen=True)
@@ -60,28 +94,60 @@ class Static:
         """Number of quarters simulated after the initial state."""
         return len(self.times) - 1
 
+    @functools.cached_property
+    def arrays(self) -> StaticArrays:
+        """The same as :class:`StaticArrays` (built once per object)."""
+        m = self.members
+        n = m.n
+        override = m.target_override_pct
+        f64 = functools.partial(np.ascontiguousarray, dtype=np.float64)
+        return StaticArrays(
+            exposure=f64(m.exposure),
+            armed=f64(np.asarray(m.armed, dtype=bool)),
+            threat_response=f64(m.threat_response),
+            pressure_response=f64(m.pressure_response),
+            core_share_pct=f64(m.core_share_pct),
+            gdp_usd_bn=f64(m.gdp_usd_bn),
+            target_override_pct=f64(np.full(n, np.nan) if override is None else override),
+            region_of=np.ascontiguousarray(self.region_of, dtype=np.int64),
+            n_regions=len(self.region_members),
+            peer_counts=f64(self.peer_counts),
+            pledge_floor=f64(self.pledge_floor),
+            shock_on=f64(self.shock_on),
+            times=f64(self.times),
+            gdp_rank=f64(self.gdp_rank),
+            armed_index=np.flatnonzero(np.asarray(m.armed, dtype=bool)).astype(np.int64),
+            anchor_mode=ANCHOR_MODES.index(self.anchor_mode),
+            threat_signal=THREAT_SIGNALS.index(self.threat_signal),
+            cap_shares=bool(self.cap_shares),
+            line_values=f64([line.value for line in TARGET_LINES]),
+            line_counts_related=np.array([line.counts_related for line in TARGET_LINES]),
+        )
 
-@dataclass(frozen=True)
-class Constants:
+
+class Constants(NamedTuple):
     """Each run's constants, fixed when it is initialised (``initial_state``)."""
 
     anchor_pct: np.ndarray  # (R, N) the desired share before the decision terms
     allies_spending_ref: np.ndarray  # (R, N) allies' spending the free-riding term compares to
-    core_share_initial: np.ndarray
-    related_share_initial: np.ndarray
-    gdp_initial: np.ndarray
+    core_share_initial: np.ndarray  # (R, N)
+    related_share_initial: np.ndarray  # (R, N)
+    gdp_initial: np.ndarray  # (R, N)
     target_core_pct: np.ndarray  # (R, N) the target in force for each member
-    munitions_per_usd_bn: np.ndarray  # (R, 1)
-    air_defence_spend_initial: np.ndarray
+    air_defence_spend_initial: np.ndarray  # (R, N)
+    munitions_per_usd_bn: np.ndarray  # (R,)
     rival_output_initial: np.ndarray  # (R,)
     rival_gdp_initial: np.ndarray  # (R,)
-    lead_first: np.ndarray  # (R,) quarters from order to first output
-    lead_full: np.ndarray  # (R,) quarters from order to nameplate
+    lead_first: np.ndarray  # (R,) int, quarters from order to first output
+    lead_full: np.ndarray  # (R,) int, quarters from order to nameplate
 
 
-@dataclass(frozen=True)
-class State:
-    """Every run's state at one quarter; member arrays are (R, N), rival arrays (R,)."""
+class State(NamedTuple):
+    """Every run's state at one quarter; member arrays are (R, N), rival arrays (R,).
+
+    ``orders_cumulative`` is shared by the states of one trajectory: row j holds the running
+    total of orders after the j-th quarter, and a state at row ``k`` reads rows below ``k`` only.
+    """
 
     k: int  # row index of this state in Static.times
     core_share_pct: np.ndarray
@@ -91,15 +157,15 @@ class State:
     munitions_capacity: np.ndarray  # M rounds/yr
     munitions_output: np.ndarray  # M rounds/yr
     committed: np.ndarray  # capacity online plus capacity on order (M rounds/yr)
-    orders_cumulative: tuple[np.ndarray, ...]  # cumulative orders (R, N) after each step
+    orders_cumulative: np.ndarray  # (R, T, N) cumulative orders after each quarter
     air_defence: np.ndarray  # capability relative to the member's start level
     rival_output: np.ndarray
     rival_gdp_usd_bn: np.ndarray
     rival_defence_share_pct: np.ndarray
     cumulative_extra_spending_usd_bn: np.ndarray
-    terms: dict[str, np.ndarray]
-    """Each decision term's value in the last decision (pp of GDP), by the term's name
-    (``sim.core.dynamics.terms.member_terms``), for inspection."""
+    term_values: np.ndarray
+    """(R, n terms, N): each decision term's value in the last decision (pp of GDP), in the
+    order of ``sim.core.dynamics.terms.member_terms``."""
     desired_core_share_pct: np.ndarray
     peers_at_target: np.ndarray
 

@@ -1,45 +1,62 @@
-"""One quarter for every run at once (:func:`step`), the initial state and the loop over quarters.
+"""The equations' Python entry points: the initial state, one quarter, and whole trajectories.
 
-The order of operations inside a step is that of ``sim.core.dynamics``'s docstring: threat
-perception, pressure, the decision terms and the choice of shares, capacity, the rival's
-response; metrics are recorded by the caller (``sim.core.metrics``).
+Each calls the compiled step (``sim.core.dynamics.compiled``, from the template
+``sim/core/dynamics/kernel.py``): :func:`initial_state` and :func:`step` one quarter at a time
+(the Mesa model, the tests), :func:`run_batch` every quarter of every run in one call (the
+ensemble, the calibration). Both paths run the same compiled functions on each run's own row,
+so a run's numbers are the same bits whichever path and batch it goes through.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 
 import numpy as np
 
 from sim.core.dynamics.arrays import ParamArrays, runs_of
-from sim.core.dynamics.capacity import build_capacity
-from sim.core.dynamics.choice import choose_shares, decide
-from sim.core.dynamics.pressure import feel_pressure
-from sim.core.dynamics.rival import rival_respond
-from sim.core.dynamics.state import DT, EPS, Constants, State, Static, row_sum
-from sim.core.dynamics.terms import TermInputs, anchored_sum, member_terms
-from sim.core.dynamics.threat import perceive_threat, threat_signal
+from sim.core.dynamics.compiled import step_module
+from sim.core.dynamics.state import Constants, State, Static
+from sim.core.dynamics.terms import member_terms
 
 
-def _anchor(
-    static: Static, p: ParamArrays, core: np.ndarray, allies: np.ndarray, terms: dict
-) -> tuple[np.ndarray, np.ndarray]:
-    """Each member's anchor and the allies' spending its free riding is measured from."""
-    ones = np.ones_like(core)
-    if static.anchor_mode == "public_good":
-        return ones * 100 * (1 - p.free_riding_strength), np.zeros_like(allies)
-    if static.anchor_mode == "fixed":
-        return ones * p.anchor_fixed_pct_gdp, allies
-    return anchored_sum(core, terms), allies
+def _new_state(k: int, runs: int, n: int, orders: np.ndarray) -> State:
+    """A state at row k with room for every field (values unset); ``orders`` is shared."""
+    members = [np.empty((runs, n)) for _ in range(8)]
+    rival = [np.empty(runs) for _ in range(4)]
+    return State(
+        k=k,
+        core_share_pct=members[0],
+        related_share_pct=members[1],
+        gdp_usd_bn=members[2],
+        threat=members[3],
+        munitions_capacity=members[4],
+        munitions_output=members[5],
+        committed=members[6],
+        orders_cumulative=orders,
+        air_defence=members[7],
+        rival_output=rival[0],
+        rival_gdp_usd_bn=rival[1],
+        rival_defence_share_pct=rival[2],
+        cumulative_extra_spending_usd_bn=rival[3],
+        term_values=np.empty((runs, len(member_terms()), n)),
+        desired_core_share_pct=np.empty((runs, n)),
+        peers_at_target=np.empty((runs, n)),
+    )
 
 
-def _initial_terms(static: Static, p: ParamArrays, threat: np.ndarray) -> dict[str, np.ndarray]:
-    """Each term's value in the initial state: the anchored terms evaluated, the others 0."""
-    inputs = TermInputs(static, p, None, None, threat)
-    return {
-        t.name: t.function(inputs) if t.anchored else np.zeros_like(threat) for t in member_terms()
-    }
+def _new_constants(runs: int, n: int) -> Constants:
+    """Every run's constants, with room for every field (values unset)."""
+    return Constants(
+        *(np.empty((runs, n)) for _ in range(7)),
+        *(np.empty(runs) for _ in range(3)),
+        np.empty(runs, dtype=np.int64),
+        np.empty(runs, dtype=np.int64),
+    )
+
+
+def _work(runs: int, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Work space of the compiled step: (3, R, N) and (3, R)."""
+    return np.zeros((3, runs, n)), np.zeros((3, runs))
 
 
 def initial_state(static: Static, p: ParamArrays) -> tuple[Constants, State]:
@@ -48,55 +65,11 @@ def initial_state(static: Static, p: ParamArrays) -> tuple[Constants, State]:
     Returns:
         (each run's constants, the state at row 0).
     """
-    m = static.members
-    ones = np.ones((runs_of(p), m.n))
-    core = ones * m.core_share_pct[None, :]
-    related = ones * p.related_initial_pct_gdp
-    gdp = ones * m.gdp_usd_bn[None, :]
-    rival_output = p.rival_munitions_output_initial_m_per_year[:, 0].copy()
-    alliance_output = rival_output / p.munitions_ratio_initial[:, 0]
-    munitions_spend = p.munitions_fraction_of_core * core / 100 * gdp
-    per_usd = alliance_output[:, None] / np.maximum(row_sum(munitions_spend, True), EPS)
-    output = munitions_spend * per_usd
-    threat = threat_signal(static, p, rival_output, alliance_output, 0)
-    terms = _initial_terms(static, p, threat)
-    q = core / 100 * gdp
-    anchor, allies_ref = _anchor(static, p, core, row_sum(q, True) - q, terms)
-    override = m.target_override_pct[None, :]
-    target = np.where(np.isnan(override), p.target_core_pct_gdp, override) * ones
-    constants = Constants(
-        anchor_pct=anchor,
-        allies_spending_ref=allies_ref,
-        core_share_initial=core.copy(),
-        related_share_initial=related.copy(),
-        gdp_initial=gdp.copy(),
-        target_core_pct=target,
-        munitions_per_usd_bn=per_usd,
-        air_defence_spend_initial=p.air_defence_fraction_of_core * q,
-        rival_output_initial=rival_output.copy(),
-        rival_gdp_initial=p.rival_gdp_initial_usd_bn[:, 0].copy(),
-        lead_first=p.munitions_lead_first_quarters[:, 0].astype(int),
-        lead_full=p.munitions_lead_full_quarters[:, 0].astype(int),
-    )
-    state = State(
-        k=0,
-        core_share_pct=core,
-        related_share_pct=related,
-        gdp_usd_bn=gdp,
-        threat=threat,
-        munitions_capacity=output.copy(),
-        munitions_output=output,
-        committed=output.copy(),
-        orders_cumulative=(),
-        air_defence=ones.copy(),
-        rival_output=rival_output,
-        rival_gdp_usd_bn=p.rival_gdp_initial_usd_bn[:, 0].copy(),
-        rival_defence_share_pct=p.rival_defence_share_initial_pct[:, 0].copy(),
-        cumulative_extra_spending_usd_bn=np.zeros(len(rival_output)),
-        terms=terms,
-        desired_core_share_pct=core.copy(),
-        peers_at_target=np.zeros_like(core),
-    )
+    runs, n = runs_of(p), static.members.n
+    constants = _new_constants(runs, n)
+    state = _new_state(0, runs, n, np.zeros((runs, max(static.n_steps, 1), n)))
+    work, totals = _work(runs, n)
+    step_module().initialise(static.arrays, p, constants, state, *work, totals)
     return constants, state
 
 
@@ -119,39 +92,15 @@ def step(
         rival_noise: standard-normal shocks (R,) for this quarter.
 
     Returns:
-        The state at row ``s.k + 1``.
+        The state at row ``s.k + 1`` (it shares ``orders_cumulative`` with ``s``).
     """
-    threat = perceive_threat(static, p, s)
-    path, weight, peers = feel_pressure(static, p, c, s)
-    inputs = TermInputs(static, p, c, s, threat, path, weight, peers)
-    terms, desired = decide(inputs, c.anchor_pct)
-    core, related = choose_shares(static, p, c, s, desired, weight, member_noise)
-    gdp = s.gdp_usd_bn * (1 + p.gdp_growth_pct_per_year * DT / 100)
-    history, committed, capacity, output, air = build_capacity(static, p, c, s, core, gdp)
-    rival_output, rival_gdp, rival_share = rival_respond(p, c, s, rival_noise)
-    extra = (
-        row_sum((core + related - c.core_share_initial - c.related_share_initial) / 100 * gdp) * DT
-    )
-    return replace(
-        s,
-        k=s.k + 1,
-        core_share_pct=core,
-        related_share_pct=related,
-        gdp_usd_bn=gdp,
-        threat=threat,
-        munitions_capacity=capacity,
-        munitions_output=output,
-        committed=committed,
-        orders_cumulative=history,
-        air_defence=air,
-        rival_output=rival_output,
-        rival_gdp_usd_bn=rival_gdp,
-        rival_defence_share_pct=rival_share,
-        cumulative_extra_spending_usd_bn=s.cumulative_extra_spending_usd_bn + extra,
-        terms=terms,
-        desired_core_share_pct=desired,
-        peers_at_target=peers,
-    )
+    runs, n = runs_of(p), static.members.n
+    new = _new_state(s.k + 1, runs, n, s.orders_cumulative)
+    work, totals = _work(runs, n)
+    member = np.ascontiguousarray(member_noise, dtype=np.float64).reshape(runs, 1, n)
+    rival = np.ascontiguousarray(rival_noise, dtype=np.float64).reshape(runs, 1)
+    step_module().advance(static.arrays, p, c, s, new, s.k, member, rival, 0, *work, totals)
+    return new
 
 
 def trajectory(
@@ -159,12 +108,61 @@ def trajectory(
 ) -> Iterator[tuple[Constants, State]]:
     """Yield every run's constants and state at each row, the initial state first.
 
-    The one loop over quarters (``n_steps + 1`` states): the ensemble, the calibration and (one
-    step at a time) the Mesa model all advance runs through :func:`step` with each run's own
-    shocks. The constants are the same object at every row.
+    One quarter at a time through :func:`step` (``n_steps + 1`` states); :func:`run_batch` does
+    the same in one compiled call and keeps only the metrics.
     """
     constants, state = initial_state(static, p)
     yield constants, state
     for k in range(static.n_steps):
         state = step(static, p, constants, state, member_noise[:, k], rival_noise[:, k])
         yield constants, state
+
+
+def run_batch(
+    static: Static,
+    p: ParamArrays,
+    member_noise: np.ndarray,
+    rival_noise: np.ndarray,
+    *,
+    n_alliance: int,
+    n_member: int = 0,
+    keep_members: bool = False,
+    keep_core: bool = False,
+) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
+    """Every run through every quarter in one compiled call, keeping the metrics.
+
+    Args:
+        static: the batch's members and calendar.
+        p: the batch's parameters.
+        member_noise: (R, T, N) standard-normal member shocks.
+        rival_noise: (R, T) rival shocks.
+        n_alliance: the number of alliance metrics (``len(metrics.ALLIANCE_COLUMNS)``).
+        n_member: the number of member metrics (``len(metrics.MEMBER_COLUMNS)``).
+        keep_members: keep every member metric (R, T+1, N, M).
+        keep_core: keep the core shares alone (R, T+1, N).
+
+    Returns:
+        (alliance metrics (R, T+1, K), member metrics or None, core shares or None).
+    """
+    runs, n, rows = runs_of(p), static.members.n, static.n_steps + 1
+    orders = np.zeros((runs, max(static.n_steps, 1), n))
+    s0, s1 = _new_state(0, runs, n, orders), _new_state(0, runs, n, orders)
+    alliance = np.empty((runs, rows, n_alliance))
+    members = np.empty((runs if keep_members else 0, rows, n, n_member))
+    core = np.empty((runs if keep_core else 0, rows, n))
+    work, totals = _work(runs, n)
+    step_module().run(
+        static.arrays,
+        p,
+        _new_constants(runs, n),
+        s0,
+        s1,
+        np.ascontiguousarray(member_noise, dtype=np.float64),
+        np.ascontiguousarray(rival_noise, dtype=np.float64),
+        alliance,
+        members,
+        core,
+        work,
+        totals,
+    )
+    return alliance, (members if keep_members else None), (core if keep_core else None)

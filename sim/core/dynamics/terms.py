@@ -2,10 +2,11 @@
 
 A :class:`Term` declares one term of a member's decision: its name (the output column is
 ``{name}_pp``, the alliance mean ``mean_{name}_pp``), label, unit, sign, a one-line doc and the
-function computing it. The state (``State.terms``), the output columns
-(``sim.core.metrics.MEMBER_COLUMNS`` / ``ALLIANCE_COLUMNS``), ``MemberState.decision()`` and
-``explain()``, the web page's member card and table, and docking's checklist are all built from
-:func:`member_terms`, the registry, in its order.
+compiled function computing it (its ``kernel``). The state (``State.term_values``), the compiled
+decision (``decide``, generated from this registry by ``sim.core.dynamics.compiled``), the output
+columns (``sim.core.metrics.MEMBER_COLUMNS`` / ``ALLIANCE_COLUMNS``), ``MemberState.decision()``
+and ``explain()``, the web page's member card and table, and docking's checklist are all built
+from :func:`member_terms`, the registry, in its order.
 
 A member's desired core share is::
 
@@ -28,30 +29,33 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 import numpy as np
 
-from sim.core.dynamics.arrays import ParamArrays
-from sim.core.dynamics.state import Constants, State, Static
+from sim.core.dynamics.state import Constants, State, StaticArrays
 
 
-@dataclass(frozen=True)
-class TermInputs:
-    """What a term's function may read when a member decides.
+class TermInputs(NamedTuple):
+    """What a term's kernel ``kernel(x, r, out)`` may read (``x``) for the members of run r.
 
-    At the initial state (a term with ``anchored=True`` is evaluated there) ``constants`` and
-    ``state`` are None and so are ``path``, ``weight``, ``peers`` and ``before``.
+    At the initial state (a term with ``anchored=True`` is evaluated there) ``s`` is the initial
+    state, ``k`` is 0, and ``path``, ``weight``, ``peers`` and ``before`` are 0.
     """
 
-    static: Static
-    p: ParamArrays
-    constants: Constants | None
-    state: State | None  # the state at the start of the quarter
+    static: StaticArrays  # the members' data and the calendar, as arrays
+    p: Any  # the parameters (sim.core.dynamics.arrays.ParamArrays): p.name[r]
+    c: Constants  # each run's constants
+    s: State  # the state at the start of the quarter (row k)
+    k: int  # the quarter: the decision gives row k + 1
     threat: np.ndarray  # (R, N) this quarter's perceived threat
-    path: np.ndarray | None = None  # (R, N) target path in force, % GDP
-    weight: np.ndarray | None = None  # (R, N) pressure weight in [0, 1]
-    peers: np.ndarray | None = None  # (R, N) fraction of regional peers at the target
-    before: np.ndarray | None = None  # (R, N) desired share before the pulling term
+    path: np.ndarray  # (R, N) target path in force, % GDP
+    weight: np.ndarray  # (R, N) pressure weight in [0, 1]
+    peers: np.ndarray  # (R, N) fraction of regional peers at the target
+    before: np.ndarray  # (R, N) desired share before the pulling term (set just before it)
+    spending_total: np.ndarray  # (R,) the alliance's core spending at the start of the quarter
+    gdp_total: np.ndarray  # (R,) the alliance's GDP at the start of the quarter
+    gdp_initial_total: np.ndarray  # (R,) the alliance's GDP in the initial state
 
 
 @dataclass(frozen=True)
@@ -65,8 +69,10 @@ class Term:
         unit: unit of the term's value ("pp of GDP").
         sign: +1 adds the value to the desired share, -1 subtracts it.
         doc: one line saying what the term is.
-        function: ``function(inputs) -> (R, N)`` array, the term's value (0 for members
-            without armed forces: multiply by ``inputs.static.members.armed``).
+        kernel: ``kernel(x, r, out)``, a function decorated with
+            ``sim.core.dynamics.jit.inlined`` that writes the term's value for each member of
+            run r into ``out`` (N,), reading ``x`` (:class:`TermInputs`); 0 for members
+            without armed forces (multiply by ``x.static.armed[i]``).
         anchored: evaluated at the initial state and absorbed into the anchor
             (``anchor_mode = 'rest_point'``), so that the initial shares are rest points;
             otherwise the term is 0 in the initial state.
@@ -79,7 +85,7 @@ class Term:
     unit: str
     sign: int
     doc: str
-    function: Callable[[TermInputs], np.ndarray]
+    kernel: Callable[..., float]
     anchored: bool = False
     pulls: bool = False
 
@@ -153,23 +159,3 @@ def unregister_member_term(name: str) -> None:
             del _REGISTRY[i]
             return
     raise ValueError(f"no term {name!r} is registered")
-
-
-def desired_before_pull(anchor: np.ndarray, values: dict[str, np.ndarray]) -> np.ndarray:
-    """``anchor`` plus each non-pulling term times its sign, in registry order."""
-    before = anchor
-    for term in _REGISTRY:
-        if not term.pulls:
-            value = values[term.name]
-            before = before + value if term.sign > 0 else before - value
-    return before
-
-
-def anchored_sum(core: np.ndarray, values: dict[str, np.ndarray]) -> np.ndarray:
-    """``core`` minus the anchored terms' effects: the anchor that makes ``core`` a rest point."""
-    anchor = core
-    for term in _REGISTRY:
-        if term.anchored:
-            value = values[term.name]
-            anchor = anchor - value if term.sign > 0 else anchor + value
-    return anchor

@@ -11,51 +11,54 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.core.dynamics.arrays import ParamArrays
-from sim.core.dynamics.state import EPS, State, Static
-from sim.core.dynamics.terms import Term, TermInputs
+from sim.core.dynamics import param_index as P
+from sim.core.dynamics.jit import fmax, inlined
+from sim.core.dynamics.state import EPS
+from sim.core.dynamics.terms import Term
+
+RIVAL_OUTPUT_SIGNAL = 1  # index of "rival_output" in state.THREAT_SIGNALS
 
 
-def threat_signal(
-    static: Static,
-    p: ParamArrays,
-    rival_output: np.ndarray,
-    alliance_output: np.ndarray,
-    k: int,
-) -> np.ndarray:
-    """Each member's threat signal at row k (R, N); row 0 leaves out the start shock.
+@inlined
+def threat_level(st, p, r: int, rival_output: float, alliance_output: float, k: int) -> float:
+    """Run r's threat signal before exposure at row k; row 0 leaves out the start shock.
 
     The start shock (``start_threat_shock_size``) is in force from the first step but not in the
     initial state, so the anchors (set so that the initial shares are rest points) do not absorb
-    it: the members respond to it.
+    it: the members respond to it. A member's signal is its exposure times this level.
     """
-    if static.threat_signal == "rival_output":
-        base = rival_output[:, None]
+    if st.threat_signal == RIVAL_OUTPUT_SIGNAL:
+        base = rival_output
     else:
-        ratio = rival_output / np.maximum(alliance_output, EPS)
-        relative = np.maximum(ratio[:, None], EPS) / p.threat_reference_ratio
-        base = np.maximum(0.0, np.log(relative))
-    shock = p.threat_shock_size * static.shock_on[k]
+        ratio = rival_output / fmax(alliance_output, EPS)
+        relative = fmax(ratio, EPS) / p[r, P.threat_reference_ratio]
+        base = fmax(0.0, np.log(relative))
+    shock = p[r, P.threat_shock_size] * st.shock_on[k]
     if k > 0:
-        shock = shock + p.start_threat_shock_size
-    return static.members.exposure[None, :] * (base + shock)
+        shock = shock + p[r, P.start_threat_shock_size]
+    return base + shock
 
 
-def perceive_threat(static: Static, p: ParamArrays, s: State) -> np.ndarray:
-    """Process 1: smoothed threat perception after this quarter's signal (R, N)."""
-    signal = threat_signal(static, p, s.rival_output, s.alliance_output, s.k + 1)
-    return p.threat_memory * s.threat + (1 - p.threat_memory) * signal
+@inlined
+def perceive_threat(st, p, s, new, r: int, k: int, alliance_output: float) -> None:
+    """Process 1: run r's smoothed threat perception after quarter k's signal (``new.threat``)."""
+    level = threat_level(st, p, r, s.rival_output[r], alliance_output, k + 1)
+    memory = p[r, P.threat_memory]
+    for i in range(st.exposure.shape[0]):
+        signal = st.exposure[i] * level
+        new.threat[r, i] = memory * s.threat[r, i] + (1 - memory) * signal
 
 
-def threat_term(inputs: TermInputs) -> np.ndarray:
-    """The threat term (R, N), pp of GDP: sensitivity x perceived threat x regional multiplier."""
-    m = inputs.static.members
-    return (
-        inputs.p.threat_sensitivity_pp
-        * inputs.threat
-        * m.armed[None, :]
-        * m.threat_response[None, :]
-    )
+@inlined
+def threat_term(x, r: int, out: np.ndarray) -> None:
+    """The threat term of run r's members (pp of GDP).
+
+    Sensitivity x perceived threat x regional multiplier.
+    """
+    sensitivity = x.p[r, P.threat_sensitivity_pp]
+    threat, armed, response = x.threat[r], x.static.armed, x.static.threat_response
+    for i in range(out.shape[0]):
+        out[i] = sensitivity * threat[i] * armed[i] * response[i]
 
 
 THREAT = Term(
@@ -64,7 +67,7 @@ THREAT = Term(
     unit="pp of GDP",
     sign=1,
     doc="core share added for the perceived threat from the rival",
-    function=threat_term,
+    kernel=threat_term,
     anchored=True,
 )
 """The threat term (absorbed into the anchor at the start: the initial shares are rest points)."""
