@@ -19,7 +19,7 @@ import dataclasses
 
 import numpy as np
 
-from sim.core import dynamics
+from sim.core import dynamics, metrics
 from sim.core.data import load_members
 from sim.core.params import PARAM_FIELDS, Params
 from sim.validation import backcast, loss
@@ -140,13 +140,15 @@ class Objective:
         """Every replication's annual core shares (R, Y, N) for a search vector."""
         params = self.space.params_of(x)
         static = dataclasses.replace(self.static, members=self.space.members_of(x))
-        p = dynamics.param_arrays([params] * len(self.seeds))
-        core = np.stack(
-            [
-                state.core_share_pct
-                for _, state in dynamics.trajectory(static, p, self.member_noise, self.rival_noise)
-            ],
-            axis=1,
+        p = np.repeat(dynamics.param_arrays([params]), len(self.seeds), axis=0)  # one row per run
+        _, _, core = dynamics.run_batch(
+            static,
+            p,
+            self.member_noise,
+            self.rival_noise,
+            n_alliance=len(metrics.ALLIANCE_COLUMNS),
+            keep_core=True,
+            keep_alliance=False,
         )
         return np.stack([core[:, rows].mean(axis=1) for rows in self.year_rows], axis=1)
 

@@ -157,14 +157,15 @@ def advance(st, p, c, s, new, k, member_noise, rival_noise, q, path, weight, bef
 def record(st, c, s, k, alliance, members, core):
     """Write every run's metrics at row k.
 
-    Into ``alliance[r, k]`` (K,), and when they are not empty ``members[r, k]`` (N, M) and
-    ``core[r, k]`` (N,) (the core shares alone).
+    Into ``alliance[r, k]`` (K,), ``members[r, k]`` (N, M) and ``core[r, k]`` (N,) (the core
+    shares alone), each when it is not empty (0 runs: not kept).
     """
     n = st.exposure.shape[0]
     work = np.empty((5, n))
     order = np.empty(n, dtype=np.int64)
     for r in range(c.munitions_per_usd_bn.shape[0]):
-        alliance_row(st, c, s, r, alliance[r, k], work, order)
+        if alliance.shape[0] > 0:
+            alliance_row(st, c, s, r, alliance[r, k], work, order)
         if members.shape[0] > 0:
             member_rows(s, r, members[r, k])
         if core.shape[0] > 0:

@@ -128,7 +128,8 @@ def run_batch(
     n_member: int = 0,
     keep_members: bool = False,
     keep_core: bool = False,
-) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
+    keep_alliance: bool = True,
+) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray | None]:
     """Every run through every quarter in one compiled call, keeping the metrics.
 
     Args:
@@ -140,14 +141,15 @@ def run_batch(
         n_member: the number of member metrics (``len(metrics.MEMBER_COLUMNS)``).
         keep_members: keep every member metric (R, T+1, N, M).
         keep_core: keep the core shares alone (R, T+1, N).
+        keep_alliance: keep the alliance metrics (the calibration needs the core shares only).
 
     Returns:
-        (alliance metrics (R, T+1, K), member metrics or None, core shares or None).
+        (alliance metrics (R, T+1, K) or None, member metrics or None, core shares or None).
     """
     runs, n, rows = runs_of(p), static.members.n, static.n_steps + 1
     orders = np.zeros((runs, max(static.n_steps, 1), n))
     s0, s1 = _new_state(0, runs, n, orders), _new_state(0, runs, n, orders)
-    alliance = np.empty((runs, rows, n_alliance))
+    alliance = np.empty((runs if keep_alliance else 0, rows, n_alliance))
     members = np.empty((runs if keep_members else 0, rows, n, n_member))
     core = np.empty((runs if keep_core else 0, rows, n))
     work, totals = _work(runs, n)
@@ -165,4 +167,8 @@ def run_batch(
         work,
         totals,
     )
-    return alliance, (members if keep_members else None), (core if keep_core else None)
+    return (
+        alliance if keep_alliance else None,
+        members if keep_members else None,
+        core if keep_core else None,
+    )
