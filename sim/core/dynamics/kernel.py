@@ -18,7 +18,7 @@ import numpy as np
 from sim.core.dynamics import param_index as P
 from sim.core.dynamics.capacity import build_capacity
 from sim.core.dynamics.choice import choose_shares
-from sim.core.dynamics.jit import entry, fmax, inlined, pairwise_sum
+from sim.core.dynamics.jit import entry, fmax, inlined, kernel, pairwise_sum
 from sim.core.dynamics.pressure import feel_pressure
 from sim.core.dynamics.record import alliance_row, member_rows
 from sim.core.dynamics.rival import rival_respond
@@ -27,6 +27,8 @@ from sim.core.dynamics.terms import TermInputs
 from sim.core.dynamics.threat import perceive_threat, threat_level
 
 CALIBRATED, FIXED, PUBLIC_GOOD = 0, 1, 2  # the codes of state.ANCHOR_MODES
+BLOCK = 8
+"""Runs advanced together through every quarter by :func:`run` (their state stays in cache)."""
 
 
 @inlined
@@ -120,13 +122,24 @@ def advance(st, p, c, s, new, k, member_noise, rival_noise, q, path, weight, bef
     ``member_noise[r, q]`` (N,) and ``rival_noise[r, q]`` are run r's shocks for this quarter;
     ``path``, ``weight``, ``before`` (R, N) and ``totals`` (3, R) are work space.
     """
+    runs = c.munitions_per_usd_bn.shape[0]
+    advance_runs(
+        st, p, c, s, new, k, member_noise, rival_noise, q, path, weight, before, totals, 0, runs
+    )
+
+
+@kernel
+def advance_runs(
+    st, p, c, s, new, k, member_noise, rival_noise, q, path, weight, before, totals, first, last
+):
+    """:func:`advance` for runs ``first`` to ``last - 1`` only."""
     n = st.exposure.shape[0]
     spend = np.empty(n)
     x = TermInputs(
         st, p, c, s, k, new.threat, path, weight, new.peers_at_target, before,
         totals[0], totals[1], totals[2],
     )  # fmt: skip
-    for r in range(c.munitions_per_usd_bn.shape[0]):
+    for r in range(first, last):
         alliance_output = pairwise_sum(s.munitions_output[r])
         _totals(st, c, s, r, spend, totals)
         perceive_threat(st, p, s, new, r, k, alliance_output)
@@ -160,10 +173,16 @@ def record(st, c, s, k, alliance, members, core):
     Into ``alliance[r, k]`` (K,), ``members[r, k]`` (N, M) and ``core[r, k]`` (N,) (the core
     shares alone), each when it is not empty (0 runs: not kept).
     """
+    record_runs(st, c, s, k, alliance, members, core, 0, c.munitions_per_usd_bn.shape[0])
+
+
+@kernel
+def record_runs(st, c, s, k, alliance, members, core, first, last):
+    """:func:`record` for runs ``first`` to ``last - 1`` only."""
     n = st.exposure.shape[0]
     work = np.empty((5, n))
     order = np.empty(n, dtype=np.int64)
-    for r in range(c.munitions_per_usd_bn.shape[0]):
+    for r in range(first, last):
         if alliance.shape[0] > 0:
             alliance_row(st, c, s, r, alliance[r, k], work, order)
         if members.shape[0] > 0:
@@ -183,11 +202,14 @@ def run(st, p, c, s0, s1, member_noise, rival_noise, alliance, members, core, wo
     """
     path, weight, before = work[0], work[1], work[2]
     initialise(st, p, c, s0, path, weight, before, totals)
-    record(st, c, s0, 0, alliance, members, core)
-    for k in range(member_noise.shape[1]):
-        if k % 2 == 0:
-            advance(st, p, c, s0, s1, k, member_noise, rival_noise, k, path, weight, before, totals)
-            record(st, c, s1, k + 1, alliance, members, core)
-        else:
-            advance(st, p, c, s1, s0, k, member_noise, rival_noise, k, path, weight, before, totals)
-            record(st, c, s0, k + 1, alliance, members, core)
+    runs = c.munitions_per_usd_bn.shape[0]
+    for first in range(0, runs, BLOCK):  # a block of runs through every quarter: data in cache
+        last = min(first + BLOCK, runs)
+        record_runs(st, c, s0, 0, alliance, members, core, first, last)
+        for k in range(member_noise.shape[1]):
+            a, b = (s0, s1) if k % 2 == 0 else (s1, s0)
+            advance_runs(
+                st, p, c, a, b, k, member_noise, rival_noise, k, path, weight, before, totals,
+                first, last,
+            )  # fmt: skip
+            record_runs(st, c, b, k + 1, alliance, members, core, first, last)

@@ -16,8 +16,14 @@ from sim.core.dynamics.state import EPS
 
 @kernel
 def sort_order(x: np.ndarray, order: np.ndarray) -> None:
-    """The stable ascending order of ``x`` into ``order`` (an insertion sort: n is small)."""
+    """The stable ascending order of ``x`` into ``order``.
+
+    An insertion sort for the alliance's few dozen members (no allocation), a merge sort beyond.
+    """
     n = x.shape[0]
+    if n > 64:
+        order[:] = np.argsort(x, kind="mergesort")
+        return
     for i in range(n):
         order[i] = i
     for i in range(1, n):
