@@ -44,7 +44,7 @@ viz: setup
 	$(PY) -m sim viz
 
 bench: setup
-	$(PY) experiments/benchmarks/bench_ensemble.py
+	$(PY) experiments/benchmarks/bench.py
 
 clean:
 	rm -rf results build dist *.egg-info .pytest_cache .ruff_cache

@@ -31,6 +31,7 @@ CROSS_CUTTING_TESTS = {
     "test_tracked_files.py",
     "test_layout.py",
     "test_golden.py",
+    "test_benchmarks.py",
 }
 """The test files that test the whole package rather than one sub-package: they stay in tests/."""
 

@@ -1,0 +1,219 @@
+"""Timing each engine the way a user runs it: the kernel, mesa.batch_run, the sweep, calibration.
+
+Only public entry points are used, so the measurements stay valid when the equations or the
+sweep pipeline change underneath: ``sim.simulate`` and ``sim.load_scenario`` in this process,
+``mesa.batch_run(sim.AllianceModel, ...)`` in a child process (so that its start-up counts), and
+``python -m sim sweep`` / ``python -m sim calibrate`` as subprocesses, timed from launch to exit.
+
+Pinning: :func:`pinned` restricts this process to one CPU; child processes inherit it, so a
+command launched inside ``with pinned():`` runs on that CPU only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+SCENARIO = ROOT / "configs" / "hague.toml"
+"""The default scenario (32 members, 2025Q1-2035Q4: 43 quarterly steps)."""
+BACKCAST = ROOT / "configs" / "backcast_2014.toml"
+"""What ``python -m sim calibrate`` fits (the README's command)."""
+GRID_POINTS = 100
+"""The benchmark sweeps' design: a 10 x 10 grid of two behavioural axes."""
+
+
+@contextlib.contextmanager
+def pinned(cpus: int = 1) -> Iterator[set[int] | None]:
+    """Restrict this process (and the children it starts) to ``cpus`` CPUs, then restore.
+
+    Yields the CPUs used, or None where the OS cannot pin (then nothing is pinned).
+    """
+    if not hasattr(os, "sched_setaffinity"):
+        yield None
+        return
+    before = os.sched_getaffinity(0)
+    chosen = set(sorted(before)[:cpus])
+    os.sched_setaffinity(0, chosen)
+    try:
+        yield chosen
+    finally:
+        os.sched_setaffinity(0, before)
+
+
+def kernel_seconds(runs: int, batch: int) -> tuple[float, float]:
+    """Wall and CPU seconds of ``sim.simulate`` on the default scenario, ``runs`` runs.
+
+    ``batch`` runs at once, alliance series only (``keep_members=False``, the default), in this
+    process; one warm-up batch first (imports, caches and any compilation are not counted).
+    """
+    import sim
+
+    params = sim.load_scenario(SCENARIO).params
+    sim.simulate([params] * min(batch, runs), list(range(min(batch, runs))))
+    t0, c0 = time.perf_counter(), time.process_time()
+    for start in range(0, runs, batch):
+        n = min(batch, runs - start)
+        sim.simulate([params] * n, list(range(start, start + n)))
+    return time.perf_counter() - t0, time.process_time() - c0
+
+
+def batch_run_child(runs: int) -> None:
+    """In a child process: ``mesa.batch_run`` on ``runs`` runs; print its time (JSON ``run_s``).
+
+    The default scenario's parameters, each passed as a scalar, and 43 steps, one process, a
+    data collection every step: what a user of Mesa's batch runner would write.
+    """
+    import dataclasses
+
+    import mesa
+
+    import sim
+
+    scalars = dataclasses.asdict(sim.load_scenario(SCENARIO).params)
+    t0 = time.perf_counter()
+    mesa.batch_run(
+        sim.AllianceModel,
+        parameters=scalars,
+        rng=list(range(runs)),
+        max_steps=43,
+        number_processes=1,
+        data_collection_period=1,
+        display_progress=False,
+    )
+    print(json.dumps({"run_s": time.perf_counter() - t0}))
+
+
+def batch_run_seconds(runs: int) -> dict[str, float]:
+    """``mesa.batch_run(sim.AllianceModel, ..., number_processes=1)`` on ``runs`` runs.
+
+    Run in a fresh interpreter (this file with ``--batch-run-child``). Returns ``wall_s``
+    (launch to exit), ``run_s`` (the batch_run call, see :func:`batch_run_child`) and
+    ``startup_s = wall_s - run_s`` (interpreter, imports, reading the scenario).
+    """
+    t0 = time.perf_counter()
+    out, _ = _run([sys.executable, __file__, "--batch-run-child", str(runs)], cwd=ROOT)
+    wall = time.perf_counter() - t0
+    times = json.loads(out.strip().splitlines()[-1])
+    return {**times, "wall_s": wall, "startup_s": wall - times["run_s"]}
+
+
+def write_sweep_config(folder: Path, runs: int, name: str = "bench") -> Path:
+    """A sweep config of ``runs`` runs of the default scenario, alliance series kept.
+
+    A 10 x 10 grid (``hegemon_pressure`` x ``rival_target_ratio``) with ``runs / 100``
+    replications; the chunk size is left to the engine.
+
+    Raises:
+        ValueError: when ``runs`` is not a positive multiple of 100.
+    """
+    if runs <= 0 or runs % GRID_POINTS:
+        raise ValueError(f"--runs {runs}: expected a positive multiple of {GRID_POINTS}")
+    path = folder / f"{name}.toml"
+    path.write_text(
+        f"""name = "{name}"
+description = "benchmark: default scenario, 10 x 10 grid, {runs // GRID_POINTS} replications"
+scenario = "{SCENARIO}"
+replications = {runs // GRID_POINTS}
+
+[design]
+method = "grid"
+
+[axes]
+hegemon_pressure = {{ min = 0.1, max = 0.9, num = 10 }}
+rival_target_ratio = {{ min = 2.0, max = 12.0, num = 10 }}
+
+[keep]
+alliance = true
+members = false
+""",
+        encoding="utf-8",
+    )
+    return path
+
+
+def sweep_command(config: Path, out: Path, workers: int, *extra: str) -> list[str]:
+    """The ``python -m sim sweep`` command line, quiet (no progress bar)."""
+    return [
+        sys.executable,
+        "-m",
+        "sim",
+        "sweep",
+        str(config),
+        "--out",
+        str(out),
+        "--workers",
+        str(workers),
+        "--quiet",
+        *extra,
+    ]
+
+
+def sweep_seconds(config: Path, out: Path, workers: int) -> tuple[float, float]:
+    """Wall and CPU seconds of ``python -m sim sweep CONFIG --out OUT --workers N``.
+
+    Launch to exit; the CPU seconds include the worker processes (the sweep waits for them).
+
+    Raises:
+        RuntimeError: if the command fails or leaves an incomplete sweep.
+    """
+    t0 = time.perf_counter()
+    _, cpu = _run(sweep_command(config, out, workers), cwd=out.parent)
+    seconds = time.perf_counter() - t0
+    manifest = json.loads((out / "manifest.json").read_text())
+    if not manifest.get("complete") or manifest.get("runs_failed"):
+        raise RuntimeError(f"{out}: sweep incomplete or with failed runs")
+    return seconds, cpu
+
+
+def calibrate_measure(folder: Path, smoke: bool) -> dict[str, Any]:
+    """Time ``python -m sim calibrate configs/backcast_2014.toml`` run from ``folder``.
+
+    It writes into ``folder/results/calibration-seed<seed>/`` (no tracked file changes). Returns
+    ``seconds`` (launch to exit), ``cpu_s`` (its CPU seconds), ``loss`` (full precision, from
+    the report's ``calibration.json``), ``evaluations`` and the command's own ``search_s``.
+    """
+    env = {**os.environ, "SIM_CALIBRATE_BUDGET": "smoke" if smoke else "full"}
+    t0 = time.perf_counter()
+    _, cpu = _run([sys.executable, "-m", "sim", "calibrate", str(BACKCAST)], cwd=folder, env=env)
+    seconds = time.perf_counter() - t0
+    (report,) = folder.glob("results/calibration-seed*/calibration.json")
+    data = json.loads(report.read_text())
+    return {
+        "seconds": seconds,
+        "cpu_s": cpu,
+        "loss": data["loss"]["loss"],
+        "evaluations": data["evaluations"],
+        "search_s": data["seconds"],
+    }
+
+
+def _run(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[str, float]:
+    """Run a command; its stdout and CPU seconds, or RuntimeError with its stderr's last lines.
+
+    The CPU seconds (user + system) are those of the command and of every process it waited
+    for (``RUSAGE_CHILDREN``): unlike the wall time, other load on the machine hardly moves them.
+    """
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode != 0:
+        tail = "\n".join(done.stderr.strip().splitlines()[-5:])
+        raise RuntimeError(f"{' '.join(command[1:])} exited with {done.returncode}:\n{tail}")
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return done.stdout, cpu
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--batch-run-child":
+        batch_run_child(int(sys.argv[2]))
+    else:
+        sys.exit(f"usage: {sys.argv[0]} --batch-run-child RUNS (used by bench.py)")

@@ -1,0 +1,144 @@
+"""Issue 13's speed targets, the "before" numbers, and the arithmetic that checks them.
+
+Nothing here measures: :mod:`engines` times the engines, :mod:`bench` prints the table. The
+functions take numbers and return numbers, so ``tests/test_benchmarks.py`` checks them on given
+values.
+
+The targets (issue 13, part 3):
+
+- the sweep command end to end (start-up and files included) on one worker at least
+  :data:`ONE_WORKER_VS_KERNEL` of the compiled kernel's runs/s (``sim.simulate`` on one CPU);
+- on two workers at least :data:`TWO_WORKERS_VS_KERNEL` times the kernel's runs/s ("1.7x that on
+  two"; the bench also shows two workers against one, the looser reading);
+- at least :data:`SWEEP_VS_BATCH_RUN` times ``mesa.batch_run`` end to end on a 6,000-run sweep,
+  start-up included;
+- calibration at least :data:`CALIBRATION_SPEEDUP` times faster than :data:`CALIBRATION_BEFORE`
+  with the same fit: loss within :data:`LOSS_TOLERANCE` of the recorded one.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+ONE_WORKER_VS_KERNEL = 0.70
+TWO_WORKERS_VS_KERNEL = 1.7
+SWEEP_VS_BATCH_RUN = 300.0
+CALIBRATION_SPEEDUP = 4.0
+LOSS_TOLERANCE = 1e-6
+
+
+@dataclass(frozen=True)
+class Before:
+    """A calibration measured before issue 13's changes (``python -m sim calibrate``)."""
+
+    seconds: float
+    """Wall time of the command, start-up included."""
+    cpu_s: float
+    """Its CPU seconds (user + system), which other load on the machine hardly moves."""
+    loss: float
+    """The loss reached (``loss.loss`` in the report's ``calibration.json``)."""
+    evaluations: int
+    commit: str
+    """The commit measured (``git archive`` of it, run with this venv)."""
+
+
+CALIBRATION_BEFORE = {
+    # experiments/benchmarks/bench.py on a copy of commit 90dc425, 2-core machine, load < 1.5;
+    # docs/PERFORMANCE.md "Before" section.
+    "full": Before(
+        seconds=187.5, cpu_s=186.8, loss=0.0709804741763909, evaluations=12043, commit="90dc425"
+    ),
+    "smoke": Before(
+        seconds=3.06, cpu_s=3.3, loss=1.179877073346577, evaluations=41, commit="90dc425"
+    ),
+}
+"""The calibration before issue 13, per budget (``SIM_CALIBRATE_BUDGET``: unset = full)."""
+
+
+@dataclass(frozen=True)
+class Check:
+    """One target: a measured value against its goal."""
+
+    label: str
+    value: float
+    goal: float
+    at_most: bool = False
+    """True when the value must not exceed the goal (a difference), else it must reach it."""
+
+    @property
+    def met(self) -> bool:
+        """Whether the target is met."""
+        return self.value <= self.goal if self.at_most else self.value >= self.goal
+
+    @property
+    def verdict(self) -> str:
+        """``PASS`` or ``MISS``."""
+        return "PASS" if self.met else "MISS"
+
+
+def rate(runs: int, seconds: float) -> float:
+    """Runs per second.
+
+    Raises:
+        ValueError: for a non-positive time or a negative number of runs.
+    """
+    if seconds <= 0 or runs < 0:
+        raise ValueError(f"rate of {runs} runs in {seconds} s: expected runs >= 0 and seconds > 0")
+    return runs / seconds
+
+
+def spread(values: Sequence[float]) -> tuple[float, float, float]:
+    """The median, minimum and maximum of repeated measurements.
+
+    Raises:
+        ValueError: for no values.
+    """
+    if not values:
+        raise ValueError("spread of no measurements")
+    return statistics.median(values), min(values), max(values)
+
+
+def end_to_end_seconds(startup_s: float, steady_rate: float, runs: int) -> float:
+    """Seconds for ``runs`` runs: a fixed start-up plus the runs at a steady rate."""
+    return startup_s + runs / steady_rate
+
+
+def speed_checks(
+    kernel: float, one_worker: float, two_workers: float, sweep_s: float, batch_run_s: float
+) -> list[Check]:
+    """The sweep targets from rates (runs/s) and the 6,000-run times of sweep and batch_run.
+
+    Args:
+        kernel: ``sim.simulate`` runs/s on one CPU.
+        one_worker: the sweep command's runs/s on one worker, end to end.
+        two_workers: the same on two workers.
+        sweep_s: the sweep command's seconds on one worker for the sweep of ``batch_run_s``.
+        batch_run_s: ``mesa.batch_run``'s seconds for the same number of runs, start-up included.
+    """
+    return [
+        Check("sweep, 1 worker / kernel, 1 CPU", one_worker / kernel, ONE_WORKER_VS_KERNEL),
+        Check("sweep, 2 workers / kernel, 1 CPU", two_workers / kernel, TWO_WORKERS_VS_KERNEL),
+        Check(
+            "sweep, 2 workers / sweep, 1 worker (looser reading)",
+            two_workers / one_worker,
+            TWO_WORKERS_VS_KERNEL,
+        ),
+        Check(
+            "mesa.batch_run time / sweep time, 1 worker", batch_run_s / sweep_s, SWEEP_VS_BATCH_RUN
+        ),
+    ]
+
+
+def calibration_checks(seconds: float, loss: float, before: Before) -> list[Check]:
+    """The calibration targets: the speed-up over ``before`` and the distance of the loss."""
+    return [
+        Check("calibration speed-up over before", before.seconds / seconds, CALIBRATION_SPEEDUP),
+        Check(
+            "calibration loss, distance from before",
+            abs(loss - before.loss),
+            LOSS_TOLERANCE,
+            at_most=True,
+        ),
+    ]

@@ -1,0 +1,211 @@
+"""The arithmetic of the benchmarks (experiments/benchmarks/): targets, costs, process sampling.
+
+The benchmarks themselves measure and are run by hand (``make bench``,
+``experiments/benchmarks/million.py``); here their helpers get given numbers, worked out by
+hand in each test, so that a wrong ratio, window or estimate fails. One test samples a real
+two-process tree (about 1.5 s) to check the sampler and ``kill_tree``.
+"""
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+BENCH = Path(__file__).resolve().parents[1] / "experiments" / "benchmarks"
+sys.path.insert(0, str(BENCH))
+
+import costs  # noqa: E402
+import engines  # noqa: E402
+import million  # noqa: E402
+import million_report  # noqa: E402
+import targets  # noqa: E402
+from proctree import ProcessTrace, TreeSampler, kill_tree, role  # noqa: E402
+
+# --- targets ---------------------------------------------------------------------------------
+
+
+def test_rate_and_spread() -> None:
+    assert targets.rate(6000, 4.0) == 1500.0
+    assert targets.spread([3.0, 1.0, 2.0]) == (2.0, 1.0, 3.0)
+    assert targets.spread([4.0, 1.0]) == (2.5, 1.0, 4.0)  # median of an even count: the mean
+    with pytest.raises(ValueError, match="seconds > 0"):
+        targets.rate(10, 0.0)
+    with pytest.raises(ValueError, match="no measurements"):
+        targets.spread([])
+
+
+def test_end_to_end_seconds_adds_start_up_to_the_runs_at_the_steady_rate() -> None:
+    # 1.0 s start-up + 6,000 runs at 12.8 runs/s = 1.0 + 468.75 s
+    assert targets.end_to_end_seconds(1.0, 12.8, 6000) == pytest.approx(469.75)
+
+
+def test_speed_checks_ratios_and_verdicts() -> None:
+    # the "before" run of docs/PERFORMANCE.md, rounded: kernel 3,700 runs/s, sweep 1,612 and
+    # 1,131 runs/s, 6,000 runs in 3.72 s against 470 s for mesa.batch_run
+    found = {c.label: c for c in targets.speed_checks(3700, 1612, 1131, 3.72, 470)}
+    one = found["sweep, 1 worker / kernel, 1 CPU"]
+    assert one.value == pytest.approx(1612 / 3700) and one.goal == 0.70 and one.verdict == "MISS"
+    assert found["sweep, 2 workers / kernel, 1 CPU"].value == pytest.approx(1131 / 3700)
+    looser = found["sweep, 2 workers / sweep, 1 worker (looser reading)"]
+    assert looser.value == pytest.approx(1131 / 1612) and not looser.met
+    mesa = found["mesa.batch_run time / sweep time, 1 worker"]
+    assert mesa.value == pytest.approx(470 / 3.72) and mesa.goal == 300 and not mesa.met
+    # on the goals exactly: 700 of 1,000 runs/s is 0.70, 1,700 is 1.7x, 300 s against 1 s
+    assert all(c.met for c in targets.speed_checks(1000, 700, 1700, 1.0, 300.0)[:2])
+    assert targets.speed_checks(1000, 700, 1700, 1.0, 300.0)[3].verdict == "PASS"
+
+
+def test_calibration_checks_speed_up_and_same_fit() -> None:
+    before = targets.Before(seconds=187.5, cpu_s=186.8, loss=0.07, evaluations=1, commit="x")
+    fast, same = targets.calibration_checks(187.5 / 4, 0.07 + 5e-7, before)
+    assert fast.value == pytest.approx(4.0) and fast.met  # exactly 4x faster passes
+    assert same.at_most and same.value == pytest.approx(5e-7) and same.met
+    slow, other = targets.calibration_checks(100.0, 0.07 - 2e-6, before)
+    assert slow.value == pytest.approx(1.875) and slow.verdict == "MISS"
+    assert other.value == pytest.approx(2e-6) and other.verdict == "MISS"
+
+
+def test_recorded_before_numbers_are_consistent() -> None:
+    for budget in ("full", "smoke"):
+        b = targets.CALIBRATION_BEFORE[budget]
+        assert b.seconds > 0 and b.cpu_s > 0 and b.loss > 0 and b.evaluations > 0
+    # the full budget searches far longer and reaches a lower loss than the smoke one
+    full, smoke = targets.CALIBRATION_BEFORE["full"], targets.CALIBRATION_BEFORE["smoke"]
+    assert full.evaluations > 100 * smoke.evaluations and full.loss < smoke.loss
+
+
+def test_sweep_config_needs_a_multiple_of_the_grid(tmp_path: Path) -> None:
+    path = engines.write_sweep_config(tmp_path, 6000)
+    assert "replications = 60\n" in path.read_text()  # 6,000 runs on the 100-point grid
+    with pytest.raises(ValueError, match="--runs 6050: expected a positive multiple of 100"):
+        engines.write_sweep_config(tmp_path, 6050)
+
+
+# --- costs -----------------------------------------------------------------------------------
+
+
+def test_value_at_interpolates_and_is_flat_outside() -> None:
+    assert costs.value_at([0, 1, 2], [0, 10, 30], 1.5) == 20.0  # halfway from 10 to 30
+    assert costs.value_at([0, 1, 2], [0, 10, 30], 5.0) == 30.0
+    assert costs.value_at([0, 1, 2], [0, 10, 30], -1.0) == 0.0
+    with pytest.raises(ValueError, match="3 times and 2 values"):
+        costs.value_at([0, 1, 2], [0, 1], 1.0)
+
+
+def test_steady_window_from_10_to_90_percent_of_the_new_files() -> None:
+    progress = [(0, 0), (1, 0), (2, 1), (3, 3), (4, 5), (5, 8), (6, 10)]
+    # 10 new files: the window opens at the first count >= 1 (t=2) and closes at >= 9 (t=6)
+    assert costs.steady_window(progress) == (2, 6, 1, 10)
+    # a resumed session starting at 20 files, 10 new: >= 21 at t=2, >= 29 at t=6
+    resumed = [(t, c + 20) for t, c in progress]
+    assert costs.steady_window(resumed) == (2, 6, 21, 30)
+    with pytest.raises(ValueError, match="1 new files"):
+        costs.steady_window([(0, 0), (1, 1)])
+
+
+def test_peak_growth_is_zero_when_bounded_and_the_rise_when_growing() -> None:
+    times = list(range(8))
+    sawtooth = [100, 150, 100, 150, 100, 150, 100, 150]
+    assert costs.peak_growth(times, sawtooth, 0, 7) == 0.0
+    growing = [100, 110, 120, 130, 140, 150, 160, 170]
+    # first half [0, 3.5): peak 130; second half [3.5, 7]: peak 170
+    assert costs.peak_growth(times, growing, 0, 7) == 40.0
+    with pytest.raises(ValueError, match="no samples"):
+        costs.peak_growth([0.0], [1], 0, 7)
+
+
+def test_cluster_estimate_counts_waves_of_chunks_and_the_client() -> None:
+    # 148 chunks of 2 s on 64 cores: 3 waves (64 + 64 + 20), 6 s, not 148 x 2 / 64 = 4.6 s
+    free = costs.cluster_estimate(148, 2.0, 0.005, 3.0, 0.5, 12_000_000, 64)
+    assert free.seconds == pytest.approx(3.0 + 3 * 2.0 + 0.5)
+    assert free.client_busy == pytest.approx(148 * 0.005 / 6.0)  # 0.74 s of 6 s
+    assert free.write_mb_s == pytest.approx(148 * 12.0 / 6.0)  # 148 chunks of 12 MB in 6 s
+    # a client needing 50 ms a chunk is the limit: 148 x 0.05 = 7.4 s > 6 s of the workers
+    bound = costs.cluster_estimate(148, 2.0, 0.05, 3.0, 0.5, 12_000_000, 64)
+    assert bound.seconds == pytest.approx(3.0 + 7.4 + 0.5) and bound.client_busy == 1.0
+    # on 2 cores: 74 waves of 2 s
+    assert costs.cluster_estimate(148, 2.0, 0.005, 3.0, 0.5, 1, 2).seconds == pytest.approx(151.5)
+    with pytest.raises(ValueError, match="0 cores"):
+        costs.cluster_estimate(10, 2.0, 0.0, 1.0, 0.0, 1.0, 0)
+
+
+# --- the million-run report ------------------------------------------------------------------
+
+
+def _trace(pid: int, kind: str, cpu_per_s: float) -> ProcessTrace:
+    times = [float(t) for t in range(12)]
+    return ProcessTrace(pid, kind, times, [100 * 2**20] * 12, [cpu_per_s * t for t in times])
+
+
+def test_session_costs_per_chunk_in_the_steady_window() -> None:
+    # 10 chunk files of 1,000 runs, one a second from t=1; two workers each busy 1 CPU s per
+    # second, the client 0.1; the process exits at t=11.5
+    progress = [(float(t), min(t, 10)) for t in range(12)]
+    traces = {1: _trace(1, "client", 0.1), 2: _trace(2, "worker", 1.0), 3: _trace(3, "worker", 1.0)}
+    session = {
+        "sampler": SimpleNamespace(traces=traces, progress=progress),
+        "files_at_start": 0,
+        "wall_s": 11.5,
+    }
+    c = million_report.session_costs(session, 10_000, 10)
+    # window: first count >= 1 at t=1, >= 9 at t=9: 8 s and 8 chunks (8,000 runs)
+    assert c["window_s"] == 8.0 and c["window_chunks"] == 8 and c["runs_per_chunk"] == 1000
+    assert c["window_runs_per_s"] == pytest.approx(1000.0)
+    assert c["worker_s_per_chunk"] == pytest.approx(2 * 8.0 / 8)  # 2 CPU s a chunk
+    assert c["client_s_per_chunk"] == pytest.approx(0.8 / 8)  # 0.1 CPU s a chunk
+    # first file at t=1, less one chunk's 2 s of work: no start-up left; last file at t=10
+    assert c["startup_s"] == 0.0 and c["tail_s"] == 1.5
+
+
+def test_total_peak_sums_processes_sampled_together() -> None:
+    a = ProcessTrace(1, "client", [0.0, 0.5, 1.0], [10 * 2**20, 30 * 2**20, 20 * 2**20], [0] * 3)
+    b = ProcessTrace(2, "worker", [0.5, 1.0], [5 * 2**20, 40 * 2**20], [0, 0])
+    assert million_report.total_peak([a, b]) == 60.0  # 20 + 40 MB at t=1.0, not 30 + 40
+
+
+def test_same_compares_at_the_stored_type() -> None:
+    import numpy as np
+    import pandas as pd
+
+    fresh = pd.Series([0.1, 3.5, 1e-9])  # float64
+    assert million.same(fresh.astype(np.float32), fresh)  # stored float32: equal once rounded
+    assert not million.same(fresh.astype(np.float32), fresh + 1e-6)  # 1e-6 survives float32
+    assert million.same(pd.Series([1, 2], dtype="category"), pd.Series([1.0, 2.0]))
+    assert million.same(pd.Series(["2025Q1"], dtype="category"), pd.Series(["2025Q1"]))
+    assert not million.same(pd.Series(["2025Q1"]), pd.Series(["2025Q2"]))
+
+
+# --- sampling a process tree -----------------------------------------------------------------
+
+
+def test_role_from_command_line() -> None:
+    assert role(["python", "-m", "sim", "sweep"], is_root=True) == "client"
+    tracker = ["python", "-c", "from multiprocessing.resource_tracker import main;main(9)"]
+    assert role(tracker, is_root=False) == "resource tracker"
+    spawn = ["python", "-c", "from multiprocessing.spawn import spawn_main; spawn_main()"]
+    assert role(spawn, is_root=False) == "worker"
+    assert role(["sleep", "1"], is_root=False) == "other"
+
+
+def test_sampler_follows_children_and_kill_tree_kills_them() -> None:
+    child = "import time; x = bytearray(60_000_000); time.sleep(30)"  # 60 MB held for 30 s
+    parent = f"import subprocess, sys, time; subprocess.Popen([sys.executable, '-c', {child!r}]);"
+    proc = subprocess.Popen([sys.executable, "-c", parent + " time.sleep(30)"])
+    sampler = TreeSampler(proc.pid, interval=0.05).start()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        kids = [t for t in sampler.traces.values() if t.role == "other"]
+        if kids and max(kids[0].rss) > 60_000_000:
+            break
+        time.sleep(0.05)
+    killed = kill_tree(proc.pid)
+    sampler.stop()
+    assert proc.wait(timeout=10) == -9
+    roles = sorted(t.role for t in sampler.traces.values())
+    assert roles == ["client", "other"] and len(killed) == 2
+    (kid,) = [t for t in sampler.traces.values() if t.role == "other"]
+    assert max(kid.rss) > 60_000_000  # the child's bytearray is seen
+    assert all(not Path(f"/proc/{pid}").exists() for pid in killed)
