@@ -120,7 +120,8 @@ def counts_at_line(
     line: float = TARGET_LINE,
 ) -> np.ndarray:
     """Allies at or above a line in each year (R, len(years)), counted as NATO counts."""
-    accession = record.accession_year.reindex(list(iso3)).to_numpy()
+    joined = dict(zip(record.accession_year.index, record.accession_year.to_numpy(), strict=True))
+    accession = np.array([joined.get(code, np.nan) for code in iso3], dtype=float)  # NaN: absent
     armed = np.array([code not in NO_ARMED_FORCES for code in iso3])
     out = np.empty((shares.shape[0], len(years)))
     for j, year in enumerate(years):
