@@ -100,11 +100,13 @@ def member_outcomes(result) -> pd.DataFrame:
         gdp_cum=("gdp_quarter", "sum"),
     ).reset_index()
     out["extra_pp_gdp"] = 100 * out["extra_usd_bn"] / out["gdp_cum"]
-    # check against the alliance series: members' extra spending adds up to the alliance's
+    # check against the alliance series: members' extra spending adds up to the alliance's, to
+    # the precision of the sweep's float32 series (docs/SWEEPS.md: a value is rounded by at most
+    # 6e-8 relative; 44 quarters and 32 members summed: measured 4.9e-7)
     alliance = result.alliance.sort_values(["run_id", "quarter"]).groupby("run_id").tail(1)
     total = out.groupby("run_id")["extra_usd_bn"].sum()
     expected = alliance.set_index("run_id")["cumulative_extra_spending_usd_bn"]
-    np.testing.assert_allclose(total.sort_index(), expected.sort_index(), rtol=1e-9)
+    np.testing.assert_allclose(total.sort_index(), expected.sort_index(), rtol=2e-6)
     return out
 
 

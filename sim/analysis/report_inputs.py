@@ -28,9 +28,9 @@ MAX_ARMS = 4
 """Design points drawn as separate arms in the fan and time-to-target figures (more: pooled)."""
 
 TABLE_COLUMNS = {
-    "runs": ("runs.parquet", ("run_id", "point_id", "replication", "seed", "status", "error")),
+    "runs": ("runs/", ("run_id", "point_id", "replication", "seed", "status", "error")),
     "design": ("design.parquet", ("point_id",)),
-    "summary": ("summary.parquet", ("run_id",)),
+    "summary": ("summary/", ("run_id",)),
     "alliance": ("alliance/", ("run_id", "quarter")),
 }
 """The columns a report reads from each table of a sweep folder, and the table's file."""
@@ -198,7 +198,7 @@ class ReportInputs:
     x: str
     y: str | None
     ok: pd.DataFrame
-    """The successful runs (rows of ``runs.parquet``)."""
+    """The successful runs (rows of the sweep's ``runs/``)."""
     frame: pd.DataFrame
     """Their summaries merged with their runs."""
     alliance: pd.DataFrame | None
@@ -227,7 +227,7 @@ def _successful_runs(result: Any, warning: Callable[[str], None]) -> pd.DataFram
             "those runs (resume the sweep with the same command to finish it)"
         )
     if n_failed:
-        warning(f"{n_failed} runs failed (see runs.parquet, column error) and are left out")
+        warning(f"{n_failed} runs failed (see runs/, column error) and are left out")
     return runs[runs["status"] == "ok"]
 
 

@@ -1,47 +1,22 @@
-"""A sweep's final tables and manifest, rebuilt from its chunk files in run_id order.
+"""A sweep's folder-level files: the manifest, the design and the checksum list.
 
-``runs.parquet``, ``summary.parquet``, ``SHA256SUMS`` and ``manifest.json`` are rebuilt one chunk
-at a time, so their bytes depend neither on the order chunks finished in nor on interruptions.
+The chunks' partitions are written by the workers (``sim.sweep.execution``); the sweep's process
+writes only what does not grow with the runs but by a line per file: the manifest and the design
+(and SALib problem) at the start, and at the end ``SHA256SUMS``, assembled from the sha256 the
+workers recorded when they wrote their files (nothing is read again), and the final manifest. Its
+bytes depend neither on the order chunks finished in nor on interruptions.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from sim.core.params import to_dict
 from sim.runs.provenance import git_revision, package_versions
-from sim.sweep.files import file_sha256, stream_table, write_json, write_parquet
-from sim.sweep.integrity import SUMS, FolderCheck, chunk_name, read_status, write_sums
-from sim.sweep.plan import Plan, runs_part
-from sim.sweep.store import empty_table
-
-
-def write_runs(out: Path, plan: Plan, done: set[int]) -> tuple[int, int]:
-    """Rebuild runs.parquet from the chunk statuses; return (runs done, runs failed)."""
-    counts = [0, 0]
-
-    def parts() -> Iterator[pd.DataFrame]:
-        for c in range(plan.n_chunks):
-            status = read_status(out, c) if c in done else None
-            if status is not None:
-                counts[0] += len(status)
-                counts[1] += int((status["status"] == "failed").sum())
-            yield runs_part(plan, c, status)
-
-    stream_table(out / "runs.parquet", parts())
-    return counts[0], counts[1]
-
-
-def write_summary(out: Path, plan: Plan) -> None:
-    """Rebuild summary.parquet from the chunk summaries, in run_id order."""
-    files = [out / "chunks" / f"{chunk_name(c)}.summary.parquet" for c in range(plan.n_chunks)]
-    rows = stream_table(out / "summary.parquet", (pd.read_parquet(f) for f in files if f.is_file()))
-    if rows == 0:  # no successful run: the columns all the same
-        write_parquet(empty_table("summary"), out / "summary.parquet")
+from sim.sweep.files import LAYOUT, file_sha256, write_json, write_parquet
+from sim.sweep.integrity import SUMS, FolderCheck, write_sums
+from sim.sweep.plan import Plan
 
 
 def sweep_manifest(plan: Plan, out: Path, info: dict[str, Any]) -> dict[str, Any]:
@@ -49,6 +24,7 @@ def sweep_manifest(plan: Plan, out: Path, info: dict[str, Any]) -> dict[str, Any
     c = plan.config
     return {
         "kind": "sweep",
+        "layout": LAYOUT,
         "name": c.name,
         "description": c.description,
         "config_file": str(Path(c.path).resolve()),
@@ -57,6 +33,8 @@ def sweep_manifest(plan: Plan, out: Path, info: dict[str, Any]) -> dict[str, Any
         "n_points": len(plan.design.points),
         "n_runs": plan.n_runs,
         "n_chunks": plan.n_chunks,
+        "chunk_size": plan.chunk_size,
+        "chunk_size_reason": plan.chunking.reason,
         **info,
         "versions": package_versions(),
         "git": git_revision(),
@@ -66,40 +44,41 @@ def sweep_manifest(plan: Plan, out: Path, info: dict[str, Any]) -> dict[str, Any
 
 def start_folder(
     plan: Plan, out: Path, info: dict[str, Any], check: FolderCheck, timings: dict[str, Any]
-) -> None:
+) -> dict[str, str]:
     """Write an unfinished sweep's manifest, then its design (and SALib problem).
 
     The manifest comes first: a folder with files but no manifest is not taken for a sweep's.
-    The checksum list goes: it is written again when the sweep's tables are whole.
+    The checksum list goes: it is written again when the sweep is whole.
+
+    Returns:
+        ``{file: sha256}`` of the design (and the SALib problem), for ``SHA256SUMS``.
     """
     progress = {"runs_done": check.runs_done, "runs_failed": check.runs_failed, "complete": False}
     write_json(
         sweep_manifest(plan, out, {**info, **progress, "timings": timings}), out / "manifest.json"
     )
     (out / SUMS).unlink(missing_ok=True)
-    write_parquet(plan.design.points, out / "design.parquet")
+    sums = {"design.parquet": write_parquet(plan.design.points, out / "design.parquet")}
     if plan.design.salib is not None:
         write_json(plan.design.salib, out / "salib_problem.json")
+        sums["salib_problem.json"] = file_sha256(out / "salib_problem.json")
+    return sums
 
 
-def write_tables(
-    out: Path, plan: Plan, files: dict[int, dict[str, str]]
-) -> tuple[int, int, dict[str, Any]]:
-    """Rebuild runs.parquet, summary.parquet and SHA256SUMS from the chunks' files.
+def write_checksums(
+    out: Path, chunks: dict[int, dict[str, str]], own: dict[str, str]
+) -> dict[str, Any]:
+    """Write ``SHA256SUMS`` from the sha256 recorded for every file; nothing is read again.
 
     Args:
         out: the sweep folder.
-        plan: the sweep's plan.
-        files: every chunk's files with their sha256, by chunk id.
+        chunks: every chunk's files with their sha256, by chunk id (as its workers recorded
+            them, or as checked when the sweep resumed).
+        own: the folder-level files the sweep's process wrote, with their sha256.
 
     Returns:
-        (runs done, runs failed, the manifest's ``checksums`` entry).
+        The manifest's ``checksums`` entry: the file, its sha256 and the number of files listed.
     """
-    runs_done, runs_failed = write_runs(out, plan, set(files))
-    write_summary(out, plan)
-    sums = {name: digest for chunk in files.values() for name, digest in chunk.items()}
-    for name in ("design.parquet", "salib_problem.json", "runs.parquet", "summary.parquet"):
-        if (out / name).is_file():
-            sums[name] = file_sha256(out / name)
-    sums_sha = write_sums(out, sums)
-    return runs_done, runs_failed, {"file": SUMS, "sha256": sums_sha, "files": len(sums)}
+    sums = {name: digest for files in chunks.values() for name, digest in files.items()}
+    sums.update(own)
+    return {"file": SUMS, "sha256": write_sums(out, sums), "files": len(sums)}

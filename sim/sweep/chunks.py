@@ -10,8 +10,6 @@ import concurrent.futures as cf
 from collections import Counter, deque
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
 from tqdm import tqdm
 
 from sim.sweep.execution import (
@@ -20,7 +18,7 @@ from sim.sweep.execution import (
     run_chunk,
 )
 from sim.sweep.integrity import write_chunk
-from sim.sweep.plan import Plan
+from sim.sweep.plan import Plan, runs_part
 
 MAX_CHUNK_ATTEMPTS = 3
 """How many times a chunk whose worker process died is run again alone before its runs are
@@ -28,12 +26,9 @@ recorded as failed."""
 
 
 def _task(plan: Plan, out: Path, chunk_id: int, faults: dict[int, str], first: bool) -> ChunkTask:
-    c, design = plan.config, plan.design
+    c = plan.config
     rows = plan.chunk_runs(chunk_id)
     point_ids = rows["point_id"].to_numpy()
-    unique = np.unique(point_ids)
-    records = design.points.iloc[unique][design.axes].to_dict("records")
-    points = {int(p): values for p, values in zip(unique, records, strict=True)}
     run_ids = rows["run_id"].to_numpy()
     ids = set(run_ids.tolist())
     mine = {r: m for r, m in faults.items() if r in ids and (first or m != "kill")}
@@ -42,8 +37,9 @@ def _task(plan: Plan, out: Path, chunk_id: int, faults: dict[int, str], first: b
         str(out.resolve()),
         run_ids,
         point_ids,
+        rows["replication"].to_numpy(),
         rows["seed"].to_numpy(),
-        points,
+        plan.points_of(point_ids),
         c.base,
         c.keep_alliance,
         c.keep_members,
@@ -53,20 +49,13 @@ def _task(plan: Plan, out: Path, chunk_id: int, faults: dict[int, str], first: b
 
 def _record_dead(plan: Plan, out: Path, chunk_id: int, reason: str) -> tuple[int, dict[str, str]]:
     """Record a chunk whose worker kept dying: all its runs failed, with the reason."""
-    rows = plan.chunk_runs(chunk_id)
-    status = pd.DataFrame(
-        {
-            "run_id": rows["run_id"].to_numpy(),
-            "status": ["failed"] * len(rows),
-            "error": [reason] * len(rows),
-        }
-    )
-    return len(rows), write_chunk(out, chunk_id, status)
+    table = runs_part(plan, chunk_id, "failed", reason)
+    return table.num_rows, write_chunk(out, chunk_id, {"runs": table})
 
 
 def execute_chunks(
     plan: Plan, out: Path, todo: list[int], ex: ExecutorInfo, faults: dict[int, str], bar: tqdm
-) -> tuple[int, int, dict[int, dict[str, str]]]:
+) -> tuple[dict[str, int], dict[int, dict[str, str]]]:
     """Run the chunks, a few tasks in flight per worker.
 
     When a local worker process dies its pool breaks and every chunk in flight fails with it:
@@ -74,12 +63,15 @@ def execute_chunks(
     its worker is known); one that kills it :data:`MAX_CHUNK_ATTEMPTS` times alone is recorded
     as failed.
 
+    Memory holds the chunks in flight (at most twice the executor's slots) and each finished
+    chunk's checksums, never a chunk's data: the workers write it.
+
     Returns:
-        The runs done, the times the pool was restarted, and the files of each chunk.
+        The counts (``runs``, ``failed``, ``pool_restarts``) and the files of each chunk.
     """
     runner = _ChunkRunner(plan, out, ex, faults, bar, deque(todo))
     runner.run()
-    return runner.counts["runs"], runner.counts["pool_restarts"], runner.files
+    return runner.counts, runner.files
 
 
 class _ChunkRunner:
@@ -159,9 +151,12 @@ class _ChunkRunner:
                     pass
             if not self.inflight:
                 continue
-            done, _ = cf.wait(list(self.inflight), return_when=cf.FIRST_COMPLETED)
             broken: list[int] = []
+            # the finished futures are not kept beyond this call: a chunk is released (in a
+            # Dask cluster too) as soon as its counts are taken
+            done = cf.wait(list(self.inflight), return_when=cf.FIRST_COMPLETED).done
             error = self.collect(done, broken)
+            del done
             if broken:
                 self.pool_broke(broken, error)
 

@@ -11,7 +11,7 @@ the key, the value and what was expected, raised before anything runs. The forma
     replications = 4                    # runs per design point (>= 1)
     root_seed = 12345                   # optional; default the scenario's seed
     seeding = "paired"                  # paired (default) | independent
-    chunk_size = 500                    # runs per task (optional)
+    chunk_size = 500                    # a hint of the runs per chunk (optional)
 
     [design]
     method = "grid"                     # grid | lhs | sobol | morris
@@ -37,6 +37,11 @@ are rounded to the nearest integer. Seeds: run ``run_id = point_id * replication
 replication`` gets the seed derived from ``SeedSequence(root_seed, spawn_key=(k,))`` with
 ``k = replication`` ("paired": every design point's replication r shares its seed, common
 random numbers) or ``k = run_id`` ("independent"); see :func:`sim.sweep.designs.derive_seed`.
+
+``chunk_size`` is a hint: the engine chooses the runs per chunk from a run's cost, keeping the
+hint when it lies within bounds (``sim.sweep.chunking``). It changes how the work is cut, never
+a run's outcome, so it is not part of :meth:`SweepConfig.config_hash`: a folder keeps the chunk
+size it started with when the hint changes.
 """
 
 from __future__ import annotations
@@ -68,7 +73,8 @@ TOP_LEVEL_KEYS = (
 )
 METHODS = ("grid", "lhs", "sobol", "morris")
 SEEDING = ("paired", "independent")
-DEFAULT_CHUNK_SIZE = 500
+UNHASHED_KEYS = ("description", "chunk_size")
+"""Keys of the resolved config left out of its hash: they change no run's outcome."""
 MIN_SAMPLES = {"lhs": 2, "sobol": 2, "morris": 2}
 """Fewest samples a design accepts: one point stratifies nothing (lhs), and variances (Sobol'
 indices) and the spread of elementary effects (Morris sigma) need at least two."""
@@ -100,7 +106,8 @@ class SweepConfig:
     replications: int
     root_seed: int
     seeding: str = "paired"
-    chunk_size: int = DEFAULT_CHUNK_SIZE
+    chunk_size_hint: int | None = None
+    """The config's ``chunk_size`` (None if absent): a hint (``sim.sweep.chunking``)."""
     keep_alliance: bool = True
     keep_members: bool = False
     overrides: dict[str, Any] = field(default_factory=dict)
@@ -124,7 +131,7 @@ class SweepConfig:
             "replications": self.replications,
             "root_seed": self.root_seed,
             "seeding": self.seeding,
-            "chunk_size": self.chunk_size,
+            "chunk_size": self.chunk_size_hint,
             "design": design,
             "axes": {a.name: a.as_data() for a in self.axes},
             "keep": {"alliance": self.keep_alliance, "members": self.keep_members},
@@ -132,12 +139,13 @@ class SweepConfig:
         }
 
     def config_hash(self) -> str:
-        """sha256 of the resolved config (all but ``description``) and the base parameters.
+        """sha256 of the resolved config and the base parameters.
 
-        Two configs with the same hash produce the same runs; a sweep folder refuses a config
-        with another hash.
+        All but ``description`` and ``chunk_size`` (a hint that changes no run's outcome). Two
+        configs with the same hash produce the same runs; a sweep folder refuses a config with
+        another hash.
         """
-        data = {k: v for k, v in self.resolved().items() if k != "description"}
+        data = {k: v for k, v in self.resolved().items() if k not in UNHASHED_KEYS}
         data["base_params"] = to_dict(self.base)
         text = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
         return hashlib.sha256(text.encode()).hexdigest()
@@ -261,7 +269,7 @@ def _scenario(path: Path, doc: dict) -> tuple[str, Scenario]:
     return ref, load_scenario(scenario_path)
 
 
-def _runs(path: Path, doc: dict, scenario: Scenario) -> tuple[int, int, str, int]:
+def _runs(path: Path, doc: dict, scenario: Scenario) -> tuple[int, int, str, int | None]:
     """The runs' settings: ``(replications, root_seed, seeding, chunk_size)``."""
     replications = check_int(
         path, "replications", doc.get("replications"), 1, "an integer >= 1 (runs per design point)"
@@ -272,8 +280,12 @@ def _runs(path: Path, doc: dict, scenario: Scenario) -> tuple[int, int, str, int
     seeding = doc.get("seeding", "paired")
     if seeding not in SEEDING:
         raise ConfigError(path, "seeding", seeding, f"one of {', '.join(SEEDING)}")
-    chunk_size = check_int(path, "chunk_size", doc.get("chunk_size", DEFAULT_CHUNK_SIZE), 1)
-    return replications, root_seed, seeding, chunk_size
+    hint = doc.get("chunk_size")
+    if hint is not None:
+        hint = check_int(
+            path, "chunk_size", hint, 1, "an integer >= 1 (a hint of the runs per chunk)"
+        )
+    return replications, root_seed, seeding, hint
 
 
 def _axes(path: Path, doc: dict, method: str, overrides: dict) -> tuple[Axis, ...]:

@@ -30,9 +30,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from SALib.sample import morris as salib_morris
-from SALib.sample import sobol as salib_sobol
-from scipy.stats import qmc
 
 from sim.core.config import ConfigError
 from sim.core.data import DataError
@@ -146,6 +143,8 @@ def count_points(config: SweepConfig) -> int:
 
 def lhs_points(axes: tuple[Axis, ...], n: int, seed: int) -> pd.DataFrame:
     """Latin hypercube of ``n`` points in the axes' ranges."""
+    from scipy.stats import qmc  # imported here: a grid sweep needs no SciPy
+
     unit = qmc.LatinHypercube(len(axes), rng=np.random.default_rng(seed)).random(n)
     lo, hi = zip(*problem_of(axes)["bounds"], strict=True)
     return _frame(axes, qmc.scale(unit, lo, hi))
@@ -155,6 +154,8 @@ def sobol_points(
     axes: tuple[Axis, ...], n: int, calc_second_order: bool, seed: int
 ) -> pd.DataFrame:
     """Saltelli's sample for Sobol' indices: N*(D+2) rows, or N*(2D+2) with second order."""
+    from SALib.sample import sobol as salib_sobol  # imported here: SALib imports SciPy
+
     x = salib_sobol.sample(problem_of(axes), n, calc_second_order=calc_second_order, seed=seed)
     return _frame(axes, x)
 
@@ -163,6 +164,8 @@ def morris_points(
     axes: tuple[Axis, ...], trajectories: int, levels: int, seed: int
 ) -> pd.DataFrame:
     """Morris trajectories: (D+1) * trajectories rows on a ``levels`` grid."""
+    from SALib.sample import morris as salib_morris  # imported here: SALib imports SciPy
+
     x = salib_morris.sample(problem_of(axes), trajectories, num_levels=levels, seed=seed)
     return _frame(axes, x)
 

@@ -9,10 +9,15 @@ This module owns the executors (any ``concurrent.futures.Executor``) and the chu
 
 A chunk is a contiguous range of run ids. :func:`run_chunk` builds each run's parameters, groups
 runs by their structural parameters (``sim.core.ensemble.structural_key``), advances each group with
-``sim.core.ensemble.simulate`` (the equations the Mesa model uses) and writes the chunk's files into
-the sweep folder itself (workers need the folder on a shared file system), the status file last:
-a chunk is complete when its status file exists. A group that raises is re-run one run at a
-time so that only the failing runs are lost; a run with non-finite values is marked failed.
+``sim.core.ensemble.simulate`` (the equations the Mesa model uses) and writes the chunk's partition
+of each dataset into the sweep folder itself (workers need the folder on a shared file system;
+``sim.sweep.partitions``), its ``runs/`` partition last: a chunk is complete when that file
+exists. Nothing of a chunk goes back to the sweep's process but counts and checksums. A group
+that raises is re-run one run at a time so that only the failing runs are lost; a run with
+non-finite values is marked failed.
+
+A worker imports this module and what it needs to run and write chunks (numpy, pandas through
+``sim.core``, pyarrow): nothing of the designs (SciPy, SALib), plots, the web page or Dask.
 
 A local worker process that dies (killed, out of memory) breaks its ``ProcessPoolExecutor``:
 :meth:`ExecutorInfo.replace_broken` starts a new pool, and the sweep runner runs the chunks that
@@ -40,7 +45,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import pandas as pd
+import pyarrow as pa
 
 from sim.core import metrics
 from sim.core.ensemble import Trajectories, simulate, structural_key
@@ -48,10 +53,27 @@ from sim.core.errors import UserError
 from sim.core.params import Params, make_params
 from sim.core.summary import summarise
 from sim.sweep.integrity import write_chunk
+from sim.sweep.partitions import (
+    alliance_table,
+    chunk_tables,
+    members_table,
+    runs_table,
+    summary_table,
+)
 
 FAULT_ENV = "SIM_FAIL_RUN_IDS"
 FAULT_MODES = ("raise", "nan", "kill", "kill-always")
 KILL_MODES = ("kill", "kill-always")
+
+
+TRIM_KEY = "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_"
+"""Dask's setting of ``MALLOC_TRIM_THRESHOLD_`` for its workers, unset for ``--cluster local``.
+
+Dask's nanny starts its workers with ``MALLOC_TRIM_THRESHOLD_=65536``. Setting it switches off
+glibc's dynamic mmap threshold, so every numpy temporary above 128 KiB is mapped and unmapped
+again, page faults included: a sweep's workers spent more time in the kernel than computing (a
+40,000-run sweep on a LocalCluster of 2 workers: 20 s user and 22 s system CPU, 36 s; without
+it 16 s and 2.4 s, 18 s). docs/SWEEPS.md says how to unset it on a cluster of your own."""
 
 
 class ExecutionError(UserError):
@@ -156,13 +178,14 @@ def _dask(scheduler: str | None, cluster: str | None, n: int) -> Iterator[Execut
         raise ExecutionError(f"--cluster {cluster!r}: expected 'local'")
     local = None
     if cluster == "local":
-        local = LocalCluster(
-            n_workers=n,
-            threads_per_worker=1,
-            processes=True,
-            host="127.0.0.1",
-            dashboard_address="127.0.0.1:0",
-        )
+        with dask.config.set({TRIM_KEY: None}):
+            local = LocalCluster(
+                n_workers=n,
+                threads_per_worker=1,
+                processes=True,
+                host="127.0.0.1",
+                dashboard_address="127.0.0.1:0",
+            )
         address, label = local, f"dask LocalCluster ({n} workers, 127.0.0.1)"
     else:
         address, label = scheduler, f"dask scheduler {scheduler}"
@@ -223,6 +246,7 @@ class ChunkTask:
     out: str
     run_ids: np.ndarray
     point_ids: np.ndarray
+    replications: np.ndarray
     seeds: np.ndarray
     points: dict[int, dict[str, Any]]
     """The axis values of each design point in the chunk."""
@@ -308,14 +332,20 @@ def _simulate_group(
     ]
 
 
-def _sorted(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-    order = np.argsort(frame["run_id"].to_numpy(), kind="stable")
-    return frame.iloc[order].reset_index(drop=True)
+def _batch_tables(batch: _Batch, keep_alliance: bool, keep_members: bool) -> dict[str, pa.Table]:
+    """A batch's rows of ``summary``, ``alliance`` and ``members`` (the series kept)."""
+    traj, ids = batch.traj, batch.run_ids
+    frame = summarise(traj.alliance, traj.quarters, batch.params, len(traj.iso3))
+    tables = {"summary": summary_table(frame, ids)}
+    if keep_alliance:
+        tables["alliance"] = alliance_table(traj.alliance, traj.quarters, ids)
+    if keep_members:
+        tables["members"] = members_table(traj.members, traj.quarters, traj.iso3, ids)
+    return tables
 
 
 def run_chunk(task: ChunkTask) -> ChunkReport:
-    """Run one chunk and write its files into the sweep folder (status file last)."""
+    """Run one chunk and write its partitions into the sweep folder (``runs/`` last)."""
     t0 = time.perf_counter()
     by_point = {pid: make_params(values, base=task.base) for pid, values in task.points.items()}
     params = [by_point[int(p)] for p in task.point_ids]
@@ -333,29 +363,20 @@ def run_chunk(task: ChunkTask) -> ChunkReport:
             task.faults,
             failed,
         )
-    alliance = members = summary = None
-    if batches:
-        if task.keep_alliance:
-            alliance = _sorted([b.traj.alliance_frame(b.run_ids) for b in batches])
-        if task.keep_members:
-            members = _sorted([b.traj.member_frame(b.run_ids) for b in batches])
-        parts = []
-        for b in batches:
-            s = summarise(b.traj.alliance, b.traj.quarters, b.params, len(b.traj.iso3))
-            s.insert(0, "run_id", b.run_ids)
-            parts.append(s)
-        summary = _sorted(parts)
-    rid = np.asarray(task.run_ids, dtype=np.int64)
-    status = pd.DataFrame(
-        {
-            "run_id": rid,
-            "status": ["failed" if int(r) in failed else "ok" for r in rid],
-            "error": [failed.get(int(r), "") for r in rid],
-        }
+    tables = chunk_tables(
+        [_batch_tables(b, task.keep_alliance, task.keep_members) for b in batches]
     )
+    rid = np.asarray(task.run_ids, dtype=np.int64)
+    rows = {
+        "run_id": rid,
+        "point_id": task.point_ids,
+        "replication": task.replications,
+        "seed": task.seeds,
+    }
+    status = ["failed" if int(r) in failed else "ok" for r in rid]
+    error = [failed.get(int(r), "") for r in rid]
+    tables["runs"] = runs_table(rows, status, error, task.points, task.base)
     if any(mode in KILL_MODES for mode in task.faults.values()):
         _kill_worker()
-    files = write_chunk(
-        task.out, task.chunk_id, status, alliance=alliance, members=members, summary=summary
-    )
+    files = write_chunk(task.out, task.chunk_id, tables)
     return ChunkReport(task.chunk_id, len(rid), len(failed), time.perf_counter() - t0, files)

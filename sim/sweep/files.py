@@ -14,18 +14,29 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from sim.core.errors import UserError
 from sim.runs.folder_lock import exclusive_lock
 
+if TYPE_CHECKING:
+    import pandas as pd
+
+LAYOUT = 2
+"""The version of the sweep folder's layout (``manifest.json``'s ``layout``): 2 has one Parquet
+dataset per table (``runs/``, ``summary/``, ``alliance/``, ``members/``); the earlier layout,
+without the key, had ``runs.parquet``, ``summary.parquet`` and ``chunks/``."""
+
 
 class SweepFolderError(UserError):
     """A folder is not a sweep folder, or holds a different sweep."""
+
+
+class SweepLayoutError(SweepFolderError):
+    """A sweep folder written by an earlier version of ``sim sweep``, in another layout."""
 
 
 def tmp_name(path: Path) -> Path:
@@ -40,7 +51,10 @@ def file_sha256(path: str | Path) -> str:
 
 
 def write_parquet(
-    frame: pd.DataFrame | pa.Table, path: Path, metadata: dict[bytes, bytes] | None = None
+    frame: pd.DataFrame | pa.Table,
+    path: Path,
+    metadata: dict[bytes, bytes] | None = None,
+    options: dict[str, Any] | None = None,
 ) -> str:
     """Write a table to ``path`` atomically (temp file in the same folder, then rename).
 
@@ -48,6 +62,8 @@ def write_parquet(
         frame: the table.
         path: where it goes.
         metadata: extra key-value metadata for the Parquet schema.
+        options: keyword arguments of ``pyarrow.parquet.write_table`` (compression, encodings;
+            ``sim.sweep.partitions.write_options``).
 
     Returns:
         The sha256 of the file written.
@@ -60,7 +76,7 @@ def write_parquet(
     if metadata:
         table = table.replace_schema_metadata({**(table.schema.metadata or {}), **metadata})
     try:
-        pq.write_table(table, tmp)
+        pq.write_table(table, tmp, **(options or {}))
         digest = file_sha256(tmp)
         os.replace(tmp, path)
     except BaseException:
@@ -82,14 +98,15 @@ def write_json(data: Any, path: Path) -> None:
 
 
 def make_folders(out: Path, keep_alliance: bool, keep_members: bool) -> None:
-    """Create the sweep folder and its chunk folders; remove temp files of killed writers."""
+    """Create the sweep folder and its datasets' folders; remove temp files of killed writers."""
     for sub in (
-        "chunks",
+        "runs",
+        "summary",
         *(["alliance"] if keep_alliance else []),
         *(["members"] if keep_members else []),
     ):
         (out / sub).mkdir(parents=True, exist_ok=True)
-    for folder in (out, out / "chunks", out / "alliance", out / "members"):
+    for folder in (out, *(out / d for d in ("runs", "summary", "alliance", "members"))):
         if folder.is_dir():
             for tmp in folder.glob(".*.tmp"):
                 if tmp.is_file():  # a folder is not ours (e.g. another tool's temporary one)
@@ -117,9 +134,10 @@ def folder_lock(out: Path) -> Iterator[None]:
 
 
 def read_manifest(out: str | Path) -> dict[str, Any]:
-    """The manifest of a sweep folder.
+    """The manifest of a sweep folder in this version's layout (:data:`LAYOUT`).
 
     Raises:
+        SweepLayoutError: if the sweep was written in an earlier layout.
         SweepFolderError: if the folder has no sweep manifest.
     """
     path = Path(out) / "manifest.json"
@@ -135,36 +153,10 @@ def read_manifest(out: str | Path) -> dict[str, Any]:
             f"{manifest.get('kind') if isinstance(manifest, dict) else None!r}"
             ", expected 'sweep')"
         )
+    if manifest.get("layout") != LAYOUT:
+        raise SweepLayoutError(
+            f"{out}: a sweep folder written by an earlier version of `sim sweep` (layout "
+            f"{manifest.get('layout', 1)}, with runs.parquet and chunks/; this version reads "
+            f"layout {LAYOUT}): run the sweep again into another --out"
+        )
     return manifest
-
-
-def stream_table(path: Path, parts: Iterator[pd.DataFrame | pa.Table]) -> int:
-    """Write the concatenation of ``parts`` to one Parquet file atomically; return its rows.
-
-    Every part becomes a row group, cast to the schema of the first part, so memory holds one
-    part at a time.
-    """
-    tmp, writer, rows = tmp_name(path), None, 0
-    try:
-        for part in parts:
-            table = (
-                part
-                if isinstance(part, pa.Table)
-                else pa.Table.from_pandas(part, preserve_index=False)
-            )
-            if writer is None:
-                writer = pq.ParquetWriter(tmp, table.schema)
-            elif table.schema != writer.schema:
-                table = table.cast(writer.schema)
-            writer.write_table(table)
-            rows += table.num_rows
-        if writer is None:
-            return 0
-        writer.close()
-        writer = None
-        os.replace(tmp, path)
-    finally:
-        if writer is not None:
-            writer.close()
-        tmp.unlink(missing_ok=True)
-    return rows

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from sim.core.errors import UserError, os_error_text
-from sim.sweep.config import SweepConfig
-from sim.sweep.files import SweepFolderError, read_manifest
+from sim.sweep.config import UNHASHED_KEYS, SweepConfig
+from sim.sweep.files import SweepFolderError, SweepLayoutError, read_manifest
 from sim.sweep.integrity import FolderCheck, check_chunks, check_tables, chunk_name, remove_chunk
 from sim.sweep.plan import Plan
 
@@ -42,6 +42,8 @@ def check_folder(out: Path, config: SweepConfig) -> dict[str, Any] | None:
         return None  # empty, or a sweep killed before its manifest was written
     try:
         manifest = read_manifest(out)
+    except SweepLayoutError:
+        raise
     except SweepFolderError:
         raise SweepFolderError(
             f"{out} exists and is not a sweep folder: choose another --out or remove it"
@@ -51,7 +53,7 @@ def check_folder(out: Path, config: SweepConfig) -> dict[str, Any] | None:
         if not isinstance(old, dict):
             old = {}
         keys = sorted(
-            k for k in set(old) | set(new) if k != "description" and old.get(k) != new.get(k)
+            k for k in set(old) | set(new) if k not in UNHASHED_KEYS and old.get(k) != new.get(k)
         )
         differs = ", ".join(keys) if keys else "the base scenario's parameters"
         raise SweepFolderError(
@@ -74,17 +76,14 @@ def inspect_folder(
     Call it holding the folder's lock. A finished sweep's folder-level files are checked
     against ``SHA256SUMS`` too (a damaged one is rewritten by the next :func:`run_sweep`).
     """
-    c = plan.config
-    check = check_chunks(
-        out, plan.n_runs, c.chunk_size, keep_alliance=c.keep_alliance, keep_members=c.keep_members
-    )
+    check = check_chunks(out, plan.n_runs, plan.chunk_size)
     if manifest is not None and manifest.get("complete"):
         check_tables(out, manifest, check)
     for chunk, why in sorted(check.damaged.items()):
         warn(f"{out}: {chunk_name(chunk)} is damaged ({why}): running it again")
         remove_chunk(out, chunk)
     for why in check.tables:
-        warn(f"{out}: {why}: rebuilding the sweep's tables")
+        warn(f"{out}: {why}: writing the sweep's folder-level files again")
     return check
 
 

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
-from sim.core.params import PARAM_FIELDS
+from sim.sweep.chunking import Chunking
 from sim.sweep.config import SweepConfig
 from sim.sweep.designs import Design, make_design, run_plan, seed_table
+from sim.sweep.partitions import runs_table
 from sim.sweep.sizing import check_size
 
 
@@ -22,6 +25,13 @@ class Plan:
     design: Design
     seeds: np.ndarray
     """``sim.sweep.designs.seed_table``: one seed per replication (paired) or per run."""
+    chunking: Chunking
+    """The runs per chunk (``sim.sweep.chunking``; a resumed sweep keeps its folder's)."""
+
+    @property
+    def chunk_size(self) -> int:
+        """Runs per chunk."""
+        return self.chunking.chunk_size
 
     @property
     def n_runs(self) -> int:
@@ -31,11 +41,15 @@ class Plan:
     @property
     def n_chunks(self) -> int:
         """Number of chunks (the last may be short)."""
-        return -(-self.n_runs // self.config.chunk_size)
+        return -(-self.n_runs // self.chunk_size)
+
+    def with_chunking(self, chunking: Chunking) -> Plan:
+        """The same plan cut into chunks of another size (a resumed sweep's recorded one)."""
+        return dataclasses.replace(self, chunking=chunking)
 
     def chunk_rows(self, chunk_id: int) -> slice:
         """The rows (= run ids) of a chunk."""
-        size = self.config.chunk_size
+        size = self.chunk_size
         return slice(chunk_id * size, min((chunk_id + 1) * size, self.n_runs))
 
     def chunk_runs(self, chunk_id: int) -> pd.DataFrame:
@@ -51,9 +65,26 @@ class Plan:
             seeds=self.seeds,
         )
 
+    def points_of(self, point_ids: np.ndarray) -> dict[int, dict[str, Any]]:
+        """The axis values of the given design points: ``{point_id: {axis: value}}``."""
+        return design_points(self.design.points, point_ids)
+
+
+def design_points(points: pd.DataFrame, point_ids: np.ndarray) -> dict[int, dict[str, Any]]:
+    """The axis values of the given rows of a design table: ``{point_id: {axis: value}}``.
+
+    Args:
+        points: the design table (``point_id`` then one column per axis; row = point_id).
+        point_ids: the points wanted (repeats allowed).
+    """
+    unique = np.unique(np.asarray(point_ids, dtype=np.int64))
+    axes = [c for c in points.columns if c != "point_id"]
+    records = points.iloc[unique][axes].to_dict("records")
+    return {int(p): values for p, values in zip(unique, records, strict=True)}
+
 
 def make_plan(config: SweepConfig, *, allow_large: bool = False, local_workers: int = 1) -> Plan:
-    """Size the sweep, draw the design, validate its points and derive the seeds.
+    """Size the sweep, choose its chunk size, draw the design, validate it and derive the seeds.
 
     Args:
         config: the sweep config.
@@ -64,33 +95,20 @@ def make_plan(config: SweepConfig, *, allow_large: bool = False, local_workers: 
         SweepSizeError: for a sweep too large (:func:`check_size`), before anything is drawn.
         ConfigError: for an invalid design point or an unreadable member table.
     """
-    check_size(config, allow_large=allow_large, local_workers=local_workers)
+    size = check_size(config, allow_large=allow_large, local_workers=local_workers)
     design = make_design(config)
     seeds = seed_table(len(design.points), config.replications, config.root_seed, config.seeding)
-    return Plan(config, design, seeds)
+    return Plan(config, design, seeds, size.chunking)
 
 
-def params_columns(plan: Plan, point_ids: np.ndarray) -> dict[str, Any]:
-    """Every parameter's value for the given design points, as columns."""
-    base, points, n = plan.config.base, plan.design.points, len(point_ids)
-    cols: dict[str, Any] = {}
-    for name, f in PARAM_FIELDS.items():
-        if name in points.columns:
-            cols[name] = points[name].to_numpy()[point_ids]
-        else:
-            value = getattr(base, name)
-            dtype = {"float": float, "int": np.int64, "bool": bool}.get(f.type, object)
-            cols[name] = np.full(n, value, dtype=dtype)
-    return cols
+def runs_part(plan: Plan, chunk_id: int, status: str, error: str = "") -> pa.Table:
+    """The rows of ``runs`` for one chunk, every run with the same status and error.
 
-
-def runs_part(plan: Plan, chunk_id: int, status: pd.DataFrame | None) -> pd.DataFrame:
-    """The rows of ``runs.parquet`` for one chunk (status ``pending`` if not done)."""
-    part = plan.chunk_runs(chunk_id)
-    if status is None:
-        part["status"], part["error"] = "pending", ""
-    else:
-        part["status"] = status["status"].astype(object).to_numpy()
-        part["error"] = status["error"].astype(object).to_numpy()
-    extra = pd.DataFrame(params_columns(plan, part["point_id"].to_numpy()))
-    return pd.concat([part, extra], axis=1)
+    For the chunks the sweep's process records itself (a chunk whose worker kept dying: failed)
+    and the chunks of an interrupted sweep not run yet (pending).
+    """
+    rows = plan.chunk_runs(chunk_id)
+    ids = rows["point_id"].to_numpy()
+    columns = {k: rows[k].to_numpy() for k in rows.columns}
+    n = len(rows)
+    return runs_table(columns, [status] * n, [error] * n, plan.points_of(ids), plan.config.base)

@@ -1,16 +1,17 @@
 """Parameter sweeps: ``python -m sim sweep CONFIG`` and :func:`run_sweep`.
 
 This module owns running a sweep config (``sim.sweep.config``) into its results folder
-(``sim.sweep.store``), in order: size the sweep (``sim.sweep.sizing``), draw the design and derive
-every run's seed (``sim.sweep.plan``), lock and inspect the folder (``sim.sweep.folder``), run the
-chunks not yet done with a progress bar (``sim.sweep.chunks``, on ``sim.sweep.execution``'s
-executors), then rebuild ``runs.parquet``, ``summary.parquet``, ``SHA256SUMS`` and the manifest
-from the chunk files (``sim.sweep.assembly``).
+(``sim.sweep.store``), in order: size the sweep and choose its chunk size (``sim.sweep.sizing``,
+``sim.sweep.chunking``), draw the design and derive every run's seed (``sim.sweep.plan``), lock and
+inspect the folder (``sim.sweep.folder``; a resumed sweep keeps the chunk size its manifest
+records), run the chunks not yet done with a progress bar (``sim.sweep.chunks``, on
+``sim.sweep.execution``'s executors: the workers write every table), then write ``SHA256SUMS``
+from the checksums the workers recorded and the final manifest (``sim.sweep.assembly``).
 
 Nothing is lost: a sweep killed at any point (``kill -9`` included) and started again with the
-same command skips the completed chunks and ends with the same tables as an uninterrupted
-sweep. A run that raises or produces non-finite values is recorded as failed in
-``runs.parquet`` and the sweep carries on; the exit code is 1 when some runs failed.
+same command skips the completed chunks and ends with the same files as an uninterrupted
+sweep. A run that raises or produces non-finite values is recorded as failed in ``runs/`` and
+the sweep carries on; the exit code is 1 when some runs failed.
 
 Nothing impossible is started: a sweep too large is refused before any point is drawn; a folder
 is locked (``sim.sweep.files.folder_lock``) *before* it is inspected, so two sweeps into one
@@ -36,7 +37,8 @@ from typing import Any
 from tqdm import tqdm
 
 from sim.core.errors import UserError
-from sim.sweep.assembly import start_folder, sweep_manifest, write_runs, write_tables
+from sim.sweep.assembly import start_folder, sweep_manifest, write_checksums
+from sim.sweep.chunking import Chunking
 from sim.sweep.chunks import execute_chunks
 from sim.sweep.config import SweepConfig, load_sweep_config
 from sim.sweep.execution import (
@@ -55,7 +57,7 @@ from sim.sweep.files import (
     write_json,
 )
 from sim.sweep.folder import check_folder, disk_error, inspect_folder, undo_folder
-from sim.sweep.integrity import FolderCheck
+from sim.sweep.integrity import FolderCheck, sweep_shape
 from sim.sweep.plan import Plan, make_plan
 from sim.sweep.sizing import MAX_RUNS, available_memory, check_disk, check_size, human
 from sim.sweep.store import SweepResult, load_sweep
@@ -162,6 +164,8 @@ def _locked(
 ) -> SweepResult:
     """The part of :func:`run_sweep` that holds the folder's lock."""
     old = check_folder(out, plan.config)
+    if old is not None:  # the chunks already in the folder were cut by its manifest's size
+        plan = plan.with_chunking(_recorded(out, old, plan.config.chunk_size_hint))
     check = inspect_folder(out, plan, old)
     if old is not None and old.get("complete") and check.ok:
         return load_sweep(out, verify=False)
@@ -183,6 +187,23 @@ def _executor(
     return contextlib.nullcontext(ExecutorInfo(executor, type(executor).__name__, workers or 2))
 
 
+def _recorded(out: Path, manifest: dict[str, Any], hint: int | None) -> Chunking:
+    """The chunking a folder's manifest records (a resumed sweep keeps it).
+
+    Raises:
+        SweepFolderError: if the manifest lacks the chunk size.
+    """
+    _, size = sweep_shape(out, manifest)
+    return Chunking(size, hint, str(manifest.get("chunk_size_reason", "")))
+
+
+def _why(chunking: Chunking, old: dict[str, Any] | None) -> str:
+    """Why the sweep's chunks have their size, as printed."""
+    if old is None:
+        return chunking.reason
+    return f"kept from the folder's manifest; first chosen so: {chunking.reason}"
+
+
 def _run(
     plan: Plan,
     out: Path,
@@ -194,7 +215,7 @@ def _run(
     quiet: bool,
     command: str,
 ) -> SweepResult:
-    """Write the sweep's design and manifest, run the chunks not yet done, rebuild the tables."""
+    """Write the sweep's design and manifest, run the chunks not yet done, write the checksums."""
     c = plan.config
     make_folders(out, c.keep_alliance, c.keep_members)
     files = dict(check.chunks)
@@ -205,36 +226,75 @@ def _run(
         "command": command,
         "fault_injection": os.environ.get(FAULT_ENV, ""),
     }
-    start_folder(plan, out, info, check, {"started": first, "sessions": sessions})
-    runs_done, _ = write_runs(out, plan, set(files))
+    own = start_folder(plan, out, info, check, {"started": first, "sessions": sessions})
     todo = [i for i in range(plan.n_chunks) if i not in files]
+    if not quiet:
+        print(
+            f"{c.name}: {plan.n_runs:,} runs in {plan.n_chunks:,} chunks of {plan.chunk_size:,} "
+            f"runs ({_why(plan.chunking, old)}); {len(todo):,} chunks to run",
+            file=sys.stderr,
+        )
     t0 = time.perf_counter()
     with tqdm(
         total=plan.n_runs,
-        initial=runs_done,
+        initial=check.runs_done,
         unit="run",
         disable=quiet,
         file=sys.stderr,
         desc=c.name,
         dynamic_ncols=True,
     ) as bar:
-        ran, restarts, new = execute_chunks(plan, out, todo, ex, faults, bar)
+        counts, new = execute_chunks(plan, out, todo, ex, faults, bar)
     files.update(new)
     missing = sorted(set(range(plan.n_chunks)) - set(files))
     if missing:
-        raise RuntimeError(f"chunks {missing[:5]} finished without their status files")
-    runs_done, runs_failed, checksums = write_tables(out, plan, files)
-    seconds = time.perf_counter() - t0
+        raise RuntimeError(f"chunks {missing[:5]} finished without their runs/ partitions")
+    times = {"started": first, "sessions": sessions, "t0": t0}
+    return _finish(plan, out, info, check, counts, files, own, times)
+
+
+def _finish(
+    plan: Plan,
+    out: Path,
+    info: dict[str, Any],
+    check: FolderCheck,
+    counts: dict[str, int],
+    files: dict[int, dict[str, str]],
+    own: dict[str, str],
+    times: dict[str, Any],
+) -> SweepResult:
+    """The final step: ``SHA256SUMS`` from the recorded checksums, then the complete manifest.
+
+    Args:
+        plan: the sweep's plan.
+        out: the sweep folder.
+        info: the manifest's entries so far (executor, command, fault injection).
+        check: what the folder held when this session started (its intact chunks).
+        counts: this session's ``runs``, ``failed`` runs and ``pool_restarts``.
+        files: every chunk's files with their sha256, by chunk id.
+        own: the folder-level files this session wrote, with their sha256.
+        times: ``started`` (the first session's start), ``sessions`` and ``t0`` (this
+            session's ``perf_counter`` when its chunks started).
+    """
+    t1 = time.perf_counter()
+    checksums = write_checksums(out, files, own)
+    ran = counts["runs"]
+    done = {
+        "runs_done": check.runs_done + ran,
+        "runs_failed": check.runs_failed + counts["failed"],
+        "complete": True,
+    }
+    seconds = time.perf_counter() - times["t0"]
     timings = {
-        "started": first,
+        "started": times["started"],
         "finished": datetime.now(UTC).isoformat(timespec="seconds"),
         "seconds": round(seconds, 3),
+        "final_step_seconds": round(time.perf_counter() - t1, 3),
         "runs_this_session": ran,
-        "worker_pool_restarts": restarts,
+        "worker_pool_restarts": counts["pool_restarts"],
         "runs_per_second": round(ran / seconds, 1) if seconds > 0 else None,
-        "sessions": sessions,
+        "sessions": times["sessions"],
     }
-    done = {"runs_done": runs_done, "runs_failed": runs_failed, "complete": True}
     info = {**info, **done, "timings": timings, "checksums": checksums}
     write_json(sweep_manifest(plan, out, info), out / "manifest.json")
     return load_sweep(out, verify=False)
@@ -254,11 +314,14 @@ def dry_run(
     size = check_size(config, allow_large=allow_large, local_workers=local)
     need, free = check_disk(size, out)
     make_plan(config, allow_large=allow_large, local_workers=local)
-    check_folder(out, config)
+    old = check_folder(out, config)
+    chunk = size.chunking if old is None else _recorded(out, old, config.chunk_size_hint)
+    n_chunks = -(-size.n_runs // chunk.chunk_size)
     lines = [
         f"{config.name}: {size.n_points:,} design points x {config.replications:,} "
-        f"replications = {size.n_runs:,} runs in {size.n_chunks:,} chunks (limit "
+        f"replications = {size.n_runs:,} runs in {n_chunks:,} chunks (limit "
         f"{MAX_RUNS:,}{', lifted by --allow-large' if allow_large else ''})",
+        f"chunks: {chunk.chunk_size:,} runs each ({_why(chunk, old)})",
         f"memory: about {human(size.memory)} at the peak with {local} local worker "
         f"process(es); {human(available_memory())} available",
         f"disk: about {human(need)} to write into {out}; {human(free)} free",
@@ -301,7 +364,7 @@ def cli_sweep(args: argparse.Namespace) -> int:
     if m["runs_failed"]:
         print(
             f"error: {m['runs_failed']} runs failed; see status and error in "
-            f"{result.path}/runs.parquet",
+            f"{result.path}/runs/ (sim.load_sweep(...).runs)",
             file=sys.stderr,
         )
         return 1

@@ -1,7 +1,8 @@
-"""Sizing a sweep before anything is drawn: runs, memory and disk, and the limits.
+"""Sizing a sweep before anything is drawn: runs, chunks, memory and disk, and the limits.
 
-This module owns estimating a sweep's size from its config alone (:func:`estimate_size`) and
-refusing a sweep too large to run (:func:`check_size`, :func:`check_disk`).
+This module owns estimating a sweep's size from its config alone (:func:`estimate_size`, with the
+chunk size the engine chooses, :func:`config_chunking`) and refusing a sweep too large to run
+(:func:`check_size`, :func:`check_disk`).
 """
 
 from __future__ import annotations
@@ -15,17 +16,24 @@ from typing import Any
 
 from sim.core import metrics
 from sim.core.errors import UserError
-from sim.core.params import PARAM_FIELDS, STRUCTURAL, parse_quarter
+from sim.core.params import STRUCTURAL, parse_quarter
+from sim.sweep.chunking import Chunking, choose_chunk_size, run_cost
 from sim.sweep.config import SweepConfig
 from sim.sweep.designs import count_points
-from sim.sweep.store import empty_table
+from sim.sweep.partitions import schema
 
 MAX_RUNS = 10_000_000
 """The most runs a sweep may have without ``--allow-large`` (``allow_large=True``)."""
 
 
 VALUE_BYTES = 8
-"""Bytes of one value in a table (float64, int64; strings are dictionary-encoded on disk)."""
+"""Bytes of one value in memory (float64, int64) and of a key or a ``runs`` / ``summary`` value
+on disk before compression (strings are dictionary-encoded on disk)."""
+
+
+SERIES_VALUE_BYTES = 4
+"""Bytes of one series metric on disk before compression (float32, the counts int32:
+``sim.sweep.partitions``)."""
 
 
 PROCESS_BYTES = 256 * 2**20
@@ -38,13 +46,18 @@ DESIGN_BYTES_PER_VALUE = 64
 
 
 FILE_BYTES = 32 * 2**10
-"""Bytes per Parquet file, and per chunk's row group in the final tables, beyond the values:
-footers, statistics and pandas metadata (measured: 3 to 24 KiB)."""
+"""Bytes per Parquet file beyond its values: footer, schema and statistics (measured: 3 to 24
+KiB)."""
+
+
+CHUNK_RECORD_BYTES = 2**10
+"""Memory the sweep's process holds per chunk: its files' sha256, until ``SHA256SUMS`` is
+written."""
 
 
 CHUNK_COPIES = 4
-"""Copies of a chunk's series a worker holds at its peak: the arrays, the DataFrame, the Arrow
-table and the Parquet buffers."""
+"""Copies of a chunk's series a worker holds at its peak: the float64 arrays, the float32 Arrow
+tables and the Parquet buffers, with room to spare."""
 
 
 class SweepSizeError(UserError):
@@ -62,6 +75,8 @@ class SweepSize:
     """Bytes of memory at the peak: the sweep process and its local worker processes."""
     disk: int
     """Bytes of the finished folder (uncompressed sizes: an upper bound of the Parquet files)."""
+    chunking: Chunking
+    """The runs per chunk and why (``sim.sweep.chunking``)."""
 
 
 def _quarters(config: SweepConfig) -> int:
@@ -98,17 +113,31 @@ def _members(config: SweepConfig) -> int:
     return n
 
 
-def estimate_size(config: SweepConfig, local_workers: int = 1) -> SweepSize:
-    """Estimate a sweep's runs, memory and disk from its config, without drawing its design.
+def config_chunking(config: SweepConfig, n_runs: int) -> Chunking:
+    """The chunk size the engine chooses for a sweep of ``n_runs`` runs of this config.
 
-    Per run, on disk: ``T (2 + K)`` alliance values (``keep.alliance``), ``T M (3 + Km)``
-    member values (``keep.members``), a summary row and a ``runs.parquet`` row, 8 bytes each
-    (``T`` quarters, ``M`` members, ``K``/``Km`` alliance/member metrics); per design point
-    ``D + 1`` values; per chunk :data:`FILE_BYTES` for each of its files and of its row groups
-    in ``runs.parquet`` and ``summary.parquet``. In memory: the design
-    (:data:`DESIGN_BYTES_PER_VALUE` per value), the seeds, and, per process (the sweep's and
-    each local worker's), :data:`PROCESS_BYTES` plus :data:`CHUNK_COPIES` copies of one chunk's
-    series.
+    From the most members and quarters any design point has and the series kept
+    (``sim.sweep.chunking.choose_chunk_size``; the config's ``chunk_size`` is the hint).
+    """
+    quarters, members = _quarters(config), _members(config)
+    run_bytes = quarters * len(metrics.ALLIANCE_COLUMNS) * VALUE_BYTES
+    if config.keep_members:
+        run_bytes += quarters * members * len(metrics.MEMBER_COLUMNS) * VALUE_BYTES
+    seconds = run_cost(members, quarters, config.keep_members)
+    return choose_chunk_size(n_runs, seconds, run_bytes, config.chunk_size_hint)
+
+
+def estimate_size(config: SweepConfig, local_workers: int = 1) -> SweepSize:
+    """Estimate a sweep's runs, chunks, memory and disk from its config, without drawing its design.
+
+    Per run, on disk: ``T`` alliance rows of 2 keys (8 bytes each) and ``K`` metrics (4 bytes:
+    float32, counts int32) (``keep.alliance``), ``T M`` member rows of 3 keys and ``Km`` metrics
+    (``keep.members``), a summary row and a ``runs`` row (8 bytes a value); per design point
+    ``D + 1`` values; per file :data:`FILE_BYTES` (a chunk has a file per dataset; 4
+    folder-level files). In memory: the design (:data:`DESIGN_BYTES_PER_VALUE` per value), the
+    seeds, :data:`CHUNK_RECORD_BYTES` per chunk, and, per process (the sweep's and each local
+    worker's), :data:`PROCESS_BYTES` plus, in a worker, :data:`CHUNK_COPIES` copies of one
+    chunk's series and summaries (float64).
 
     Args:
         config: the sweep config.
@@ -116,34 +145,34 @@ def estimate_size(config: SweepConfig, local_workers: int = 1) -> SweepSize:
     """
     n_points = count_points(config)
     n_runs = n_points * config.replications
-    n_chunks = -(-n_runs // config.chunk_size)
+    chunking = config_chunking(config, n_runs)
+    chunk = chunking.chunk_size
+    n_chunks = -(-n_runs // chunk)
     quarters, members = _quarters(config), _members(config)
-    n_summary = len(empty_table("summary").columns)
-    alliance = quarters * (2 + len(metrics.ALLIANCE_COLUMNS)) if config.keep_alliance else 0
-    member = quarters * members * (3 + len(metrics.MEMBER_COLUMNS)) if config.keep_members else 0
-    runs_row = 6 + len(PARAM_FIELDS)
-    per_run = (alliance + member + n_summary + runs_row + 3) * VALUE_BYTES
+    n_summary = len(schema("summary"))
+    n_alliance, n_member = len(metrics.ALLIANCE_COLUMNS), len(metrics.MEMBER_COLUMNS)
+    runs_row = len(schema("runs"))
+    disk_run = (n_summary + runs_row) * VALUE_BYTES
+    memory_run = n_summary * VALUE_BYTES
+    if config.keep_alliance:
+        disk_run += quarters * (2 * VALUE_BYTES + n_alliance * SERIES_VALUE_BYTES)
+        memory_run += quarters * (2 + n_alliance) * VALUE_BYTES
+    if config.keep_members:
+        disk_run += quarters * members * (3 * VALUE_BYTES + n_member * SERIES_VALUE_BYTES)
+        memory_run += quarters * members * (3 + n_member) * VALUE_BYTES
     design_values = n_points * (len(config.axes) + 1)
-    files_per_chunk = 2 + config.keep_alliance + config.keep_members + 2
-    disk = (
-        n_runs * per_run
-        + design_values * VALUE_BYTES
-        + (n_chunks * files_per_chunk + 4) * FILE_BYTES
-    )
-    chunk = min(config.chunk_size, n_runs)
+    files_per_chunk = 2 + config.keep_alliance + config.keep_members
+    disk = n_runs * disk_run + design_values * VALUE_BYTES
+    disk += (n_chunks * files_per_chunk + 4) * FILE_BYTES
     seeds = config.replications if config.seeding == "paired" else n_runs
-    main = (
-        PROCESS_BYTES
-        + design_values * DESIGN_BYTES_PER_VALUE
-        + seeds * VALUE_BYTES
-        + CHUNK_COPIES * chunk * runs_row * VALUE_BYTES
-    )
-    worker = PROCESS_BYTES + CHUNK_COPIES * chunk * (alliance + member + n_summary) * VALUE_BYTES
+    main = PROCESS_BYTES + design_values * DESIGN_BYTES_PER_VALUE + seeds * VALUE_BYTES
+    main += n_chunks * CHUNK_RECORD_BYTES
+    worker = PROCESS_BYTES + CHUNK_COPIES * min(chunk, n_runs) * memory_run
     if local_workers <= 1:  # serial: the chunks run in the sweep's own process
         memory = main + (worker - PROCESS_BYTES if local_workers == 1 else 0)
     else:
         memory = main + local_workers * worker
-    return SweepSize(n_points, n_runs, n_chunks, memory, disk)
+    return SweepSize(n_points, n_runs, n_chunks, memory, disk, chunking)
 
 
 def available_memory() -> int:
@@ -202,8 +231,8 @@ def check_size(
     if size.memory > available:
         raise SweepSizeError(
             f"{config.path}: {what} would need about {human(size.memory)} of "
-            f"memory but {human(available)} is available: shrink the design, "
-            "chunk_size or --workers"
+            f"memory but {human(available)} is available: shrink the design, keep fewer "
+            "series ([keep]) or use fewer --workers"
         )
     return size
 

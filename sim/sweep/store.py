@@ -1,30 +1,35 @@
 """The sweep folder's layout and its reader, :func:`load_sweep` (a :class:`SweepResult`).
 
-This module owns the layout of a sweep's results folder::
+This module owns the layout of a sweep's results folder (layout 2, ``sim.sweep.files.LAYOUT``)::
 
-    manifest.json           what was run, by which code, how far it got (``complete``)
+    manifest.json           what was run, by which code, the chunk size and why, how far it got
     design.parquet          point_id + one column per axis, in the sampler's order
     salib_problem.json      sobol / morris only: SALib's problem, method, N, second order/levels
-    runs.parquet            run_id, point_id, replication, seed, status, error, every parameter
-    summary.parquet         run_id + sim.core.summary.summarise columns, one row per successful run
-    alliance/chunk-NNNNNN.parquet   run_id, quarter, sim.core.metrics.ALLIANCE_COLUMNS (a dataset)
+    runs/chunk-NNNNNN.parquet       run_id, point_id, replication, seed, status, error, every
+                                    parameter; the chunk's completion marker (written last)
+    summary/chunk-NNNNNN.parquet    run_id + sim.core.summary.summarise columns (successful runs)
+    alliance/chunk-NNNNNN.parquet   run_id, quarter, sim.core.metrics.ALLIANCE_COLUMNS
     members/chunk-NNNNNN.parquet    run_id, quarter, iso3, MEMBER_COLUMNS (keep.members only)
-    chunks/chunk-NNNNNN.summary.parquet, chunks/chunk-NNNNNN.status.parquet
     SHA256SUMS              complete sweeps: sha256 of every file above but the manifest
+
+Each folder is a Parquet dataset with one file per chunk of consecutive run ids, written by the
+worker that ran the chunk (``sim.sweep.execution``; schemas and encodings in
+``sim.sweep.partitions``): ``pandas.read_parquet(folder)`` or ``pyarrow.dataset.dataset(folder)``
+read it whole, in run_id order. A partition's bytes depend only on its chunk's runs, never on
+the order chunks finished in, the number of workers or interruptions; nothing is rebuilt at the
+end.
 
 Every file is written under a temporary name starting with ``.`` in the same folder and moved
 into place with ``os.replace``, so a reader never sees half a file (Parquet dataset readers skip
-names starting with ``.``). A chunk's status file is written after its other files: a chunk is
-complete exactly when its status file exists. The final ``runs.parquet`` and
-``summary.parquet`` are rebuilt from the chunk files in run_id order, one chunk at a time, so
-their bytes do not depend on the order chunks finished in or on interruptions.
+names starting with ``.``). A chunk's ``runs/`` partition is written after its other files: a
+chunk is complete exactly when that file exists.
 
-Integrity: a chunk's status file carries, in its Parquet metadata (key ``sim.chunk_files``), the
-sha256 of the chunk's other files, so the record is written atomically with the marker. A
-finished sweep lists the sha256 of every file in ``SHA256SUMS`` (the format of ``sha256sum``;
-``sha256sum -c SHA256SUMS`` checks it) and records that file's own sha256 in the manifest.
-:func:`check_chunks` and :func:`verify_sweep` compare the files with these records;
-:func:`load_sweep` refuses a damaged folder, naming the damaged chunk.
+Integrity: a chunk's ``runs/`` partition carries, in its Parquet metadata (key
+``sim.chunk_files``), the sha256 of the chunk's other files, so the record is written atomically
+with the marker. A finished sweep lists the sha256 of every file in ``SHA256SUMS`` (the format of
+``sha256sum``; ``sha256sum -c SHA256SUMS`` checks it), assembled from these records, and records
+that file's own sha256 in the manifest. :func:`check_chunks` and :func:`verify_sweep` compare the
+files with these records; :func:`load_sweep` refuses a damaged folder, naming the damaged chunk.
 
 The atomic writers and the folder lock are in ``sim.sweep.files``; the chunk files and their
 checksums in ``sim.sweep.integrity``.
@@ -40,56 +45,21 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from sim.sweep.files import SweepFolderError, read_manifest
 from sim.sweep.integrity import (
-    chunk_name,
+    chunk_files,
     completed_chunks,
     damage_message,
-    read_status,
+    sweep_shape,
     verify_sweep,
 )
+from sim.sweep.partitions import read_schema, runs_table
 
 
-def empty_table(table: str) -> pd.DataFrame:
+def empty_table(dataset: str) -> pd.DataFrame:
     """A table of a sweep with no rows, with the columns and dtypes it has when it has rows."""
-    from sim.core.metrics import ALLIANCE_COLUMNS, COUNT_COLUMNS, MEMBER_COLUMNS
-    from sim.core.summary import summarise
-
-    if table == "summary":
-        frame = summarise(np.zeros((0, 1, len(ALLIANCE_COLUMNS))), ("",), [], 1)
-        frame.insert(0, "run_id", np.array([], dtype=np.int64))
-    else:
-        ids = {"run_id": np.array([], dtype=np.int64), "quarter": np.array([], dtype=object)}
-        if table == "alliance":
-            frame = pd.DataFrame(
-                {
-                    **ids,
-                    **{
-                        c: np.array([], dtype=np.int64 if c in COUNT_COLUMNS else float)
-                        for c in ALLIANCE_COLUMNS
-                    },
-                }
-            )
-        else:
-            frame = pd.DataFrame(
-                {
-                    **ids,
-                    "iso3": np.array([], dtype=object),
-                    **{c: np.array([], dtype=float) for c in MEMBER_COLUMNS},
-                }
-            )
-    # through Arrow, as a table read from disk: the same dtypes (text columns as strings)
-    schema = pa.schema(
-        [
-            pa.field(
-                c, pa.string() if frame[c].dtype == object else pa.from_numpy_dtype(frame[c].dtype)
-            )
-            for c in frame
-        ]
-    )
-    return pa.Table.from_pandas(frame, schema=schema, preserve_index=False).to_pandas()
+    return read_schema(dataset).empty_table().to_pandas()
 
 
 class SweepResult:
@@ -99,6 +69,7 @@ class SweepResult:
     ``design``, ``alliance``, ``members``) on first access, so that holding a result costs no
     memory until a table is used. ``complete`` is false for a sweep that was interrupted: its
     tables then hold the chunks done so far and ``runs.status`` is ``"pending"`` for the others.
+    The series are stored as float32 (``sim.sweep.partitions``) and read as float64.
     """
 
     def __init__(
@@ -120,13 +91,40 @@ class SweepResult:
         """The design points: point_id and one column per axis, in the sampler's order."""
         return pd.read_parquet(self.path / "design.parquet")
 
+    def _table(self, dataset: str, chunks: list[int]) -> pa.Table | None:
+        """The partitions of the given chunks of a dataset, in chunk order (None: no file).
+
+        Their columns as read (``sim.sweep.partitions.read_schema``: the series in float64).
+        """
+        import pyarrow.dataset as ds
+
+        files = [self.path / chunk_files(c)[dataset] for c in chunks]
+        files = [str(f) for f in files if f.is_file()]
+        if not files:
+            return None
+        table = ds.dataset(files, format="parquet").to_table()
+        wanted = {f.name: f.type for f in read_schema(dataset)}
+        fields = [pa.field(f.name, wanted.get(f.name, f.type)) for f in table.schema]
+        return table.cast(pa.schema(fields, metadata=table.schema.metadata))
+
     @functools.cached_property
     def runs(self) -> pd.DataFrame:
         """One row per run: ids, seed, status, error and every parameter."""
-        runs = pd.read_parquet(self.path / "runs.parquet")
-        if self.complete:
-            return runs
-        return _overlay(runs, [read_status(self.path, c) for c in self._chunks])
+        n_runs, chunk_size = sweep_shape(self.path, self.manifest)
+        chunks, done = range(-(-n_runs // chunk_size)), set(self._chunks)
+        if done >= set(chunks):
+            table = self._table("runs", list(chunks))
+            if table is not None and table.num_rows == n_runs:
+                return table.to_pandas()
+        parts = []
+        for c in chunks:
+            table = self._table("runs", [c]) if c in done else None
+            parts.append(table if table is not None else self._pending(c, chunk_size, n_runs))
+        return pa.concat_tables(parts).to_pandas()
+
+    def _pending(self, chunk_id: int, chunk_size: int, n_runs: int) -> pa.Table:
+        """The ``runs`` rows of a chunk not run yet (status ``pending``), from the manifest."""
+        return pending_runs(self.manifest, self.design, chunk_id, chunk_size, n_runs)
 
     @functools.cached_property
     def summary(self) -> pd.DataFrame:
@@ -134,20 +132,14 @@ class SweepResult:
 
         A sweep with no finished run gives a table without rows but with these columns.
         """
-        if self.complete and (self.path / "summary.parquet").is_file():
-            return pd.read_parquet(self.path / "summary.parquet")
-        files = [self.path / "chunks" / f"{chunk_name(c)}.summary.parquet" for c in self._chunks]
-        parts = [pd.read_parquet(f) for f in files if f.is_file()]
-        return pd.concat(parts, ignore_index=True) if parts else empty_table("summary")
+        table = self._table("summary", self._chunks)
+        return empty_table("summary") if table is None else table.to_pandas()
 
-    def _series(self, sub: str) -> pd.DataFrame | None:
-        if not (self.path / sub).is_dir():
+    def _series(self, dataset: str) -> pd.DataFrame | None:
+        if not (self.path / dataset).is_dir():
             return None
-        files = [self.path / sub / f"{chunk_name(c)}.parquet" for c in self._chunks]
-        files = [f for f in files if f.is_file()]
-        if not files:
-            return empty_table(sub)
-        return pa.concat_tables([pq.read_table(f) for f in files]).to_pandas()
+        table = self._table(dataset, self._chunks)
+        return empty_table(dataset) if table is None else table.to_pandas()
 
     @functools.cached_property
     def alliance(self) -> pd.DataFrame:
@@ -161,15 +153,33 @@ class SweepResult:
         return self._series("members")
 
 
-def _overlay(runs: pd.DataFrame, statuses: list[pd.DataFrame]) -> pd.DataFrame:
-    if not statuses:
-        return runs
-    done = pd.concat(statuses, ignore_index=True).set_index("run_id")
-    idx = runs["run_id"].isin(done.index)
-    ids = runs.loc[idx, "run_id"]
-    runs.loc[idx, "status"] = done.loc[ids, "status"].to_numpy()
-    runs.loc[idx, "error"] = done.loc[ids, "error"].to_numpy()
-    return runs
+def pending_runs(
+    manifest: dict[str, Any], design: pd.DataFrame, chunk_id: int, chunk_size: int, n_runs: int
+) -> pa.Table:
+    """The ``runs`` rows of a chunk not run yet, rebuilt from the manifest and the design.
+
+    Seeds follow ``sim.sweep.designs.derive_seed`` as in ``run_plan``; the parameters are the
+    manifest's base parameters with each design point's axis values.
+    """
+    from sim.core.params import make_params
+    from sim.sweep.designs import derive_seed
+    from sim.sweep.plan import design_points
+
+    config = manifest["config"]
+    replications, root_seed = int(config["replications"]), int(config["root_seed"])
+    run_id = np.arange(chunk_id * chunk_size, min((chunk_id + 1) * chunk_size, n_runs))
+    point_id, replication = run_id // replications, run_id % replications
+    spawn = replication if config.get("seeding", "paired") == "paired" else run_id
+    seeds = {int(k): derive_seed(root_seed, int(k)) for k in np.unique(spawn)}
+    rows = {
+        "run_id": run_id,
+        "point_id": point_id,
+        "replication": replication,
+        "seed": np.array([seeds[int(k)] for k in spawn], dtype=np.int64),
+    }
+    base = make_params(manifest["scenario"]["params"])
+    n = len(run_id)
+    return runs_table(rows, ["pending"] * n, [""] * n, design_points(design, point_id), base)
 
 
 def load_sweep(out: str | Path, *, verify: bool = True) -> SweepResult:
@@ -187,14 +197,15 @@ def load_sweep(out: str | Path, *, verify: bool = True) -> SweepResult:
         chunks only.
 
     Raises:
-        SweepFolderError: if ``out`` is not a sweep folder, or (``verify``) a file is missing
-            or differs from its recorded sha256 (naming the damaged chunk).
+        SweepFolderError: if ``out`` is not a sweep folder (or one written by an earlier version
+            in another layout), or (``verify``) a file is missing or differs from its recorded
+            sha256 (naming the damaged chunk).
     """
     out = Path(out)
     manifest = read_manifest(out)
-    for name in ("runs.parquet", "design.parquet"):
-        if not (out / name).is_file():
-            raise SweepFolderError(f"{out}: sweep folder without {name}")
+    sweep_shape(out, manifest)
+    if not (out / "design.parquet").is_file():
+        raise SweepFolderError(f"{out}: sweep folder without design.parquet")
     chunks = completed_chunks(out)
     if verify:
         check = verify_sweep(out, manifest)

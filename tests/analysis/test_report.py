@@ -100,8 +100,8 @@ def test_report_writes_every_figure_and_table(grid_report):
 
 def test_report_numbers_agree_with_the_sweep(grid_sweep, grid_report):
     report, _ = grid_report
-    summary = pd.read_parquet(grid_sweep / "summary.parquet")
-    runs = pd.read_parquet(grid_sweep / "runs.parquet")
+    summary = pd.read_parquet(grid_sweep / "summary")  # Parquet datasets, one file per chunk
+    runs = pd.read_parquet(grid_sweep / "runs")
     regimes = pd.read_csv(report.out / "tables" / "regimes.csv")
     assert regimes["n"].sum() == len(summary) == 12  # 4 points x 3 replications
     assert set(regimes["modal"]) <= set(REGIMES)
@@ -230,10 +230,12 @@ def test_not_a_sweep_folder_is_a_clear_error(tmp_path, capsys):
     # a sweep folder whose tables are missing, or not Parquet: one message naming the folder
     broken = tmp_path / "broken"
     broken.mkdir()
-    (broken / "manifest.json").write_text(json.dumps({"kind": "sweep"}))
+    manifest = {"kind": "sweep", "layout": 2, "n_runs": 1, "chunk_size": 1, "complete": False}
+    (broken / "manifest.json").write_text(json.dumps(manifest))
     assert main(["report", str(broken)]) == 2
     assert capsys.readouterr().err.startswith(f"error: {broken}")
-    for name in ("design.parquet", "runs.parquet", "summary.parquet"):
+    for name in ("design.parquet", "runs/chunk-000000.parquet", "summary/chunk-000000.parquet"):
+        (broken / name).parent.mkdir(exist_ok=True)
         (broken / name).write_text("not parquet")
     assert main(["report", str(broken)]) == 2
     assert capsys.readouterr().err.startswith(f"error: {broken}")

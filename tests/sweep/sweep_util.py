@@ -16,6 +16,17 @@ def write_config(folder: Path, body: str, name: str = "t") -> Path:
     return path
 
 
+def files_of(folder: Path, *, manifest: bool = False) -> dict[str, bytes]:
+    """Every file under a folder with its bytes, but the lock file and, unless asked, the
+    manifest (it holds timings)."""
+    skip = {".lock"} | (set() if manifest else {"manifest.json"})
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.relative_to(folder).as_posix() not in skip
+    }
+
+
 class CrashAfter(cf.Executor):
     """Runs the first ``n`` chunks in this process, then dies (an interrupted sweep)."""
 

@@ -1,4 +1,9 @@
-"""Sweep runs: equal to the Mesa model, independent of chunks and executors, failures recorded."""
+"""Sweep runs: equal to the Mesa model, independent of chunks and executors, failures recorded.
+
+The series are stored as float32 (``sim.sweep.partitions``; ``load_sweep`` widens them to
+float64): a stored value equals the model's float64 value rounded to float32, exactly
+(``to_float32`` below); the summary and ``runs`` keep float64 and equal the model's bit for bit.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +11,9 @@ import json
 
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
-from sweep_util import write_config
+from sweep_util import files_of, write_config
 
 import sim
 from sim.cli import main
@@ -37,11 +43,16 @@ N_RUNS = 12  # 6 LHS points x 2 replications, from LHS above
 
 
 def params_of(row: pd.Series) -> dict:
-    """A run's parameters from its runs.parquet row, as plain Python values."""
+    """A run's parameters from its ``runs`` row, as plain Python values."""
     return {
         name: (row[name].item() if hasattr(row[name], "item") else row[name])
         for name in PARAM_FIELDS
     }
+
+
+def to_float32(values: np.ndarray) -> np.ndarray:
+    """The model's float64 values as the sweep stores them: rounded to float32."""
+    return np.asarray(values, dtype=np.float64).astype(np.float32)
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +66,10 @@ def test_sweep_folder_has_the_agreed_layout(serial):
     assert serial.complete
     m = serial.manifest
     assert m["kind"] == "sweep" and m["n_runs"] == N_RUNS and m["runs_done"] == N_RUNS
-    assert m["runs_failed"] == 0 and m["n_points"] == 6
+    assert m["runs_failed"] == 0 and m["n_points"] == 6 and m["layout"] == 2
+    # the hint (chunk_size = 5) is kept: it lies within the engine's bounds for 12 runs
+    assert m["chunk_size"] == 5 and m["n_chunks"] == 3 and m["config"]["chunk_size"] == 5
+    assert m["chunk_size_reason"].startswith("the config's chunk_size 5 kept")
     assert len(m["config_hash"]) == 64 and m["timings"]["finished"]
     assert m["config"]["seeding"] == "independent" and m["config"]["root_seed"] == 99
     assert list(serial.runs.columns[:6]) == [
@@ -69,6 +83,16 @@ def test_sweep_folder_has_the_agreed_layout(serial):
     assert list(serial.runs.columns[6:]) == list(PARAM_FIELDS)
     assert (serial.runs["status"] == "ok").all() and (serial.runs["error"] == "").all()
     assert list(serial.alliance.columns) == ["run_id", "quarter", *ALLIANCE_COLUMNS]
+    # stored as float32 (counts int32), read back widened to float64 (int64)
+    counts = ["members_at_or_above_2pct", "members_at_or_above_3_5pct", "members_at_or_above_5pct"]
+    stored = pq.read_schema(serial.path / "alliance" / "chunk-000000.parquet")
+    assert {str(stored.field(c).type) for c in counts} == {"int32"}
+    assert {str(stored.field(c).type) for c in ALLIANCE_COLUMNS if c not in counts} == {"float"}
+    member_types = pq.read_schema(serial.path / "members" / "chunk-000000.parquet").types[3:]
+    assert {str(t) for t in member_types} == {"float"}
+    assert serial.alliance[counts].dtypes.eq(np.int64).all()
+    assert serial.alliance.drop(columns=["run_id", "quarter", *counts]).dtypes.eq(np.float64).all()
+    assert serial.members[list(MEMBER_COLUMNS)].dtypes.eq(np.float64).all()
     assert list(serial.members.columns) == ["run_id", "quarter", "iso3", *MEMBER_COLUMNS]
     assert serial.summary["run_id"].tolist() == list(range(N_RUNS))
     # 2025Q1-2035Q4 is 44 quarters (the initial state included) per run
@@ -80,9 +104,14 @@ def test_sweep_folder_has_the_agreed_layout(serial):
         "noise_sd_pp",
         "munitions_lead_first_quarters",
     ]
-    assert (serial.path / "alliance" / "chunk-000000.parquet").is_file()
-    # the alliance folder is a Parquet dataset readable as a whole
+    # one Parquet dataset per table, one file per chunk, each readable as a whole
+    for dataset in ("runs", "summary", "alliance", "members"):
+        files = sorted(p.name for p in (serial.path / dataset).iterdir())
+        assert files == [f"chunk-00000{c}.parquet" for c in range(3)], dataset
     assert len(pd.read_parquet(serial.path / "alliance")) == N_RUNS * 44
+    pd.testing.assert_frame_equal(pd.read_parquet(serial.path / "summary"), serial.summary)
+    pd.testing.assert_frame_equal(pd.read_parquet(serial.path / "runs"), serial.runs)
+    assert not (serial.path / "runs.parquet").exists() and not (serial.path / "chunks").exists()
 
 
 @pytest.mark.parametrize("run_id", [0, 5, 11])
@@ -93,18 +122,16 @@ def test_sweep_runs_equal_mesa_model_runs(serial, run_id):
         model.step()
     expected = model.alliance_frame()
     got = serial.alliance[serial.alliance["run_id"] == run_id].drop(columns="run_id")
-    pd.testing.assert_frame_equal(
-        got.reset_index(drop=True), expected, check_exact=True, check_dtype=False
-    )
-    # bitwise: the exact same doubles, not merely close
+    assert got["quarter"].tolist() == expected["quarter"].tolist()
+    # exactly the model's doubles rounded to float32, not merely close (the counts exact)
     assert np.array_equal(
-        got[list(ALLIANCE_COLUMNS)].to_numpy(float),
-        expected[list(ALLIANCE_COLUMNS)].to_numpy(float),
+        got[list(ALLIANCE_COLUMNS)].to_numpy(np.float32),
+        to_float32(expected[list(ALLIANCE_COLUMNS)].to_numpy(float)),
     )
     members = serial.members[serial.members["run_id"] == run_id].drop(columns="run_id")
     assert np.array_equal(
-        members[list(MEMBER_COLUMNS)].to_numpy(float),
-        model.member_frame()[list(MEMBER_COLUMNS)].to_numpy(float),
+        members[list(MEMBER_COLUMNS)].to_numpy(np.float32),
+        to_float32(model.member_frame()[list(MEMBER_COLUMNS)].to_numpy(float)),
     )
 
 
@@ -112,14 +139,17 @@ def test_a_run_alone_equals_the_run_inside_its_chunk(serial):
     row = serial.runs.set_index("run_id").loc[7]
     alone = simulate([make_params(params_of(row))], [int(row["seed"])])
     got = serial.alliance[serial.alliance["run_id"] == 7][list(ALLIANCE_COLUMNS)]
-    assert np.array_equal(got.to_numpy(float), alone.alliance[0])
+    assert np.array_equal(got.to_numpy(np.float32), to_float32(alone.alliance[0]))
 
 
 def test_chunk_size_does_not_change_results(serial, tmp_path):
     frames = {}
-    for chunk in (1, N_RUNS):  # one run per chunk, and all runs in one chunk
+    for chunk in (1, N_RUNS):  # the fewest runs per chunk, and all runs in one chunk
         config = load_sweep_config(write_config(tmp_path, LHS.format(chunk=chunk)))
         frames[chunk] = run_sweep(config, tmp_path / f"c{chunk}", workers=1, quiet=True)
+    # a hint of 1 is raised to 2: a sweep is not cut into more than sim.sweep.chunking.MIN_CHUNKS
+    # (8) chunks to keep its chunks' overhead small, ceil(12 / 8) = 2 runs
+    assert [r.manifest["chunk_size"] for r in frames.values()] == [2, N_RUNS]
     for result in frames.values():
         pd.testing.assert_frame_equal(result.alliance, serial.alliance, check_exact=True)
         pd.testing.assert_frame_equal(result.summary, serial.summary, check_exact=True)
@@ -139,8 +169,9 @@ def test_two_processes_and_dask_local_cluster_equal_one_process(serial, tmp_path
             pd.testing.assert_frame_equal(
                 getattr(result, table), getattr(serial, table), check_exact=True
             )
-        for name in ("runs.parquet", "summary.parquet"):
-            assert (result.path / name).read_bytes() == (serial.path / name).read_bytes()
+        # every file but the manifest, byte for byte: the partitions depend only on their chunk
+        for name, data in files_of(serial.path).items():
+            assert (result.path / name).read_bytes() == data, name
 
 
 def test_paired_seeding_gives_common_random_numbers(tmp_path):
@@ -218,7 +249,9 @@ use_pledges = [true, false]
     for _, row in result.runs.iterrows():
         alone = simulate([make_params(params_of(row))], [int(row["seed"])])
         got = result.alliance[result.alliance["run_id"] == row["run_id"]]
-        assert np.array_equal(got[list(ALLIANCE_COLUMNS)].to_numpy(float), alone.alliance[0])
+        assert np.array_equal(
+            got[list(ALLIANCE_COLUMNS)].to_numpy(np.float32), to_float32(alone.alliance[0])
+        )
     assert set(result.runs["use_pledges"]) == {True, False}
 
 

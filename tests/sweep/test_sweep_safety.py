@@ -25,7 +25,7 @@ from concurrent.futures.process import BrokenProcessPool
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
-from sweep_util import ROOT, CrashAfter, write_config
+from sweep_util import ROOT, CrashAfter, files_of, write_config
 
 import sim
 from sim.analysis import figures as report_figures
@@ -74,15 +74,6 @@ def one_line_error(err: str) -> str:
     return lines[0]
 
 
-def files_of(folder):
-    """Every file under a folder with its bytes (the lock file aside)."""
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file() and p.name != ".lock"
-    }
-
-
 @pytest.fixture(scope="module")
 def pristine(tmp_path_factory):
     """A finished small sweep (serial), never modified: the reference for byte comparisons."""
@@ -106,7 +97,7 @@ def test_the_lock_is_taken_before_the_folder_is_inspected(pristine, tmp_path, ca
     other = write_config(
         tmp_path, SMALL.replace("replications = 4", "replications = 5"), name="other"
     )
-    before = files_of(out)
+    before = files_of(out, manifest=True)
     with folder_lock(out):  # another process writing this folder
         for cfg in (config, other):
             # the same sweep (complete: would return at once) and a different one (would be
@@ -115,7 +106,7 @@ def test_the_lock_is_taken_before_the_folder_is_inspected(pristine, tmp_path, ca
             assert "another sweep process is writing this folder" in one_line_error(
                 capsys.readouterr().err
             )
-    assert files_of(out) == before
+    assert files_of(out, manifest=True) == before
 
 
 @pytest.mark.slow
@@ -183,9 +174,7 @@ hegemon_pressure = {{ min = 0.0, max = 1.0, num = 20 }}
         result = sim.load_sweep(out)
         assert result.complete and result.manifest["name"] == winner
         assert result.manifest["config_hash"] == load_sweep_config(configs[winner]).config_hash()
-        alone = reference[winner].path
-        for name in ("design.parquet", "runs.parquet", "summary.parquet", SUMS):
-            assert (out / name).read_bytes() == (alone / name).read_bytes(), (order, name)
+        assert files_of(out) == files_of(reference[winner].path), order
 
 
 # --- 2. Too large: refused from the config ------------------------------------------------------
@@ -262,14 +251,15 @@ def test_size_estimate_follows_its_documented_formula_and_bounds_the_disk(pristi
     config = load_sweep_config(config_path)
     size = estimate_size(config, local_workers=2)
     assert (size.n_points, size.n_runs, size.n_chunks) == (3, N_RUNS, N_CHUNKS)
-    # per run (docs/SWEEPS.md): 44 quarters (2025Q1-2035Q4) x (2 + 21 alliance metrics) and
-    # 44 x 32 members x (3 + 13 member metrics) values, a summary row (25 columns) and a runs
-    # row (6 + one per parameter), 3 status values, 8 bytes each; per point 2 design values;
-    # per chunk 32 KiB for each of its 4 files and its 2 row groups in the final tables; 4
-    # folder-level files
-    per_run = (44 * 23 + 44 * 32 * 16 + 25 + 6 + len(sim.core.params.PARAM_FIELDS) + 3) * 8
+    # per run (docs/SWEEPS.md): 44 quarters (2025Q1-2035Q4) x (2 keys of 8 bytes + 21 alliance
+    # metrics of 4 bytes) and 44 x 32 members x (3 keys of 8 bytes + 13 member metrics of 4
+    # bytes), a summary row (25 columns) and a runs row (6 + one per parameter) of 8 bytes;
+    # per point 2 design values of 8 bytes; 32 KiB for each of a chunk's 4 files (runs,
+    # summary, alliance, members) and each of the 4 folder-level files
+    per_run = 44 * (2 * 8 + 21 * 4) + 44 * 32 * (3 * 8 + 13 * 4)
+    per_run += (25 + 6 + len(sim.core.params.PARAM_FIELDS)) * 8
     assert (len(ALLIANCE_COLUMNS), len(MEMBER_COLUMNS)) == (21, 13)
-    assert size.disk == N_RUNS * per_run + 3 * 2 * 8 + (N_CHUNKS * 6 + 4) * 32 * 2**10
+    assert size.disk == N_RUNS * per_run + 3 * 2 * 8 + (N_CHUNKS * 4 + 4) * 32 * 2**10
     # an upper bound of what the sweep wrote
     assert folder_bytes(out) <= size.disk
     # memory: more with two workers than in one process
@@ -377,13 +367,13 @@ def swap(out):
 
 
 def truncate(out):
-    path = out / "chunks" / "chunk-000001.status.parquet"
+    path = out / "runs" / "chunk-000001.parquet"
     path.write_bytes(path.read_bytes()[:100])
 
 
 def wrong_schema(out):
-    runs = pd.read_parquet(out / "runs.parquet").drop(columns=["status"])
-    runs.to_parquet(out / "runs.parquet")
+    design = pd.read_parquet(out / "design.parquet").drop(columns=["point_id"])
+    design.to_parquet(out / "design.parquet")
 
 
 DAMAGE = {
@@ -395,17 +385,27 @@ DAMAGE = {
     "swapped alliance chunk": (
         swap,
         "chunk-000001: alliance/chunk-000001.parquet does not "
-        "match the sha256 recorded in chunks/chunk-000001.status.parquet",
+        "match the sha256 recorded in runs/chunk-000001.parquet",
     ),
-    "truncated status file": (
+    "swapped summary chunk": (
+        lambda out: shutil.copy(
+            out / "summary" / "chunk-000000.parquet", out / "summary" / "chunk-000001.parquet"
+        ),
+        "chunk-000001: summary/chunk-000001.parquet does not "
+        "match the sha256 recorded in runs/chunk-000001.parquet",
+    ),
+    "truncated runs partition (the completion marker)": (
         truncate,
-        "chunk-000001: chunks/chunk-000001.status.parquet cannot be read",
+        "chunk-000001: runs/chunk-000001.parquet cannot be read",
     ),
-    "deleted status file": (
-        lambda out: (out / "chunks" / "chunk-000001.status.parquet").unlink(),
-        "chunk-000001: chunks/chunk-000001.status.parquet is missing",
+    "deleted runs partition (the completion marker)": (
+        lambda out: (out / "runs" / "chunk-000001.parquet").unlink(),
+        "chunk-000001: runs/chunk-000001.parquet is missing",
     ),
-    "runs.parquet of another schema": (wrong_schema, "runs.parquet does not match its sha256"),
+    "design.parquet of another schema": (
+        wrong_schema,
+        "design.parquet does not match its sha256",
+    ),
     "deleted SHA256SUMS": (lambda out: (out / SUMS).unlink(), f"{SUMS} is missing"),
 }
 
@@ -425,11 +425,7 @@ def test_damage_is_refused_by_report_and_repaired_by_sweep(case, pristine, tmp_p
     assert main(["sweep", str(config), "--out", str(out), "--workers", "1", "--quiet"]) == 0
     err = capsys.readouterr().err
     assert "warning: " in err and f"{N_RUNS} of {N_RUNS} runs done" in err
-    reference = files_of(pristine[1])
-    repaired = files_of(out)
-    for name, data in reference.items():
-        if name != "manifest.json":
-            assert repaired[name] == data, name
+    assert files_of(out) == files_of(pristine[1])
     assert sim.load_sweep(out).complete
 
 
@@ -439,20 +435,20 @@ def test_checksums_are_sha256sum_compatible_and_cover_every_file(pristine):
     for name, digest in sums.items():
         assert hashlib.sha256((out / name).read_bytes()).hexdigest() == digest
     listed = set(sums)
-    on_disk = set(files_of(out)) - {"manifest.json", SUMS}
+    on_disk = set(files_of(out)) - {SUMS}
     assert listed == on_disk  # every file but the manifest and the list itself
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["checksums"]["sha256"] == hashlib.sha256((out / SUMS).read_bytes()).hexdigest()
-    # each chunk's status file records its other files' sha256 in its Parquet metadata
+    # each chunk's runs/ partition records its other files' sha256 in its Parquet metadata
     record = json.loads(
-        pq.read_schema(out / "chunks" / "chunk-000000.status.parquet").metadata[b"sim.chunk_files"]
+        pq.read_schema(out / "runs" / "chunk-000000.parquet").metadata[b"sim.chunk_files"]
     )
     assert record == {
         n: sums[n]
         for n in (
             "alliance/chunk-000000.parquet",
             "members/chunk-000000.parquet",
-            "chunks/chunk-000000.summary.parquet",
+            "summary/chunk-000000.parquet",
         )
     }
 
@@ -470,7 +466,7 @@ def test_an_interrupted_sweep_is_verified_too(pristine, tmp_path, capsys):
         sim.load_sweep(out)
     assert main(["sweep", str(config), "--out", str(out), "--workers", "1", "--quiet"]) == 0
     assert "chunk-000001 is damaged" in capsys.readouterr().err
-    assert (out / "runs.parquet").read_bytes() == (reference / "runs.parquet").read_bytes()
+    assert files_of(out) == files_of(reference)
 
 
 # --- 5. One line, exit 2, nothing half-written ---------------------------------------------------
@@ -494,15 +490,14 @@ def full_disk_after(monkeypatch, n_writes):
 def test_full_disk_during_a_sweep(pristine, tmp_path, monkeypatch, capsys):
     config, reference = pristine
     out = tmp_path / "out"
-    # design.parquet, then chunk 0's four files, then chunk 1's first: the disk is full
+    # design.parquet, then chunk 0's four files (summary, alliance, members and runs, the
+    # marker, last), then chunk 1's first: the disk is full
     full_disk_after(monkeypatch, 5)
     assert main(["sweep", str(config), "--out", str(out), "--workers", "1", "--quiet"]) == 2
     message = one_line_error(capsys.readouterr().err)
     assert message.startswith(f"error: {out}: the disk is full (") and "No space left" in message
     assert not list(out.rglob("*.tmp"))  # no half-written file
-    assert sorted(p.name for p in (out / "chunks").glob("*.status.parquet")) == [
-        "chunk-000000.status.parquet"
-    ]
+    assert sorted(p.name for p in (out / "runs").glob("*.parquet")) == ["chunk-000000.parquet"]
     monkeypatch.undo()  # room again: the same command finishes the sweep
     assert main(["sweep", str(config), "--out", str(out), "--workers", "1", "--quiet"]) == 0
     assert (out / SUMS).read_bytes() == (reference / SUMS).read_bytes()
@@ -512,7 +507,7 @@ def test_full_disk_during_a_report(pristine, tmp_path, monkeypatch, capsys):
     _, out = copy_of(pristine, tmp_path)
     assert main(["report", str(out)]) == 0
     capsys.readouterr()
-    before = files_of(out / "report")
+    before = files_of(out / "report", manifest=True)
 
     def save(fig, stem):
         # what matplotlib's PDF writer did on a full tmpfs: a partial file, ENOSPC, then a
@@ -528,7 +523,7 @@ def test_full_disk_during_a_report(pristine, tmp_path, monkeypatch, capsys):
     assert main(["report", str(out)]) == 2
     message = one_line_error(capsys.readouterr().err)
     assert "No space left on device" in message and "nothing was written" in message
-    assert files_of(out / "report") == before  # the earlier report, untouched
+    assert files_of(out / "report", manifest=True) == before  # the earlier report, untouched
     assert not [p for p in out.iterdir() if "partial" in p.name or "old" in p.name]
 
 
@@ -541,24 +536,37 @@ def test_report_refuses_an_out_that_is_not_a_report(kind, pristine, tmp_path, ca
     else:
         target.mkdir()
         (target / "notes.txt").write_text("mine")
-    before = target.read_bytes() if kind == "file" else files_of(target)
+    before = target.read_bytes() if kind == "file" else files_of(target, manifest=True)
     assert main(["report", str(out), "--out", str(target)]) == 2
     message = one_line_error(capsys.readouterr().err)
     assert message.startswith(f"error: {target}: ")
-    assert (target.read_bytes() if kind == "file" else files_of(target)) == before
+    assert (target.read_bytes() if kind == "file" else files_of(target, manifest=True)) == before
+
+
+def resign(out):
+    """Make SHA256SUMS, and the manifest's record of it, match the folder's files again: a
+    folder changed by a tool that keeps the checksums consistent."""
+    sums = {
+        name: hashlib.sha256((out / name).read_bytes()).hexdigest()
+        for name in read_sums(out / SUMS)
+    }
+    text = "".join(f"{digest}  {name}\n" for name, digest in sorted(sums.items()))
+    (out / SUMS).write_text(text)
+    manifest = json.loads((out / "manifest.json").read_text())
+    manifest["checksums"]["sha256"] = hashlib.sha256(text.encode()).hexdigest()
+    (out / "manifest.json").write_text(json.dumps(manifest))
 
 
 def test_report_names_a_table_without_the_columns_it_needs(pristine, tmp_path, capsys):
     _, out = copy_of(pristine, tmp_path)
-    manifest = json.loads((out / "manifest.json").read_text())
-    del manifest["checksums"]  # as a sweep written before checksums were recorded
-    (out / "manifest.json").write_text(json.dumps(manifest))
-    runs = pd.read_parquet(out / "runs.parquet").drop(columns=["status", "error"])
-    runs.to_parquet(out / "runs.parquet")
+    for path in sorted((out / "runs").glob("*.parquet")):  # their checksum records kept
+        pq.write_table(pq.read_table(path).drop_columns(["seed", "error"]), path)
+    resign(out)
+    assert sim.load_sweep(out).manifest["complete"]  # the checksums hold
     assert main(["report", str(out)]) == 2
     message = one_line_error(capsys.readouterr().err)
     assert message == (
-        f"error: {out / 'runs.parquet'}: missing column(s) status, error: expected "
+        f"error: {out / 'runs'}: missing column(s) seed, error: expected "
         "a table written by `sim sweep` (with run_id, point_id, replication, seed,"
         " status, error)"
     )

@@ -1,0 +1,237 @@
+"""A chunk's partitions: the Arrow tables a chunk of runs writes, their schemas and encodings.
+
+This module owns what one chunk contributes to each dataset of a sweep folder (one Parquet file
+per chunk in ``runs/``, ``summary/``, ``alliance/`` and ``members/``; see ``sim.sweep.store``):
+the schema of each dataset, fixed so that every partition of a dataset has the same one, and
+building the tables from a chunk's arrays (no pandas DataFrame on the way, except the summary,
+which ``sim.core.summary.summarise`` gives as one).
+
+How the tables are stored (:func:`write_options`; measured on 1,000 runs of the default scenario
+in ``docs/SWEEPS.md``):
+
+- the series' metrics as float32 (:data:`SERIES_FLOAT`): about 7 significant digits, a relative
+  rounding of at most 6e-8 (``2**-24``), so a share of 3.5% is kept to about 2e-7 percentage
+  points. Everything computed from the series inside a run (the summary, the counts of members
+  at each line, the invariants) uses the float64 values before they are rounded; the counts of
+  members at or above a line are stored exactly, as int32 (:data:`COUNT_TYPE`). ``runs`` and
+  ``summary`` keep float64;
+- Parquet's dictionary encoding for the key columns (``run_id``, ``quarter``, ``iso3``, the counts
+  and every column of ``runs``; they are read back as plain strings and integers) and the
+  BYTE_STREAM_SPLIT encoding for the float series, which zstd then compresses about a fifth
+  better than plain floats; dictionary pages for the float series made files larger and writes
+  three times slower;
+- zstd (level :data:`ZSTD_LEVEL`) compression: smaller than snappy and lz4 (2.05 KB against 2.37
+  KB and 2.12 KB per run of alliance series) for about 4 ms more per 1,000 runs;
+- statistics for ``run_id`` only, so that a reader filtering by run (``pyarrow.dataset``,
+  DuckDB) skips whole files.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pyarrow as pa
+
+from sim.core.metrics import ALLIANCE_COLUMNS, COUNT_COLUMNS, MEMBER_COLUMNS
+from sim.core.params import PARAM_FIELDS, Params
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+DATASETS = ("runs", "summary", "alliance", "members")
+"""The datasets of a sweep folder, each a folder of one Parquet file per chunk."""
+
+SERIES_FLOAT = pa.float32()
+"""The type of the series' metrics (alliance and member) on disk."""
+
+COUNT_TYPE = pa.int32()
+"""The type of the counts of members at or above a line (``COUNT_COLUMNS``) on disk."""
+
+ZSTD_LEVEL = 1
+"""zstd's level: level 3 saved 1% of the bytes of the alliance series for 10% more write time."""
+
+RUN_KEYS = ("run_id", "point_id", "replication", "seed", "status", "error")
+"""The columns of ``runs`` before the parameters."""
+
+_PARAM_TYPES = {"float": pa.float64(), "int": pa.int64(), "bool": pa.bool_(), "str": pa.string()}
+
+
+def runs_schema() -> pa.Schema:
+    """``runs``: the run's ids, seed, status (ok | failed | pending) and error, every parameter."""
+    keys = [pa.field(k, pa.string() if k in ("status", "error") else pa.int64()) for k in RUN_KEYS]
+    return pa.schema(keys + [pa.field(n, _PARAM_TYPES[f.type]) for n, f in PARAM_FIELDS.items()])
+
+
+def alliance_schema() -> pa.Schema:
+    """``alliance``: run_id, quarter and ``ALLIANCE_COLUMNS`` (float32; the counts int32)."""
+    metrics = [
+        pa.field(c, COUNT_TYPE if c in COUNT_COLUMNS else SERIES_FLOAT) for c in ALLIANCE_COLUMNS
+    ]
+    return pa.schema([pa.field("run_id", pa.int64()), pa.field("quarter", pa.string()), *metrics])
+
+
+def members_schema() -> pa.Schema:
+    """``members``: run_id, quarter, iso3 and ``MEMBER_COLUMNS`` (float32)."""
+    keys = [pa.field("run_id", pa.int64()), pa.field("quarter", pa.string())]
+    keys.append(pa.field("iso3", pa.string()))
+    return pa.schema(keys + [pa.field(c, SERIES_FLOAT) for c in MEMBER_COLUMNS])
+
+
+@functools.cache
+def summary_schema() -> pa.Schema:
+    """``summary``: run_id and the columns of ``sim.core.summary.summarise`` (float64 kept)."""
+    from sim.core.summary import summarise
+
+    frame = summarise(np.zeros((0, 1, len(ALLIANCE_COLUMNS))), ("",), [], 1)
+    fields = [pa.field("run_id", pa.int64())]
+    for name, dtype in frame.dtypes.items():
+        kind = pa.string() if dtype.kind == "O" else pa.from_numpy_dtype(dtype)
+        fields.append(pa.field(str(name), kind))
+    return pa.schema(fields)
+
+
+def schema(dataset: str) -> pa.Schema:
+    """The schema of one of :data:`DATASETS` on disk."""
+    makers = {
+        "runs": runs_schema,
+        "summary": summary_schema,
+        "alliance": alliance_schema,
+        "members": members_schema,
+    }
+    return makers[dataset]()
+
+
+def read_schema(dataset: str) -> pa.Schema:
+    """The schema a dataset is read with (``sim.load_sweep``): the series widened.
+
+    The float32 metrics as float64 and the int32 counts as int64, so that what readers compute
+    from them is computed in float64 (the values are the stored ones, rounded to float32).
+    """
+    wider = {SERIES_FLOAT: pa.float64(), COUNT_TYPE: pa.int64()}
+    stored = schema(dataset)
+    return pa.schema([pa.field(f.name, wider.get(f.type, f.type)) for f in stored])
+
+
+def write_options(dataset: str) -> dict[str, Any]:
+    """Keyword arguments of ``pyarrow.parquet.write_table`` for a partition of ``dataset``."""
+    table_schema = schema(dataset)
+    floats = [f.name for f in table_schema if f.type == SERIES_FLOAT]
+    keys = [f.name for f in table_schema if f.type != SERIES_FLOAT]
+    return {
+        "compression": "zstd",
+        "compression_level": ZSTD_LEVEL,
+        "use_dictionary": keys,
+        "use_byte_stream_split": floats or False,
+        "write_statistics": ["run_id"],
+    }
+
+
+def _sorted_by_run(tables: list[pa.Table]) -> pa.Table:
+    """The tables of a chunk's batches as one, ordered by run_id (a stable sort)."""
+    if len(tables) == 1:
+        return tables[0]
+    import pyarrow.compute as pc
+
+    table = pa.concat_tables(tables)
+    return table.take(pc.sort_indices(table, [("run_id", "ascending")]))
+
+
+def _labels(values: Sequence[str], repeat: int, tile: int) -> pa.Array:
+    """Strings as ``np.tile(np.repeat(values, repeat), tile)``, gathered by Arrow.
+
+    No Python object is made per row.
+    """
+    index = np.tile(np.repeat(np.arange(len(values), dtype=np.int32), repeat), tile)
+    return pa.array(list(values), pa.string()).take(pa.array(index))
+
+
+def alliance_table(alliance: np.ndarray, quarters: Sequence[str], run_ids: np.ndarray) -> pa.Table:
+    """One batch's alliance series: (R, T, K) float64 metrics as rows (run_id, quarter)."""
+    runs, rows, _ = alliance.shape
+    flat = alliance.reshape(runs * rows, -1)
+    columns: list[pa.Array] = [
+        pa.array(np.repeat(np.asarray(run_ids, dtype=np.int64), rows)),
+        _labels(quarters, 1, runs),
+    ]
+    for j, name in enumerate(ALLIANCE_COLUMNS):
+        dtype = np.int32 if name in COUNT_COLUMNS else np.float32
+        columns.append(pa.array(flat[:, j].astype(dtype)))
+    return pa.Table.from_arrays(columns, schema=alliance_schema())
+
+
+def members_table(
+    members: np.ndarray, quarters: Sequence[str], iso3: Sequence[str], run_ids: np.ndarray
+) -> pa.Table:
+    """One batch's member series: (R, T, N, Km) float64 as rows (run_id, quarter, iso3)."""
+    runs, rows, n, _ = members.shape
+    flat = members.reshape(runs * rows * n, -1)
+    columns: list[pa.Array] = [
+        pa.array(np.repeat(np.asarray(run_ids, dtype=np.int64), rows * n)),
+        _labels(quarters, n, runs),
+        _labels(iso3, 1, runs * rows),
+    ]
+    columns += [pa.array(flat[:, j].astype(np.float32)) for j in range(len(MEMBER_COLUMNS))]
+    return pa.Table.from_arrays(columns, schema=members_schema())
+
+
+def summary_table(frame: pd.DataFrame, run_ids: np.ndarray) -> pa.Table:
+    """One batch's summary rows (``summarise``'s frame) with their run ids first."""
+    target = summary_schema()
+    columns = [pa.array(np.asarray(run_ids, dtype=np.int64))]
+    columns += [pa.array(frame[f.name].to_numpy(), f.type) for f in list(target)[1:]]
+    return pa.Table.from_arrays(columns, schema=target)
+
+
+def chunk_tables(batches: list[dict[str, pa.Table]]) -> dict[str, pa.Table]:
+    """Each dataset's partition of a chunk from its batches' tables, ordered by run_id."""
+    names = {name for batch in batches for name in batch}
+    return {name: _sorted_by_run([b[name] for b in batches]) for name in sorted(names)}
+
+
+def params_columns(
+    point_ids: np.ndarray, points: dict[int, dict[str, Any]], base: Params
+) -> list[pa.Array]:
+    """Every parameter's value for each run, in ``PARAM_FIELDS`` order.
+
+    Args:
+        point_ids: each run's design point.
+        points: the axis values of each design point (``{point_id: {axis: value}}``).
+        base: the parameters every run starts from.
+    """
+    ids = sorted(points)
+    where = np.searchsorted(np.asarray(ids, dtype=np.int64), np.asarray(point_ids, dtype=np.int64))
+    axes = set().union(*(p.keys() for p in points.values())) if points else set()
+    columns = []
+    for name, f in PARAM_FIELDS.items():
+        kind = _PARAM_TYPES[f.type]
+        if name in axes:
+            values = pa.array([points[i][name] for i in ids], kind).take(pa.array(where))
+        else:
+            values = pa.array([getattr(base, name)], kind).take(pa.array(np.zeros(len(where), int)))
+        columns.append(values)
+    return columns
+
+
+def runs_table(
+    rows: dict[str, np.ndarray],
+    status: Sequence[str],
+    error: Sequence[str],
+    points: dict[int, dict[str, Any]],
+    base: Params,
+) -> pa.Table:
+    """A chunk's rows of ``runs``.
+
+    Args:
+        rows: ``run_id``, ``point_id``, ``replication`` and ``seed`` of each run.
+        status: each run's status (ok | failed | pending).
+        error: each run's error ('' for none).
+        points: the axis values of each design point of the chunk.
+        base: the parameters every run starts from.
+    """
+    columns = [pa.array(np.asarray(rows[k], dtype=np.int64)) for k in RUN_KEYS[:4]]
+    columns += [pa.array(list(status), pa.string()), pa.array(list(error), pa.string())]
+    columns += params_columns(rows["point_id"], points, base)
+    return pa.Table.from_arrays(columns, schema=runs_schema())
