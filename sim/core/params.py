@@ -99,6 +99,13 @@ def parse_quarter(text: str, key: str = "quarter") -> float:
 
 def _checked_type(name: str, ftype: str, value: Any) -> Any:
     """A value of a field's type (numbers converted exactly), or :class:`ParamError`."""
+    kind = type(value)  # fast paths for the common exact types (a sweep builds many Params)
+    if ftype == "float" and kind is float and math.isfinite(value):
+        return value
+    if (ftype == "int" and kind is int) or (ftype == "str" and kind is str and "\x00" not in value):
+        return value
+    if ftype == "bool" and kind is bool:
+        return value
     if ftype == "bool":
         if isinstance(value, bool | np.bool_):
             return bool(value)
