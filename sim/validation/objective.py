@@ -149,6 +149,7 @@ class Objective:
             n_alliance=len(metrics.ALLIANCE_COLUMNS),
             keep_core=True,
             keep_alliance=False,
+            threads=True,
         )
         return np.stack([core[:, rows].mean(axis=1) for rows in self.year_rows], axis=1)
 

@@ -14,6 +14,7 @@ run's numbers never depend on the batch it is in.
 from __future__ import annotations
 
 import numpy as np
+from numba import njit, prange
 
 from sim.core.dynamics import param_index as P
 from sim.core.dynamics.capacity import build_capacity
@@ -204,6 +205,31 @@ def run(st, p, c, s0, s1, member_noise, rival_noise, alliance, members, core, wo
     initialise(st, p, c, s0, path, weight, before, totals)
     runs = c.munitions_per_usd_bn.shape[0]
     for first in range(0, runs, BLOCK):  # a block of runs through every quarter: data in cache
+        last = min(first + BLOCK, runs)
+        record_runs(st, c, s0, 0, alliance, members, core, first, last)
+        for k in range(member_noise.shape[1]):
+            a, b = (s0, s1) if k % 2 == 0 else (s1, s0)
+            advance_runs(
+                st, p, c, a, b, k, member_noise, rival_noise, k, path, weight, before, totals,
+                first, last,
+            )  # fmt: skip
+            record_runs(st, c, b, k + 1, alliance, members, core, first, last)
+
+
+@njit(error_model="numpy", nogil=True, cache=True, parallel=True)
+def run_parallel(
+    st, p, c, s0, s1, member_noise, rival_noise, alliance, members, core, work, totals
+):
+    """:func:`run` with the blocks of runs spread over the CPU's threads (the calibration's).
+
+    The blocks share nothing but read-only inputs, so each run's numbers are those of
+    :func:`run`, bit for bit.
+    """
+    path, weight, before = work[0], work[1], work[2]
+    initialise(st, p, c, s0, path, weight, before, totals)
+    runs = c.munitions_per_usd_bn.shape[0]
+    for block in prange((runs + BLOCK - 1) // BLOCK):
+        first = block * BLOCK
         last = min(first + BLOCK, runs)
         record_runs(st, c, s0, 0, alliance, members, core, first, last)
         for k in range(member_noise.shape[1]):

@@ -129,6 +129,7 @@ def run_batch(
     keep_members: bool = False,
     keep_core: bool = False,
     keep_alliance: bool = True,
+    threads: bool = False,
 ) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray | None]:
     """Every run through every quarter in one compiled call, keeping the metrics.
 
@@ -142,6 +143,9 @@ def run_batch(
         keep_members: keep every member metric (R, T+1, N, M).
         keep_core: keep the core shares alone (R, T+1, N).
         keep_alliance: keep the alliance metrics (the calibration needs the core shares only).
+        threads: spread the runs over the CPU's threads (numba's ``prange``; the same numbers).
+            For one process on a machine of its own, as the calibration; a sweep's worker
+            processes keep one thread each.
 
     Returns:
         (alliance metrics (R, T+1, K) or None, member metrics or None, core shares or None).
@@ -153,7 +157,8 @@ def run_batch(
     members = np.empty((runs if keep_members else 0, rows, n, n_member))
     core = np.empty((runs if keep_core else 0, rows, n))
     work, totals = _work(runs, n)
-    step_module().run(
+    module = step_module()
+    (module.run_parallel if threads else module.run)(
         static.arrays,
         p,
         _new_constants(runs, n),
