@@ -141,6 +141,8 @@ def test_the_registry_refuses_what_the_columns_or_the_sum_cannot_use(tilt_term):
         Term("half", "Half", "pp of GDP", 0.5, "x", tilt)
     with pytest.raises(ValueError, match="expected an identifier"):
         Term("not a name", "X", "pp of GDP", 1, "x", tilt)
+    with pytest.raises(ValueError, match="expected a function kernel"):
+        Term("no_kernel", "X", "pp of GDP", 1, "x", 0.5)
 
 
 def test_the_docking_checklist_names_a_term_outside_the_two_party_limit(tilt_term):

@@ -22,7 +22,8 @@ operations inside a step, each process in its own module:
    in the allies' combined share lowers the member's desired share (a spatial lag on burdens),
    or, in the pure public-good limit, each extra dollar allies spend lowers its desired spending
    (Olson-Zeckhauser).
-4. ``choice`` (:func:`decide`, :func:`choose_shares`): desired share = anchor + the decision
+4. ``choice`` (``decide``, generated from the registry by ``compiled``, then
+   :func:`~sim.core.dynamics.choice.choose_shares`): desired share = anchor + the decision
    terms (threat - free riding), pulled toward the target path by the pressure term; the share
    moves toward it by partial adjustment, with noise and a fiscal ramp limit, never below 0 nor
    below a national pledge's floor. The terms are declared once in ``terms``

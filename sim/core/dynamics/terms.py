@@ -97,6 +97,11 @@ class Term:
             raise ValueError(f"term {self.name!r}: sign {self.sign!r}, expected +1 or -1")
         if self.pulls and self.sign != 1:
             raise ValueError(f"term {self.name!r}: a pulling term has sign +1")
+        if not callable(self.kernel):
+            raise ValueError(
+                f"term {self.name!r}: kernel {self.kernel!r}, expected a function "
+                "kernel(x, r, out) decorated with sim.core.dynamics.jit.inlined"
+            )
 
     @property
     def column(self) -> str:
