@@ -102,6 +102,24 @@ def server_env(config: Path | None) -> dict[str, str]:
     return env
 
 
+def warm_up() -> None:
+    """Compile the model's equations (or load them from the cache) before the page is served.
+
+    The first use on a machine compiles them (about 20 s, then cached): done here, with a
+    message, rather than on the page's first click. A one-quarter step of the default model
+    goes through every entry point the page uses.
+    """
+    from sim.abm.model import AllianceModel
+    from sim.core.dynamics.compiled import is_compiled
+
+    if not (is_compiled("advance") and is_compiled("record") and is_compiled("initialise")):
+        print(
+            "compiling the model's equations for this machine (first use only, about 20 s)...",
+            file=sys.stderr,
+        )
+    AllianceModel().step()
+
+
 def cli_viz(args: argparse.Namespace) -> int:
     """Validate the config, then serve the page until interrupted.
 
@@ -135,6 +153,7 @@ def cli_viz(args: argparse.Namespace) -> int:
     print(
         f"serving the model page on http://{args.host}:{args.port} (Ctrl-C stops)", file=sys.stderr
     )
+    warm_up()
     proc = subprocess.Popen(server_command(args.host, args.port), env=server_env(config))
     previous = signal.signal(signal.SIGTERM, lambda signum, _frame: proc.send_signal(signum))
     try:

@@ -66,9 +66,14 @@ def _child(tmp_path, name: str, **env: str) -> tuple[str, np.ndarray]:
 
 
 @pytest.mark.slow
-def test_a_new_process_loads_the_step_from_the_cache_and_uncompiled_gives_the_same_bits(tmp_path):
+def test_a_new_process_loads_the_step_from_the_cache_and_uncompiled_gives_the_same_bits(
+    tmp_path, monkeypatch
+):
     cache = str(tmp_path / "kernels")
+    monkeypatch.setenv("SIM_KERNEL_CACHE", cache)
+    assert not compiled.is_compiled("run")  # an empty cache: the first process compiles
     _child(tmp_path, "first", SIM_KERNEL_CACHE=cache)  # compiles and writes the cache
+    assert compiled.is_compiled("run")
     printed, compiled_numbers = _child(tmp_path, "second", SIM_KERNEL_CACHE=cache)
     hits, misses = printed.split()
     assert int(misses) == 0 and int(hits) >= 1  # loaded from disk: nothing compiled again

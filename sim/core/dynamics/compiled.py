@@ -141,6 +141,16 @@ def _write_once(path: Path, text: str) -> None:
     os.replace(temporary, path)
 
 
+def is_compiled(entry: str = "advance") -> bool:
+    """Whether the compiled step's ``entry`` for the registry in force is in the cache already.
+
+    True when a new process would load it rather than compile it (about 20 s); the web page
+    says so before compiling (``sim.viz.serve``).
+    """
+    _, digest = _source_and_key(member_terms())
+    return any((cache_dir() / "__pycache__").glob(f"sim_step_{digest}.{entry}-*.nbi"))
+
+
 def step_module() -> ModuleType:
     """The compiled step for the registry in force (generated and imported once per process).
 
