@@ -91,7 +91,7 @@ def test_a_new_process_loads_the_step_from_the_cache_and_uncompiled_gives_the_sa
 
 def test_runs_spread_over_threads_give_the_same_bytes():
     """The calibration's threaded run (numba prange over blocks of runs) is the serial run, bit
-    for bit: blocks share only read-only inputs (41 runs: five full blocks of 8 and a partial)."""
+    for bit: blocks share only read-only inputs (41 runs: a full block of 32 and a partial)."""
     from sim.core import dynamics, metrics
     from sim.core.members import members_of
     from sim.core.params import make_params

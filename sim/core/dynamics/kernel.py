@@ -28,7 +28,7 @@ from sim.core.dynamics.terms import TermInputs
 from sim.core.dynamics.threat import perceive_threat, threat_level
 
 CALIBRATED, FIXED, PUBLIC_GOOD = 0, 1, 2  # the codes of state.ANCHOR_MODES
-BLOCK = 8
+BLOCK = 32
 """Runs advanced together through every quarter by :func:`run` (their state stays in cache)."""
 
 
