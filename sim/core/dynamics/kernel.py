@@ -193,6 +193,21 @@ def record_runs(st, c, s, k, alliance, members, core, first, last):
                 core[r, k, i] = s.core_share_pct[r, i]
 
 
+@kernel
+def run_block(st, p, c, s0, s1, member_noise, rival_noise, alliance, members, core, work, totals,
+              first, last):  # fmt: skip
+    """Runs ``first`` to ``last - 1`` (initialised) through every quarter, recording each row."""
+    path, weight, before = work[0], work[1], work[2]
+    record_runs(st, c, s0, 0, alliance, members, core, first, last)
+    for k in range(member_noise.shape[1]):
+        a, b = (s0, s1) if k % 2 == 0 else (s1, s0)
+        advance_runs(
+            st, p, c, a, b, k, member_noise, rival_noise, k, path, weight, before, totals,
+            first, last,
+        )  # fmt: skip
+        record_runs(st, c, b, k + 1, alliance, members, core, first, last)
+
+
 @entry
 def run(st, p, c, s0, s1, member_noise, rival_noise, alliance, members, core, work, totals):
     """Every run from its initial state through every quarter, recording each row.
@@ -200,20 +215,14 @@ def run(st, p, c, s0, s1, member_noise, rival_noise, alliance, members, core, wo
     ``s0`` and ``s1`` are two states' arrays used in turn; ``alliance`` (R, T+1, K),
     ``members`` (R, T+1, N, M) and ``core`` (R, T+1, N) receive the metrics (``members`` and
     ``core`` may have 0 runs: not kept); ``work`` (3, R, N) and ``totals`` (3, R) are work space.
+    A block of runs goes through every quarter before the next: its data stay in cache.
     """
-    path, weight, before = work[0], work[1], work[2]
-    initialise(st, p, c, s0, path, weight, before, totals)
+    initialise(st, p, c, s0, work[0], work[1], work[2], totals)
     runs = c.munitions_per_usd_bn.shape[0]
-    for first in range(0, runs, BLOCK):  # a block of runs through every quarter: data in cache
+    for first in range(0, runs, BLOCK):
         last = min(first + BLOCK, runs)
-        record_runs(st, c, s0, 0, alliance, members, core, first, last)
-        for k in range(member_noise.shape[1]):
-            a, b = (s0, s1) if k % 2 == 0 else (s1, s0)
-            advance_runs(
-                st, p, c, a, b, k, member_noise, rival_noise, k, path, weight, before, totals,
-                first, last,
-            )  # fmt: skip
-            record_runs(st, c, b, k + 1, alliance, members, core, first, last)
+        run_block(st, p, c, s0, s1, member_noise, rival_noise, alliance, members, core, work,
+                  totals, first, last)  # fmt: skip
 
 
 @njit(error_model="numpy", nogil=True, cache=True, parallel=True)
@@ -225,17 +234,10 @@ def run_parallel(
     The blocks share nothing but read-only inputs, so each run's numbers are those of
     :func:`run`, bit for bit.
     """
-    path, weight, before = work[0], work[1], work[2]
-    initialise(st, p, c, s0, path, weight, before, totals)
+    initialise(st, p, c, s0, work[0], work[1], work[2], totals)
     runs = c.munitions_per_usd_bn.shape[0]
     for block in prange((runs + BLOCK - 1) // BLOCK):
         first = block * BLOCK
         last = min(first + BLOCK, runs)
-        record_runs(st, c, s0, 0, alliance, members, core, first, last)
-        for k in range(member_noise.shape[1]):
-            a, b = (s0, s1) if k % 2 == 0 else (s1, s0)
-            advance_runs(
-                st, p, c, a, b, k, member_noise, rival_noise, k, path, weight, before, totals,
-                first, last,
-            )  # fmt: skip
-            record_runs(st, c, b, k + 1, alliance, members, core, first, last)
+        run_block(st, p, c, s0, s1, member_noise, rival_noise, alliance, members, core, work,
+                  totals, first, last)  # fmt: skip
