@@ -11,10 +11,8 @@ import numpy as np
 
 from sim.core.dynamics import param_index as P
 from sim.core.dynamics.jit import fmax, inlined
-from sim.core.dynamics.state import EPS
+from sim.core.dynamics.state import EPS, PUBLIC_GOOD
 from sim.core.dynamics.terms import Term
-
-PUBLIC_GOOD = 2  # index of "public_good" in state.ANCHOR_MODES
 
 
 @inlined

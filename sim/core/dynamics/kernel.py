@@ -23,11 +23,10 @@ from sim.core.dynamics.jit import entry, fmax, inlined, kernel, pairwise_sum
 from sim.core.dynamics.pressure import feel_pressure
 from sim.core.dynamics.record import alliance_row, member_rows
 from sim.core.dynamics.rival import rival_respond
-from sim.core.dynamics.state import DT, EPS
+from sim.core.dynamics.state import DT, EPS, FIXED, PUBLIC_GOOD
 from sim.core.dynamics.terms import TermInputs
 from sim.core.dynamics.threat import perceive_threat, threat_level
 
-CALIBRATED, FIXED, PUBLIC_GOOD = 0, 1, 2  # the codes of state.ANCHOR_MODES
 BLOCK = 32
 """Runs advanced together through every quarter by :func:`run` (their state stays in cache)."""
 

@@ -11,46 +11,8 @@ from __future__ import annotations
 import numpy as np
 
 from sim.core.dynamics.jit import fmax, kernel, pairwise_sum
+from sim.core.dynamics.ranks import ranks_by_order, sort_order
 from sim.core.dynamics.state import EPS
-
-
-@kernel
-def sort_order(x: np.ndarray, order: np.ndarray) -> None:
-    """The stable ascending order of ``x`` into ``order``.
-
-    An insertion sort for the alliance's few dozen members (no allocation), a merge sort beyond.
-    """
-    n = x.shape[0]
-    if n > 64:
-        order[:] = np.argsort(x, kind="mergesort")
-        return
-    for i in range(n):
-        order[i] = i
-    for i in range(1, n):
-        moving = order[i]
-        j = i - 1
-        while j >= 0 and x[order[j]] > x[moving]:
-            order[j + 1] = order[j]
-            j -= 1
-        order[j + 1] = moving
-
-
-@kernel
-def average_ranks(x: np.ndarray, order: np.ndarray, out: np.ndarray) -> None:
-    """Ranks 1..n of ``x`` into ``out``, ties averaged.
-
-    ``order`` is the stable sort of ``x``; the ranks are ``sim.core.ranks.average_ranks``'.
-    """
-    n = x.shape[0]
-    i = 0
-    while i < n:
-        j = i
-        while j + 1 < n and x[order[j + 1]] == x[order[i]]:
-            j += 1
-        rank = (i + j) / 2 + 1
-        for m in range(i, j + 1):
-            out[order[m]] = rank
-        i = j + 1
 
 
 @kernel
@@ -166,7 +128,7 @@ def alliance_row(st, c, s, r: int, out: np.ndarray, work: np.ndarray, order: np.
         row[i] = s.air_defence[r, i] * c.air_defence_spend_initial[r, i]
     weight = pairwise_sum(c.air_defence_spend_initial[r])
     out[col + 5] = pairwise_sum(row) / weight if weight > 0 else 1.0
-    average_ranks(sub, armed_order, rx)
+    ranks_by_order(sub, armed_order, rx)
     for a in range(n_armed):
         ry[a] = st.gdp_rank[armed[a]]
     out[col + 6] = spearman(rx, ry, row[:n_armed])

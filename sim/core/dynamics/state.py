@@ -18,8 +18,8 @@ from typing import NamedTuple
 import numpy as np
 
 from sim.core.data import Members
+from sim.core.dynamics.ranks import average_ranks
 from sim.core.params import Params, parse_quarter
-from sim.core.ranks import average_ranks
 from sim.core.targets import TARGET_LINES
 
 DT = 0.25
@@ -35,6 +35,11 @@ ANCHOR_MODES = ("calibrated", "fixed", "public_good")
 """``anchor_mode`` values, in the order of their codes in :attr:`StaticArrays.anchor_mode`."""
 THREAT_SIGNALS = ("log_ratio", "rival_output")
 """``threat_signal`` values, in the order of their codes in :attr:`StaticArrays.threat_signal`."""
+FIXED = ANCHOR_MODES.index("fixed")
+PUBLIC_GOOD = ANCHOR_MODES.index("public_good")
+RIVAL_OUTPUT_SIGNAL = THREAT_SIGNALS.index("rival_output")
+"""The codes the compiled equations compare ``StaticArrays.anchor_mode`` and
+``threat_signal`` with."""
 
 
 def row_sum(x: np.ndarray, keepdims: bool = False) -> np.ndarray:

@@ -13,10 +13,8 @@ import numpy as np
 
 from sim.core.dynamics import param_index as P
 from sim.core.dynamics.jit import fmax, inlined
-from sim.core.dynamics.state import EPS
+from sim.core.dynamics.state import EPS, RIVAL_OUTPUT_SIGNAL
 from sim.core.dynamics.terms import Term
-
-RIVAL_OUTPUT_SIGNAL = 1  # index of "rival_output" in state.THREAT_SIGNALS
 
 
 @inlined
