@@ -2,6 +2,7 @@
 and the burden rank correlation rest on it."""
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
@@ -27,3 +28,27 @@ def test_ties_get_the_mean_of_the_ranks_they_span():
 def test_equal_to_scipy_bit_for_bit(x):
     assert np.array_equal(average_ranks(x), rankdata(x, axis=1))
     assert np.array_equal(average_ranks(x[0]), rankdata(x[0]))
+
+
+def test_the_recorded_rank_correlation_is_scipys_spearman():
+    # The compiled sort_order/ranks_by_order inside the step (sim.core.dynamics.record): each
+    # quarter's burden_rank_correlation is Spearman's rho between the armed members' core shares
+    # and their GDP, as scipy computes it (tolerance: the two sum the products in different orders)
+    from scipy.stats import spearmanr
+
+    from sim.core import metrics
+    from sim.core.config import load_scenario
+    from sim.core.data import ROOT
+    from sim.core.ensemble import simulate
+    from sim.core.members import members_of
+
+    params = load_scenario(ROOT / "configs" / "hague.toml").params
+    members = members_of(params)
+    t = simulate([params, params], [1, 2], members=members, keep_members=True)
+    armed = members.armed
+    rho = t.alliance[..., metrics.ALLIANCE_COLUMNS.index("burden_rank_correlation")]
+    core = t.members[..., metrics.MEMBER_COLUMNS.index("core_share_pct")]
+    for r in range(2):
+        for q in range(0, len(t.quarters), 7):
+            want = spearmanr(core[r, q, armed], members.gdp_usd_bn[armed]).statistic
+            assert rho[r, q] == pytest.approx(want, abs=1e-12)

@@ -5,7 +5,9 @@ correlation recorded each quarter): the same numbers as ``scipy.stats.rankdata(x
 method="average")`` for finite input (ranks are small integers or halves, exact in floating
 point), without importing ``scipy.stats`` into every sweep worker. :func:`sort_order` and
 :func:`ranks_by_order` are the compiled pieces ``record`` calls; :func:`average_ranks` applies
-them along the last axis of any array.
+the same source, uncompiled, along the last axis of any array (it ranks the members' GDP once per
+run's set-up, a few microseconds: compiling it in each process would cost seconds, and numba
+caches only the compiled step's entry points).
 """
 
 from __future__ import annotations
@@ -64,7 +66,13 @@ def average_ranks(x: np.ndarray) -> np.ndarray:
     rows = np.ascontiguousarray(x.reshape(-1, x.shape[-1]))
     ranks = np.empty_like(rows)
     order = np.empty(rows.shape[1], dtype=np.int64)
+    sort, rank = _python(sort_order), _python(ranks_by_order)
     for row, out in zip(rows, ranks, strict=True):
-        sort_order(row, order)
-        ranks_by_order(row, order, out)
+        sort(row, order)
+        rank(row, order, out)
     return ranks.reshape(x.shape)
+
+
+def _python(function):  # noqa: ANN001, ANN202 - a numba dispatcher or, without the JIT, a function
+    """The Python source of a compiled function (itself when ``NUMBA_DISABLE_JIT`` is set)."""
+    return getattr(function, "py_func", function)

@@ -91,7 +91,10 @@ class Static:
     shock_on: np.ndarray  # (T+1,) True from the threat shock's quarter on
     anchor_mode: str
     threat_signal: str
-    gdp_rank: np.ndarray  # (N,) rank of each member's GDP (fixed: all grow at the same rate)
+    gdp_rank: np.ndarray
+    """(N,) rank 1..A of each armed member's GDP among the A armed members, NaN for a member
+    without armed forces (fixed: all grow at the same rate); the burden rank correlation ranks
+    the armed members' shares against these."""
     cap_shares: bool = True  # cap each member's core + related share at 100% of its GDP
 
     @property
@@ -224,9 +227,16 @@ def build_static(params: Params, members: Members) -> Static:
         shock_on,
         params.anchor_mode,
         params.threat_signal,
-        average_ranks(members.gdp_usd_bn),
+        _armed_gdp_ranks(members),
         params.cap_shares_at_gdp,
     )
+
+
+def _armed_gdp_ranks(members: Members) -> np.ndarray:
+    armed = np.asarray(members.armed, dtype=bool)
+    ranks = np.full(members.n, np.nan)
+    ranks[armed] = average_ranks(np.asarray(members.gdp_usd_bn)[armed])
+    return ranks
 
 
 def draw_shocks(
