@@ -39,13 +39,19 @@ def test_the_decision_is_generated_from_the_registry_in_its_order():
 
 SNIPPET = """
 import numpy as np, sim
+from numba.core import event
 from sim.core.dynamics.compiled import step_module
 from sim.core.params import make_params
+class Compiles(event.Listener):  # every function numba compiles in this process
+    names = []
+    def on_start(self, ev): self.names.append(ev.data["dispatcher"].py_func.__name__)
+    def on_end(self, ev): pass
+event.register("numba:compile", compiles := Compiles())
 p = make_params({"end_quarter": "2026Q4", "noise_sd_pp": 0.2}, base=sim.default_params())
 t = sim.simulate([p, p], [3, 4], keep_members=True)
 stats = getattr(step_module().run, "stats", None)  # None uncompiled (NUMBA_DISABLE_JIT)
 if stats is not None:
-    print(sum(stats.cache_hits.values()), sum(stats.cache_misses.values()))
+    print(sum(stats.cache_hits.values()), sum(stats.cache_misses.values()), len(compiles.names))
 np.save(OUT, np.concatenate([t.alliance.ravel(), t.members.ravel()]))
 """
 
@@ -75,8 +81,9 @@ def test_a_new_process_loads_the_step_from_the_cache_and_uncompiled_gives_the_sa
     _child(tmp_path, "first", SIM_KERNEL_CACHE=cache)  # compiles and writes the cache
     assert compiled.is_compiled("run")
     printed, compiled_numbers = _child(tmp_path, "second", SIM_KERNEL_CACHE=cache)
-    hits, misses = printed.split()
-    assert int(misses) == 0 and int(hits) >= 1  # loaded from disk: nothing compiled again
+    hits, misses, compiles = printed.split()
+    assert int(misses) == 0 and int(hits) >= 1  # the step loaded from disk, not compiled again
+    assert int(compiles) == 0  # nor anything else the set-up calls (sim.core.dynamics.ranks)
     # the same source run by the Python interpreter (numba's NUMBA_DISABLE_JIT): same bytes
     _, plain = _child(tmp_path, "plain", SIM_KERNEL_CACHE=cache, NUMBA_DISABLE_JIT="1")
     assert plain.tobytes() == compiled_numbers.tobytes()
