@@ -1,9 +1,9 @@
 """The command line: a thin shell over the library.
 
 ``sim run [CONFIG]`` (also ``python -m sim run``), ``validate CONFIG``, ``scenarios``,
-``sweep CONFIG``, ``viz``, ``calibrate CONFIG`` and ``report SWEEP_DIR``. Each subcommand
-parses its arguments and calls one library function; user errors (``sim.core.errors.UserError``)
-print one message and exit with 2.
+``sweep CONFIG``, ``viz``, ``calibrate CONFIG``, ``hindcast CONFIG`` and ``report SWEEP_DIR``.
+Each subcommand parses its arguments and calls one library function; user errors
+(``sim.core.errors.UserError``) print one message and exit with 2.
 """
 
 from __future__ import annotations
@@ -105,6 +105,13 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     return cli_calibrate(args)
 
 
+def cmd_hindcast(args: argparse.Namespace) -> int:
+    """Rolling-origin hindcast against baselines (see ``sim.validation.hindcast.command``)."""
+    from sim.validation.hindcast.command import cli_hindcast
+
+    return cli_hindcast(args)
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     """Write figures and tables from a sweep (see ``sim.analysis.report``)."""
     from sim.analysis.report import cli_report
@@ -137,6 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1")
     p.set_defaults(func=cmd_viz)
     _add_calibrate(sub)
+    _add_hindcast(sub)
     _add_report(sub)
     return parser
 
@@ -220,6 +228,14 @@ def _add_calibrate(sub: argparse._SubParsersAction) -> None:
         "writing to results/calibration-seed<seed>/ (the default)",
     )
     p.set_defaults(func=cmd_calibrate)
+
+
+def _add_hindcast(sub: argparse._SubParsersAction) -> None:
+    """Add the ``hindcast`` command (its options: ``sim.validation.hindcast.command``)."""
+    from sim.validation.hindcast.options import add_parser
+
+    add_parser(sub)
+    sub.choices["hindcast"].set_defaults(func=cmd_hindcast)
 
 
 def _add_report(sub: argparse._SubParsersAction) -> None:

@@ -63,6 +63,7 @@ from sim.validation.calibrate_options import BUDGET_ENV as BUDGET_ENV
 from sim.validation.calibrate_options import CalibrationError as CalibrationError
 from sim.validation.calibrate_options import InPlaceError as InPlaceError
 from sim.validation.calibrate_options import check_options, command_line, destinations
+from sim.validation.fit_targets import FitTargets
 from sim.validation.identification import identify as identify
 from sim.validation.objective import POOLED, Budget, Objective
 from sim.validation.result import BACKCAST_ONLY as BACKCAST_ONLY
@@ -95,6 +96,8 @@ def calibrate(
     *,
     progress: Callable[[str], None] | None = None,
     holdout_year: int | None = None,
+    targets: FitTargets | None = None,
+    diagnose: bool = True,
 ) -> CalibrationResult:
     """Fit the behavioural parameters of a backcast to the record (deterministic per seed).
 
@@ -105,6 +108,8 @@ def calibrate(
         budget: replications and optimiser iterations (default: :class:`Budget`).
         progress: called with a line of text after each stage.
         holdout_year: a year left out of the loss (see :class:`Objective`).
+        targets: what the fit is compared with (see :class:`Objective`; the hindcast's fits).
+        diagnose: also compute the identification diagnostics (not needed by the hindcast).
 
     Returns:
         The fit, its loss, and the identification diagnostics.
@@ -112,7 +117,7 @@ def calibrate(
     say = progress or (lambda _line: None)
     budget = budget or Budget()
     t0 = time.perf_counter()
-    obj = Objective(base, seed, budget, holdout_year=holdout_year)
+    obj = Objective(base, seed, budget, holdout_year=holdout_year, targets=targets)
     x0 = obj.start()
     start_loss = obj(x0)
     say(f"start: loss {start_loss:.5f} ({len(obj.coords)} coordinates, {budget.n_runs} runs)")
@@ -130,9 +135,10 @@ def calibrate(
         obj.evaluations,
         time.perf_counter() - t0,
     )
-    result.identification, result.directions = identify(obj, best_x)
+    if diagnose:
+        result.identification, result.directions = identify(obj, best_x)
+        say(f"identification done; {time.perf_counter() - t0:.0f} s in all")
     result.seconds = time.perf_counter() - t0
-    say(f"identification done; {result.seconds:.0f} s in all")
     return result
 
 

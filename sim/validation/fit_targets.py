@@ -11,11 +11,16 @@ count out (and, for 2024, the laggards' rate, which needs the 2024 shares).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
+import pandas as pd
 
 from sim.core.data import Members
 from sim.validation import backcast
+
+if TYPE_CHECKING:
+    from sim.validation.hindcast.record import PanelRecord
 
 FIT_YEARS = backcast.DATA_YEARS
 COUNT_FIT_YEARS = (2017, 2022, 2023, 2024)
@@ -95,4 +100,59 @@ class FitTargets:
                 np.median(backcast.gap_closing_rate(laggard_start, end[laggards]))
             ),
             fit_laggards=holdout_year != 2024,
+        )
+
+    @classmethod
+    def from_panel(cls, members: Members, panel: PanelRecord) -> FitTargets:
+        """The targets of a fit to every year of a panel record (the hindcast's fits).
+
+        Every armed member's share in every year after the first (the initial state), and NATO's
+        count at 2% in each of those years. The laggards' gap-closing rate (2014 to 2024) is
+        fitted only when the record runs from 2014 to 2024; a record cut at an origin before 2024
+        (``PanelRecord.until``) has no laggards.
+
+        Args:
+            members: the backcast's members (their order is the order of ``observed``).
+            panel: the record, as known at the fit's origin.
+        """
+        years = panel.years
+        order = [panel.iso3.index(c) if c in panel.iso3 else None for c in members.iso3]
+        observed = np.array(
+            [
+                [panel.shares[j, i] if i is not None else np.nan for i in order]
+                for j in range(len(years))
+            ]
+        )
+        mask = ~np.isnan(observed) & members.armed[None, :]
+        mask[0] = False  # the first year is the initial state
+        accession = {c: panel.accession_year[i] for i, c in enumerate(panel.iso3)}
+        counts = {y: int(panel.count(panel.year(y), y)) for y in years}
+        record = backcast.Record(
+            tuple(members.iso3),
+            pd.DataFrame(observed.T, index=list(members.iso3), columns=list(years)),
+            pd.Series({c: accession.get(c, 9999) for c in members.iso3}),
+            counts,
+        )
+        laggards = np.array([], dtype=int)
+        laggard_start = np.array([])
+        rate = float("nan")
+        fit_laggards = years[0] == 2014 and 2024 in years
+        if fit_laggards:
+            end = observed[years.index(2024)]
+            laggards = np.flatnonzero(members.armed & (end < backcast.TARGET_LINE))
+            laggard_start = observed[0, laggards]
+            rate = float(np.median(backcast.gap_closing_rate(laggard_start, end[laggards])))
+        return cls(
+            record=record,
+            holdout_year=None,
+            years=years,
+            observed=observed,
+            mask=mask,
+            count_years=years,
+            count_data=np.array([counts[y] for y in years], float),
+            count_fit=np.array([y > years[0] for y in years]),
+            laggards=laggards,
+            laggard_start=laggard_start,
+            laggard_rate_data=rate,
+            fit_laggards=fit_laggards,
         )

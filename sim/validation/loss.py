@@ -96,11 +96,12 @@ def components(
         np.mean(((mean_counts - targets.count_data) ** 2)[targets.count_fit])
     )
     prior = float(np.sum(prior_weights(coords) * np.asarray(x) ** 2))
-    end = mean[targets.years.index(2024), targets.laggards]
-    rate = float(np.median(backcast.gap_closing_rate(targets.laggard_start, end)))
-    laggard_term = (
-        LAGGARD_WEIGHT * (rate - targets.laggard_rate_data) ** 2 if targets.fit_laggards else 0.0
-    )
+    rate, laggard_term = float("nan"), 0.0
+    if 2024 in targets.years and len(targets.laggards):
+        end = mean[targets.years.index(2024), targets.laggards]
+        rate = float(np.median(backcast.gap_closing_rate(targets.laggard_start, end)))
+        if targets.fit_laggards:
+            laggard_term = LAGGARD_WEIGHT * (rate - targets.laggard_rate_data) ** 2
     return {
         "loss": mse + count_term + laggard_term + prior,
         "share_mse": mse,

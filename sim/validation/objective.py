@@ -64,6 +64,7 @@ class Objective:
         budget: Budget | None = None,
         held: dict[str, float] | None = None,
         holdout_year: int | None = None,
+        targets: FitTargets | None = None,
     ) -> None:
         """Prepare the record, the members (without multipliers) and the shocks.
 
@@ -74,6 +75,9 @@ class Objective:
             held: values of the parameters held fixed (default: their documented priors).
             holdout_year: a year whose shares and count are left out of the loss (an
                 out-of-sample check; None: every year with data is fitted).
+            targets: what the fit is compared with (default: ``FitTargets.of(members,
+                holdout_year)``; the hindcast passes ``FitTargets.from_panel``). Their years must
+                lie within the backcast's quarters.
 
         Raises:
             ValueError: when ``holdout_year`` is not one of :data:`FIT_YEARS`.
@@ -94,7 +98,7 @@ class Objective:
             use_pledges=base.use_pledges,
             use_target_exemptions=base.use_target_exemptions,
         )
-        self.targets = FitTargets.of(members, holdout_year)
+        self.targets = targets if targets is not None else FitTargets.of(members, holdout_year)
         self.space = SearchSpace(self.base, members, budget)
         self.static = dynamics.build_static(self.base, members)
         self.seeds = backcast.replication_seeds(seed, budget.n_runs)

@@ -1,0 +1,216 @@
+"""``python -m sim hindcast CONFIG``: the rolling-origin hindcast, from the command line.
+
+This module owns the command and the loop over origins (:func:`run_hindcast`): for each origin
+year Y it fits the model with the record up to Y (``sim.validation.hindcast.model.fit_until``),
+forecasts Y+1 ... Y+h from the record's shares at Y, makes the baselines' forecasts
+(``sim.validation.hindcast.baselines``), scores every forecast against the record
+(``sim.validation.hindcast.scores``) and writes the table, the figure and the LaTeX table
+(``sim.validation.hindcast.output``) with ``fits.csv`` (each origin's fit) and ``manifest.json``
+(the command, the options, the record's edition, the versions and the time taken) into one
+folder, whole or not at all (``sim.runs.outputs.output_folder``; default
+``results/hindcast-<config>``).
+
+The fit's budget is the calibration's (``python -m sim calibrate``): full by default,
+``SIM_CALIBRATE_BUDGET=smoke`` for a smoke test (recorded in the manifest; its numbers are not a
+hindcast of the model).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sim.core.config import load_scenario
+from sim.core.errors import UserError
+from sim.runs.outputs import MANIFEST, output_folder, output_path
+from sim.runs.provenance import git_revision, package_versions
+from sim.validation.calibrate import cli_budget
+from sim.validation.hindcast import baselines, model, output, scores
+from sim.validation.hindcast.options import DEFAULT_RUNS
+from sim.validation.hindcast.record import PanelRecord
+from sim.validation.objective import Budget
+
+KIND = "hindcast"
+"""The manifest ``kind`` of a hindcast folder."""
+
+
+class HindcastError(UserError):
+    """A hindcast option that cannot be used."""
+
+
+def parse_years(text: str, option: str = "--origins") -> tuple[int, ...]:
+    """``"2016:2023"`` (inclusive) or ``"2018,2020"`` as sorted years.
+
+    Raises:
+        HindcastError: naming the option, the value and what was expected.
+    """
+    expected = "years as FIRST:LAST (inclusive) or a comma-separated list, e.g. 2016:2023"
+    try:
+        if ":" in text:
+            first, last = (int(part) for part in text.split(":"))
+            years = tuple(range(first, last + 1))
+        else:
+            years = tuple(sorted({int(part) for part in text.split(",")}))
+    except ValueError:
+        raise HindcastError(f"{option} {text!r}: expected {expected}") from None
+    if not years:
+        raise HindcastError(f"{option} {text!r}: no years; expected {expected}")
+    return years
+
+
+def parse_horizons(text: str) -> tuple[int, ...]:
+    """``"1,2,3"`` as sorted positive integers.
+
+    Raises:
+        HindcastError: naming the option, the value and what was expected.
+    """
+    try:
+        horizons = tuple(sorted({int(part) for part in text.split(",")}))
+    except ValueError:
+        horizons = ()
+    if not horizons or min(horizons) < 1:
+        raise HindcastError(
+            f"--horizons {text!r}: expected positive whole numbers of years, e.g. 1,2,3"
+        )
+    return horizons
+
+
+def check_origins(origins: tuple[int, ...], record: PanelRecord, start_year: int) -> None:
+    """Each origin must leave a year to fit and a year to score.
+
+    Raises:
+        HindcastError: for an origin outside ``start_year + 1`` ... ``record.last_year - 1``.
+    """
+    low, high = start_year + 1, record.last_year - 1
+    bad = [y for y in origins if not low <= y <= high]
+    if bad:
+        raise HindcastError(
+            f"--origins: {bad} outside {low}-{high} (a fit needs a year after the backcast's "
+            f"start, {start_year}, and a forecast needs a year of record after the origin; the "
+            f"record ends in {record.last_year})"
+        )
+
+
+def run_hindcast(
+    base: Any,
+    seed: int,
+    origins: tuple[int, ...],
+    horizons: tuple[int, ...],
+    *,
+    budget: Budget | None = None,
+    n_runs: int = DEFAULT_RUNS,
+    scheduled_shocks: bool = False,
+    record: PanelRecord | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Fit, forecast and score at each origin.
+
+    Args:
+        base: the backcast's parameters (``configs/backcast_2014.toml``).
+        seed: root seed of the fits and of the model's replications.
+        origins: the origin years.
+        horizons: years ahead.
+        budget: the calibration's budget at each origin (default: the full one).
+        n_runs: the model's replications per forecast.
+        scheduled_shocks: keep a threat shock the config schedules after the origin
+            (``sim.validation.hindcast.model``).
+        record: the record (default: ``PanelRecord.load()``, NATO's June 2024 edition).
+        progress: called with a line of text after each step.
+
+    Returns:
+        The scores (one row per method, origin and forecast year) and the fits (one row per
+        origin).
+    """
+    say = progress or (lambda _line: None)
+    record = record if record is not None else PanelRecord.load()
+    tables, fits = [], []
+    for origin in origins:
+        fit = model.fit_until(base, record, origin, seed, budget)
+        fits.append(_fit_row(fit))
+        forecasts = [model.forecast(fit, record, horizons, n_runs, seed, scheduled_shocks)]
+        forecasts += baselines.baseline_forecasts(record, origin, horizons)
+        tables += [scores.score(f, record) for f in forecasts]
+        say(
+            f"origin {origin}: fitted in {fit.seconds:.0f} s ({fit.evaluations} evaluations, "
+            f"loss {fit.loss:.5f}); scored {len(forecasts)} methods"
+        )
+    return pd.concat(tables, ignore_index=True), pd.DataFrame(fits)
+
+
+def _fit_row(fit: model.Fit) -> dict[str, Any]:
+    """One origin's fit as a row of ``fits.csv``: its loss, its cost and its pooled values."""
+    from sim.validation.objective import POOLED
+
+    row: dict[str, Any] = {
+        "origin": fit.origin,
+        "loss": fit.loss,
+        "evaluations": fit.evaluations,
+        "seconds": round(fit.seconds, 2),
+    }
+    row.update({name: getattr(fit.params, name) for name, _, _ in POOLED})
+    return row
+
+
+def cli_hindcast(args: argparse.Namespace) -> int:
+    """``python -m sim hindcast CONFIG [--origins A:B] [--horizons 1,2,3] [--out DIR] ...``."""
+    t0 = time.perf_counter()
+    scenario = load_scenario(args.config, seed=args.seed)
+    origins = parse_years(args.origins)
+    horizons = parse_horizons(args.horizons)
+    if args.runs < 2:
+        raise HindcastError(f"--runs {args.runs}: expected at least 2 replications")
+    record = PanelRecord.load()
+    start = int(scenario.params.start_quarter[:4])
+    check_origins(origins, record, start)
+    budget, budget_note = cli_budget()
+    out = output_path(args.out) if args.out else Path("results") / f"hindcast-{scenario.name}"
+    with output_folder(out, KIND, overwrite=args.overwrite) as folder:
+        table, fits = run_hindcast(
+            scenario.params,
+            scenario.seed,
+            origins,
+            horizons,
+            budget=budget,
+            n_runs=args.runs,
+            scheduled_shocks=args.scheduled_shocks,
+            record=record,
+            progress=lambda line: print(line, file=sys.stderr),
+        )
+        with folder.write() as tmp:
+            files = output.write_outputs(table, tmp)
+            fits.to_csv(tmp / "fits.csv", index=False)
+            manifest = _manifest(args, scenario, record, budget_note, time.perf_counter() - t0)
+            manifest["files"] = sorted([p.name for p in files] + ["fits.csv", MANIFEST])
+            (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    print(scores.summarise(table).to_string(index=False))
+    print(f"wrote {out}/", file=sys.stderr)
+    return 0
+
+
+def _manifest(
+    args: argparse.Namespace, scenario: Any, record: PanelRecord, budget_note: str, seconds: float
+) -> dict[str, Any]:
+    """What made the folder: the command, its options, the record and the versions."""
+    return {
+        "kind": KIND,
+        "command": f"{budget_note}python -m sim hindcast " + " ".join(sys.argv[2:]),
+        "config": str(args.config),
+        "scenario": scenario.name,
+        "seed": scenario.seed,
+        "origins": list(parse_years(args.origins)),
+        "horizons": list(parse_horizons(args.horizons)),
+        "runs": args.runs,
+        "scheduled_shocks": bool(args.scheduled_shocks),
+        "budget": "smoke (not the published hindcast)" if budget_note else "full",
+        "record": f"NATO Table 3, {record.edition} edition, {record.years[0]}-{record.last_year}",
+        "seconds": round(seconds, 1),
+        "versions": package_versions(),
+        "git": git_revision(),
+    }

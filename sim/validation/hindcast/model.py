@@ -1,0 +1,181 @@
+"""The model in the hindcast: its fit with data up to an origin, and its forecast from there.
+
+This module owns the model's side of a rolling-origin hindcast:
+
+- :func:`fit_until` calibrates the backcast (``sim.validation.calibrate``) to the record as known
+  at the end of the origin year Y: the targets are built from ``PanelRecord.until(Y)`` and the
+  backcast's runs stop at Y's last quarter, so no later value can reach the fit (a test perturbs
+  every later value and gets the same bytes).
+- :func:`forecast` runs the fitted model from the backcast's first quarter to the last forecast
+  year and, at the end of Y, sets each member's core share to the record's value for Y (the
+  model's other state, such as the threat and the factories, is its own): the forecast starts
+  from the same shares as the baselines, so the scores compare what happens after Y.
+
+What the model may know at the origin. By default (``scheduled_shocks=False``) a threat shock the
+backcast config schedules after the origin (the 2022 invasion) is removed from the forecast: the
+hindcast is a forecast made at Y. With ``scheduled_shocks=True`` the shock stays in, a forecast
+conditional on the events that did happen; the fit never sees a shock after Y either way, because
+its runs stop at Y.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterator
+
+import numpy as np
+
+from sim.core import dynamics
+from sim.core.data import Members, load_members
+from sim.core.params import Params, make_params, parse_quarter
+from sim.validation import backcast
+from sim.validation.calibrate import calibrate
+from sim.validation.fit_targets import FitTargets
+from sim.validation.hindcast.forecast import Forecast
+from sim.validation.hindcast.record import PanelRecord
+from sim.validation.objective import Budget
+
+METHOD = "model"
+"""The model's name in the hindcast's tables."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Fit:
+    """The model fitted with data up to ``origin``: its parameters and its members' multipliers."""
+
+    origin: int
+    params: Params
+    members: Members
+    loss: float
+    evaluations: int
+    seconds: float
+
+
+def _ending(params: Params, year: int) -> Params:
+    """The parameters with the run ending in ``year``'s last quarter."""
+    return make_params({"end_quarter": f"{year}Q4"}, base=params)
+
+
+def fit_until(
+    base: Params,
+    record: PanelRecord,
+    origin: int,
+    seed: int,
+    budget: Budget | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Fit:
+    """Calibrate the backcast with the record up to ``origin`` only.
+
+    Args:
+        base: the backcast's parameters (``configs/backcast_2014.toml``).
+        record: the whole record; only ``record.until(origin)`` is used.
+        origin: the last year the fit may see.
+        seed: root seed of the replications and the optimiser.
+        budget: the calibration's budget (default: the full one).
+        progress: called with a line of text after each stage.
+
+    Raises:
+        ValueError: when the origin is not after the backcast's first year.
+    """
+    start = int(parse_quarter(base.start_quarter))
+    if origin <= start:
+        raise ValueError(f"origin {origin}: expected a year after the backcast's start ({start})")
+    known = record.until(origin)
+    if known.years[0] != start:
+        raise ValueError(f"the record starts in {known.years[0]}, the backcast in {start}")
+    params = _ending(base, origin)
+    members = load_members(
+        params.members_file,
+        params.initial_data_year,
+        use_pledges=params.use_pledges,
+        use_target_exemptions=params.use_target_exemptions,
+    )
+    targets = FitTargets.from_panel(members, known)
+    result = calibrate(params, seed, budget, progress=progress, targets=targets, diagnose=False)
+    return Fit(
+        origin,
+        result.params,
+        result.objective.members_of(result.x),
+        float(result.loss["loss"]),
+        result.evaluations,
+        result.seconds,
+    )
+
+
+def forecast(
+    fit: Fit,
+    record: PanelRecord,
+    horizons: tuple[int, ...],
+    n_runs: int,
+    seed: int,
+    scheduled_shocks: bool = False,
+) -> Forecast:
+    """The fitted model's ensemble forecast of the years ``origin + h``, from the record at Y.
+
+    Args:
+        fit: the model fitted up to its origin (:func:`fit_until`).
+        record: the record; only its origin year's shares are read (the starting shares).
+        horizons: years ahead; those past the record's last year are dropped.
+        n_runs: replications (the ensemble).
+        seed: root seed of the replications (``sim.validation.backcast.replication_seeds``).
+        scheduled_shocks: keep a threat shock the config schedules after the origin.
+
+    Returns:
+        The forecast, one sample per replication.
+    """
+    origin = fit.origin
+    years = tuple(origin + h for h in sorted(horizons) if origin + h <= record.last_year)
+    if not years:
+        raise ValueError(f"origin {origin}: no horizon of {horizons} within the record")
+    params = _ending(fit.params, years[-1])
+    if not scheduled_shocks and params.threat_shock_quarter:
+        if int(parse_quarter(params.threat_shock_quarter)) > origin:
+            params = make_params({"threat_shock_size": 0.0}, base=params)
+    static = dynamics.build_static(params, fit.members)
+    p = np.repeat(dynamics.param_arrays([params]), n_runs, axis=0)
+    seeds = backcast.replication_seeds(seed, n_runs)
+    member_noise, rival_noise = dynamics.draw_shocks(seeds, static.n_steps, fit.members.n)
+    start = _starting_shares(record, origin, fit.members)
+    year_of = np.array([int(q[:4]) for q in static.quarters])
+    reset_row = int(np.flatnonzero(year_of == origin)[-1])
+    core = np.empty((n_runs, static.n_steps + 1, fit.members.n))
+    states = _assimilated(static, p, member_noise, rival_noise, reset_row, start)
+    for k, state in enumerate(states):
+        core[:, k] = state.core_share_pct
+    samples = np.stack([core[:, year_of == y].mean(axis=1) for y in years], axis=1)
+    samples[:, :, np.isnan(start)] = np.nan
+    return Forecast(METHOD, origin, years, tuple(fit.members.iso3), samples)
+
+
+def _starting_shares(record: PanelRecord, origin: int, members: Members) -> np.ndarray:
+    """The record's shares at the origin in the members' order (NaN: no figure)."""
+    at = record.year(origin)
+    index = {c: i for i, c in enumerate(record.iso3)}
+    return np.array([at[index[c]] if c in index else np.nan for c in members.iso3])
+
+
+def _assimilated(
+    static: dynamics.Static,
+    p: np.ndarray,
+    member_noise: np.ndarray,
+    rival_noise: np.ndarray,
+    reset_row: int,
+    start: np.ndarray,
+) -> Iterator[dynamics.State]:
+    """Each state of ``sim.core.dynamics.trajectory``, with the record's shares put in at a row.
+
+    At row ``reset_row`` (the origin's last quarter) each member with a figure gets it as its core
+    share in every run; the runs go on from there.
+    """
+    known = ~np.isnan(start)
+    constants, state = dynamics.initial_state(static, p)
+    for k in range(static.n_steps + 1):
+        if k == reset_row:
+            core = state.core_share_pct.copy()
+            core[:, known] = start[known]
+            state = state._replace(core_share_pct=core)
+        yield state
+        if k < static.n_steps:
+            state = dynamics.step(
+                static, p, constants, state, member_noise[:, k], rival_noise[:, k]
+            )

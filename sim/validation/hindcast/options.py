@@ -1,0 +1,48 @@
+"""The options of ``python -m sim hindcast`` (kept light: ``sim.cli`` imports it at start-up).
+
+This module owns the command's arguments and their defaults; what the command does is
+``sim.validation.hindcast.command``.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+DEFAULT_ORIGINS = "2016:2023"
+"""The origins: every year whose next year has a record, from the third year of the backcast."""
+DEFAULT_HORIZONS = "1,2,3"
+DEFAULT_RUNS = 100
+"""The model's replications per forecast (its ensemble)."""
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    """Add the ``hindcast`` command to ``python -m sim``."""
+    p = sub.add_parser(
+        "hindcast",
+        help="rolling-origin hindcast: fit up to each origin, forecast, score against baselines",
+    )
+    p.add_argument("config", help="backcast config (TOML), e.g. configs/backcast_2014.toml")
+    p.add_argument(
+        "--origins",
+        default=DEFAULT_ORIGINS,
+        help=f"origin years, FIRST:LAST or a list (default {DEFAULT_ORIGINS})",
+    )
+    p.add_argument(
+        "--horizons", default=DEFAULT_HORIZONS, help=f"years ahead (default {DEFAULT_HORIZONS})"
+    )
+    p.add_argument("--out", help="results folder (default results/hindcast-<scenario>)")
+    p.add_argument("--seed", type=int, help="root seed (default: the config's)")
+    p.add_argument(
+        "--runs",
+        type=int,
+        default=DEFAULT_RUNS,
+        help=f"the model's replications per forecast (default {DEFAULT_RUNS})",
+    )
+    p.add_argument(
+        "--scheduled-shocks",
+        action="store_true",
+        help="keep threat shocks the config schedules after the origin (a forecast "
+        "conditional on the 2022 invasion); by default the model knows only what was known "
+        "at the origin",
+    )
+    p.add_argument("--overwrite", action="store_true", help="replace an earlier hindcast's folder")

@@ -1,0 +1,97 @@
+"""``python -m sim hindcast`` (sim.validation.hindcast.command): one folder with the scores of the
+model and the three baselines at each origin and horizon, and one-line errors for bad options."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from sim.cli import main
+from sim.core.data import ROOT
+from sim.validation import calibrate
+
+BACKCAST = str(ROOT / "configs" / "backcast_2014.toml")
+METHODS = {"model", "persistence", "trend", "partial_adjustment"}
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory):
+    """A small hindcast: 2 origins, horizons 1-2, the smoke budget, 4 replications."""
+    out = tmp_path_factory.mktemp("hc") / "hindcast"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv(calibrate.BUDGET_ENV, "smoke")
+        code = main(
+            [
+                "hindcast",
+                BACKCAST,
+                "--origins",
+                "2019,2022",
+                "--horizons",
+                "1,2",
+                "--runs",
+                "4",
+                "--out",
+                str(out),
+            ]
+        )
+    assert code == 0
+    return out
+
+
+def test_every_method_is_scored_at_every_origin_and_horizon(folder):
+    table = pd.read_parquet(folder / "scores.parquet")
+    assert set(table["method"]) == METHODS
+    # origin 2019: 2020 and 2021; origin 2022: 2023 and 2024 (the record ends in 2024)
+    for method in METHODS:
+        rows = table[table["method"] == method]
+        assert sorted(zip(rows["origin"], rows["year"], strict=True)) == [
+            (2019, 2020),
+            (2019, 2021),
+            (2022, 2023),
+            (2022, 2024),
+        ]
+    # every scored member-year is an armed ally with a figure in the record: 29 in 2020-2021
+    # (the 32 less Iceland, without armed forces, and Finland and Sweden, not yet allies), 30
+    # with Finland (2023), 31 with Sweden (2024)
+    counts = table.groupby("year")["member_years"].unique()
+    assert {int(y): list(v) for y, v in counts.items()} == {
+        2020: [29],
+        2021: [29],
+        2023: [30],
+        2024: [31],
+    }
+
+
+def test_the_folder_says_what_made_it(folder):
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["kind"] == "hindcast" and manifest["origins"] == [2019, 2022]
+    assert manifest["budget"].startswith("smoke")  # never mistaken for the published hindcast
+    assert sorted(p.name for p in folder.iterdir()) == manifest["files"]
+    fits = pd.read_csv(folder / "fits.csv")
+    assert fits["origin"].tolist() == [2019, 2022]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--origins", "2016-2023"], "--origins '2016-2023': expected years as FIRST:LAST"),
+        (["--origins", "2024"], "outside 2015-2023"),
+        (["--horizons", "0,1"], "--horizons '0,1': expected positive whole numbers"),
+        (["--runs", "1"], "--runs 1: expected at least 2"),
+    ],
+)
+def test_bad_options_give_one_line_and_exit_2(tmp_path, capsys, args, message):
+    out = tmp_path / "never"
+    assert main(["hindcast", BACKCAST, "--out", str(out), *args]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+    assert not out.exists()
+
+
+def test_an_existing_folder_is_not_replaced(folder, capsys):
+    before = (folder / "scores.csv").read_bytes()
+    assert main(["hindcast", BACKCAST, "--origins", "2019", "--out", str(folder)]) == 2
+    assert "exists" in capsys.readouterr().err
+    assert (folder / "scores.csv").read_bytes() == before
