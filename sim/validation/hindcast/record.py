@@ -1,12 +1,12 @@
-"""The record a hindcast is fitted to and scored against, and how it is censored at an origin.
+"""The record the model is fitted to and scored against, and how it is censored at an origin.
 
 This module owns :class:`PanelRecord`: every ally's core share of GDP for every year 2014-2024 from
 one edition of NATO's Table 3 (``sim.core.panel.nato_shares``, June 2024 edition by default:
 docs/VALIDATION.md, *The record*), the allies' accession years, and NATO's rule for counting the
-allies at or above a line (the share rounded to two decimals, allies of that year only, as in
-``sim.validation.backcast``). :meth:`PanelRecord.until` is the only way the hindcast's fit sees the
-record: it returns a copy with every year after the origin removed, so nothing later can reach a
-fit.
+allies at or above a line (the share rounded to two decimals, allies of that year only). The
+calibration (``sim.validation.backcast.load_record``) and the hindcast both read the record from
+here. :meth:`PanelRecord.until` is the only way the hindcast's fits see the record: it returns a
+copy with every year after the origin removed, so nothing later can reach a fit.
 """
 
 from __future__ import annotations
@@ -14,13 +14,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from sim.core import panel
-from sim.core.data import NO_ARMED_FORCES
-from sim.validation import backcast
+from sim.core.data import NO_ARMED_FORCES, resolve
+from sim.core.targets import TARGETS
 
-LINE_PCT = backcast.TARGET_LINE
+LINE_PCT = TARGETS["2pct"].value
 """The line the counts are taken at: 2% of GDP, the Wales pledge (``sim.core.targets``)."""
+MEMBERS_FILE = "seeds/nato_members.csv"
+"""The members (and their order) and their accession years."""
 
 
 @dataclass(frozen=True)
@@ -53,12 +56,12 @@ class PanelRecord:
             iso3: the members, in the order wanted (a member the table lacks gets NaN).
             edition: a key of ``sim.core.panel.NATO_EDITIONS``.
         """
-        seeds = backcast.load_record()
-        iso3 = tuple(iso3) if iso3 is not None else seeds.iso3
+        seeds = pd.read_csv(resolve(MEMBERS_FILE), usecols=["iso3", "accession_year"])
+        iso3 = tuple(iso3) if iso3 is not None else tuple(seeds["iso3"])
         table = panel.nato_shares(edition).pivot(index="year", columns="iso3", values="value")
         years = tuple(range(int(table.index.min()), int(table.index.max()) + 1))
         table = table.reindex(index=list(years), columns=list(iso3))
-        joined = seeds.accession_year.reindex(list(iso3))
+        joined = seeds.set_index("iso3")["accession_year"].reindex(list(iso3))
         if joined.isna().any():
             unknown = [c for c, v in zip(iso3, joined.isna(), strict=True) if v]
             raise ValueError(f"no accession year in the seeds for {unknown}")
