@@ -13,7 +13,7 @@ Conventions, chosen once:
 * **Counts.** A member counts as "at or above 2%" in year Y if its annual share rounded to two
   decimals is at least 2.00, as NATO's published two-decimal figures are counted (Slovakia's
   2.00 in 2024 counts), and only if it was an ally in Y (``accession_year`` <= Y; Iceland, with
-  no armed forces, never counts). The observed counts are those of ``seeds/alliance_facts.csv``.
+  no armed forces, never counts). The observed counts are taken from NATO's table by that rule.
 * **Observed shares.** Every ally's share in every year 2014-2024 from one edition of NATO's
   Table 3, June 2024 (``sim.validation.hindcast.record.PanelRecord``; docs/VALIDATION.md, *The
   record*): 2024 is NATO's estimate of that edition (23 allies at or above 2%), and the counts of

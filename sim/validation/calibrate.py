@@ -25,9 +25,8 @@ config (``tests/validation/test_calibration.py``).
 Free riding (``free_riding_strength``) is in ``POOLED`` but held at its documented prior by
 default (``Budget.fixed``): in 2014-2024 every member responded to one common shock, so a
 member's response to its allies' spending cannot be told apart from its response to the common
-threat (Manski's reflection problem); the allies' combined share moved by only about 0.15 pp,
-and a fit that frees it drifts to the upper bound, 1, which in the forward scenarios cancels
-about 40% of the Hague path's rise in the alliance's core share (docs/VALIDATION.md).
+threat (Manski's reflection problem); the allies' combined share moved by only about 0.13 pp,
+and a fit that frees it lands at 0.84 at no lower loss (docs/VALIDATION.md, §4).
 ``experiments/validation`` profiles the loss over it.
 
 **The optimiser.** For the pooled parameters and the regions: scipy's

@@ -44,15 +44,21 @@ def identify(
 
 
 def _jacobian(obj: Objective, x: np.ndarray, steps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The share residuals at x and their Jacobian by central differences, clipped to the bounds."""
-    r0 = obj.residuals(x)
-    jac = np.empty((len(r0), len(x)))
+    """The share residuals at x and their Jacobian by central differences, clipped to the bounds.
+
+    The 2 x D + 1 points are evaluated in batches (``Objective.residuals_batch``: the same bits
+    as one at a time).
+    """
+    d = len(x)
+    ups, downs = np.repeat(x[None, :], d, axis=0), np.repeat(x[None, :], d, axis=0)
     for j, c in enumerate(obj.coords):
-        h = steps[j]
-        up, down = x.copy(), x.copy()
-        up[j] = min(x[j] + h, c.hi)
-        down[j] = max(x[j] - h, c.lo)
-        jac[:, j] = (obj.residuals(up) - obj.residuals(down)) / (up[j] - down[j])
+        ups[j, j] = min(x[j] + steps[j], c.hi)
+        downs[j, j] = max(x[j] - steps[j], c.lo)
+    residuals = obj.residuals_batch(np.vstack([x[None, :], ups, downs]))
+    r0 = residuals[0]
+    jac = np.empty((len(r0), d))
+    for j in range(d):
+        jac[:, j] = (residuals[1 + j] - residuals[1 + d + j]) / (ups[j, j] - downs[j, j])
     return r0, jac
 
 

@@ -38,6 +38,10 @@ from sim.validation.search_space import Budget as Budget
 from sim.validation.search_space import Coordinate as Coordinate
 from sim.validation.search_space import SearchSpace
 
+BATCH_CANDIDATES = 32
+"""The most candidates :meth:`Objective.annual_shares_batch` runs in one compiled call (32 x 50
+replications: about 100 MB of shocks and core shares)."""
+
 
 def _part(part: str, name: str) -> property:
     """A read-only attribute of the objective that is ``name`` of its ``part`` (space, targets)."""
@@ -156,6 +160,58 @@ class Objective:
             threads=True,
         )
         return np.stack([core[:, rows].mean(axis=1) for rows in self.year_rows], axis=1)
+
+    def annual_shares_batch(self, xs: np.ndarray) -> np.ndarray:
+        """Every replication's annual core shares (S, R, Y, N) for S search vectors at once.
+
+        One compiled call runs the S x R runs (each candidate's parameters and multipliers in its
+        own rows, every candidate with the same shocks): each run's numbers are the same bits as
+        in :meth:`annual_shares`, which runs one candidate.
+        """
+        xs = np.atleast_2d(np.asarray(xs, dtype=float))
+        if len(xs) > BATCH_CANDIDATES:
+            parts = range(0, len(xs), BATCH_CANDIDATES)
+            return np.concatenate(
+                [self.annual_shares_batch(xs[i : i + BATCH_CANDIDATES]) for i in parts]
+            )
+        candidates, runs, n = len(xs), len(self.seeds), self.space.members.n
+        p = np.repeat(dynamics.param_arrays([self.space.params_of(x) for x in xs]), runs, axis=0)
+        responses = np.empty((candidates, runs, 2, n))
+        for j, x in enumerate(xs):
+            members = self.space.members_of(x)
+            responses[j, :, 0] = members.threat_response
+            responses[j, :, 1] = members.pressure_response
+        _, _, core = dynamics.run_batch(
+            self.static,
+            p,
+            np.tile(self.member_noise, (candidates, 1, 1)),
+            np.tile(self.rival_noise, (candidates, 1)),
+            n_alliance=len(metrics.ALLIANCE_COLUMNS),
+            keep_core=True,
+            keep_alliance=False,
+            threads=True,
+            responses=responses.reshape(candidates * runs, 2, n),
+        )
+        core = core.reshape(candidates, runs, *core.shape[1:])
+        return np.stack([core[:, :, rows].mean(axis=2) for rows in self.year_rows], axis=2)
+
+    def batch(self, xs: np.ndarray) -> np.ndarray:
+        """The losses of S search vectors (S, D), evaluated in one batch (S,)."""
+        xs = np.atleast_2d(np.asarray(xs, dtype=float))
+        shares = self.annual_shares_batch(xs)
+        self.evaluations += len(xs)
+        iso3, coords = self.space.members.iso3, self.space.coords
+        return np.array(
+            [
+                float(loss.components(s, x, self.targets, iso3, coords)["loss"])
+                for s, x in zip(shares, xs, strict=True)
+            ]
+        )
+
+    def residuals_batch(self, xs: np.ndarray) -> np.ndarray:
+        """:meth:`residuals` of S search vectors (S, member-years), evaluated in batches."""
+        means = self.annual_shares_batch(xs).mean(axis=1)
+        return np.stack([(m - self.targets.observed)[self.targets.mask] for m in means])
 
     def components(self, x: np.ndarray) -> dict[str, float | np.ndarray]:
         """The loss and its parts for a search vector (:func:`sim.validation.loss.components`)."""

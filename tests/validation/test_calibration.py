@@ -306,3 +306,30 @@ def test_the_loss_of_the_record_itself_is_its_ridge_alone():
     moved = loss.components(shares, y, obj.targets, obj.members.iso3, obj.space.coords)
     assert moved["prior"] == pytest.approx(loss.MEMBER_PRIOR_WEIGHT * 0.5**2)
     assert moved["loss"] - parts["loss"] == pytest.approx(loss.MEMBER_PRIOR_WEIGHT * 0.5**2)
+
+
+def test_a_batch_of_candidates_gives_each_candidates_loss_bit_for_bit():
+    """Objective.batch runs S candidates x R replications in one compiled call, each candidate's
+    multipliers in its own rows (Constants.threat_response / pressure_response): every loss is
+    the one a candidate gets alone, to the last bit (runs are computed row by row)."""
+    scenario = load_scenario(BACKCAST)
+    obj = Objective(scenario.params, 3, Budget(n_runs=4))
+    rng = np.random.default_rng(1)
+    low = np.array([lo for lo, _ in obj.bounds])
+    high = np.array([hi for _, hi in obj.bounds])
+    xs = low + (high - low) * rng.uniform(size=(5, len(low)))  # multipliers and pooled vary
+    xs[0] = obj.start()
+    alone = np.array([obj(x) for x in xs])
+    assert len(set(alone.tolist())) == 5  # five different candidates
+    assert obj.batch(xs).tobytes() == alone.tobytes()
+    with pytest.raises(ValueError, match="responses of shape"):
+        from sim.core import dynamics, metrics
+
+        dynamics.run_batch(
+            obj.static,
+            dynamics.param_arrays([obj.params_of(xs[0])] * 2),
+            obj.member_noise[:2],
+            obj.rival_noise[:2],
+            n_alliance=len(metrics.ALLIANCE_COLUMNS),
+            responses=np.ones((3, 2, obj.static.members.n)),
+        )

@@ -50,7 +50,7 @@ def feel_pressure(
         peers[r, i] = (counts[st.region_of[i]] - at_target) / fmax(st.peer_counts[i], 1.0)
         pull = (
             p[r, P.hegemon_pressure] + p[r, P.peer_conformity] * peers[r, i]
-        ) * st.pressure_response[i]
+        ) * c.pressure_response[r, i]
         weight[r, i] = clip(pull, 0.0, 1.0) * st.armed[i]
 
 

@@ -57,8 +57,6 @@ class StaticArrays(NamedTuple):
 
     exposure: np.ndarray  # (N,)
     armed: np.ndarray  # (N,) 1.0 for members with armed forces, else 0.0
-    threat_response: np.ndarray  # (N,) regional multiplier of the threat sensitivity
-    pressure_response: np.ndarray  # (N,) regional multiplier of the pressure weight
     core_share_pct: np.ndarray  # (N,) initial core share
     gdp_usd_bn: np.ndarray  # (N,) initial GDP
     target_override_pct: np.ndarray  # (N,) member's own core target (NaN: the alliance's)
@@ -112,8 +110,6 @@ class Static:
         return StaticArrays(
             exposure=f64(m.exposure),
             armed=f64(np.asarray(m.armed, dtype=bool)),
-            threat_response=f64(m.threat_response),
-            pressure_response=f64(m.pressure_response),
             core_share_pct=f64(m.core_share_pct),
             gdp_usd_bn=f64(m.gdp_usd_bn),
             target_override_pct=f64(np.full(n, np.nan) if override is None else override),
@@ -134,7 +130,13 @@ class Static:
 
 
 class Constants(NamedTuple):
-    """Each run's constants, fixed when it is initialised (``initial_state``)."""
+    """Each run's constants, fixed when it is initialised (``initial_state``).
+
+    ``threat_response`` and ``pressure_response`` are each run's behavioural multipliers, set
+    before the compiled initialisation reads them (by default the members' own,
+    ``Members.threat_response`` and ``pressure_response``, in every run; the calibration gives
+    each candidate's runs their own, to evaluate many candidates in one batch).
+    """
 
     anchor_pct: np.ndarray  # (R, N) the desired share before the decision terms
     allies_spending_ref: np.ndarray  # (R, N) allies' spending the free-riding term compares to
@@ -142,6 +144,8 @@ class Constants(NamedTuple):
     related_share_initial: np.ndarray  # (R, N)
     gdp_initial: np.ndarray  # (R, N)
     target_core_pct: np.ndarray  # (R, N) the target in force for each member
+    threat_response: np.ndarray  # (R, N) multiplier of the threat sensitivity (region x member)
+    pressure_response: np.ndarray  # (R, N) multiplier of the pressure weight (region x member)
     air_defence_spend_initial: np.ndarray  # (R, N)
     munitions_per_usd_bn: np.ndarray  # (R,)
     rival_output_initial: np.ndarray  # (R,)

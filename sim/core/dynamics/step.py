@@ -44,10 +44,28 @@ def _new_state(k: int, runs: int, n: int, orders: np.ndarray) -> State:
     )
 
 
-def _new_constants(runs: int, n: int) -> Constants:
-    """Every run's constants, with room for every field (values unset)."""
+def _new_constants(static: Static, runs: int, responses: np.ndarray | None = None) -> Constants:
+    """Every run's constants, with room for every field, the behavioural multipliers set.
+
+    Args:
+        static: the batch's members (their multipliers are every run's by default).
+        runs: the number of runs.
+        responses: (R, 2, N) each run's threat and pressure multipliers, or None.
+    """
+    n = static.members.n
+    if responses is None:
+        threat = np.broadcast_to(static.members.threat_response, (runs, n))
+        pressure = np.broadcast_to(static.members.pressure_response, (runs, n))
+    else:
+        if responses.shape != (runs, 2, n):
+            raise ValueError(f"responses of shape {responses.shape}, expected {(runs, 2, n)}")
+        threat, pressure = responses[:, 0], responses[:, 1]
+    as_f64 = np.ascontiguousarray
     return Constants(
-        *(np.empty((runs, n)) for _ in range(7)),
+        *(np.empty((runs, n)) for _ in range(6)),
+        as_f64(threat, dtype=np.float64),
+        as_f64(pressure, dtype=np.float64),
+        np.empty((runs, n)),
         *(np.empty(runs) for _ in range(3)),
         np.empty(runs, dtype=np.int64),
         np.empty(runs, dtype=np.int64),
@@ -59,14 +77,21 @@ def _work(runs: int, n: int) -> tuple[np.ndarray, np.ndarray]:
     return np.zeros((3, runs, n)), np.zeros((3, runs))
 
 
-def initial_state(static: Static, p: ParamArrays) -> tuple[Constants, State]:
+def initial_state(
+    static: Static, p: ParamArrays, responses: np.ndarray | None = None
+) -> tuple[Constants, State]:
     """Initialise every run of a batch from the members' data and the parameters.
+
+    Args:
+        static: the batch's members and calendar.
+        p: the batch's parameters.
+        responses: (R, 2, N) each run's threat and pressure multipliers (default: the members').
 
     Returns:
         (each run's constants, the state at row 0).
     """
     runs, n = runs_of(p), static.members.n
-    constants = _new_constants(runs, n)
+    constants = _new_constants(static, runs, responses)
     state = _new_state(0, runs, n, np.zeros((runs, max(static.n_steps, 1), n)))
     work, totals = _work(runs, n)
     step_module().initialise(static.arrays, p, constants, state, *work, totals)
@@ -130,6 +155,7 @@ def run_batch(
     keep_core: bool = False,
     keep_alliance: bool = True,
     threads: bool = False,
+    responses: np.ndarray | None = None,
 ) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray | None]:
     """Every run through every quarter in one compiled call, keeping the metrics.
 
@@ -146,6 +172,8 @@ def run_batch(
         threads: spread the runs over the CPU's threads (numba's ``prange``; the same numbers).
             For one process on a machine of its own, as the calibration; a sweep's worker
             processes keep one thread each.
+        responses: (R, 2, N) each run's threat and pressure multipliers (default: the members'
+            own in every run): runs of different multipliers in one batch (the calibration).
 
     Returns:
         (alliance metrics (R, T+1, K) or None, member metrics or None, core shares or None).
@@ -161,7 +189,7 @@ def run_batch(
     (module.run_parallel if threads else module.run)(
         static.arrays,
         p,
-        _new_constants(runs, n),
+        _new_constants(static, runs, responses),
         s0,
         s1,
         np.ascontiguousarray(member_noise, dtype=np.float64),

@@ -54,7 +54,7 @@ def threat_term(x, r: int, out: np.ndarray) -> None:
     Sensitivity x perceived threat x regional multiplier.
     """
     sensitivity = x.p[r, P.threat_sensitivity_pp]
-    threat, armed, response = x.threat[r], x.static.armed, x.static.threat_response
+    threat, armed, response = x.threat[r], x.static.armed, x.c.threat_response[r]
     for i in range(out.shape[0]):
         out[i] = sensitivity * threat[i] * armed[i] * response[i]
 
