@@ -168,12 +168,10 @@ def run_batch(
         n_member: the number of member metrics (``len(metrics.MEMBER_COLUMNS)``).
         keep_members: keep every member metric (R, T+1, N, M).
         keep_core: keep the core shares alone (R, T+1, N).
-        keep_alliance: keep the alliance metrics (the calibration needs the core shares only).
-        threads: spread the runs over the CPU's threads (numba's ``prange``; the same numbers).
-            For one process on a machine of its own, as the calibration; a sweep's worker
-            processes keep one thread each.
-        responses: (R, 2, N) each run's threat and pressure multipliers (default: the members'
-            own in every run): runs of different multipliers in one batch (the calibration).
+        keep_alliance: keep the alliance metrics (the calibration needs only the core shares).
+        threads: spread the runs over the CPU's threads (numba's ``prange``; the same numbers),
+            for one process on a machine of its own (the calibration; sweep workers keep one).
+        responses: (R, 2, N) each run's threat and pressure multipliers (default: the members').
 
     Returns:
         (alliance metrics (R, T+1, K) or None, member metrics or None, core shares or None).

@@ -29,13 +29,14 @@ import pandas as pd
 
 from sim.core.config import load_scenario
 from sim.core.errors import UserError
+from sim.core.params import Params
 from sim.runs.outputs import MANIFEST, output_folder, output_path
 from sim.runs.provenance import git_revision, package_versions
 from sim.validation.calibrate import cli_budget
 from sim.validation.hindcast import baselines, model, output, scores
 from sim.validation.hindcast.options import DEFAULT_RUNS
 from sim.validation.hindcast.record import PanelRecord
-from sim.validation.objective import Budget
+from sim.validation.objective import POOLED, Budget
 
 KIND = "hindcast"
 """The manifest ``kind`` of a hindcast folder."""
@@ -99,7 +100,7 @@ def check_origins(origins: tuple[int, ...], record: PanelRecord, start_year: int
 
 
 def run_hindcast(
-    base: Any,
+    base: Params,
     seed: int,
     origins: tuple[int, ...],
     horizons: tuple[int, ...],
@@ -146,8 +147,6 @@ def run_hindcast(
 
 def _fit_row(fit: model.Fit) -> dict[str, Any]:
     """One origin's fit as a row of ``fits.csv``: its loss, its cost and its pooled values."""
-    from sim.validation.objective import POOLED
-
     row: dict[str, Any] = {
         "origin": fit.origin,
         "loss": fit.loss,
