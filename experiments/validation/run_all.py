@@ -572,14 +572,20 @@ def calibration_diagnostics(args):
         else:  # the pooled parameters and regions refitted; the members held at the fit
             shared = o.indices("pooled", "region")
             f, bounds = calibrate.restricted(o, x, shared)
-            res = minimize(
-                f,
+            seen = [o(x)]  # the fit itself, free riding held at fr: the profile starts there
+
+            def tracked(z, f=f, seen=seen):
+                seen.append(f(z))
+                return seen[-1]
+
+            minimize(
+                tracked,
                 x[shared],
                 method="Powell",
                 bounds=bounds,
                 options={"maxfev": 800, "xtol": 1e-3, "ftol": 1e-6},
             )
-            value = float(res.fun)
+            value = min(seen)  # the best point met (Powell's last point may be worse)
         fr_rows.append(
             {
                 "free_riding_strength": fr,
