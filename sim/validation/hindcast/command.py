@@ -83,12 +83,26 @@ def parse_horizons(text: str) -> tuple[int, ...]:
     return horizons
 
 
-def check_origins(origins: tuple[int, ...], record: PanelRecord, start_year: int) -> None:
-    """Each origin must leave a year to fit and a year to score.
+def check_origins(
+    origins: tuple[int, ...],
+    horizons: tuple[int, ...],
+    record: PanelRecord,
+    config: str,
+    start_year: int,
+) -> None:
+    """Each origin must leave a year to fit and a year of record to score.
 
     Raises:
-        HindcastError: for an origin outside ``start_year + 1`` ... ``record.last_year - 1``.
+        HindcastError: for a config that does not start inside the record (a forward scenario),
+            an origin outside ``start_year + 1`` ... ``record.last_year - 1``, or an origin none
+            of whose horizons falls within the record; before anything is fitted.
     """
+    if not record.years[0] <= start_year < record.last_year:
+        raise HindcastError(
+            f"{config}: starts in {start_year}, outside the record ({record.years[0]}-"
+            f"{record.last_year}); the hindcast needs a backcast config, e.g. "
+            "configs/backcast_2014.toml"
+        )
     low, high = start_year + 1, record.last_year - 1
     bad = [y for y in origins if not low <= y <= high]
     if bad:
@@ -96,6 +110,13 @@ def check_origins(origins: tuple[int, ...], record: PanelRecord, start_year: int
             f"--origins: {bad} outside {low}-{high} (a fit needs a year after the backcast's "
             f"start, {start_year}, and a forecast needs a year of record after the origin; the "
             f"record ends in {record.last_year})"
+        )
+    late = [y for y in origins if y + min(horizons) > record.last_year]
+    if late:
+        raise HindcastError(
+            f"--horizons {','.join(map(str, horizons))}: no forecast year within the record "
+            f"(it ends in {record.last_year}) for origins {late}; expected a horizon of at most "
+            f"{record.last_year - max(late)} years for them, or earlier origins"
         )
 
 
@@ -167,7 +188,7 @@ def cli_hindcast(args: argparse.Namespace) -> int:
         raise HindcastError(f"--runs {args.runs}: expected at least 2 replications")
     record = PanelRecord.load()
     start = int(scenario.params.start_quarter[:4])
-    check_origins(origins, record, start)
+    check_origins(origins, horizons, record, str(args.config), start)
     budget, budget_note = cli_budget()
     out = output_path(args.out) if args.out else Path("results") / f"hindcast-{scenario.name}"
     with output_folder(out, KIND, overwrite=args.overwrite) as folder:

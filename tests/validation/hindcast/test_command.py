@@ -80,6 +80,7 @@ def test_the_folder_says_what_made_it(folder):
         (["--origins", "2024"], "outside 2015-2023"),
         (["--horizons", "0,1"], "--horizons '0,1': expected positive whole numbers"),
         (["--runs", "1"], "--runs 1: expected at least 2"),
+        (["--origins", "2016", "--horizons", "9"], "no forecast year within the record"),
     ],
 )
 def test_bad_options_give_one_line_and_exit_2(tmp_path, capsys, args, message):
@@ -95,3 +96,10 @@ def test_an_existing_folder_is_not_replaced(folder, capsys):
     assert main(["hindcast", BACKCAST, "--origins", "2019", "--out", str(folder)]) == 2
     assert "exists" in capsys.readouterr().err
     assert (folder / "scores.csv").read_bytes() == before
+
+
+def test_a_forward_scenario_is_refused_before_any_fit(tmp_path, capsys):
+    hague = str(ROOT / "configs" / "hague.toml")  # starts in 2025Q1, after the record
+    assert main(["hindcast", hague, "--out", str(tmp_path / "never")]) == 2
+    err = capsys.readouterr().err
+    assert "starts in 2025, outside the record (2014-2024)" in err and "Traceback" not in err
