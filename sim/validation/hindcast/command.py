@@ -89,15 +89,20 @@ def check_origins(
     record: PanelRecord,
     config: str,
     start_year: int,
+    baselines_only: bool = False,
 ) -> None:
     """Each origin must leave a year to fit and a year of record to score.
 
     Raises:
         HindcastError: for a config that does not start inside the record (a forward scenario),
             an origin outside ``start_year + 1`` ... ``record.last_year - 1``, or an origin none
-            of whose horizons falls within the record; before anything is fitted.
+            of whose horizons falls within the record; before anything is fitted. With
+            ``baselines_only`` the first year a baseline can start from replaces the backcast's
+            start: the record's third year (a trend needs three points).
     """
-    if not record.years[0] <= start_year < record.last_year:
+    if baselines_only:
+        start_year = record.years[0] + 1
+    elif not record.years[0] <= start_year < record.last_year:
         raise HindcastError(
             f"{config}: starts in {start_year}, outside the record ({record.years[0]}-"
             f"{record.last_year}); the hindcast needs a backcast config, e.g. "
@@ -131,6 +136,7 @@ def run_hindcast(
     scheduled_shocks: bool = False,
     record: PanelRecord | None = None,
     progress: Callable[[str], None] | None = None,
+    with_model: bool = True,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Fit, forecast and score at each origin.
 
@@ -145,6 +151,8 @@ def run_hindcast(
             (``sim.validation.hindcast.model``).
         record: the record (default: ``PanelRecord.load()``, NATO's June 2024 edition).
         progress: called with a line of text after each step.
+        with_model: fit and score the model (False: the baselines alone, e.g. at origins
+            before the backcast starts).
 
     Returns:
         The scores (one row per method, origin and forecast year) and the fits (one row per
@@ -154,15 +162,20 @@ def run_hindcast(
     record = record if record is not None else PanelRecord.load()
     tables, fits = [], []
     for origin in origins:
-        fit = model.fit_until(base, record, origin, seed, budget)
-        fits.append(_fit_row(fit))
-        forecasts = [model.forecast(fit, record, horizons, n_runs, seed, scheduled_shocks)]
-        forecasts += baselines.baseline_forecasts(record, origin, horizons)
+        forecasts = baselines.baseline_forecasts(record, origin, horizons)
+        note = ""
+        if with_model:
+            fit = model.fit_until(base, record, origin, seed, budget)
+            fits.append(_fit_row(fit))
+            forecasts.insert(
+                0, model.forecast(fit, record, horizons, n_runs, seed, scheduled_shocks)
+            )
+            note = (
+                f"fitted in {fit.seconds:.0f} s ({fit.evaluations} evaluations, "
+                f"loss {fit.loss:.5f}); "
+            )
         tables += [scores.score(f, record) for f in forecasts]
-        say(
-            f"origin {origin}: fitted in {fit.seconds:.0f} s ({fit.evaluations} evaluations, "
-            f"loss {fit.loss:.5f}); scored {len(forecasts)} methods"
-        )
+        say(f"origin {origin}: {note}scored {len(forecasts)} methods")
     return pd.concat(tables, ignore_index=True), pd.DataFrame(fits)
 
 
@@ -186,9 +199,9 @@ def cli_hindcast(args: argparse.Namespace) -> int:
     horizons = parse_horizons(args.horizons)
     if args.runs < 2:
         raise HindcastError(f"--runs {args.runs}: expected at least 2 replications")
-    record = PanelRecord.load()
+    record = PanelRecord.load(source=args.record)
     start = int(scenario.params.start_quarter[:4])
-    check_origins(origins, horizons, record, str(args.config), start)
+    check_origins(origins, horizons, record, str(args.config), start, args.baselines_only)
     budget, budget_note = cli_budget()
     out = output_path(args.out) if args.out else Path("results") / f"hindcast-{scenario.name}"
     with output_folder(out, KIND, overwrite=args.overwrite) as folder:
@@ -202,12 +215,15 @@ def cli_hindcast(args: argparse.Namespace) -> int:
             scheduled_shocks=args.scheduled_shocks,
             record=record,
             progress=lambda line: print(line, file=sys.stderr),
+            with_model=not args.baselines_only,
         )
         with folder.write() as tmp:
             files = output.write_outputs(table, tmp)
-            fits.to_csv(tmp / "fits.csv", index=False)
+            if not args.baselines_only:
+                fits.to_csv(tmp / "fits.csv", index=False)
+                files.append(tmp / "fits.csv")
             manifest = _manifest(args, scenario, record, budget_note, time.perf_counter() - t0)
-            manifest["files"] = sorted([p.name for p in files] + ["fits.csv", MANIFEST])
+            manifest["files"] = sorted([p.name for p in files] + [MANIFEST])
             (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     print(scores.summarise(table).to_string(index=False))
     print(f"wrote {out}/", file=sys.stderr)
@@ -229,7 +245,8 @@ def _manifest(
         "runs": args.runs,
         "scheduled_shocks": bool(args.scheduled_shocks),
         "budget": "smoke (not the published hindcast)" if budget_note else "full",
-        "record": f"NATO Table 3, {record.edition} edition, {record.years[0]}-{record.last_year}",
+        "record": f"{args.record}: {record.edition}, {record.years[0]}-{record.last_year}",
+        "baselines_only": bool(args.baselines_only),
         "seconds": round(seconds, 1),
         "versions": package_versions(),
         "git": git_revision(),

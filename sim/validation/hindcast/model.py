@@ -80,9 +80,7 @@ def fit_until(
     start = int(parse_quarter(base.start_quarter))
     if origin <= start:
         raise ValueError(f"origin {origin}: expected a year after the backcast's start ({start})")
-    known = record.until(origin)
-    if known.years[0] != start:
-        raise ValueError(f"the record starts in {known.years[0]}, the backcast in {start}")
+    known = record.since(start).until(origin)  # the backcast's first year is its initial state
     params = _ending(base, origin)
     members = load_members(
         params.members_file,

@@ -13,6 +13,9 @@ DEFAULT_ORIGINS = "2016:2023"
 DEFAULT_HORIZONS = "1,2,3"
 DEFAULT_RUNS = 100
 """The model's replications per forecast (its ensemble)."""
+RECORD_SOURCES = ("nato", "sipri")
+"""The tables the record can be read from (``sim.validation.hindcast.record.PanelRecord.load``):
+NATO's Table 3, 2014-2024 (the default), or SIPRI's share of GDP, 1990-2024."""
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -44,5 +47,17 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="keep threat shocks the config schedules after the origin (a forecast "
         "conditional on the 2022 invasion); by default the model knows only what was known "
         "at the origin",
+    )
+    p.add_argument(
+        "--record",
+        choices=RECORD_SOURCES,
+        default=RECORD_SOURCES[0],
+        help="the table fitted and scored against: NATO's Table 3, 2014-2024 (default), or "
+        "SIPRI's share of GDP, 1990-2024",
+    )
+    p.add_argument(
+        "--baselines-only",
+        action="store_true",
+        help="score the baselines alone (no fit): with --record sipri, origins from 1992 on",
     )
     p.add_argument("--overwrite", action="store_true", help="replace an earlier hindcast's folder")

@@ -11,6 +11,7 @@ copy with every year after the origin removed, so nothing later can reach a fit.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,9 +20,12 @@ import pandas as pd
 from sim.core import panel
 from sim.core.data import NO_ARMED_FORCES, resolve
 from sim.core.targets import TARGETS
+from sim.validation.hindcast.options import RECORD_SOURCES as SOURCES
 
 LINE_PCT = TARGETS["2pct"].value
 """The line the counts are taken at: 2% of GDP, the Wales pledge (``sim.core.targets``)."""
+SIPRI_EDITION = "SIPRI 2025"
+"""The label of SIPRI's table (its April 2025 release, ``seeds/panel/SOURCES.md``)."""
 MEMBERS_FILE = "seeds/nato_members.csv"
 """The members (and their order) and their accession years."""
 
@@ -48,17 +52,33 @@ class PanelRecord:
 
     @classmethod
     def load(
-        cls, iso3: tuple[str, ...] | None = None, edition: str = panel.DEFAULT_NATO_EDITION
+        cls,
+        iso3: tuple[str, ...] | None = None,
+        edition: str = panel.DEFAULT_NATO_EDITION,
+        source: str = "nato",
     ) -> PanelRecord:
-        """NATO's table as a record, for the given members (default: the 32 of the seeds).
+        """A table of the panel as a record, for the given members (default: the 32 of the seeds).
 
         Args:
             iso3: the members, in the order wanted (a member the table lacks gets NaN).
-            edition: a key of ``sim.core.panel.NATO_EDITIONS``.
+            edition: a key of ``sim.core.panel.NATO_EDITIONS`` (``source="nato"``).
+            source: one of :data:`SOURCES`: ``"nato"``, NATO's Table 3 of that edition
+                (2014-2024, what the pledges are judged against and what the model is calibrated
+                to), or ``"sipri"``, SIPRI's share of GDP 1990-2024 (the longer history; it
+                differs from NATO's for some allies, docs/VALIDATION.md, *The record*).
+
+        Raises:
+            ValueError: for an unknown source, or a member without an accession year.
         """
+        if source not in SOURCES:
+            raise ValueError(f"record source {source!r}: expected one of {SOURCES}")
         seeds = pd.read_csv(resolve(MEMBERS_FILE), usecols=["iso3", "accession_year"])
         iso3 = tuple(iso3) if iso3 is not None else tuple(seeds["iso3"])
-        table = panel.nato_shares(edition).pivot(index="year", columns="iso3", values="value")
+        if source == "sipri":
+            rows, edition = panel.sipri_shares(), SIPRI_EDITION
+        else:
+            rows = panel.nato_shares(edition)
+        table = rows.pivot(index="year", columns="iso3", values="value")
         years = tuple(range(int(table.index.min()), int(table.index.max()) + 1))
         table = table.reindex(index=list(years), columns=list(iso3))
         joined = seeds.set_index("iso3")["accession_year"].reindex(list(iso3))
@@ -107,6 +127,19 @@ class PanelRecord:
             span = f"{self.years[0]}-{self.years[-1]}"
             raise KeyError(f"the record has no year {year} (it has {span})")
         return self.shares[self.years.index(year)]
+
+    def since(self, year: int) -> PanelRecord:
+        """The record from ``year`` on (a fit's first year is its initial state).
+
+        Raises:
+            ValueError: when the record has no such year.
+        """
+        if year not in self.years:
+            raise ValueError(f"the record has no year {year} ({self.years[0]}-{self.last_year})")
+        keep = [j for j, y in enumerate(self.years) if y >= year]
+        return dataclasses.replace(
+            self, years=tuple(self.years[j] for j in keep), shares=self.shares[keep].copy()
+        )
 
     def allies(self, year: int) -> np.ndarray:
         """Which members count in ``year``: allies by then, with armed forces."""

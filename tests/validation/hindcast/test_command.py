@@ -103,3 +103,20 @@ def test_a_forward_scenario_is_refused_before_any_fit(tmp_path, capsys):
     assert main(["hindcast", hague, "--out", str(tmp_path / "never")]) == 2
     err = capsys.readouterr().err
     assert "starts in 2025, outside the record (2014-2024)" in err and "Traceback" not in err
+
+
+def test_baselines_alone_on_sipris_longer_record(tmp_path):
+    # SIPRI's table starts in 1990 (seeds/panel/SOURCES.md): origins before the backcast's
+    # start can score the baselines, with no fit of the model
+    out = tmp_path / "sipri"
+    args = ["--record", "sipri", "--baselines-only", "--origins", "1999,2009", "--horizons", "1"]
+    assert main(["hindcast", BACKCAST, *args, "--out", str(out)]) == 0
+    table = pd.read_parquet(out / "scores.parquet")
+    assert set(table["method"]) == METHODS - {"model"}
+    assert sorted(set(zip(table["origin"], table["year"], strict=True))) == [
+        (1999, 2000),
+        (2009, 2010),
+    ]
+    assert not (out / "fits.csv").exists()
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["baselines_only"] and manifest["record"].startswith("sipri")

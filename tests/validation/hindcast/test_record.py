@@ -41,3 +41,18 @@ def test_until_removes_every_later_year(record):
         known.year(2019)
     with pytest.raises(ValueError, match="starts in 2014"):
         record.until(2013)
+
+
+def test_sipris_table_is_the_longer_record():
+    sipri = PanelRecord.load(source="sipri")
+    assert sipri.years == tuple(range(1990, 2025))  # seeds/panel/SOURCES.md: SIPRI 1990-2024
+    assert np.isnan(sipri.year(2000)[sipri.iso3.index("ISL")])  # SIPRI has no Iceland either
+    # from 2014 on it is a second source for the same allies: close to NATO's for most
+    # (docs/VALIDATION.md, The record: median absolute difference 0.022 pp), not equal
+    nato = PanelRecord.load()
+    both = sipri.since(2014)
+    assert both.years == nato.years
+    gap = np.abs(both.shares - nato.shares)
+    assert 0 < np.nanmedian(gap) < 0.05
+    with pytest.raises(ValueError, match="expected one of"):
+        PanelRecord.load(source="imf")
