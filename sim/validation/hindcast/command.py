@@ -137,7 +137,7 @@ def run_hindcast(
     record: PanelRecord | None = None,
     progress: Callable[[str], None] | None = None,
     with_model: bool = True,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Fit, forecast and score at each origin.
 
     Args:
@@ -155,12 +155,12 @@ def run_hindcast(
             before the backcast starts).
 
     Returns:
-        The scores (one row per method, origin and forecast year) and the fits (one row per
-        origin).
+        The scores (one row per method, origin and forecast year), the same member-year by
+        member-year (``scores.member_scores``) and the fits (one row per origin).
     """
     say = progress or (lambda _line: None)
     record = record if record is not None else PanelRecord.load()
-    tables, fits = [], []
+    tables, members, fits = [], [], []
     for origin in origins:
         forecasts = baselines.baseline_forecasts(record, origin, horizons)
         note = ""
@@ -175,8 +175,13 @@ def run_hindcast(
                 f"loss {fit.loss:.5f}); "
             )
         tables += [scores.score(f, record) for f in forecasts]
+        members += [scores.member_scores(f, record) for f in forecasts]
         say(f"origin {origin}: {note}scored {len(forecasts)} methods")
-    return pd.concat(tables, ignore_index=True), pd.DataFrame(fits)
+    return (
+        pd.concat(tables, ignore_index=True),
+        pd.concat(members, ignore_index=True),
+        pd.DataFrame(fits),
+    )
 
 
 def _fit_row(fit: model.Fit) -> dict[str, Any]:
@@ -205,7 +210,7 @@ def cli_hindcast(args: argparse.Namespace) -> int:
     budget, budget_note = cli_budget()
     out = output_path(args.out) if args.out else Path("results") / f"hindcast-{scenario.name}"
     with output_folder(out, KIND, overwrite=args.overwrite) as folder:
-        table, fits = run_hindcast(
+        table, members, fits = run_hindcast(
             scenario.params,
             scenario.seed,
             origins,
@@ -218,7 +223,7 @@ def cli_hindcast(args: argparse.Namespace) -> int:
             with_model=not args.baselines_only,
         )
         with folder.write() as tmp:
-            files = output.write_outputs(table, tmp)
+            files = output.write_outputs(table, tmp, members)
             if not args.baselines_only:
                 fits.to_csv(tmp / "fits.csv", index=False)
                 files.append(tmp / "fits.csv")

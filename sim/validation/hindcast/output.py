@@ -79,19 +79,26 @@ TABLE_COLUMNS = (
 
 FILES = ("scores.parquet", "scores.csv", "summary.csv", "skill.png", "skill.pdf", "scores.tex")
 """The files :func:`write_outputs` writes, in order."""
+MEMBER_FILES = ("member_scores.parquet", "member_scores.csv")
+"""The member-year scores' files, written when :func:`write_outputs` is given them."""
 
 PNG_DPI = 200
 
 
-def write_outputs(scores: pd.DataFrame, out: Path) -> list[Path]:
+def write_outputs(
+    scores: pd.DataFrame, out: Path, members: pd.DataFrame | None = None
+) -> list[Path]:
     """Write the scores, their summary, the skill figure and the LaTeX table into ``out``.
 
     Args:
         scores: the rows of ``sim.validation.hindcast.scores.score`` for every method and origin.
         out: the folder (created if missing).
+        members: the rows of ``sim.validation.hindcast.scores.member_scores``, if any: written
+            as :data:`MEMBER_FILES`.
 
     Returns:
-        The files written (:data:`FILES`, in ``out``).
+        The files written (:data:`FILES`, then :data:`MEMBER_FILES` with ``members``, in
+        ``out``).
     """
     out = Path(out)
     summary = summarise(scores)
@@ -103,11 +110,15 @@ def write_outputs(scores: pd.DataFrame, out: Path) -> list[Path]:
         "skill.pdf": figure["pdf"],
         "scores.tex": to_latex(summary).encode(),
     }
+    if members is not None:
+        texts[MEMBER_FILES[1]] = members.to_csv(index=False, lineterminator="\n").encode()
     out.mkdir(parents=True, exist_ok=True)
     write_parquet(scores, out / FILES[0])
+    if members is not None:
+        write_parquet(members, out / MEMBER_FILES[0])
     for name, data in texts.items():
         _write_bytes(data, out / name)
-    return [out / name for name in FILES]
+    return [out / name for name in FILES + (MEMBER_FILES if members is not None else ())]
 
 
 def method_colour(method: str, order: list[str]) -> str:

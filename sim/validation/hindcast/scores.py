@@ -111,6 +111,44 @@ def score(forecast: Forecast, record: PanelRecord) -> pd.DataFrame:
     )
 
 
+MEMBER_SCORE_COLUMNS = (
+    "method",
+    "origin",
+    "horizon",
+    "year",
+    "iso3",
+    "record_pct",
+    "median_pct",
+    "error_pp",
+    "crps_pp",
+    "in_50",
+    "in_90",
+)
+"""The columns of :func:`member_scores`, one row per scored member-year: the record's share,
+the median forecast, their difference (median - record), the member-year's CRPS and whether the
+record lies in the central 50% and 90% intervals (the terms :func:`score` averages)."""
+
+
+def member_scores(forecast: Forecast, record: PanelRecord) -> pd.DataFrame:
+    """A forecast's scores member-year by member-year (:data:`MEMBER_SCORE_COLUMNS`).
+
+    The same member-years and numbers :func:`score` pools: which allies a method misses.
+    """
+    samples = _aligned(forecast, record)
+    frames = []
+    for i, year in enumerate(forecast.years):
+        terms = _member_terms(samples[:, i, :], record, year)
+        if terms is None:
+            continue
+        use = terms.pop("use")
+        head = {"method": forecast.method, "origin": forecast.origin}
+        head |= {"horizon": year - forecast.origin, "year": year}
+        frames.append(pd.DataFrame(head | {"iso3": np.array(record.iso3)[use]} | terms))
+    if not frames:
+        return pd.DataFrame(columns=list(MEMBER_SCORE_COLUMNS))
+    return pd.concat(frames, ignore_index=True)[list(MEMBER_SCORE_COLUMNS)]
+
+
 def summarise(scores: pd.DataFrame) -> pd.DataFrame:
     """Pool the scores over origins, per method and horizon, and over every horizon (``"all"``).
 
@@ -142,29 +180,51 @@ def _aligned(forecast: Forecast, record: PanelRecord) -> np.ndarray:
     return forecast.samples[:, :, order]
 
 
-def _share_scores(samples: np.ndarray, record: PanelRecord, year: int) -> dict:
-    """RMSE, MAE, CRPS and coverages of samples (S, N) against the record's ``year``."""
+def _member_terms(samples: np.ndarray, record: PanelRecord, year: int) -> dict | None:
+    """Each scored member-year's terms for samples (S, N) against the record's ``year``.
+
+    The members scored (``use``: allies with a record and a forecast), the record, the median,
+    the error, the CRPS and whether the record lies in the 50% and 90% intervals; None when no
+    member-year can be scored.
+    """
     import scoringrules  # takes seconds (numba compiles on import): only when scoring
 
     obs = record.year(year)
     use = record.allies(year) & np.isfinite(obs) & np.isfinite(samples).all(axis=0)
     if not use.any():
-        nan = float("nan")
-        names = ("rmse_pp", "mae_pp", "crps_pp", "coverage_50", "coverage_90")
-        return {"member_years": 0} | dict.fromkeys(names, nan)
+        return None
     obs, x = obs[use], samples[:, use]
-    error = np.median(x, axis=0) - obs
+    median = np.median(x, axis=0)
     # the fair estimator divides by m (m - 1): a one-sample ensemble is a point, its CRPS |x - y|
     estimator = "fair" if len(x) > 1 else "nrg"
     crps = scoringrules.crps_ensemble(obs, x, m_axis=0, estimator=estimator, backend="numpy")
     q25, q75, q05, q95 = np.quantile(x, [0.25, 0.75, 0.05, 0.95], axis=0)
     return {
-        "member_years": int(use.sum()),
+        "use": use,
+        "record_pct": obs,
+        "median_pct": median,
+        "error_pp": median - obs,
+        "crps_pp": np.asarray(crps, dtype=float),
+        "in_50": (q25 <= obs) & (obs <= q75),
+        "in_90": (q05 <= obs) & (obs <= q95),
+    }
+
+
+def _share_scores(samples: np.ndarray, record: PanelRecord, year: int) -> dict:
+    """RMSE, MAE, CRPS and coverages of samples (S, N) against the record's ``year``."""
+    terms = _member_terms(samples, record, year)
+    if terms is None:
+        nan = float("nan")
+        names = ("rmse_pp", "mae_pp", "crps_pp", "coverage_50", "coverage_90")
+        return {"member_years": 0} | dict.fromkeys(names, nan)
+    error = terms["error_pp"]
+    return {
+        "member_years": int(terms["use"].sum()),
         "rmse_pp": float(np.sqrt(np.mean(error**2))),
         "mae_pp": float(np.mean(np.abs(error))),
-        "crps_pp": float(np.mean(crps)),
-        "coverage_50": float(np.mean((q25 <= obs) & (obs <= q75))),
-        "coverage_90": float(np.mean((q05 <= obs) & (obs <= q95))),
+        "crps_pp": float(np.mean(terms["crps_pp"])),
+        "coverage_50": float(np.mean(terms["in_50"])),
+        "coverage_90": float(np.mean(terms["in_90"])),
     }
 
 

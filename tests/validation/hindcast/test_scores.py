@@ -200,3 +200,23 @@ def test_persistence_on_the_real_record_scores_as_computed_directly() -> None:
     # persistence's median is the 2020 share (up to the centring's rounding, 1e-12)
     assert row["member_years"] == 29 and row["rmse_pp"] == pytest.approx(direct, abs=1e-12)
     assert row["count_record"] == real.count(after, 2021)
+
+
+def test_member_scores_are_the_terms_score_pools():
+    # persistence from 2020 on the real record: the per-ally table holds exactly the
+    # member-years score() pools, and pooling it gives score()'s numbers back
+    from sim.validation.hindcast.scores import member_scores
+
+    record = PanelRecord.load()
+    forecast = persistence(record, 2020, (1, 2))
+    pooled = score(forecast, record).set_index("year")
+    rows = member_scores(forecast, record)
+    for year, own in rows.groupby("year"):
+        assert len(own) == pooled.loc[year, "member_years"]
+        assert np.sqrt(np.mean(own["error_pp"] ** 2)) == pytest.approx(pooled.loc[year, "rmse_pp"])
+        assert own["crps_pp"].mean() == pytest.approx(pooled.loc[year, "crps_pp"])
+        assert own["in_90"].mean() == pytest.approx(pooled.loc[year, "coverage_90"])
+    # persistence's median is the 2020 value: the error is the change since 2020
+    pol = rows[(rows["iso3"] == "POL") & (rows["year"] == 2022)].iloc[0]
+    i = record.iso3.index("POL")
+    assert pol["error_pp"] == pytest.approx(record.year(2020)[i] - record.year(2022)[i])
