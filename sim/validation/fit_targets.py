@@ -98,23 +98,24 @@ class FitTargets:
         Args:
             members: the backcast's members (their order is the order of ``observed``).
             panel: the record, as known at the fit's origin.
+
+        Raises:
+            ValueError: when a member is not in the record (which has a row, NaN where the table
+                has no figure, for each member of ``seeds/nato_members.csv``).
         """
         years = panel.years
-        order = [panel.iso3.index(c) if c in panel.iso3 else None for c in members.iso3]
-        observed = np.array(
-            [
-                [panel.shares[j, i] if i is not None else np.nan for i in order]
-                for j in range(len(years))
-            ]
-        )
+        missing = [c for c in members.iso3 if c not in panel.iso3]
+        if missing:
+            raise ValueError(f"members {missing} are not in the record ({panel.edition})")
+        order = [panel.iso3.index(c) for c in members.iso3]
+        observed = panel.shares[:, order]
         mask = ~np.isnan(observed) & members.armed[None, :]
         mask[0] = False  # the first year is the initial state
-        accession = {c: panel.accession_year[i] for i, c in enumerate(panel.iso3)}
         counts = {y: int(panel.count(panel.year(y), y)) for y in years}
         record = backcast.Record(
             tuple(members.iso3),
             pd.DataFrame(observed.T, index=list(members.iso3), columns=list(years)),
-            pd.Series({c: accession.get(c, 9999) for c in members.iso3}),
+            pd.Series(panel.accession_year[order], index=list(members.iso3)),
             counts,
         )
         laggards = np.array([], dtype=int)

@@ -26,7 +26,8 @@ from collections.abc import Callable, Iterator
 import numpy as np
 
 from sim.core import dynamics
-from sim.core.data import Members, load_members
+from sim.core.data import Members
+from sim.core.members import members_of
 from sim.core.params import Params, make_params, parse_quarter
 from sim.validation import backcast
 from sim.validation.calibrate import calibrate
@@ -82,13 +83,7 @@ def fit_until(
         raise ValueError(f"origin {origin}: expected a year after the backcast's start ({start})")
     known = record.since(start).until(origin)  # the backcast's first year is its initial state
     params = _ending(base, origin)
-    members = load_members(
-        params.members_file,
-        params.initial_data_year,
-        use_pledges=params.use_pledges,
-        use_target_exemptions=params.use_target_exemptions,
-    )
-    targets = FitTargets.from_panel(members, known)
+    targets = FitTargets.from_panel(members_of(params), known)  # the members' order and forces
     result = calibrate(params, seed, budget, progress=progress, targets=targets, diagnose=False)
     return Fit(
         origin,
