@@ -132,6 +132,18 @@ def test_cluster_estimate_counts_waves_of_chunks_and_the_client() -> None:
         costs.cluster_estimate(10, 2.0, 0.0, 1.0, 0.0, 1.0, 0)
 
 
+def test_cluster_estimate_a_scheduler_apart_is_a_third_limit() -> None:
+    # the same 148 chunks (3 waves of 2 s on 64 cores); a scheduler at 10 ms a chunk is busy
+    # 1.48 of the 6 s, and one at 60 ms (8.88 s) sets the pace instead of the workers
+    easy = costs.cluster_estimate(148, 2.0, 0.005, 3.0, 0.5, 1, 64, scheduler_s_per_chunk=0.01)
+    assert easy.seconds == pytest.approx(9.5) and easy.scheduler_busy == pytest.approx(1.48 / 6)
+    slow = costs.cluster_estimate(148, 2.0, 0.005, 3.0, 0.5, 1, 64, scheduler_s_per_chunk=0.06)
+    assert slow.seconds == pytest.approx(3.0 + 8.88 + 0.5) and slow.scheduler_busy == 1.0
+    assert slow.client_busy == pytest.approx(0.74 / 8.88)
+    # inside the client (the default): no third limit
+    assert costs.cluster_estimate(148, 2.0, 0.005, 3.0, 0.5, 1, 64).scheduler_busy == 0.0
+
+
 # --- the million-run report ------------------------------------------------------------------
 
 
@@ -158,6 +170,30 @@ def test_session_costs_per_chunk_in_the_steady_window() -> None:
     assert c["client_s_per_chunk"] == pytest.approx(0.8 / 8)  # 0.1 CPU s a chunk
     # first file at t=1, less one chunk's 2 s of work: no start-up left; last file at t=10
     assert c["startup_s"] == 0.0 and c["tail_s"] == 1.5
+    assert c["scheduler_s_per_chunk"] == 0.0  # no scheduler apart
+
+
+def test_session_costs_count_a_scheduler_apart_beyond_its_idle_rate() -> None:
+    # as above, plus a scheduler at 0.07 CPU s per second and nannies at 0.01, which cost
+    # 0.05 per second together when idle: (0.08 - 0.05) x 8 s / 8 chunks = 0.03 s a chunk
+    progress = [(float(t), min(t, 10)) for t in range(12)]
+    traces = {
+        1: _trace(1, "client", 0.1),
+        2: _trace(2, "worker", 1.0),
+        3: _trace(3, "scheduler", 0.07),
+        4: _trace(4, "nannies", 0.01),
+    }
+    session = {
+        "sampler": SimpleNamespace(traces=traces, progress=progress),
+        "files_at_start": 0,
+        "wall_s": 11.5,
+    }
+    c = million_report.session_costs(session, 10_000, 10, idle_cpu_per_s=0.05)
+    assert c["scheduler_s_per_chunk"] == pytest.approx(0.03)
+    assert c["client_s_per_chunk"] == pytest.approx(0.1)  # the client alone, as before
+    # busier when idle than while running (noise): never a negative cost
+    quiet = million_report.session_costs(session, 10_000, 10, idle_cpu_per_s=0.5)
+    assert quiet["scheduler_s_per_chunk"] == 0.0
 
 
 def test_total_peak_sums_processes_sampled_together() -> None:
@@ -188,6 +224,8 @@ def test_role_from_command_line() -> None:
     spawn = ["python", "-c", "from multiprocessing.spawn import spawn_main; spawn_main()"]
     assert role(spawn, is_root=False) == "worker"
     assert role(["sleep", "1"], is_root=False) == "other"
+    # a cluster started apart: its roots are sampled under the role they are given
+    assert role(["python", "-m", "dask", "scheduler"], True, "scheduler") == "scheduler"
 
 
 def test_sampler_follows_children_and_kill_tree_kills_them() -> None:

@@ -10,16 +10,17 @@ The arithmetic of ``million.py``, on given numbers (``tests/test_benchmarks.py``
 - :func:`cluster_estimate`: the expected wall time on ``cores`` worker cores from the measured
   per-chunk costs, and the client's share.
 
-The estimate's model, per chunk (a chunk is one task: the unit the client hands out): a sweep of
-C chunks takes ``startup + max(ceil(C / cores) * w, C * c) + tail``, where ``w`` is a chunk's
+The estimate's model, per chunk (a chunk is one task: the unit the client hands out): a sweep of C
+chunks takes ``startup + max(ceil(C / cores) * w, C * c, C * s) + tail``, where ``w`` is a chunk's
 worker CPU seconds, ``c`` the client's CPU seconds per chunk while chunks run (with a
-``LocalCluster`` the scheduler and the nannies live in the client's process, so they are
-included), ``startup`` the time before the first chunk starts and ``tail`` the time after the
-last one ends (final files, shutting the cluster down). ``ceil(C / cores)`` counts the waves of
-chunks: 148 chunks on 64 cores take 3 chunk times, not 2.3. The client keeps up while
-``C * c`` is below the workers' time; its *busy share* says how close it is. The model assumes
-cores as fast as this machine's, a scheduler that keeps them busy, and a file system that
-absorbs the write rate it reports.
+``LocalCluster`` the scheduler and the nannies live in the client's process, so they are included),
+``s`` the CPU seconds per chunk of a scheduler (and nannies) running apart (zero when they are
+inside the client), ``startup`` the time before the first chunk starts and ``tail`` the time after
+the last one ends (final files, shutting the cluster down). ``ceil(C / cores)`` counts the waves of
+chunks: 148 chunks on 64 cores take 3 chunk times, not 2.3. The client keeps up while ``C * c`` is
+below the workers' time; its *busy share* says how close it is, and likewise the scheduler's. The
+model assumes cores as fast as this machine's, a scheduler that keeps them busy, and a file system
+that absorbs the write rate it reports.
 """
 
 from __future__ import annotations
@@ -93,6 +94,8 @@ class Estimate:
     seconds: float
     client_busy: float
     """Share of the running time the client is busy (1.0: the client is the limit)."""
+    scheduler_busy: float
+    """Share of the running time a separate scheduler is busy (0.0 when it is in the client)."""
     write_mb_s: float
     """Rate the file system must absorb while chunks run (MB/s)."""
 
@@ -105,6 +108,7 @@ def cluster_estimate(
     tail_s: float,
     bytes_per_chunk: float,
     cores: int,
+    scheduler_s_per_chunk: float = 0.0,
 ) -> Estimate:
     """Expected wall time of ``chunks`` chunks on ``cores`` worker cores (the model above).
 
@@ -117,11 +121,13 @@ def cluster_estimate(
         )
     workers_s = math.ceil(chunks / cores) * worker_s_per_chunk
     client_s = chunks * client_s_per_chunk
-    running = max(workers_s, client_s)
+    scheduler_s = chunks * scheduler_s_per_chunk
+    running = max(workers_s, client_s, scheduler_s)
     return Estimate(
         cores=cores,
         chunks=chunks,
         seconds=startup_s + running + tail_s,
         client_busy=client_s / running,
+        scheduler_busy=scheduler_s / running,
         write_mb_s=chunks * bytes_per_chunk / running / 1e6,
     )

@@ -20,6 +20,13 @@ subprocess on a sweep of ``--runs`` runs of the default scenario (a 10 x 10 grid
   start-up and the time after the last chunk) and from them the expected time on ``--cores``
   cores and the client's share (``costs.cluster_estimate``).
 
+With ``--separate-scheduler`` the cluster is not a ``LocalCluster`` inside the client: a
+``dask scheduler`` process and a ``dask worker --nworkers N`` process (the nannies, each starting a
+worker) run apart and the sweep joins them with ``--scheduler ADDRESS``. Each is sampled as its own
+process tree, so the client's CPU per chunk is the client's alone, and the scheduler's is measured
+as the second serial resource of a real cluster. A kill then kills the client only (the cluster
+stays up, as a real one would), and the resumed session joins the same scheduler.
+
 Writes ``million-<runs>.json`` (everything, RSS over time included) and ``million-<runs>.md`` (the
 tables docs/PERFORMANCE.md quotes) into ``--report`` (default ``results/benchmarks/``), and prints
 the Markdown. The sweep folder is a temporary one, removed at the end, unless ``--out`` is given.
@@ -39,11 +46,14 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import engines
 import million_report
+import psutil
 from proctree import TreeSampler, kill_tree
 
 
@@ -55,6 +65,67 @@ def count_files(out: Path) -> int:
     return sum(1 for p in folder.rglob("*.parquet") if not p.name.startswith("."))
 
 
+@contextmanager
+def separate_cluster(work: Path, workers: int, timeout: float = 60.0) -> Iterator[dict[str, Any]]:
+    """A Dask scheduler and ``workers`` one-thread workers as processes of their own (localhost).
+
+    Yields ``{"address": ..., "roots": {pid: role}}``: the scheduler's process (role
+    ``scheduler``) and the ``dask worker`` process that runs the nannies (role ``nannies``),
+    whose children are the workers. Both trees are killed on exit.
+    """
+    from distributed import Client
+
+    file = work / "scheduler.json"
+    python = [sys.executable, "-m", "dask"]
+    logs = (work / "scheduler.log").open("w"), (work / "workers.log").open("w")
+    sched = subprocess.Popen(
+        [*python, "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard"]
+        + ["--scheduler-file", str(file)],
+        cwd=work,
+        stdout=logs[0],
+        stderr=subprocess.STDOUT,
+    )
+    procs = [sched]
+    try:
+        t0 = time.perf_counter()
+        while not file.exists():
+            if sched.poll() is not None or time.perf_counter() - t0 > timeout:
+                raise RuntimeError(f"the dask scheduler did not start; see {work}/scheduler.log")
+            time.sleep(0.1)
+        nanny = subprocess.Popen(
+            [*python, "worker", "--scheduler-file", str(file), "--nworkers", str(workers)]
+            + ["--nthreads", "1", "--no-dashboard", "--host", "127.0.0.1"]
+            + ["--local-directory", str(work / "dask-worker-space")],
+            cwd=work,
+            stdout=logs[1],
+            stderr=subprocess.STDOUT,
+        )
+        procs.append(nanny)
+        with Client(scheduler_file=str(file), timeout=timeout) as client:
+            client.wait_for_workers(workers, timeout=timeout)
+            address = client.scheduler.address
+        roots = {sched.pid: "scheduler", nanny.pid: "nannies"}
+        yield {"address": address, "roots": roots, "idle_cpu_per_s": idle_rate(roots)}
+    finally:
+        for proc in reversed(procs):
+            kill_tree(proc.pid)
+            proc.wait()
+        for log in logs:
+            log.close()
+
+
+def idle_rate(roots: dict[int, str], seconds: float = 5.0) -> float:
+    """CPU seconds per second that the scheduler and nannies spend with no work (heartbeats)."""
+    procs = [psutil.Process(pid) for pid in roots]
+
+    def used() -> float:
+        return sum(sum(p.cpu_times()[:2]) for p in procs)
+
+    start = used()
+    time.sleep(seconds)
+    return (used() - start) / seconds
+
+
 def run_session(
     command: list[str],
     out: Path,
@@ -62,18 +133,24 @@ def run_session(
     interval: float,
     kill_after: float | None = None,
     kill_chunks: int | None = None,
+    cluster_roots: dict[int, str] | None = None,
 ) -> dict[str, Any]:
     """Run the sweep command once from ``work``, sampled.
 
-    SIGKILL the client and every process of its cluster once ``kill_after`` seconds have passed
+    SIGKILL the client and every process it started once ``kill_after`` seconds have passed
     or ``kill_chunks`` chunk files exist, if it is still running then. The session's wall time
-    runs to its exit, or to the kill.
+    runs to its exit, or to the kill. ``cluster_roots`` (pid: role) are the process trees of a
+    cluster started apart, sampled alongside the client's and left running.
     """
     log = work / "session.err"
     t0 = time.perf_counter()
     with log.open("w") as err:
         proc = subprocess.Popen(command, cwd=work, stderr=err)
     sampler = TreeSampler(proc.pid, interval, lambda: count_files(out), t0=t0).start()
+    others = [
+        TreeSampler(pid, interval, t0=t0, root_role=kind).start()
+        for pid, kind in (cluster_roots or {}).items()
+    ]
     killed = False
     while proc.poll() is None:
         late = kill_after is not None and time.perf_counter() - t0 >= kill_after
@@ -87,6 +164,9 @@ def run_session(
     proc.wait()
     wall = wall if killed else time.perf_counter() - t0
     sampler.stop()
+    for other in others:
+        other.stop()
+        sampler.traces.update(other.traces)
     stderr = log.read_text(errors="replace")
     log.unlink()
     if not killed and proc.returncode != 0:
@@ -203,10 +283,24 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--interval", type=float, default=0.5, help="seconds between samples")
     p.add_argument("--compare", type=int, default=200, help="runs recomputed to compare")
     p.add_argument("--cores", type=int, default=64, help="cores of the estimate")
+    p.add_argument(
+        "--separate-scheduler",
+        action="store_true",
+        help="run the Dask scheduler and workers as processes apart from the client",
+    )
     args = p.parse_args()
     if args.runs <= 0 or args.runs % engines.GRID_POINTS:
         p.error(f"--runs {args.runs}: expected a positive multiple of {engines.GRID_POINTS}")
     return args
+
+
+@contextmanager
+def _cluster(args: argparse.Namespace, work: Path) -> Iterator[dict[str, Any] | None]:
+    if not args.separate_scheduler:
+        yield None
+        return
+    with separate_cluster(work, args.workers) as cluster:
+        yield cluster
 
 
 def main() -> None:
@@ -216,18 +310,21 @@ def main() -> None:
     out = args.out.resolve() if args.out else work / "sweep"
     try:
         config = engines.write_sweep_config(work, args.runs, name="million")
-        command = engines.sweep_command(config, out, args.workers, "--cluster", "local")
-        sessions = [
-            run_session(command, out, work, args.interval, args.kill_after, args.kill_after_chunks)
-        ]
-        if sessions[0]["killed"]:
-            print(f"killed after {sessions[0]['wall_s']:.1f} s; resuming", file=sys.stderr)
-            sessions.append(run_session(command, out, work, args.interval, None))
+        with _cluster(args, work) as cluster:
+            where = ["--scheduler", cluster["address"]] if cluster else ["--cluster", "local"]
+            roots = cluster["roots"] if cluster else None
+            command = engines.sweep_command(config, out, args.workers, *where)
+            kill = args.kill_after, args.kill_after_chunks
+            sessions = [run_session(command, out, work, args.interval, *kill, roots)]
+            idle = cluster["idle_cpu_per_s"] if cluster else 0.0
+            if sessions[0]["killed"]:
+                print(f"killed after {sessions[0]['wall_s']:.1f} s; resuming", file=sys.stderr)
+                sessions.append(run_session(command, out, work, args.interval, None, None, roots))
         check = verify(out, args.runs, args.compare)
         disk = disk_usage(out)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    result = million_report.summarise(args, command, sessions, check, disk)
+    result = million_report.summarise(args, command, sessions, check, disk, idle)
     million_report.write(result, args.report / f"million-{args.runs}")
     print(million_report.markdown(result))
     if not check["ok"]:

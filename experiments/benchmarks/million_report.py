@@ -62,11 +62,15 @@ def total_peak(traces: list[ProcessTrace]) -> float:
     return max(sums.values(), default=0) / MB
 
 
-def session_costs(s: dict[str, Any], runs: int, total_files: int) -> dict[str, float]:
+def session_costs(
+    s: dict[str, Any], runs: int, total_files: int, idle_cpu_per_s: float = 0.0
+) -> dict[str, float]:
     """A session's costs per chunk in its steady window, its start-up and its tail (seconds).
 
     A chunk is one file of ``alliance/``; the sweep's ``total_files`` chunks share its runs.
-    The start-up is the time to the first chunk file less one chunk's worker time.
+    The start-up is the time to the first chunk file less one chunk's worker time. A scheduler
+    and nannies running apart cost ``idle_cpu_per_s`` with no work at all (measured before the
+    sweep); only what they spend beyond that is counted per chunk.
     """
     sampler, progress = s["sampler"], s["sampler"].progress
     t_lo, t_hi, n_lo, n_hi = costs.steady_window(progress)
@@ -89,6 +93,12 @@ def session_costs(s: dict[str, Any], runs: int, total_files: int) -> dict[str, f
         "runs_per_chunk": runs_per_chunk,
         "worker_s_per_chunk": worker,
         "client_s_per_chunk": cpu.get("client", 0.0) / chunks,
+        "scheduler_s_per_chunk": max(
+            0.0,
+            cpu.get("scheduler", 0.0) + cpu.get("nannies", 0.0) - idle_cpu_per_s * (t_hi - t_lo),
+        )
+        / chunks,
+        "scheduler_idle_cpu_per_s": idle_cpu_per_s,
         "startup_s": max(0.0, first - worker),
         "tail_s": s["wall_s"] - _first_time(progress, progress[-1][1]),
         "window": (t_lo, t_hi),
@@ -101,12 +111,13 @@ def summarise(
     sessions: list[dict[str, Any]],
     check: dict[str, Any],
     disk: dict[str, int],
+    idle_cpu_per_s: float = 0.0,
 ) -> dict[str, Any]:
     """Everything ``million.py`` reports, as plain data."""
     runs, last = args.runs, sessions[-1]
     total_files = last["files_at_end"]
     try:
-        c = session_costs(last, runs, total_files)
+        c = session_costs(last, runs, total_files, idle_cpu_per_s)
     except (ValueError, StopIteration, ZeroDivisionError):
         c = None
     procs = []
@@ -116,6 +127,7 @@ def summarise(
     result: dict[str, Any] = {
         "runs": runs,
         "workers": args.workers,
+        "separate_scheduler": bool(getattr(args, "separate_scheduler", False)),
         "command": " ".join(["python", *command[1:]]),
         "sessions": [
             {k: v for k, v in s.items() if k != "sampler"}
@@ -139,6 +151,7 @@ def summarise(
                 c["tail_s"],
                 disk["bytes"] / total_files,
                 cores,
+                c["scheduler_s_per_chunk"],
             )
             result["estimates"].append(dataclasses.asdict(e))
     return result
@@ -154,7 +167,8 @@ def write(result: dict[str, Any], stem: Path) -> None:
 def _sessions_text(result: dict[str, Any]) -> str:
     parts = []
     for k, s in enumerate(result["sessions"], 1):
-        what = "killed (kill -9, client and cluster)" if s["killed"] else "to the end"
+        victims = "client" if result.get("separate_scheduler") else "client and cluster"
+        what = f"killed (kill -9, {victims})" if s["killed"] else "to the end"
         parts.append(
             f"session {k}: {s['wall_s']:.1f} s, {what}, chunk files {s['files_at_start']:,} -> "
             f"{s['files_at_end']:,}"
@@ -201,23 +215,33 @@ def markdown(result: dict[str, Any]) -> str:
         lines.append("\n(too few chunk files for a steady window: no per-chunk costs)")
         return "\n".join(lines)
     per_chunk = c["runs_per_chunk"]
+    apart = r.get("separate_scheduler", False)
+    client = (
+        f"the client alone {c['client_s_per_chunk'] * 1e3:.1f} CPU ms, the scheduler and nannies "
+        f"(processes apart) {c.get('scheduler_s_per_chunk', 0.0) * 1e3:.1f} CPU ms beyond their "
+        f"{c.get('scheduler_idle_cpu_per_s', 0.0):.3f} CPU s per second when idle"
+        if apart
+        else f"the client (scheduler and nannies included) {c['client_s_per_chunk'] * 1e3:.1f} "
+        "CPU ms"
+    )
     lines += [
         "",
         f"Steady window of the last session (10%-90% of its chunk files): {c['window_s']:.1f} s, "
         f"{c['window_chunks']} chunks of {per_chunk:,.0f} runs, {c['window_runs_per_s']:,.0f} "
         f"runs/s. Per chunk: workers {c['worker_s_per_chunk']:.2f} CPU s "
-        f"({c['worker_s_per_chunk'] / per_chunk * 1e3:.3f} ms a run), the client (scheduler and "
-        f"nannies included) {c['client_s_per_chunk'] * 1e3:.1f} CPU ms. Start-up "
+        f"({c['worker_s_per_chunk'] / per_chunk * 1e3:.3f} ms a run), {client}. Start-up "
         f"{c['startup_s']:.1f} s (to the first chunk file, less one chunk's work); after the "
         f"last chunk file {c['tail_s']:.1f} s.",
         "",
-        "| worker cores | chunks | expected wall | client busy | write rate MB/s |",
-        "|---:|---:|---:|---:|---:|",
+        "| worker cores | chunks | expected wall | client busy | scheduler busy "
+        "| write rate MB/s |",
+        "|---:|---:|---:|---:|---:|---:|",
     ]
     for e in r["estimates"]:
+        sched = f"{e['scheduler_busy']:.0%}" if apart else "(in the client)"
         lines.append(
             f"| {e['cores']} | {e['chunks']:,} | {e['seconds']:,.1f} s | {e['client_busy']:.0%} "
-            f"| {e['write_mb_s']:,.1f} |"
+            f"| {sched} | {e['write_mb_s']:,.1f} |"
         )
     if len(r["sessions"]) == 1:
         lines.append(f"\n(measured: {r['wall_s']:.1f} s on {r['workers']} workers)")

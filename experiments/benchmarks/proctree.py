@@ -20,17 +20,18 @@ from dataclasses import dataclass, field
 import psutil
 
 
-def role(cmdline: list[str], is_root: bool) -> str:
+def role(cmdline: list[str], is_root: bool, root_role: str = "client") -> str:
     """What a process of a sweep is, from its command line.
 
-    The root is the client: the ``sim sweep`` process, which with ``--cluster local`` also runs
-    the Dask scheduler and the nannies (``LocalCluster`` keeps them in the process that starts
-    it). A ``multiprocessing`` spawn child is a worker; the resource tracker is multiprocessing's
-    bookkeeping process.
+    The root is ``root_role``: by default the client, the ``sim sweep`` process, which with
+    ``--cluster local`` also runs the Dask scheduler and the nannies (``LocalCluster`` keeps them
+    in the process that starts it); a separately started ``dask scheduler`` or ``dask worker``
+    process is sampled as its own root. A ``multiprocessing`` spawn child is a worker; the
+    resource tracker is multiprocessing's bookkeeping process.
     """
     text = " ".join(cmdline)
     if is_root:
-        return "client"
+        return root_role
     if "resource_tracker" in text:
         return "resource tracker"
     if "spawn_main" in text or "distributed" in text:
@@ -58,9 +59,12 @@ class TreeSampler:
         interval: float = 0.5,
         progress: Callable[[], int] | None = None,
         t0: float | None = None,
+        root_role: str = "client",
     ) -> None:
-        """Follow process ``root``; ``progress`` is called at each sample; times from ``t0``."""
+        """Follow process ``root`` (whose role is ``root_role``); ``progress`` is called at each
+        sample; times from ``t0``."""
         self.root, self.interval, self._progress = root, interval, progress
+        self.root_role = root_role
         self.t0 = time.perf_counter() if t0 is None else t0
         self.traces: dict[int, ProcessTrace] = {}
         self.progress: list[tuple[float, int]] = []
@@ -102,7 +106,7 @@ class TreeSampler:
                     cpu = proc.cpu_times()
                     trace = self.traces.get(proc.pid)
                     if trace is None:
-                        kind = role(proc.cmdline(), proc.pid == self.root)
+                        kind = role(proc.cmdline(), proc.pid == self.root, self.root_role)
                         trace = self.traces[proc.pid] = ProcessTrace(proc.pid, kind)
             except psutil.Error:  # gone between listing and reading, or a zombie
                 continue
