@@ -172,7 +172,7 @@ def run_hindcast(
             )
             note = (
                 f"fitted in {fit.seconds:.0f} s ({fit.evaluations} evaluations, "
-                f"loss {fit.loss:.5f}); "
+                f"loss {fit.loss:.5f}, shock scale {fit.params.noise_sd_pp:.3f} pp); "
             )
         tables += [scores.score(f, record) for f in forecasts]
         members += [scores.member_scores(f, record) for f in forecasts]
@@ -193,6 +193,12 @@ def _fit_row(fit: model.Fit) -> dict[str, Any]:
         "seconds": round(fit.seconds, 2),
     }
     row.update({name: getattr(fit.params, name) for name, _, _ in POOLED})
+    if fit.spread is not None:
+        row.update(
+            noise_sd_pp=fit.spread.noise_sd_pp,
+            in_sample_error_pp=fit.spread.error_pp,
+            one_year_spread_pp=fit.spread.spread_pp,
+        )
     return row
 
 

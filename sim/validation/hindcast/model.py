@@ -6,6 +6,9 @@ This module owns the model's side of a rolling-origin hindcast:
   at the end of the origin year Y: the targets are built from ``PanelRecord.until(Y)`` and the
   backcast's runs stop at Y's last quarter, so no later value can reach the fit (a test perturbs
   every later value and gets the same bytes).
+- then it sets the ensemble's spread (the shock scale ``noise_sd_pp``) so that the fitted model's
+  one-year spread matches its in-sample one-year errors (``sim.validation.hindcast.dispersion``),
+  from the same years;
 - :func:`forecast` runs the fitted model from the backcast's first quarter to the last forecast
   year and, at the end of Y, sets each member's core share to the record's value for Y (the
   model's other state, such as the threat and the factories, is its own): the forecast starts
@@ -21,7 +24,7 @@ its runs stop at Y.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import numpy as np
 
@@ -32,6 +35,8 @@ from sim.core.params import Params, make_params, parse_quarter
 from sim.validation import backcast
 from sim.validation.calibrate import calibrate
 from sim.validation.fit_targets import FitTargets
+from sim.validation.hindcast import dispersion
+from sim.validation.hindcast.assimilation import assimilated, starting_shares
 from sim.validation.hindcast.forecast import Forecast
 from sim.validation.hindcast.record import PanelRecord
 from sim.validation.objective import Budget
@@ -50,6 +55,8 @@ class Fit:
     loss: float
     evaluations: int
     seconds: float
+    spread: dispersion.Dispersion | None = None
+    """The shock scale fitted to the in-sample one-year errors (None: the config's kept)."""
 
 
 def _ending(params: Params, year: int) -> Params:
@@ -64,8 +71,12 @@ def fit_until(
     seed: int,
     budget: Budget | None = None,
     progress: Callable[[str], None] | None = None,
+    spread_fit: bool = True,
 ) -> Fit:
-    """Calibrate the backcast with the record up to ``origin`` only.
+    """Calibrate the backcast with the record up to ``origin`` only, then its ensemble's spread.
+
+    The shock scale (``noise_sd_pp``) is then set from the fitted model's in-sample one-year
+    errors (``sim.validation.hindcast.dispersion``), from the same years.
 
     Args:
         base: the backcast's parameters (``configs/backcast_2014.toml``).
@@ -74,6 +85,7 @@ def fit_until(
         seed: root seed of the replications and the optimiser.
         budget: the calibration's budget (default: the full one).
         progress: called with a line of text after each stage.
+        spread_fit: set the shock scale from the in-sample errors (False: keep the config's).
 
     Raises:
         ValueError: when the origin is not after the backcast's first year.
@@ -85,13 +97,19 @@ def fit_until(
     params = _ending(base, origin)
     targets = FitTargets.from_panel(members_of(params), known)  # the members' order and forces
     result = calibrate(params, seed, budget, progress=progress, targets=targets, diagnose=False)
+    members = result.objective.members_of(result.x)
+    fitted, spread = result.params, None
+    if spread_fit:
+        spread = dispersion.estimate(fitted, members, known, origin, seed)
+        fitted = make_params({"noise_sd_pp": spread.noise_sd_pp}, base=fitted)
     return Fit(
         origin,
-        result.params,
-        result.objective.members_of(result.x),
+        fitted,
+        members,
         float(result.loss["loss"]),
         result.evaluations,
         result.seconds,
+        spread,
     )
 
 
@@ -128,47 +146,13 @@ def forecast(
     p = np.repeat(dynamics.param_arrays([params]), n_runs, axis=0)
     seeds = backcast.replication_seeds(seed, n_runs)
     member_noise, rival_noise = dynamics.draw_shocks(seeds, static.n_steps, fit.members.n)
-    start = _starting_shares(record, origin, fit.members)
+    start = starting_shares(record, origin, fit.members)
     year_of = np.array([int(q[:4]) for q in static.quarters])
     reset_row = int(np.flatnonzero(year_of == origin)[-1])
     core = np.empty((n_runs, static.n_steps + 1, fit.members.n))
-    states = _assimilated(static, p, member_noise, rival_noise, reset_row, start)
+    states = assimilated(static, p, member_noise, rival_noise, reset_row, start)
     for k, state in enumerate(states):
         core[:, k] = state.core_share_pct
     samples = np.stack([core[:, year_of == y].mean(axis=1) for y in years], axis=1)
     samples[:, :, np.isnan(start)] = np.nan
     return Forecast(METHOD, origin, years, tuple(fit.members.iso3), samples)
-
-
-def _starting_shares(record: PanelRecord, origin: int, members: Members) -> np.ndarray:
-    """The record's shares at the origin in the members' order (NaN: no figure)."""
-    at = record.year(origin)
-    index = {c: i for i, c in enumerate(record.iso3)}
-    return np.array([at[index[c]] if c in index else np.nan for c in members.iso3])
-
-
-def _assimilated(
-    static: dynamics.Static,
-    p: np.ndarray,
-    member_noise: np.ndarray,
-    rival_noise: np.ndarray,
-    reset_row: int,
-    start: np.ndarray,
-) -> Iterator[dynamics.State]:
-    """Each state of ``sim.core.dynamics.trajectory``, with the record's shares put in at a row.
-
-    At row ``reset_row`` (the origin's last quarter) each member with a figure gets it as its core
-    share in every run; the runs go on from there.
-    """
-    known = ~np.isnan(start)
-    constants, state = dynamics.initial_state(static, p)
-    for k in range(static.n_steps + 1):
-        if k == reset_row:
-            core = state.core_share_pct.copy()
-            core[:, known] = start[known]
-            state = state._replace(core_share_pct=core)
-        yield state
-        if k < static.n_steps:
-            state = dynamics.step(
-                static, p, constants, state, member_noise[:, k], rival_noise[:, k]
-            )
