@@ -253,7 +253,8 @@ CONFIG_CASES: dict[str, Case] = {
     ),
     "unknown parameter": lambda t: (
         ["validate", config(t, "[params]\nhegemon_presure = 0.3\n")],
-        "key 'params.hegemon_presure' = 0.3: expected one of the known parameters",
+        "key 'params.hegemon_presure' = 0.3: expected one of the known parameters (did you mean "
+        "'hegemon_pressure'?",
     ),
     "TOML syntax error": lambda t: (["validate", config(t, "[params\n")], "key '(syntax)'"),
     "TOML nested 5,000 deep": lambda t: (

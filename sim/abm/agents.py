@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import mesa
 
 from sim.core.dynamics import member_terms
+from sim.core.dynamics.commitment import fiscal_space
 from sim.core.metrics import MEMBER_COLUMNS
 
 if TYPE_CHECKING:
@@ -55,8 +56,31 @@ class MemberState(mesa.Agent):
             "core_share_pct": self._value("core_share_pct"),
         }
 
+    def commitment(self) -> dict[str, float | bool]:
+        """The commitment in force and whether the member keeps it (``dynamics.commitment``).
+
+        Keys: ``line_pct`` (the target plus the margin, % GDP), ``deadline_year``, ``kept``
+        (the member has decided to keep it: its share is floored at the line), ``binding``
+        (the mechanism is on: ``commitment_capacity_pp`` > 0), ``fiscal_space`` (this year's,
+        in (0, 1]: ``sim.core.fiscal``) and ``affordable_pp`` (the largest jump to the line it
+        would make now: the capacity times its fiscal space).
+        """
+        model, i = self.model, self.index
+        k = model.state.k
+        capacity = float(model.params.commitment_capacity_pp)
+        space = float(fiscal_space(model.static.arrays, model.param_matrix, 0, k, i))
+        return {
+            "line_pct": float(model.constants.target_core_pct[0, i])
+            + float(model.params.target_margin_pp),
+            "deadline_year": int(model.params.target_deadline_year),
+            "kept": bool(model.state.commitment_kept[0, i] > 0.0),
+            "binding": capacity > 0.0,
+            "fiscal_space": space,
+            "affordable_pp": capacity * space,
+        }
+
     def explain(self) -> str:
-        """A one-paragraph account of the member's last choice, term by term."""
+        """A one-paragraph account of the member's last choice, term by term, and its commitment."""
         d = self.decision()
         if not self.armed:
             return f"{self.name} has no armed forces: its core share is held at 0."
@@ -64,8 +88,34 @@ class MemberState(mesa.Agent):
             f"{self.name} ({self.iso3}) in {self.model.quarter}: core share "
             f"{d['core_share_pct']:.2f}% of GDP, moving toward a desired "
             f"{d['desired_core_share_pct']:.2f}% = anchor {_terms_in_words(d)} "
-            f"({100 * d['peers_at_target']:.0f}% of its {self.region} peers at the target)."
+            f"({100 * d['peers_at_target']:.0f}% of its {self.region} peers at the target). "
+            f"{_commitment_in_words(self.commitment(), d['core_share_pct'])}"
         )
+
+
+def _commitment_in_words(c: dict[str, float | bool], share: float) -> str:
+    """The commitment's state in one sentence: kept, not yet due, unaffordable or not binding."""
+    line, deadline, space = c["line_pct"], c["deadline_year"], c["fiscal_space"]
+    room = f"fiscal space {space:.2f}"
+    if not c["binding"]:
+        return (
+            f"Its commitment ({line:.2f}% by {deadline}) acts only through the pressure term "
+            f"(commitment_capacity_pp is 0; {room})."
+        )
+    if c["kept"]:
+        return f"It keeps its commitment: its share is held at or above {line:.2f}% ({room})."
+    gap = line - share
+    if gap <= 0:
+        return f"It is above its commitment line {line:.2f}% (due {deadline}; {room})."
+    return (
+        f"It is {gap:.2f} pp short of its commitment line {line:.2f}% (due {deadline}); "
+        f"with {room} it can raise at most {c['affordable_pp']:.2f} pp in one budget, so it "
+        + (
+            f"enough to keep it at its first budget from {deadline} on."
+            if gap <= c["affordable_pp"]
+            else "not enough to keep it yet."
+        )
+    )
 
 
 def _terms_in_words(decision: dict[str, float]) -> str:

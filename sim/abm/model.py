@@ -111,6 +111,11 @@ class AllianceModel(mesa.Model):
         self.member_values = metrics.member_metrics(self.static, self.constants, self.state)
 
     @property
+    def param_matrix(self) -> np.ndarray:
+        """The run's parameters as the equations read them, (1, P) (``dynamics.param_arrays``)."""
+        return self._p
+
+    @property
     def quarter(self) -> str:
         """The quarter of the current state, e.g. '2025Q1'."""
         return self.static.quarters[self.state.k]

@@ -3,7 +3,8 @@
 This module declares the rows of the parameter table (``sim.core.params.Params`` is built from
 them): each field's default, unit, allowed range, meaning and source (IDs of ``seeds/SOURCES.md``
 or sections of ``docs/THEORY.md``; "assumption" where no published number exists). The second
-part, spending split, production, air defence and the rival, is ``sim.core.param_table_supply``.
+part, commitments and fiscal space, is ``sim.core.param_table_commitments``; the third, spending
+split, production, air defence and the rival, ``sim.core.param_table_supply``.
 Use :class:`sim.core.params.Params`, which validates; these classes only hold the declarations.
 """
 

@@ -1,6 +1,7 @@
 """The parameter table, second part: spending split, production, air defence and the rival.
 
-The first part, and the meaning of each row, is ``sim.core.param_table``; use
+The first part, and the meaning of each row, is ``sim.core.param_table`` (then
+``sim.core.param_table_commitments``); use
 :class:`sim.core.params.Params`, which validates.
 """
 
@@ -8,11 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sim.core.param_table import MemberParamFields, declare
+from sim.core.param_table import declare
+from sim.core.param_table_commitments import CommitmentParamFields
 
 
 @dataclass(frozen=True)
-class ParamFields(MemberParamFields):
+class ParamFields(CommitmentParamFields):
     """Every field of the parameter table, in the table's order (``Params`` adds validation)."""
 
     # --- Spending split, production and air defence --------------------------------------

@@ -15,6 +15,7 @@ analysis.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import math
 import numbers
 import re
@@ -42,6 +43,8 @@ STRUCTURAL = (
     "cap_shares_at_gdp",
     "region_behaviour_file",
     "member_behaviour_file",
+    "fiscal_data_until_year",
+    "commitment_annual_plans",
 )
 """Parameters that fix the shape of a run (its members and quarters): runs batched together in
 the ensemble must share them. All others may differ run by run inside one batch."""
@@ -195,10 +198,13 @@ def make_params(
     values = dict(values or {})
     unknown = sorted(set(values) - set(PARAM_FIELDS))
     if unknown:
+        close = difflib.get_close_matches(unknown[0], PARAM_FIELDS, n=3)
+        hint = f"did you mean {' or '.join(repr(c) for c in close)}? " if close else ""
         raise ParamError(
             unknown[0],
             values[unknown[0]],
-            f"one of the known parameters ({', '.join(PARAM_FIELDS)})",
+            f"one of the known parameters ({hint}all {len(PARAM_FIELDS)} are listed by "
+            "`python -m sim params` and in docs/PARAMETERS.md)",
             source,
         )
     try:

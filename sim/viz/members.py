@@ -196,7 +196,18 @@ def member_facts(agent: MemberState) -> list[tuple[str, str]]:
         ("Core spending", f"{agent.core_spending_usd_bn:,.1f} US$ bn"),
         ("Munitions output", f"{agent.munitions_output:.3f} M rounds/yr"),
         ("Air defence", f"{agent.air_defence_vs_2025:.2f} x start"),
+        ("Commitment", _commitment_fact(agent.commitment())),
+        (
+            "Fiscal space",
+            f"{agent.commitment()['fiscal_space']:.2f} (1 = within 60% debt, 3% deficit)",
+        ),
     ]
+
+
+def _commitment_fact(c: dict[str, float | bool]) -> str:
+    """The commitment in force and its state, in a few words."""
+    state = "kept (floor)" if c["kept"] else ("open" if c["binding"] else "pressure only")
+    return f"{c['line_pct']:.2f}% by {c['deadline_year']}: {state}"
 
 
 @solara.component

@@ -33,6 +33,20 @@ CASES = [
         },
         3,
     ),
+    (  # the backcast with its commitment binding at the 2024 deadline (noise on)
+        {
+            "start_quarter": "2014Q3",
+            "end_quarter": "2026Q4",
+            "initial_data_year": 2014,
+            "target_core_pct_gdp": 2.0,
+            "target_deadline_year": 2024,
+            "use_pledges": False,
+            "commitment_capacity_pp": 1.0,
+            "target_margin_pp": 0.05,
+            "noise_sd_pp": 0.1,
+        },
+        5,
+    ),
 ]
 
 

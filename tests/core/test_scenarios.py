@@ -98,3 +98,26 @@ def test_backcast_runs_2014_to_2024_and_members_rise(summaries):
     counts = alliance["members_at_or_above_2pct"]
     assert counts.iloc[0] == 3  # alliance_facts.csv: 3 allies at 2% in 2014
     assert counts.iloc[-1] > counts.iloc[0]
+
+
+def test_pledges_kept_puts_the_allies_on_the_hague_line(summaries):
+    # issue 15 item 7: at least 29 of the 31 armed allies at >= 3.5% core and >= 5% core +
+    # related in 2035 when every pledge is kept (Spain's own 2.1% target, S38, is the exception
+    # the scenario allows: its plan ends at 2.1% + margin)
+    assert final(summaries, "pledges_kept", "members_at_or_above_3_5pct") >= 29
+    assert final(summaries, "pledges_kept", "members_at_or_above_5pct") >= 29
+
+
+def test_fiscal_stress_orders_the_pledge_scenarios(summaries):
+    # the same annual plans, kept where affordable: fiscal stress can only remove keepers, and a
+    # debt and deficit shock on top only removes more (sim.core.fiscal: space falls with stress)
+    counts = [
+        final(summaries, name, "members_at_or_above_3_5pct")
+        for name in ("pledges_kept", "pledges_slip", "debt_shock")
+    ]
+    assert counts[0] > counts[1] > counts[2]
+    shares = [
+        final(summaries, name, "alliance_core_share_pct")
+        for name in ("pledges_kept", "pledges_slip", "debt_shock")
+    ]
+    assert shares[0] > shares[1] > shares[2] > final(summaries, "hague", "alliance_core_share_pct")

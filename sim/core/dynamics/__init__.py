@@ -27,7 +27,11 @@ operations inside a step, each process in its own module:
    terms (threat - free riding), pulled toward the target path by the pressure term; the share
    moves toward it by partial adjustment, with noise and a fiscal ramp limit, never below 0 nor
    below a national pledge's floor. The terms are declared once in ``terms``
-   (:class:`Term`, :func:`member_terms`, :func:`register_member_term`).
+   (:class:`Term`, :func:`member_terms`, :func:`register_member_term`). Then ``commitment``
+   (:func:`~sim.core.dynamics.commitment.keep_commitment`): from the deadline year on, a member
+   whose gap to the target line is within ``commitment_capacity_pp`` times its fiscal space
+   (``sim.core.fiscal``, from the IMF's debt and deficit series) keeps the commitment, and its
+   share is held at or above the line from then on (off when the capacity is 0, the default).
 5. ``capacity`` (:func:`build_capacity`): spending is split into munitions and air defence;
    munitions capacity is ordered up to what spending funds and comes online through a pipeline
    (first output after ``munitions_lead_first_quarters``, nameplate after

@@ -4,8 +4,9 @@ Desired share = anchor + each term times its sign (threat - free riding by defau
 toward the target path by the pressure term (``sim.core.dynamics.terms``, summed by the
 ``decide`` function generated from the registry: ``sim.core.dynamics.compiled``); the share
 moves toward it by partial adjustment, with noise and a fiscal ramp limit, never below 0 nor
-below a national pledge's floor. Related spending follows its own target path with the pressure
-weight.
+below a national pledge's floor, nor, in a year the member keeps its commitment, below the
+commitment's line (``sim.core.dynamics.commitment``). Related spending follows its own target
+path with the pressure weight, and not below that path in a year the commitment is kept.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.core.dynamics import param_index as P
+from sim.core.dynamics.commitment import keep_commitment
 from sim.core.dynamics.jit import clip, fmax, fmin, inlined
 from sim.core.dynamics.pressure import progress
 from sim.core.dynamics.state import DT
@@ -39,6 +41,9 @@ def choose_shares(st, p, c, s, new, r: int, k: int, weight: np.ndarray, noise: n
         related = fmax(0.0, related_now + speed * DT * (related_desired - related_now))
         core = fmax(0.0, core_now + clip(step, -ramp, ramp))
         core = fmax(core, st.pledge_floor[k + 1, i])
+        core = keep_commitment(st, p, c, s, new, r, k, i, core)
+        if new.commitment_kept[r, i] > 0.0:  # a kept commitment holds related spending too
+            related = fmax(related, related_path)
         if st.cap_shares:  # core + related spending is at most all of GDP
             core = fmin(core, 100.0 - related)
         new.core_share_pct[r, i] = core if st.armed[i] else 0.0

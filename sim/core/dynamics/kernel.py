@@ -83,6 +83,7 @@ def initialise(st, p, c, s, path, weight, before, totals):
             s.air_defence[r, i] = 1.0
             s.desired_core_share_pct[r, i] = st.core_share_pct[i]
             s.peers_at_target[r, i] = 0.0
+            s.commitment_kept[r, i] = 0.0
             override = st.target_override_pct[i]
             c.target_core_pct[r, i] = (
                 p[r, P.target_core_pct_gdp] if np.isnan(override) else override

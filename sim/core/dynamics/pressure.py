@@ -17,12 +17,18 @@ from sim.core.dynamics.terms import Term
 
 
 @inlined
-def progress(st, p, r: int, k: int) -> float:
-    """Run r's fraction of the way from the start to the target's deadline at row k."""
+def progress_at(st, p, r: int, t: float) -> float:
+    """Run r's fraction of the way from the start to the target's deadline at time t (years)."""
     t0 = st.times[0]
     deadline = p[r, P.target_deadline_year] + 0.75
     span = fmax(deadline - t0, EPS)
-    return clip((st.times[k] - t0) / span, 0.0, 1.0)
+    return clip((t - t0) / span, 0.0, 1.0)
+
+
+@inlined
+def progress(st, p, r: int, k: int) -> float:
+    """Run r's fraction of the way from the start to the target's deadline at row k."""
+    return progress_at(st, p, r, st.times[k])
 
 
 @inlined

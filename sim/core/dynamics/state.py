@@ -17,6 +17,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from sim.core import fiscal
 from sim.core.data import Members
 from sim.core.dynamics.ranks import average_ranks
 from sim.core.params import Params, parse_quarter
@@ -64,6 +65,8 @@ class StaticArrays(NamedTuple):
     n_regions: int
     peer_counts: np.ndarray  # (N,) peers in the region (not itself)
     pledge_floor: np.ndarray  # (T+1, N)
+    fiscal_debt_pct: np.ndarray  # (T+1, N) general-government debt, % GDP (sim.core.fiscal)
+    fiscal_balance_pct: np.ndarray  # (T+1, N) overall balance, % GDP
     shock_on: np.ndarray  # (T+1,) 1.0 from the threat shock's quarter on
     times: np.ndarray  # (T+1,)
     gdp_rank: np.ndarray  # (N,)
@@ -71,6 +74,9 @@ class StaticArrays(NamedTuple):
     anchor_mode: int  # index in ANCHOR_MODES
     threat_signal: int  # index in THREAT_SIGNALS
     cap_shares: bool
+    annual_plans: (
+        bool  # commitments bind along their path every year (sim.core.dynamics.commitment)
+    )
     line_values: np.ndarray  # (L,) the target lines (sim.core.targets.TARGET_LINES)
     line_counts_related: np.ndarray  # (L,) bool, the line counts core + related
 
@@ -86,6 +92,8 @@ class Static:
     region_members: tuple[np.ndarray, ...]  # member indices of each region
     peer_counts: np.ndarray  # (N,) number of peers (same region, not itself)
     pledge_floor: np.ndarray  # (T+1, N) core share floor from national pledges (0: none)
+    fiscal_debt_pct: np.ndarray  # (T+1, N) each member's debt, % GDP, as known (sim.core.fiscal)
+    fiscal_balance_pct: np.ndarray  # (T+1, N) each member's overall balance, % GDP
     shock_on: np.ndarray  # (T+1,) True from the threat shock's quarter on
     anchor_mode: str
     threat_signal: str
@@ -94,6 +102,7 @@ class Static:
     without armed forces (fixed: all grow at the same rate); the burden rank correlation ranks
     the armed members' shares against these."""
     cap_shares: bool = True  # cap each member's core + related share at 100% of its GDP
+    annual_plans: bool = False  # commitments bind along their path every year, not at the deadline
 
     @property
     def n_steps(self) -> int:
@@ -117,6 +126,8 @@ class Static:
             n_regions=len(self.region_members),
             peer_counts=f64(self.peer_counts),
             pledge_floor=f64(self.pledge_floor),
+            fiscal_debt_pct=f64(self.fiscal_debt_pct),
+            fiscal_balance_pct=f64(self.fiscal_balance_pct),
             shock_on=f64(self.shock_on),
             times=f64(self.times),
             gdp_rank=f64(self.gdp_rank),
@@ -124,6 +135,7 @@ class Static:
             anchor_mode=ANCHOR_MODES.index(self.anchor_mode),
             threat_signal=THREAT_SIGNALS.index(self.threat_signal),
             cap_shares=bool(self.cap_shares),
+            annual_plans=bool(self.annual_plans),
             line_values=f64([line.value for line in TARGET_LINES]),
             line_counts_related=np.array([line.counts_related for line in TARGET_LINES]),
         )
@@ -180,6 +192,9 @@ class State(NamedTuple):
     order of ``sim.core.dynamics.terms.member_terms``."""
     desired_core_share_pct: np.ndarray
     peers_at_target: np.ndarray
+    commitment_kept: np.ndarray
+    """(R, N) 1.0 for a member keeping the commitment in force past its deadline (its share
+    held at or above the target line), else 0.0 (``sim.core.dynamics.commitment``)."""
 
     @property
     def alliance_output(self) -> np.ndarray:
@@ -228,11 +243,13 @@ def build_static(params: Params, members: Members) -> Static:
         region_members,
         peer_counts,
         _pledge_floor(members, times),
+        *fiscal.series_by_year(members.iso3, np.floor(times + EPS), params.fiscal_data_until_year),
         shock_on,
         params.anchor_mode,
         params.threat_signal,
         _armed_gdp_ranks(members),
         params.cap_shares_at_gdp,
+        params.commitment_annual_plans,
     )
 
 

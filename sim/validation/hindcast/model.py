@@ -138,7 +138,8 @@ def forecast(
     years = tuple(origin + h for h in sorted(horizons) if origin + h <= record.last_year)
     if not years:
         raise ValueError(f"origin {origin}: no horizon of {horizons} within the record")
-    params = _ending(fit.params, years[-1])
+    # the fiscal space after the origin holds the origin's (sim.core.fiscal): no later IMF value
+    params = make_params({"fiscal_data_until_year": origin}, base=_ending(fit.params, years[-1]))
     if not scheduled_shocks and params.threat_shock_quarter:
         if int(parse_quarter(params.threat_shock_quarter)) > origin:
             params = make_params({"threat_shock_size": 0.0}, base=params)

@@ -52,6 +52,21 @@ def test_no_value_after_the_origin_reaches_the_fit(backcast, record, fit):
     assert a.samples.tobytes() == b.samples.tobytes()
 
 
+def test_no_fiscal_value_after_the_origin_reaches_the_forecast(fit, record, monkeypatch):
+    # the IMF series after the origin replaced by something else: the same forecast, because
+    # its runs read the fiscal space of the origin for every later year (sim.core.fiscal)
+    from sim.core import fiscal
+
+    a = model.forecast(fit, record, (1, 2, 3), 4, 3)
+    debt, balance = fiscal._series()
+    later = [y for y in debt.columns if y > ORIGIN]
+    debt, balance = debt.copy(), balance.copy()
+    debt[later], balance[later] = 300.0, -20.0  # no fiscal space at all
+    monkeypatch.setattr(fiscal, "_series", lambda: (debt, balance))
+    b = model.forecast(fit, record, (1, 2, 3), 4, 3)
+    assert a.samples.tobytes() == b.samples.tobytes()
+
+
 def test_the_fit_runs_stop_at_the_origin(fit):
     assert fit.params.end_quarter == f"{ORIGIN}Q4" and fit.origin == ORIGIN
 

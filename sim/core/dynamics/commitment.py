@@ -1,0 +1,89 @@
+"""Process 4b, commitments that bind: each year a member keeps its commitment if it can afford it.
+
+A commitment is the target in force (``target_core_pct_gdp``, or the member's own) plus
+``target_margin_pp``, to be reached by ``target_deadline_year``. Its *line* at a time is where the
+member must be then: with ``commitment_annual_plans`` (the Hague commitment, whose annual
+national plans must show a credible, incremental path, S38) the straight path from the member's
+start share to the target + margin at the deadline, the same path the pressure term pulls toward
+(``sim.core.dynamics.pressure``); without (the Wales pledge of 2014, which set no interim path,
+docs/THEORY.md §3.1) the target + margin itself, binding only from the deadline year.
+
+**The decision.** At the start of each year in which the commitment binds, each armed member
+compares the rise it needs, its line at the end of that year less its share at the end of the
+year before, with what it can raise in one year's budget: ``commitment_capacity_pp`` times its
+fiscal space that year (from its debt and deficit, ``sim.core.fiscal.space_of``).
+If the rise is no larger, it keeps the commitment for the year: its core share never falls below
+the line (the budget is set to meet it, whatever the partial adjustment toward its desired share
+would give), nor its related share below the related path. Otherwise it delays, on its own
+course, and decides again the next year with its new share and fiscal space. So a member that
+has met a fixed line keeps it (the rise it needs is nil: once met, the target is a floor); one on
+an annual path keeps to it while each year's step is affordable and breaks off when fiscal
+stress makes it not (``commitment_kept`` records the year's decision, 0 or 1).
+
+With ``commitment_capacity_pp = 0`` (the default) the process does nothing and
+``commitment_kept`` stays 0: commitments act only through the pressure term.
+"""
+
+from __future__ import annotations
+
+import math
+
+from sim.core import fiscal
+from sim.core.dynamics import param_index as P
+from sim.core.dynamics.jit import fmax, inlined
+from sim.core.dynamics.pressure import progress_at
+from sim.core.dynamics.state import EPS
+
+
+@inlined
+def year_starts(st, k: int) -> bool:
+    """Whether row k is the first quarter of a calendar year."""
+    t = st.times[k]
+    return t - math.floor(t + EPS) < EPS
+
+
+@inlined
+def fiscal_space(st, p, r: int, k: int, i: int) -> float:
+    """Member i's fiscal space at row k in run r (``sim.core.fiscal.space_of``).
+
+    The debt and deficit shocks (``debt_shock_pct_gdp``, ``deficit_shock_pct_gdp``) apply from
+    ``fiscal_shock_year`` on.
+    """
+    shocked = st.times[k] >= p[r, P.fiscal_shock_year] - EPS
+    return fiscal.space_of(
+        st.fiscal_debt_pct[k, i],
+        st.fiscal_balance_pct[k, i],
+        p[r, P.fiscal_stress_weight],
+        p[r, P.debt_shock_pct_gdp] if shocked else 0.0,
+        p[r, P.deficit_shock_pct_gdp] if shocked else 0.0,
+    )
+
+
+@inlined
+def commitment_line(st, p, c, r: int, i: int, t: float) -> float:
+    """Member i's commitment line at time t (years), % GDP: the path or the target + margin."""
+    end = c.target_core_pct[r, i] + p[r, P.target_margin_pp]
+    if not st.annual_plans:
+        return end
+    start = c.core_share_initial[r, i]
+    return start + (end - start) * progress_at(st, p, r, t)
+
+
+@inlined
+def keep_commitment(st, p, c, s, new, r: int, k: int, i: int, core: float) -> float:
+    """Member i of run r at row k + 1: decide whether it keeps its commitment; its floored share.
+
+    Writes ``new.commitment_kept[r, i]`` and returns ``core`` (the share the adjustment gives
+    for row k + 1) raised to the commitment's line if the member keeps it this year.
+    """
+    kept = s.commitment_kept[r, i]
+    capacity = p[r, P.commitment_capacity_pp]
+    t = st.times[k + 1]
+    binds = st.annual_plans or t >= p[r, P.target_deadline_year] - EPS
+    if capacity > 0.0 and binds and st.armed[i] > 0.0 and year_starts(st, k + 1):
+        rise = commitment_line(st, p, c, r, i, t + 0.75) - s.core_share_pct[r, i]
+        kept = 1.0 if rise <= capacity * fiscal_space(st, p, r, k + 1, i) else 0.0
+    new.commitment_kept[r, i] = kept
+    if kept > 0.0:
+        return fmax(core, commitment_line(st, p, c, r, i, t))
+    return core

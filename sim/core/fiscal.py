@@ -1,0 +1,143 @@
+"""Fiscal space: each member's room to raise defence spending, from its debt and deficit.
+
+This module owns the measure of fiscal space the equations use: a
+number in (0, 1] per member and year, 1 for a member whose general-government debt and deficit
+are within the European Union's reference values, falling as either exceeds them::
+
+    stress = max(0, debt + debt_shock - 60) / 60 + max(0, deficit_shock - balance - 3) / 3
+    space  = exp(-fiscal_stress_weight * stress)
+
+``debt`` is the general-government gross debt and ``balance`` the overall balance (net lending),
+each in percent of GDP, from the IMF's World Economic Outlook (April 2025; ``seeds/panel/``,
+``sim.core.panel``). The reference values, 60% of GDP for debt and 3% for the deficit, are the
+Maastricht criteria (Treaty on the Functioning of the European Union, Protocol No 12 on the
+excessive deficit procedure), which bind the 23 allies in the EU and serve here as a common yard
+stick for all. Measuring each excess in units of its reference value and adding them, and the
+exponential, are assumptions: with the weight at its default 1, a member at 120% debt with a 3%
+deficit has space 0.37, one at 135% with a 7% deficit (Italy in 2023) 0.07. The weight
+(``fiscal_stress_weight``, 0-2) scales how much stress limits a member: 0 removes the fiscal
+limit (the pledges-kept scenario). ``debt_shock_pct_gdp`` adds to every member's debt and
+``deficit_shock_pct_gdp`` to its deficit from ``fiscal_shock_year`` on (the debt-shock
+scenario; 0 by default).
+
+**Years without data.** The series run 2014-2024. A year before the first holds the first year's
+values; a year after ``known_until`` (the last year the model may read, at most 2024) holds that
+year's: the projection beyond the data is that debt and deficits stay where they were last
+recorded (an assumption; the European Union's national escape clause for defence, activated in
+2025, is not modelled). A hindcast sets ``known_until`` to its origin, so that no later value
+reaches a forecast.
+
+The compiled equations read the debt and balance rows (``Static.fiscal_debt_pct``,
+``Static.fiscal_balance_pct``) and call :func:`space_of`, the one statement of the rule;
+:func:`space` applies it to arrays (the member card, the tests).
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+import pandas as pd
+
+from sim.core import panel
+from sim.core.dynamics.jit import fmax, inlined
+
+DEBT_REFERENCE_PCT = 60.0
+"""Maastricht reference value for general-government gross debt, percent of GDP."""
+DEFICIT_REFERENCE_PCT = 3.0
+"""Maastricht reference value for the general-government deficit, percent of GDP."""
+
+
+@inlined
+def space_of(
+    debt_pct: float,
+    balance_pct: float,
+    weight: float,
+    debt_shock_pct: float,
+    deficit_shock_pct: float,
+) -> float:
+    """Fiscal space in (0, 1] of one member-year: the rule above (the equations call it)."""
+    stress = (
+        fmax(0.0, debt_pct + debt_shock_pct - DEBT_REFERENCE_PCT) / DEBT_REFERENCE_PCT
+        + fmax(0.0, deficit_shock_pct - balance_pct - DEFICIT_REFERENCE_PCT) / DEFICIT_REFERENCE_PCT
+    )
+    return np.exp(-weight * stress)
+
+
+def space(
+    debt_pct: np.ndarray,
+    balance_pct: np.ndarray,
+    weight: float = 1.0,
+    debt_shock_pct: float = 0.0,
+    deficit_shock_pct: float = 0.0,
+) -> np.ndarray:
+    """Fiscal space in (0, 1] from debt and overall balance, each percent of GDP (see above)."""
+    debt, balance = np.broadcast_arrays(
+        np.asarray(debt_pct, dtype=float), np.asarray(balance_pct, dtype=float)
+    )
+    out = np.empty(debt.shape)
+    for j in np.ndindex(debt.shape):
+        out[j] = space_of(
+            float(debt[j]),
+            float(balance[j]),
+            float(weight),
+            float(debt_shock_pct),
+            float(deficit_shock_pct),
+        )
+    return out
+
+
+@functools.cache
+def _series() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The IMF debt and balance series, members by years (read once per process)."""
+    debt = panel.imf_debt().pivot(index="iso3", columns="year", values="value")
+    balance = panel.imf_balance().pivot(index="iso3", columns="year", values="value")
+    return debt, balance
+
+
+def series_by_year(
+    iso3: tuple[str, ...], years: np.ndarray, known_until: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each member's debt and balance (% GDP) in each of ``years``: two arrays (len(years), N).
+
+    A member the IMF series do not cover (only the synthetic members of the scaling benchmarks,
+    ``sim.core.data.synthetic_members``) has no debt and a balanced budget: full space.
+
+    Args:
+        iso3: the members' ISO3 codes, in their order.
+        years: calendar years (integers), one per row.
+        known_until: the last year of data the model may read; later years hold its values.
+
+    Raises:
+        ValueError: ``known_until`` before the first year of data.
+    """
+    debt, balance = _series()
+    first, last = int(debt.columns.min()), int(debt.columns.max())
+    if known_until < first:
+        raise ValueError(
+            f"fiscal data known until {known_until}: expected {first} or later (the IMF series "
+            f"start in {first})"
+        )
+    cut = min(known_until, last)
+    rows = np.clip(np.asarray(years, dtype=int), first, cut) - first
+    by_year = np.zeros((2, last - first + 1, len(iso3)))  # debt, balance; years of data, N
+    for i, code in enumerate(iso3):
+        if code in debt.index and code in balance.index:
+            by_year[0, :, i] = debt.loc[code].to_numpy(float)
+            by_year[1, :, i] = balance.loc[code].to_numpy(float)
+    return by_year[0][rows], by_year[1][rows]
+
+
+def space_by_year(
+    iso3: tuple[str, ...],
+    years: np.ndarray,
+    known_until: int,
+    weight: float = 1.0,
+    debt_shock_pct: float = 0.0,
+) -> np.ndarray:
+    """Each member's fiscal space in each of ``years`` (len(years), N).
+
+    :func:`series_by_year` through :func:`space` (the shock, if any, applied to every year).
+    """
+    debt, balance = series_by_year(iso3, years, known_until)
+    return space(debt, balance, weight, debt_shock_pct)

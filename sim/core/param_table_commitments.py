@@ -1,0 +1,89 @@
+"""The parameter table, commitments part: commitments that bind and the fiscal space behind them.
+
+The first part, and the meaning of each row, is ``sim.core.param_table``; the next,
+``sim.core.param_table_supply``; use :class:`sim.core.params.Params`, which validates. The
+mechanism these rows drive is ``sim.core.dynamics.commitment``, its fiscal space
+``sim.core.fiscal``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sim.core.param_table import MemberParamFields, declare
+
+
+@dataclass(frozen=True)
+class CommitmentParamFields(MemberParamFields):
+    """The member fields, then the commitments' (``ParamFields`` adds the supply side)."""
+
+    # --- Commitments and fiscal space ----------------------------------------------------
+    commitment_capacity_pp: float = declare(
+        0.0,
+        "pp",
+        0.0,
+        10.0,
+        doc="the largest rise to its commitment line a member with full fiscal space makes in "
+        "one year's budget to keep the commitment; at each year start from the deadline year (or "
+        "every year, with commitment_annual_plans) a member keeps it for the year when the rise "
+        "it needs is at most this times its fiscal space, and its share then never falls below "
+        "the line; 0: commitments never bind (sim.core.dynamics.commitment)",
+        source="assumption, range 0-10 (1.0 in configs/backcast_2014_commitments.toml, chosen "
+        "by the hindcast: docs/VALIDATION.md); docs/ODD.md, Commitments",
+    )
+    commitment_annual_plans: bool = declare(
+        False,
+        "bool",
+        doc="commitments bind every year along their path (the straight line from the start "
+        "share to the target + margin at the deadline), as the Hague commitment's annual "
+        "national plans ask; false: only from the deadline year on, as the Wales pledge, which "
+        "set no interim path",
+        source="S38 (The Hague: annual plans showing a credible, incremental path); "
+        "docs/THEORY.md §3.1 (Wales 2014: 'within a decade', no path)",
+    )
+    fiscal_stress_weight: float = declare(
+        1.0,
+        "weight",
+        0.0,
+        2.0,
+        doc="how much fiscal stress (debt above 60% and a deficit above 3% of GDP, each in units "
+        "of its reference value) limits what a member raises to keep a commitment: its fiscal "
+        "space is exp(-weight x stress); 0: no fiscal limit (sim.core.fiscal)",
+        source="assumption, range 0-2 (the Maastricht reference values, TFEU Protocol 12, set "
+        "the units; the exponential and the weight are not estimated)",
+    )
+    debt_shock_pct_gdp: float = declare(
+        0.0,
+        "% GDP",
+        0.0,
+        100.0,
+        doc="a rise in every member's government debt from fiscal_shock_year on, which lowers its "
+        "fiscal space (sim.core.fiscal); 0: none",
+        source="scenario lever (configs/debt_shock.toml); no shock by default",
+    )
+    deficit_shock_pct_gdp: float = declare(
+        0.0,
+        "% GDP",
+        0.0,
+        20.0,
+        doc="a fall in every member's overall balance (a wider deficit) from fiscal_shock_year "
+        "on, which lowers its fiscal space (sim.core.fiscal); 0: none",
+        source="scenario lever (configs/debt_shock.toml); no shock by default",
+    )
+    fiscal_shock_year: int = declare(
+        2027,
+        "year",
+        2014,
+        2100,
+        doc="the year from which debt_shock_pct_gdp and deficit_shock_pct_gdp apply",
+        source="scenario lever, assumption",
+    )
+    fiscal_data_until_year: int = declare(
+        2024,
+        "year",
+        2014,
+        2024,
+        doc="the last year of the IMF debt and deficit series the model reads; later years "
+        "hold that year's fiscal space (a hindcast sets its origin)",
+        source="seeds/panel/ (IMF WEO April 2025); sim.core.fiscal",
+    )

@@ -1,0 +1,233 @@
+"""Commitments that bind at their deadline (sim.core.dynamics.commitment) and fiscal space from
+the IMF series (sim.core.fiscal)."""
+
+import math
+
+import numpy as np
+import pytest
+
+from sim.core import dynamics, fiscal
+from sim.core.ensemble import members_of
+from sim.core.params import make_params
+
+# the backcast's shape (configs/backcast_2014.toml): the Wales pledge, 2% by 2024, from the 2014
+# shares; no pressure, threat, free riding or noise, so that only the commitment moves a share
+WALES = {
+    "start_quarter": "2014Q3",
+    "end_quarter": "2026Q4",
+    "initial_data_year": 2014,
+    "target_core_pct_gdp": 2.0,
+    "target_deadline_year": 2024,
+    "use_pledges": False,
+    "use_target_exemptions": False,
+    "hegemon_pressure": 0.0,
+    "peer_conformity": 0.0,
+    "threat_sensitivity_pp": 0.0,
+    "free_riding_strength": 0.0,
+    "noise_sd_pp": 0.0,
+    "target_margin_pp": 0.05,
+}
+LINE = 2.05  # target + margin
+
+
+def states(**values):
+    params = make_params({**WALES, **values})
+    static = dynamics.build_static(params, members_of(params))
+    p = dynamics.param_arrays([params])
+    shocks = np.zeros((1, static.n_steps, static.members.n)), np.zeros((1, static.n_steps))
+    out = [s for _, s in dynamics.trajectory(static, p, *shocks)]
+    core = np.stack([s.core_share_pct[0] for s in out])
+    kept = np.stack([s.commitment_kept[0] for s in out])
+    return static, core, kept
+
+
+def test_fiscal_space_is_one_within_the_reference_values_and_falls_beyond():
+    # Maastricht reference values: 60% debt, 3% deficit (sim.core.fiscal)
+    assert fiscal.space(np.array([60.0, 20.0]), np.array([-3.0, 2.0])).tolist() == [1.0, 1.0]
+    # each excess in units of its reference value: 120% debt is one unit, a 6% deficit one unit
+    assert fiscal.space(np.array([120.0]), np.array([-3.0]))[0] == pytest.approx(math.exp(-1))
+    assert fiscal.space(np.array([60.0]), np.array([-6.0]))[0] == pytest.approx(math.exp(-1))
+    assert fiscal.space(np.array([120.0]), np.array([-6.0]))[0] == pytest.approx(math.exp(-2))
+
+
+def test_fiscal_space_holds_the_first_year_before_and_the_last_known_year_after():
+    years = np.array([2010, 2014, 2020, 2023, 2030])
+    s = fiscal.space_by_year(("ITA", "DEU", "M0001"), years, known_until=2020)
+    assert np.array_equal(s[0], s[1])  # before 2014: 2014's values
+    assert np.array_equal(s[2], s[3]) and np.array_equal(s[2], s[4])  # after 2020: 2020's
+    assert (s[:, 2] == 1.0).all()  # a synthetic member without IMF series: full space
+    full = fiscal.space_by_year(("ITA",), np.array([2023]), known_until=2024)
+    assert full[0, 0] != s[3, 0]  # the 2023 value itself once it may be read
+    with pytest.raises(ValueError, match="known until 2010"):
+        fiscal.space_by_year(("ITA",), years, known_until=2010)
+
+
+def test_off_by_default_and_nothing_binds_before_the_deadline():
+    _, off, kept_off = states()
+    static, on, kept_on = states(commitment_capacity_pp=1.0)
+    assert (kept_off == 0).all()
+    before = np.flatnonzero(static.times < 2024)
+    assert on[before].tobytes() == off[before].tobytes()  # bit for bit until 2023Q4
+    assert (kept_on[before] == 0).all()
+    assert (off == off[0]).all()  # quiet: without the commitment nothing moves at all
+
+
+def test_at_the_deadline_those_with_the_fiscal_space_keep_it_and_bunch_on_the_line():
+    capacity = 1.0
+    static, core, kept = states(commitment_capacity_pp=capacity)
+    q = list(static.quarters).index("2024Q1")
+    armed = np.asarray(static.members.armed, dtype=bool)
+    # the rule, worked out here: a member keeps when its gap to the line at the end of 2023 is
+    # at most capacity x its fiscal space of 2024 (sim.core.fiscal, the IMF series)
+    space = fiscal.space_by_year(static.members.iso3, np.array([2024]), 2024)[0]
+    gap = LINE - core[q - 1]
+    expected = armed & (gap <= capacity * space)
+    assert 5 <= expected.sum() < armed.sum()  # the test separates members (2014 shares)
+    assert np.array_equal(kept[q] > 0, expected)
+    # keepers move onto the line (or stay above it) and stay there; the others do not move
+    keepers = expected & (core[q - 1] < LINE)
+    assert keepers.any()
+    assert np.all(core[q:, keepers] == LINE)  # bunching exactly on the line
+    assert np.array_equal(
+        core[q:, expected & ~keepers],
+        np.broadcast_to(core[q - 1, expected & ~keepers], core[q:, expected & ~keepers].shape),
+    )
+    assert np.array_equal(
+        core[q:, ~expected], np.broadcast_to(core[q - 1, ~expected], core[q:, ~expected].shape)
+    )
+
+
+def test_with_no_fiscal_limit_every_armed_member_keeps_it():
+    # fiscal_stress_weight 0 gives every member space 1 (sim.core.fiscal); a capacity of 3 pp
+    # exceeds every gap to the line at the end of 2023, worked out here: all armed members keep it
+    static, core, kept = states(commitment_capacity_pp=3.0, fiscal_stress_weight=0.0)
+    q = list(static.quarters).index("2024Q1")
+    armed = np.asarray(static.members.armed, dtype=bool)
+    assert (LINE - core[q - 1, armed]).max() <= 3.0
+    assert (kept[q:, armed] == 1).all()
+    assert np.all(core[q:, armed] >= LINE)
+    # Iceland (no armed forces) never does: its share stays 0
+    assert (core[:, ~armed] == 0).all() and (kept[:, ~armed] == 0).all()
+
+
+def plan_line(static, t):
+    """The annual-plan path at times t, worked out here as in docs/ODD.md: the straight line
+    from each member's 2014 share to the line at the end of the deadline year (2024Q4)."""
+    start = np.asarray(static.members.core_share_pct)
+    fraction = np.clip(
+        (np.asarray(t)[:, None] - static.times[0]) / (2024.75 - static.times[0]), 0, 1
+    )
+    return start + (LINE - start) * fraction
+
+
+def test_annual_plans_hold_every_member_on_its_path_from_the_first_budget():
+    static, core, kept = states(
+        commitment_capacity_pp=3.0, commitment_annual_plans=True, fiscal_stress_weight=0.0
+    )
+    armed = np.asarray(static.members.armed, dtype=bool)
+    first = list(static.quarters).index("2015Q1")  # the first budget after the 2014Q3 start
+    assert (kept[:first] == 0).all() and (kept[first:, armed] == 1).all()
+    line = plan_line(static, static.times)
+    below = armed & (static.members.core_share_pct < LINE)  # these rise; nothing else moves
+    # on the path every quarter (to rounding), reaching the line at the deadline and staying
+    assert np.allclose(core[first:, below], line[first:, below], rtol=0, atol=1e-12)
+    deadline = list(static.quarters).index("2024Q4")
+    assert np.allclose(core[deadline:, below], LINE, rtol=0, atol=1e-12)
+    # those above the line are never pulled down by it: nothing else moves, so they stay put
+    above = armed & ~below
+    assert np.array_equal(core[:, above], np.broadcast_to(core[0, above], core[:, above].shape))
+
+
+def test_annual_plans_break_off_where_a_year_s_step_is_beyond_the_fiscal_space():
+    capacity = 0.2
+    static, core, kept = states(commitment_capacity_pp=capacity, commitment_annual_plans=True)
+    armed = np.asarray(static.members.armed, dtype=bool)
+    first = list(static.quarters).index("2015Q1")
+    # the rule at the first budget, worked out here: the rise to the path's 2015Q4 value from
+    # the 2014Q4 share, against capacity x the 2015 fiscal space (IMF series)
+    space = fiscal.space_by_year(static.members.iso3, np.array([2015]), 2024)[0]
+    rise = plan_line(static, np.array([2015.75]))[0] - core[first - 1]
+    expected = armed & (rise <= capacity * space)
+    assert 0 < expected.sum() < armed.sum()  # some keep, some break off (2014 shares, IMF)
+    assert np.array_equal(kept[first] > 0, expected)
+    # those that break off do not move in 2015 (nothing else moves in this quiet run)
+    year = slice(first, first + 4)
+    off = ~expected & armed
+    assert np.array_equal(
+        core[year, off], np.broadcast_to(core[first - 1, off], core[year, off].shape)
+    )
+
+
+def test_a_kept_commitment_holds_related_spending_on_its_path():
+    values = {
+        "commitment_capacity_pp": 3.0,
+        "commitment_annual_plans": True,
+        "fiscal_stress_weight": 0.0,
+        "target_related_pct_gdp": 1.5,
+        "related_initial_pct_gdp": 0.5,
+    }
+    params = make_params({**WALES, **values})
+    static = dynamics.build_static(params, members_of(params))
+    p = dynamics.param_arrays([params])
+    shocks = np.zeros((1, static.n_steps, static.members.n)), np.zeros((1, static.n_steps))
+    out = [s for _, s in dynamics.trajectory(static, p, *shocks)]
+    related = np.stack([s.related_share_pct[0] for s in out])
+    armed = np.asarray(static.members.armed, dtype=bool)
+    # the related path, worked out here: 0.5% to 1.5% by the end of 2024, straight
+    fraction = np.clip((static.times - static.times[0]) / (2024.75 - static.times[0]), 0, 1)
+    path = 0.5 + (1.5 - 0.5) * fraction
+    first = list(static.quarters).index("2015Q1")
+    assert np.all(related[first:, armed] >= path[first:, None] - 1e-12)
+    assert np.allclose(related[-1, armed], 1.5, rtol=0, atol=1e-12)  # held at the target after
+    # without the commitment, pressure 0 gives no pull toward the related path at all
+    static0 = dynamics.build_static(
+        make_params({**WALES, **values, "commitment_capacity_pp": 0.0}), members_of(params)
+    )
+    out0 = [
+        s
+        for _, s in dynamics.trajectory(
+            static0,
+            dynamics.param_arrays(
+                [make_params({**WALES, **values, "commitment_capacity_pp": 0.0})]
+            ),
+            *shocks,
+        )
+    ]
+    assert np.allclose(out0[-1].related_share_pct[0, armed], 0.5, rtol=0, atol=1e-12)
+
+
+def test_the_fiscal_data_year_is_structural_and_cuts_what_a_run_reads():
+    params = make_params({**WALES, "fiscal_data_until_year": 2019})
+    static = dynamics.build_static(params, members_of(params))
+    years = np.floor(static.times + 1e-9).astype(int)
+    rows = np.flatnonzero(years >= 2019)
+    for series in (static.fiscal_debt_pct, static.fiscal_balance_pct):
+        assert (series[rows] == series[rows[0]]).all()
+        assert not (series[: rows[0]] == series[rows[0]]).all()  # earlier years do differ
+
+
+def test_fiscal_weight_and_debt_shock_scale_the_space():
+    # the rule (sim.core.fiscal): exp(-weight x stress), the shock added to debt
+    assert fiscal.space(np.array([120.0]), np.array([-3.0]), weight=0.0)[0] == 1.0
+    assert fiscal.space(np.array([120.0]), np.array([-3.0]), weight=2.0)[0] == pytest.approx(
+        math.exp(-2)
+    )
+    # a 30-point shock takes a member at 50% debt to 80%: stress 20/60
+    assert fiscal.space(np.array([50.0]), np.array([0.0]), debt_shock_pct=30.0)[0] == pytest.approx(
+        math.exp(-20 / 60)
+    )
+
+
+def test_a_debt_shock_stops_members_keeping_an_annual_plan_from_its_year():
+    values = {"commitment_capacity_pp": 1.0, "commitment_annual_plans": True}
+    static, core, kept = states(**values)
+    _, core_shock, kept_shock = states(**values, debt_shock_pct_gdp=100.0, fiscal_shock_year=2019)
+    q = list(static.quarters).index("2019Q1")
+    assert core[:q].tobytes() == core_shock[:q].tobytes()  # the same until the shock's year
+    assert kept_shock[q].sum() < kept[q].sum()  # fewer keep their plan after it
+    # worked out here for the first member to break off: its 2019 space under the shock
+    # (sim.core.fiscal.space with the shock) is below its plan step over the capacity
+    broke = np.flatnonzero((kept[q] > 0) & (kept_shock[q] == 0))
+    space = fiscal.space_by_year(static.members.iso3, np.array([2019]), 2024, 1.0, 100.0)[0]
+    step = plan_line(static, np.array([2019.75]))[0] - core_shock[q - 1]
+    assert np.all(step[broke] > 1.0 * space[broke])
