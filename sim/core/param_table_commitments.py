@@ -28,8 +28,20 @@ class CommitmentParamFields(MemberParamFields):
         "every year, with commitment_annual_plans) a member keeps it for the year when the rise "
         "it needs is at most this times its fiscal space, and its share then never falls below "
         "the line; 0: commitments never bind (sim.core.dynamics.commitment)",
-        source="assumption, range 0-10 (1.0 in configs/backcast_2014_commitments.toml, chosen "
+        source="assumption, range 0-10 (1.0 in configs/backcast_2014.toml and hague.toml, chosen "
         "by the hindcast: docs/VALIDATION.md); docs/ODD.md, Commitments",
+    )
+    guideline_floor_pct: float = declare(
+        0.0,
+        "% GDP",
+        0.0,
+        10.0,
+        doc="an earlier guideline, a commitment already due: while commitments bind "
+        "(commitment_capacity_pp > 0) the line in force is never below it + target_margin_pp, "
+        "so once met it is a floor and a member below it rises to it when it can afford to (2: "
+        "'an enduring commitment to invest at least 2% of GDP annually', Vilnius 2023); 0: none",
+        source="S43 (Vilnius Summit Communique, 2023); 2.0 in the forward scenarios, 0 in "
+        "the backcast (before 2023 allies at 2% did fall below it: 9 in 2020, 6 in 2021)",
     )
     commitment_annual_plans: bool = declare(
         False,

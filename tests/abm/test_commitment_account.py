@@ -1,8 +1,8 @@
 """The member agents explain the commitment decision (issue 15 item 8): which commitment is in
 force, whether the member keeps it, and the fiscal space that decides it.
 
-The backcast with commitments binding (configs/backcast_2014_commitments.toml: the Wales line
-2% + margin by 2024, capacity 1.0 pp) is stepped to 2024Q2, after the first budget of the
+The backcast (configs/backcast_2014.toml: the Wales line 2% + margin binding from 2024,
+capacity 1.0 pp) is stepped to 2024Q2, after the first budget of the
 deadline year; the member each case picks follows from the IMF series through
 ``sim.core.fiscal.space`` and the rule in ``sim.core.dynamics.commitment``, checked here.
 """
@@ -17,7 +17,7 @@ from sim.core import fiscal
 
 @pytest.fixture(scope="module")
 def model_2024() -> AllianceModel:
-    model = AllianceModel(scenario="backcast_2014_commitments.toml", rng=1)
+    model = AllianceModel(scenario="backcast_2014.toml", rng=1)
     while model.quarter != "2024Q2":
         model.step()
     return model
@@ -57,7 +57,7 @@ def test_fiscal_space_on_the_card_is_the_imf_rule_for_that_year(model_2024):
 
 
 def test_without_the_mechanism_the_commitment_acts_only_through_pressure():
-    model = AllianceModel(rng=1)  # the default scenario: commitment_capacity_pp = 0
+    model = AllianceModel(scenario="backcast_2014_no_commitments.toml", rng=1)  # capacity 0
     model.step()
     for agent in model.member_agents:
         if agent.armed:

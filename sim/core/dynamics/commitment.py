@@ -20,8 +20,15 @@ has met a fixed line keeps it (the rise it needs is nil: once met, the target is
 an annual path keeps to it while each year's step is affordable and breaks off when fiscal
 stress makes it not (``commitment_kept`` records the year's decision, 0 or 1).
 
-With ``commitment_capacity_pp = 0`` (the default) the process does nothing and
-``commitment_kept`` stays 0: commitments act only through the pressure term.
+**An earlier guideline** (``guideline_floor_pct``, 2 in the forward scenarios: the Vilnius
+communique of 2023 made 2% "an enduring commitment to invest at least 2% of GDP annually", S43)
+is a commitment already due: the line in force is never below the guideline + margin, so a
+member at or above it keeps it (once met, a floor) and one below it raises its share to it as
+soon as it can afford the rise.
+
+With ``commitment_capacity_pp = 0`` (the default) the commitment does nothing and
+``commitment_kept`` stays 0: commitments act only through the pressure term; with
+``guideline_floor_pct = 0`` (the default) there is no earlier guideline.
 """
 
 from __future__ import annotations
@@ -60,13 +67,33 @@ def fiscal_space(st, p, r: int, k: int, i: int) -> float:
 
 
 @inlined
+def target_binds(st, p, r: int, t: float) -> bool:
+    """Whether the target's own line binds at time t.
+
+    Every year with annual plans, else from the deadline year (a guideline binds throughout).
+    """
+    return st.annual_plans or t >= p[r, P.target_deadline_year] - EPS
+
+
+@inlined
 def commitment_line(st, p, c, r: int, i: int, t: float) -> float:
-    """Member i's commitment line at time t (years), % GDP: the path or the target + margin."""
-    end = c.target_core_pct[r, i] + p[r, P.target_margin_pp]
-    if not st.annual_plans:
-        return end
-    start = c.core_share_initial[r, i]
-    return start + (end - start) * progress_at(st, p, r, t)
+    """Member i's commitment line in force at time t (years), % GDP; 0 when none binds.
+
+    The target's line (its path with annual plans, else the target + margin from the deadline
+    year), and never below the earlier guideline + margin when there is one.
+    """
+    margin = p[r, P.target_margin_pp]
+    end = c.target_core_pct[r, i] + margin
+    line = 0.0
+    if target_binds(st, p, r, t):
+        line = end
+        if st.annual_plans:
+            start = c.core_share_initial[r, i]
+            line = start + (end - start) * progress_at(st, p, r, t)
+    guideline = p[r, P.guideline_floor_pct]
+    if guideline > 0.0:
+        line = fmax(line, guideline + margin)
+    return line
 
 
 @inlined
@@ -79,10 +106,11 @@ def keep_commitment(st, p, c, s, new, r: int, k: int, i: int, core: float) -> fl
     kept = s.commitment_kept[r, i]
     capacity = p[r, P.commitment_capacity_pp]
     t = st.times[k + 1]
-    binds = st.annual_plans or t >= p[r, P.target_deadline_year] - EPS
-    if capacity > 0.0 and binds and st.armed[i] > 0.0 and year_starts(st, k + 1):
-        rise = commitment_line(st, p, c, r, i, t + 0.75) - s.core_share_pct[r, i]
-        kept = 1.0 if rise <= capacity * fiscal_space(st, p, r, k + 1, i) else 0.0
+    if capacity > 0.0 and st.armed[i] > 0.0 and year_starts(st, k + 1):
+        line = commitment_line(st, p, c, r, i, t + 0.75)
+        rise = line - s.core_share_pct[r, i]
+        affordable = rise <= capacity * fiscal_space(st, p, r, k + 1, i)
+        kept = 1.0 if line > 0.0 and affordable else 0.0
     new.commitment_kept[r, i] = kept
     if kept > 0.0:
         return fmax(core, commitment_line(st, p, c, r, i, t))
