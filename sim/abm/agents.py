@@ -13,6 +13,7 @@ import mesa
 
 from sim.core.dynamics import member_terms
 from sim.core.dynamics.commitment import fiscal_space
+from sim.core.dynamics.retrenchment import retrenchment_cut
 from sim.core.metrics import MEMBER_COLUMNS
 
 if TYPE_CHECKING:
@@ -88,8 +89,20 @@ class MemberState(mesa.Agent):
             f"{self.name} ({self.iso3}) in {self.model.quarter}: core share "
             f"{d['core_share_pct']:.2f}% of GDP, moving toward a desired "
             f"{d['desired_core_share_pct']:.2f}% = anchor {_terms_in_words(d)} "
-            f"({100 * d['peers_at_target']:.0f}% of its {self.region} peers at the target). "
+            f"({100 * d['peers_at_target']:.0f}% of its {self.region} peers at the target)"
+            f"{self._retrenchment_in_words()}. "
             f"{_commitment_in_words(self.commitment(), d['core_share_pct'])}"
+        )
+
+    def _retrenchment_in_words(self) -> str:
+        """', less X pp as the hegemon retrenches' when it does (``dynamics.retrenchment``)."""
+        model = self.model
+        t = float(model.static.times[model.state.k])
+        cut = float(retrenchment_cut(model.static.arrays, model.param_matrix, 0, self.index, t))
+        if cut <= 0.0:
+            return ""
+        return (
+            f", less {cut:.2f} pp as it retrenches (since {model.params.hegemon_retrenchment_year})"
         )
 
 

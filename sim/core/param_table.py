@@ -133,6 +133,33 @@ class MemberParamFields:
         "to US pressure exists (docs/THEORY.md §7); Blankenship 2021 on "
         "credible abandonment threats",
     )
+    hegemon_retrenchment_year: int = declare(
+        2100,
+        "year",
+        2014,
+        2100,
+        doc="the year from which the hegemon retrenches: its pressure fades over "
+        "hegemon_pressure_fade_years and its own core share declines by "
+        "hegemon_share_decline_pp_per_year (sim.core.dynamics.retrenchment); 2100: never",
+        source="scenario lever (configs/us_retrenchment.toml: 2027)",
+    )
+    hegemon_pressure_fade_years: float = declare(
+        4.0,
+        "years",
+        0.25,
+        40.0,
+        doc="years over which the hegemon's pressure falls linearly to nothing once it retrenches",
+        source="assumption, range 0.25-40 (4: one US presidential term)",
+    )
+    hegemon_share_decline_pp_per_year: float = declare(
+        0.0,
+        "pp/yr",
+        0.0,
+        1.0,
+        doc="how fast the hegemon's own core share falls once it retrenches",
+        source="SIPRI (seeds/panel/): the US fell 0.28 pp/yr in 1990-1999 and 0.23 pp/yr in "
+        "2010-2017; 0.25 in configs/us_retrenchment.toml, 0 by default",
+    )
     peer_conformity: float = declare(
         0.3,
         "0-1",

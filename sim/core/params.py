@@ -198,7 +198,7 @@ def make_params(
     values = dict(values or {})
     unknown = sorted(set(values) - set(PARAM_FIELDS))
     if unknown:
-        close = difflib.get_close_matches(unknown[0], PARAM_FIELDS, n=3)
+        close = difflib.get_close_matches(unknown[0], PARAM_FIELDS, n=3, cutoff=0.75)
         hint = f"did you mean {' or '.join(repr(c) for c in close)}? " if close else ""
         raise ParamError(
             unknown[0],

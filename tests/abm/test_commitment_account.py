@@ -63,3 +63,14 @@ def test_without_the_mechanism_the_commitment_acts_only_through_pressure():
         if agent.armed:
             assert not agent.commitment()["binding"] and not agent.commitment()["kept"]
             assert "acts only through the pressure term" in agent.explain()
+
+
+def test_a_retrenching_hegemon_says_how_far_its_desired_share_is_cut():
+    model = AllianceModel(scenario="us_retrenchment", rng=1)
+    while model.quarter != "2029Q1":
+        model.step()
+    usa = next(a for a in model.member_agents if a.iso3 == "USA")
+    # 0.25 pp a year (configs/us_retrenchment.toml) for the two years since 2027Q1
+    assert "less 0.50 pp as it retrenches (since 2027)" in usa.explain()
+    deu = next(a for a in model.member_agents if a.iso3 == "DEU")
+    assert "retrenches" not in deu.explain()

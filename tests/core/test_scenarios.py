@@ -127,3 +127,17 @@ def test_fiscal_stress_orders_the_pledge_scenarios(summaries):
         for name in ("pledges_kept", "pledges_slip", "debt_shock")
     ]
     assert shares[0] > shares[1] > shares[2] > final(summaries, "hague", "alliance_core_share_pct")
+
+
+def test_us_retrenchment_lowers_the_alliance_s_share(summaries):
+    # the US retrenches from 2027 (sim.core.dynamics.retrenchment): its desired share falls
+    # 0.25 pp a year and its pressure fades, so the alliance's share (more than half of it is the
+    # US's, by GDP) ends below the Hague path's, and its extra spending with it
+    assert (
+        final(summaries, "us_retrenchment", "alliance_core_share_pct")
+        < final(summaries, "hague", "alliance_core_share_pct") - 0.2
+    )
+    assert (
+        summaries["us_retrenchment"][0]["cumulative_extra_spending_usd_bn"]
+        < summaries["hague"][0]["cumulative_extra_spending_usd_bn"]
+    )

@@ -18,6 +18,7 @@ from sim.core.dynamics import param_index as P
 from sim.core.dynamics.commitment import keep_commitment, target_binds
 from sim.core.dynamics.jit import clip, fmax, fmin, inlined
 from sim.core.dynamics.pressure import progress
+from sim.core.dynamics.retrenchment import retrenchment_cut
 from sim.core.dynamics.state import DT
 
 
@@ -33,6 +34,8 @@ def choose_shares(st, p, c, s, new, r: int, k: int, weight: np.ndarray, noise: n
     speed = p[r, P.adjustment_speed_per_year]
     for i in range(st.exposure.shape[0]):
         core_now = s.core_share_pct[r, i]
+        # the hegemon's retrenchment, if any, lowers its desired share
+        new.desired_core_share_pct[r, i] -= retrenchment_cut(st, p, r, i, st.times[k + 1])
         step = speed * DT * (new.desired_core_share_pct[r, i] - core_now)
         step = step + p[r, P.noise_sd_pp] * noise[i]
         r0 = c.related_share_initial[r, i]

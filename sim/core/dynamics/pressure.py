@@ -12,6 +12,7 @@ import numpy as np
 
 from sim.core.dynamics import param_index as P
 from sim.core.dynamics.jit import clip, fmax, inlined
+from sim.core.dynamics.retrenchment import pressure_fade
 from sim.core.dynamics.state import EPS
 from sim.core.dynamics.terms import Term
 
@@ -37,7 +38,8 @@ def feel_pressure(
 ) -> None:
     """Process 2: run r's target path, pressure weight and fraction of peers at the target.
 
-    The weight is ``hegemon_pressure + peer_conformity * (fraction of peers at the target)``
+    The weight is ``hegemon_pressure + peer_conformity * (fraction of peers at the target)``,
+    the hegemon's part fading once it retrenches (``sim.core.dynamics.retrenchment``),
     times the member's regional pressure multiplier (``Members.pressure_response``, 1 without
     a region table), clipped to [0, 1], and 0 for members without armed forces; the path ends at
     the target plus ``target_margin_pp``. Writes row r of ``path`` (% GDP), ``weight`` and
@@ -49,13 +51,14 @@ def feel_pressure(
         if s.core_share_pct[r, i] >= c.target_core_pct[r, i] - EPS:
             counts[st.region_of[i]] += 1.0
     share = progress(st, p, r, k + 1)
+    fade = pressure_fade(st, p, r, st.times[k + 1])  # 1 until the hegemon retrenches
     for i in range(n):
         start = c.core_share_initial[r, i]
         path[r, i] = start + (c.target_core_pct[r, i] + p[r, P.target_margin_pp] - start) * share
         at_target = 1.0 if s.core_share_pct[r, i] >= c.target_core_pct[r, i] - EPS else 0.0
         peers[r, i] = (counts[st.region_of[i]] - at_target) / fmax(st.peer_counts[i], 1.0)
         pull = (
-            p[r, P.hegemon_pressure] + p[r, P.peer_conformity] * peers[r, i]
+            p[r, P.hegemon_pressure] * fade + p[r, P.peer_conformity] * peers[r, i]
         ) * c.pressure_response[r, i]
         weight[r, i] = clip(pull, 0.0, 1.0) * st.armed[i]
 

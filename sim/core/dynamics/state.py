@@ -43,6 +43,10 @@ RIVAL_OUTPUT_SIGNAL = THREAT_SIGNALS.index("rival_output")
 ``threat_signal`` with."""
 
 
+HEGEMON_ISO3 = "USA"
+"""The member whose pressure is the hegemon's (``sim.core.dynamics.retrenchment``)."""
+
+
 def row_sum(x: np.ndarray, keepdims: bool = False) -> np.ndarray:
     """Sum over members (axis 1) so that each run's sum is the same whatever the batch size.
 
@@ -74,9 +78,8 @@ class StaticArrays(NamedTuple):
     anchor_mode: int  # index in ANCHOR_MODES
     threat_signal: int  # index in THREAT_SIGNALS
     cap_shares: bool
-    annual_plans: (
-        bool  # commitments bind along their path every year (sim.core.dynamics.commitment)
-    )
+    annual_plans: bool  # commitments bind every year (sim.core.dynamics.commitment)
+    hegemon_index: int  # the hegemon's member index, -1 if none (sim.core.dynamics.retrenchment)
     line_values: np.ndarray  # (L,) the target lines (sim.core.targets.TARGET_LINES)
     line_counts_related: np.ndarray  # (L,) bool, the line counts core + related
 
@@ -103,6 +106,7 @@ class Static:
     the armed members' shares against these."""
     cap_shares: bool = True  # cap each member's core + related share at 100% of its GDP
     annual_plans: bool = False  # commitments bind along their path every year, not at the deadline
+    hegemon_index: int = -1  # the hegemon's member index (sim.core.dynamics.retrenchment), -1: none
 
     @property
     def n_steps(self) -> int:
@@ -136,6 +140,7 @@ class Static:
             threat_signal=THREAT_SIGNALS.index(self.threat_signal),
             cap_shares=bool(self.cap_shares),
             annual_plans=bool(self.annual_plans),
+            hegemon_index=int(self.hegemon_index),
             line_values=f64([line.value for line in TARGET_LINES]),
             line_counts_related=np.array([line.counts_related for line in TARGET_LINES]),
         )
@@ -250,6 +255,7 @@ def build_static(params: Params, members: Members) -> Static:
         _armed_gdp_ranks(members),
         params.cap_shares_at_gdp,
         params.commitment_annual_plans,
+        members.iso3.index(HEGEMON_ISO3) if HEGEMON_ISO3 in members.iso3 else -1,
     )
 
 
