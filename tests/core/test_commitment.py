@@ -30,12 +30,18 @@ WALES = {
 LINE = 2.05  # target + margin
 
 
-def states(**values):
+def trajectory(**values):
+    """The quiet Wales run with ``values`` changed: its static part and every state."""
     params = make_params({**WALES, **values})
     static = dynamics.build_static(params, members_of(params))
     p = dynamics.param_arrays([params])
     shocks = np.zeros((1, static.n_steps, static.members.n)), np.zeros((1, static.n_steps))
-    out = [s for _, s in dynamics.trajectory(static, p, *shocks)]
+    return static, [s for _, s in dynamics.trajectory(static, p, *shocks)]
+
+
+def states(**values):
+    """The core shares and the commitment decisions of that run, (T+1, N) each."""
+    static, out = trajectory(**values)
     core = np.stack([s.core_share_pct[0] for s in out])
     kept = np.stack([s.commitment_kept[0] for s in out])
     return static, core, kept
@@ -160,17 +166,12 @@ def test_annual_plans_break_off_where_a_year_s_step_is_beyond_the_fiscal_space()
 
 def test_a_kept_commitment_holds_related_spending_on_its_path():
     values = {
-        "commitment_capacity_pp": 3.0,
         "commitment_annual_plans": True,
         "fiscal_stress_weight": 0.0,
         "target_related_pct_gdp": 1.5,
         "related_initial_pct_gdp": 0.5,
     }
-    params = make_params({**WALES, **values})
-    static = dynamics.build_static(params, members_of(params))
-    p = dynamics.param_arrays([params])
-    shocks = np.zeros((1, static.n_steps, static.members.n)), np.zeros((1, static.n_steps))
-    out = [s for _, s in dynamics.trajectory(static, p, *shocks)]
+    static, out = trajectory(commitment_capacity_pp=3.0, **values)
     related = np.stack([s.related_share_pct[0] for s in out])
     armed = np.asarray(static.members.armed, dtype=bool)
     # the related path, worked out here: 0.5% to 1.5% by the end of 2024, straight
@@ -180,19 +181,7 @@ def test_a_kept_commitment_holds_related_spending_on_its_path():
     assert np.all(related[first:, armed] >= path[first:, None] - 1e-12)
     assert np.allclose(related[-1, armed], 1.5, rtol=0, atol=1e-12)  # held at the target after
     # without the commitment, pressure 0 gives no pull toward the related path at all
-    static0 = dynamics.build_static(
-        make_params({**WALES, **values, "commitment_capacity_pp": 0.0}), members_of(params)
-    )
-    out0 = [
-        s
-        for _, s in dynamics.trajectory(
-            static0,
-            dynamics.param_arrays(
-                [make_params({**WALES, **values, "commitment_capacity_pp": 0.0})]
-            ),
-            *shocks,
-        )
-    ]
+    _, out0 = trajectory(commitment_capacity_pp=0.0, **values)
     assert np.allclose(out0[-1].related_share_pct[0, armed], 0.5, rtol=0, atol=1e-12)
 
 
