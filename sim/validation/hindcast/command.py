@@ -18,6 +18,7 @@ hindcast of the model).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 import time
@@ -214,6 +215,8 @@ def cli_hindcast(args: argparse.Namespace) -> int:
     start = int(scenario.params.start_quarter[:4])
     check_origins(origins, horizons, record, str(args.config), start, args.baselines_only)
     budget, budget_note = cli_budget()
+    if args.no_member_multipliers:
+        budget = dataclasses.replace(budget, members=False)
     out = output_path(args.out) if args.out else Path("results") / f"hindcast-{scenario.name}"
     with output_folder(out, KIND, overwrite=args.overwrite) as folder:
         table, members, fits = run_hindcast(
@@ -255,6 +258,7 @@ def _manifest(
         "horizons": list(parse_horizons(args.horizons)),
         "runs": args.runs,
         "scheduled_shocks": bool(args.scheduled_shocks),
+        "member_multipliers": not args.no_member_multipliers,
         "budget": "smoke (not the published hindcast)" if budget_note else "full",
         "record": f"{args.record}: {record.edition}, {record.years[0]}-{record.last_year}",
         "baselines_only": bool(args.baselines_only),

@@ -60,4 +60,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="score the baselines alone (no fit): with --record sipri, origins from 1992 on",
     )
+    p.add_argument(
+        "--no-member-multipliers",
+        action="store_true",
+        help="fit the pooled values and the regions' multipliers only, not each member's (to "
+        "judge on the scoreboard whether the per-member multipliers help out of sample)",
+    )
     p.add_argument("--overwrite", action="store_true", help="replace an earlier hindcast's folder")

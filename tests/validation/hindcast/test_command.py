@@ -120,3 +120,29 @@ def test_baselines_alone_on_sipris_longer_record(tmp_path):
     assert not (out / "fits.csv").exists()
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["baselines_only"] and manifest["record"].startswith("sipri")
+
+
+def test_no_member_multipliers_fits_without_them_and_says_so(tmp_path, monkeypatch):
+    from sim.validation.hindcast import command
+
+    budgets = []
+    original = command.run_hindcast
+
+    def recording(*args, **kwargs):
+        budgets.append(kwargs["budget"])
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(command, "run_hindcast", recording)
+    monkeypatch.setenv(calibrate.BUDGET_ENV, "smoke")
+    out = tmp_path / "hc"
+    argv = ["hindcast", BACKCAST, "--origins", "2022", "--horizons", "1", "--runs", "2"]
+    assert main([*argv, "--out", str(out), "--no-member-multipliers"]) == 0
+    assert main([*argv, "--out", str(tmp_path / "with")]) == 0
+    # the smoke budget with its member stage switched off, and otherwise the same search
+    assert budgets[0].members is False and budgets[1].members is True
+    assert budgets[0] == calibrate.SMOKE_BUDGET.__class__(
+        **{**vars(calibrate.SMOKE_BUDGET), "members": False}
+    )
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["member_multipliers"] is False
+    assert json.loads((tmp_path / "with" / "manifest.json").read_text())["member_multipliers"]
