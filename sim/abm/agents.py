@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import mesa
 
 from sim.core.dynamics import member_terms
-from sim.core.dynamics.commitment import fiscal_space
+from sim.core.dynamics.commitment import commitment_line, fiscal_space
 from sim.core.dynamics.retrenchment import retrenchment_cut
 from sim.core.metrics import MEMBER_COLUMNS
 
@@ -60,18 +60,23 @@ class MemberState(mesa.Agent):
     def commitment(self) -> dict[str, float | bool]:
         """The commitment in force and whether the member keeps it (``dynamics.commitment``).
 
-        Keys: ``line_pct`` (the target plus the margin, % GDP), ``deadline_year``, ``kept``
-        (the member has decided to keep it: its share is floored at the line), ``binding``
-        (the mechanism is on: ``commitment_capacity_pp`` > 0), ``fiscal_space`` (this year's,
-        in (0, 1]: ``sim.core.fiscal``) and ``affordable_pp`` (the largest jump to the line it
-        would make now: the capacity times its fiscal space).
+        Keys: ``line_pct`` (the line in force now, % GDP, from ``commitment_line``: the target's
+        once it binds, never below an earlier guideline's; 0 when none binds yet),
+        ``target_line_pct`` (the target plus the margin), ``deadline_year``, ``kept`` (the
+        member has decided to keep it this year: its share is floored at the line),
+        ``binding`` (the mechanism is on: ``commitment_capacity_pp`` > 0), ``fiscal_space``
+        (this year's, in (0, 1]: ``sim.core.fiscal``) and ``affordable_pp`` (the largest rise to
+        the line it makes in one budget: the capacity times its fiscal space).
         """
         model, i = self.model, self.index
         k = model.state.k
+        st, p = model.static.arrays, model.param_matrix
         capacity = float(model.params.commitment_capacity_pp)
-        space = float(fiscal_space(model.static.arrays, model.param_matrix, 0, k, i))
+        space = float(fiscal_space(st, p, 0, k, i))
+        t = float(model.static.times[k])
         return {
-            "line_pct": float(model.constants.target_core_pct[0, i])
+            "line_pct": float(commitment_line(st, p, model.constants, 0, i, t)),
+            "target_line_pct": float(model.constants.target_core_pct[0, i])
             + float(model.params.target_margin_pp),
             "deadline_year": int(model.params.target_deadline_year),
             "kept": bool(model.state.commitment_kept[0, i] > 0.0),
@@ -108,26 +113,29 @@ class MemberState(mesa.Agent):
 
 def _commitment_in_words(c: dict[str, float | bool], share: float) -> str:
     """The commitment's state in one sentence: kept, not yet due, unaffordable or not binding."""
-    line, deadline, space = c["line_pct"], c["deadline_year"], c["fiscal_space"]
+    target, deadline, space = c["target_line_pct"], c["deadline_year"], c["fiscal_space"]
+    line = c["line_pct"]
     room = f"fiscal space {space:.2f}"
     if not c["binding"]:
         return (
-            f"Its commitment ({line:.2f}% by {deadline}) acts only through the pressure term "
+            f"Its commitment ({target:.2f}% by {deadline}) acts only through the pressure term "
             f"(commitment_capacity_pp is 0; {room})."
+        )
+    if line <= 0.0:
+        return (
+            f"Its commitment ({target:.2f}% by {deadline}) binds from {deadline}; until then it "
+            f"acts through the pressure term ({room})."
         )
     if c["kept"]:
         return f"It keeps its commitment: its share is held at or above {line:.2f}% ({room})."
     gap = line - share
     if gap <= 0:
-        return f"It is above its commitment line {line:.2f}% (due {deadline}; {room})."
+        return f"It is above the line in force, {line:.2f}% ({target:.2f}% by {deadline}; {room})."
     return (
-        f"It is {gap:.2f} pp short of its commitment line {line:.2f}% (due {deadline}); "
-        f"with {room} it can raise at most {c['affordable_pp']:.2f} pp in one budget, so it "
-        + (
-            f"enough to keep it at its first budget from {deadline} on."
-            if gap <= c["affordable_pp"]
-            else "not enough to keep it yet."
-        )
+        f"It is {gap:.2f} pp short of the line in force, {line:.2f}% ({target:.2f}% by "
+        f"{deadline}); with {room} it can raise at most {c['affordable_pp']:.2f} pp in one "
+        "budget, so it "
+        + ("keeps it at its next budget." if gap <= c["affordable_pp"] else "cannot keep it yet.")
     )
 
 

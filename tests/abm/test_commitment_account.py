@@ -74,3 +74,16 @@ def test_a_retrenching_hegemon_says_how_far_its_desired_share_is_cut():
     assert "less 0.50 pp as it retrenches (since 2027)" in usa.explain()
     deu = next(a for a in model.member_agents if a.iso3 == "DEU")
     assert "retrenches" not in deu.explain()
+
+
+def test_before_its_deadline_the_hague_line_in_force_is_the_2pct_guideline():
+    # configs/hague.toml: the 3.5% line binds from 2035; until then the line in force is the
+    # 2% guideline + margin (guideline_floor_pct, S43): sim.core.dynamics.commitment
+    model = AllianceModel(rng=1)
+    model.step()
+    deu = next(a for a in model.member_agents if a.iso3 == "DEU")
+    c = deu.commitment()
+    margin = model.params.target_margin_pp
+    assert c["line_pct"] == pytest.approx(2.0 + margin, abs=1e-12)
+    assert c["target_line_pct"] == pytest.approx(3.5 + margin, abs=1e-12)
+    assert f"{2.0 + margin:.2f}%" in deu.explain()
