@@ -131,8 +131,11 @@ def test_fiscal_stress_orders_the_pledge_scenarios(summaries):
 
 def test_us_retrenchment_lowers_the_alliance_s_share(summaries):
     # the US retrenches from 2027 (sim.core.dynamics.retrenchment): its desired share falls
-    # 0.25 pp a year and its pressure fades, so the alliance's share (more than half of it is the
-    # US's, by GDP) ends below the Hague path's, and its extra spending with it
+    # d = 0.25 pp a year (configs/us_retrenchment.toml) for T = 8.75 years to 2035Q4; a share
+    # following that target by partial adjustment at s = 0.129 a year (configs/behaviour.toml)
+    # lags it by d/s (1 - exp(-s T)) = 1.31 pp, so it falls d T - 1.31 = 0.88 pp; the US is 53%
+    # of alliance GDP (seeds/nato_members.csv), so the alliance's share falls about 0.46 pp. The
+    # test asks for 0.2, leaving room for the noise and the others' reaction to the fading pressure
     assert (
         final(summaries, "us_retrenchment", "alliance_core_share_pct")
         < final(summaries, "hague", "alliance_core_share_pct") - 0.2

@@ -38,7 +38,7 @@ import math
 from sim.core import fiscal
 from sim.core.dynamics import param_index as P
 from sim.core.dynamics.jit import fmax, inlined
-from sim.core.dynamics.pressure import progress_at
+from sim.core.dynamics.pressure import target_path
 from sim.core.dynamics.state import EPS
 
 
@@ -83,13 +83,11 @@ def commitment_line(st, p, c, r: int, i: int, t: float) -> float:
     year), and never below the earlier guideline + margin when there is one.
     """
     margin = p[r, P.target_margin_pp]
-    end = c.target_core_pct[r, i] + margin
     line = 0.0
-    if target_binds(st, p, r, t):
-        line = end
-        if st.annual_plans:
-            start = c.core_share_initial[r, i]
-            line = start + (end - start) * progress_at(st, p, r, t)
+    if st.annual_plans:
+        line = target_path(st, p, c, r, i, t)
+    elif target_binds(st, p, r, t):
+        line = c.target_core_pct[r, i] + margin
     guideline = p[r, P.guideline_floor_pct]
     if guideline > 0.0:
         line = fmax(line, guideline + margin)

@@ -33,6 +33,19 @@ def progress(st, p, r: int, k: int) -> float:
 
 
 @inlined
+def target_path(st, p, c, r: int, i: int, t: float) -> float:
+    """Member i's target path at time t (% GDP).
+
+    The straight line from its initial share to the target plus ``target_margin_pp`` at the
+    deadline: the pressure term's, and a commitment's line with annual plans
+    (``sim.core.dynamics.commitment``).
+    """
+    start = c.core_share_initial[r, i]
+    end = c.target_core_pct[r, i] + p[r, P.target_margin_pp]
+    return start + (end - start) * progress_at(st, p, r, t)
+
+
+@inlined
 def feel_pressure(
     st, p, c, s, r: int, k: int, path: np.ndarray, weight: np.ndarray, peers: np.ndarray
 ) -> None:
@@ -50,11 +63,10 @@ def feel_pressure(
     for i in range(n):
         if s.core_share_pct[r, i] >= c.target_core_pct[r, i] - EPS:
             counts[st.region_of[i]] += 1.0
-    share = progress(st, p, r, k + 1)
-    fade = pressure_fade(st, p, r, st.times[k + 1])  # 1 until the hegemon retrenches
+    t = st.times[k + 1]
+    fade = pressure_fade(st, p, r, t)  # 1 until the hegemon retrenches
     for i in range(n):
-        start = c.core_share_initial[r, i]
-        path[r, i] = start + (c.target_core_pct[r, i] + p[r, P.target_margin_pp] - start) * share
+        path[r, i] = target_path(st, p, c, r, i, t)
         at_target = 1.0 if s.core_share_pct[r, i] >= c.target_core_pct[r, i] - EPS else 0.0
         peers[r, i] = (counts[st.region_of[i]] - at_target) / fmax(st.peer_counts[i], 1.0)
         pull = (
