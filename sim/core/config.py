@@ -31,10 +31,16 @@ from pathlib import Path
 from typing import Any
 
 from sim.core.data import DataError
-from sim.core.errors import shown
+from sim.core.errors import UserError, shown
 from sim.core.members import members_of
 from sim.core.names import PLAIN_NAME_EXPECTED, is_plain_name
-from sim.core.params import MAX_SEED, ParamError, Params, make_params  # noqa: F401 - MAX_SEED re-exported
+from sim.core.params import (  # noqa: F401 - MAX_SEED re-exported
+    MAX_SEED,
+    ParamError,
+    Params,
+    make_params,
+    parse_quarter,
+)
 from sim.core.resources import configs_dir, locate
 from sim.core.scenario_files import ConfigError, find_config, not_a_file, os_reason, read_toml
 
@@ -217,6 +223,8 @@ def load_scenario(
         members_of(params)
     except DataError as err:
         _data_error(err, params, files, overrides or {})
+    if params.history_config:
+        _check_history(params, files, overrides or {})
     config_seed = doc.get("seed", DEFAULT_SEED)
     chain = tuple(str(file) for file, _ in files)
     name = doc.get("name", path.stem)
@@ -264,6 +272,59 @@ def _data_error(
             shown_key = key if where == "--set" else f"params.{key}"
             raise ConfigError(where, shown_key, value, f"a readable {what} ({err})") from None
     raise err from None
+
+
+class HistoryError(ValueError, UserError):
+    """A ``history_config`` that cannot start the scenario: its value and what was expected."""
+
+    def __init__(self, value: str, expected: str) -> None:
+        self.key, self.value, self.expected = "history_config", value, expected
+        super().__init__(f"key 'history_config' = {value!r}: expected {expected}")
+
+
+def backcast_of(params: Params) -> Params:
+    """The parameters of the backcast a scenario's ``history_config`` names, checked.
+
+    The backcast is read as any config (``seeds/`` and ``configs/`` paths are the shipped ones);
+    ``sim.core.dynamics.history`` runs it before the scenario.
+
+    Raises:
+        HistoryError: the config cannot be read, has a history of its own, or does not end in
+            the quarter before the scenario's first.
+    """
+    path = params.history_config
+    try:
+        backcast = load_scenario(locate(path)).params
+    except ConfigError as err:
+        raise HistoryError(path, f"a readable backcast config ({err})") from None
+    if backcast.history_config:
+        raise HistoryError(
+            path,
+            f"a backcast with no history_config of its own (it has {backcast.history_config!r})",
+        )
+    quarters = round(
+        4 * (parse_quarter(params.start_quarter) - parse_quarter(backcast.end_quarter))
+    )
+    if quarters != 1:
+        raise HistoryError(
+            path,
+            f"a backcast ending in the quarter before start_quarter {params.start_quarter} (it "
+            f"ends in {backcast.end_quarter}; history_config = '' starts from rest points)",
+        )
+    return backcast
+
+
+def _check_history(
+    params: Params, files: list[tuple[Path, dict[str, Any]]], overrides: dict[str, Any]
+) -> None:
+    """Raise a history that cannot start the scenario as a config error where it was set."""
+    try:
+        backcast_of(params)
+    except HistoryError as err:
+        set_here = "history_config" in overrides
+        where = "--set" if set_here else _origin("history_config", files)
+        key = "history_config" if set_here else "params.history_config"
+        raise ConfigError(where, key, err.value, err.expected) from None
 
 
 def _same_file_key(path: Path) -> str:

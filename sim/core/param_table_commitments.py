@@ -17,6 +17,21 @@ from sim.core.param_table import MemberParamFields, declare
 class CommitmentParamFields(MemberParamFields):
     """The member fields, then the commitments' (``ParamFields`` adds the supply side)."""
 
+    # --- Where the run starts -------------------------------------------------------------
+    history_config: str = declare(
+        "",
+        "path or empty",
+        doc="a backcast config (its end_quarter the quarter before start_quarter) run before the "
+        "scenario's first quarter, with this scenario's behavioural parameters and no shocks; "
+        "the scenario then starts from the record's shares with the backcast's end state (its "
+        "members' anchors from the record's first year, what its decision terms other than the "
+        "pull had added by its end, and the perceived threat), so the threat and the pressure "
+        "keep acting after the record ends (sim.core.dynamics.history); empty: the initial "
+        "shares are rest points",
+        source="docs/ODD.md, Initialisation (issue 15, item 4); 'configs/backcast_2014.toml' "
+        "in the forward scenarios",
+    )
+
     # --- Commitments and fiscal space ----------------------------------------------------
     commitment_capacity_pp: float = declare(
         0.0,

@@ -45,6 +45,7 @@ STRUCTURAL = (
     "member_behaviour_file",
     "fiscal_data_until_year",
     "commitment_annual_plans",
+    "history_config",
 )
 """Parameters that fix the shape of a run (its members and quarters): runs batched together in
 the ensemble must share them. All others may differ run by run inside one batch."""

@@ -57,7 +57,11 @@ def test_status_quo_spends_less_than_hague(summaries):
     assert final(summaries, "status_quo_2pct", "members_at_or_above_3_5pct") < final(
         summaries, "hague", "members_at_or_above_3_5pct"
     )
-    assert final(summaries, "status_quo_2pct", "members_at_or_above_5pct") == 0
+    # the frontline allies the backcast's threat carries past 5% do so without the Hague target
+    # too (sim.core.dynamics.history), but no more of them than under it
+    assert final(summaries, "status_quo_2pct", "members_at_or_above_5pct") <= final(
+        summaries, "hague", "members_at_or_above_5pct"
+    )
     assert final(summaries, "status_quo_2pct", "alliance_core_share_pct") < final(
         summaries, "pledges_slip", "alliance_core_share_pct"
     )

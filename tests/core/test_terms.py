@@ -78,9 +78,12 @@ def test_a_registered_term_enters_the_desired_share_with_its_sign(tilt_term):
     frame = sim.simulate([params()], [5], keep_members=True).member_frame()
     first = frame[frame["quarter"] == frame["quarter"].iloc[0]].set_index("iso3")
     later = frame[frame["quarter"] == frame["quarter"].iloc[-1]].set_index("iso3")
-    # anchor_mode 'rest_point' (the default scenario's): anchor = initial share - initial threat
-    # term; desired = anchor + threat - free riding - tilt (sign -1) + pressure
-    anchor = first["core_share_pct"] - first["threat_pp"]
+    # at the start the desired share is the anchor + the threat term (the one anchored term; the
+    # others start from 0), whether the shares are rest points or, as in the default scenario,
+    # the anchor is carried from the backcast (sim.core.dynamics.history);
+    # later: desired = anchor + threat - free riding - tilt (sign -1) + pressure
+    assert (first["test_tilt_pp"] == 0).all() and (first["pressure_pp"] == 0).all()
+    anchor = first["desired_core_share_pct"] - first["threat_pp"]
     desired = (
         anchor
         + later["threat_pp"]

@@ -53,6 +53,7 @@ and a whole batch in one call (:func:`run_batch`).
 
 from sim.core.dynamics.arrays import ParamArrays, param_arrays
 from sim.core.dynamics.free_riding import FREE_RIDING
+from sim.core.dynamics.history import build_static
 from sim.core.dynamics.pressure import PRESSURE
 from sim.core.dynamics.state import (
     DT,
@@ -61,7 +62,6 @@ from sim.core.dynamics.state import (
     Constants,
     State,
     Static,
-    build_static,
     draw_shocks,
     row_sum,
 )

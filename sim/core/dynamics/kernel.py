@@ -53,58 +53,87 @@ def _totals(st, c, s, r, spend, totals):
     totals[2, r] = pairwise_sum(c.gdp_initial[r])
 
 
-@entry
-def initialise(st, p, c, s, path, weight, before, totals):
-    """Fill every run's constants ``c`` and initial state ``s`` from the data and parameters."""
+@inlined
+def _initial_levels(st, p, c, s, r, spend, totals):
+    """Run r's initial shares, GDP, munitions, threat and rival from the data (no anchors)."""
     n = st.exposure.shape[0]
-    spend = np.empty(n)
-    for r in range(c.munitions_per_usd_bn.shape[0]):
-        for i in range(n):
-            s.core_share_pct[r, i] = st.core_share_pct[i]
-            s.related_share_pct[r, i] = p[r, P.related_initial_pct_gdp]
-            s.gdp_usd_bn[r, i] = st.gdp_usd_bn[i]
-            c.core_share_initial[r, i] = st.core_share_pct[i]
-            c.related_share_initial[r, i] = p[r, P.related_initial_pct_gdp]
-            c.gdp_initial[r, i] = st.gdp_usd_bn[i]
-        rival_output = p[r, P.rival_munitions_output_initial_m_per_year]
-        alliance_output = rival_output / p[r, P.munitions_ratio_initial]
-        for i in range(n):
-            spend[i] = (
-                p[r, P.munitions_fraction_of_core] * st.core_share_pct[i] / 100 * st.gdp_usd_bn[i]
-            )
-        per_usd = alliance_output / fmax(pairwise_sum(spend), EPS)
-        level = threat_level(st, p, r, rival_output, alliance_output, 0)
-        for i in range(n):
-            output = spend[i] * per_usd
-            s.munitions_capacity[r, i] = output
-            s.munitions_output[r, i] = output
-            s.committed[r, i] = output
-            s.threat[r, i] = st.exposure[i] * level
-            s.air_defence[r, i] = 1.0
-            s.desired_core_share_pct[r, i] = st.core_share_pct[i]
-            s.peers_at_target[r, i] = 0.0
-            s.commitment_kept[r, i] = 0.0
-            override = st.target_override_pct[i]
-            c.target_core_pct[r, i] = (
-                p[r, P.target_core_pct_gdp] if np.isnan(override) else override
-            )
-        c.munitions_per_usd_bn[r] = per_usd
-        c.rival_output_initial[r] = rival_output
-        c.rival_gdp_initial[r] = p[r, P.rival_gdp_initial_usd_bn]
-        c.lead_first[r] = int(p[r, P.munitions_lead_first_quarters])
-        c.lead_full[r] = int(p[r, P.munitions_lead_full_quarters])
-        s.rival_output[r] = rival_output
-        s.rival_gdp_usd_bn[r] = p[r, P.rival_gdp_initial_usd_bn]
-        s.rival_defence_share_pct[r] = p[r, P.rival_defence_share_initial_pct]
-        s.cumulative_extra_spending_usd_bn[r] = 0.0
-        _totals(st, c, s, r, spend, totals)
+    for i in range(n):
+        s.core_share_pct[r, i] = st.core_share_pct[i]
+        s.related_share_pct[r, i] = p[r, P.related_initial_pct_gdp]
+        s.gdp_usd_bn[r, i] = st.gdp_usd_bn[i]
+        c.core_share_initial[r, i] = st.core_share_pct[i]
+        c.related_share_initial[r, i] = p[r, P.related_initial_pct_gdp]
+        c.gdp_initial[r, i] = st.gdp_usd_bn[i]
+    rival_output = p[r, P.rival_munitions_output_initial_m_per_year]
+    alliance_output = rival_output / p[r, P.munitions_ratio_initial]
+    for i in range(n):
+        spend[i] = (
+            p[r, P.munitions_fraction_of_core] * st.core_share_pct[i] / 100 * st.gdp_usd_bn[i]
+        )
+    per_usd = alliance_output / fmax(pairwise_sum(spend), EPS)
+    level = threat_level(st, p, r, rival_output, alliance_output, 0)
+    for i in range(n):
+        output = spend[i] * per_usd
+        s.munitions_capacity[r, i] = output
+        s.munitions_output[r, i] = output
+        s.committed[r, i] = output
+        s.threat[r, i] = st.exposure[i] * level
+        c.threat_carried[r, i] = 0.0
+        s.air_defence[r, i] = 1.0
+        s.desired_core_share_pct[r, i] = st.core_share_pct[i]
+        s.peers_at_target[r, i] = 0.0
+        s.commitment_kept[r, i] = 0.0
+        override = st.target_override_pct[i]
+        c.target_core_pct[r, i] = p[r, P.target_core_pct_gdp] if np.isnan(override) else override
+    c.munitions_per_usd_bn[r] = per_usd
+    c.rival_output_initial[r] = rival_output
+    c.rival_gdp_initial[r] = p[r, P.rival_gdp_initial_usd_bn]
+    c.lead_first[r] = int(p[r, P.munitions_lead_first_quarters])
+    c.lead_full[r] = int(p[r, P.munitions_lead_full_quarters])
+    s.rival_output[r] = rival_output
+    s.rival_gdp_usd_bn[r] = p[r, P.rival_gdp_initial_usd_bn]
+    s.rival_defence_share_pct[r] = p[r, P.rival_defence_share_initial_pct]
+    s.cumulative_extra_spending_usd_bn[r] = 0.0
+    _totals(st, c, s, r, spend, totals)
+
+
+@inlined
+def _carry_threat(c, s, start, r):
+    """Run r's perceived threat where the backcast left it (``sim.core.dynamics.history``)."""
+    for i in range(s.threat.shape[1]):
+        c.threat_carried[r, i] = start[1, r, i] - s.threat[r, i]
+        s.threat[r, i] = start[1, r, i]
+
+
+@inlined
+def _carry_anchor(c, s, start, r):
+    """Run r's anchors from the backcast: its shares are no longer rest points."""
+    for i in range(s.core_share_pct.shape[1]):
+        rest = c.anchor_pct[r, i]
+        s.desired_core_share_pct[r, i] = start[0, r, i] + s.core_share_pct[r, i] - rest
+        c.anchor_pct[r, i] = start[0, r, i]
+
+
+@entry
+def initialise(st, p, c, s, start, path, weight, before, totals):
+    """Fill every run's constants ``c`` and initial state ``s`` from the data and parameters.
+
+    ``start`` is (2, R, N), each run's anchors and perceived threat carried from a backcast
+    (``sim.core.dynamics.history``), or (2, 0, 0): none, the initial shares are rest points.
+    """
+    runs, carry = c.munitions_per_usd_bn.shape[0], start.shape[1] > 0
+    spend = np.empty(st.exposure.shape[0])
+    for r in range(runs):
+        _initial_levels(st, p, c, s, r, spend, totals)
+        if carry:
+            _carry_threat(c, s, start, r)
     x = TermInputs(
         st, p, c, s, 0, s.threat, path, weight, s.peers_at_target, before,
         totals[0], totals[1], totals[2],
     )  # fmt: skip
-    for r in range(c.munitions_per_usd_bn.shape[0]):
+    for r in range(runs):
         anchor_terms(x, r, s.term_values, c.anchor_pct)  # the rest points
-        for i in range(n):
+        for i in range(st.exposure.shape[0]):
             q = s.core_share_pct[r, i] / 100 * s.gdp_usd_bn[r, i]
             if st.anchor_mode == PUBLIC_GOOD:
                 c.anchor_pct[r, i] = 100.0 * (1 - p[r, P.free_riding_strength])
@@ -114,6 +143,8 @@ def initialise(st, p, c, s, path, weight, before, totals):
                     c.anchor_pct[r, i] = p[r, P.anchor_fixed_pct_gdp]
                 c.allies_spending_ref[r, i] = totals[0, r] - q
             c.air_defence_spend_initial[r, i] = p[r, P.air_defence_fraction_of_core] * q
+        if carry:
+            _carry_anchor(c, s, start, r)
 
 
 @entry
@@ -143,7 +174,7 @@ def advance_runs(
     for r in range(first, last):
         alliance_output = pairwise_sum(s.munitions_output[r])
         _totals(st, c, s, r, spend, totals)
-        perceive_threat(st, p, s, new, r, k, alliance_output)
+        perceive_threat(st, p, c, s, new, r, k, alliance_output)
         feel_pressure(st, p, c, s, r, k, path, weight, new.peers_at_target)
         decide(x, r, c.anchor_pct, new.term_values, new.desired_core_share_pct)
         choose_shares(st, p, c, s, new, r, k, weight, member_noise[r, q])
@@ -209,15 +240,17 @@ def run_block(st, p, c, s0, s1, member_noise, rival_noise, alliance, members, co
 
 
 @entry
-def run(st, p, c, s0, s1, member_noise, rival_noise, alliance, members, core, work, totals):
+def run(st, p, c, s0, s1, start, member_noise, rival_noise, alliance, members, core, work, totals):
     """Every run from its initial state through every quarter, recording each row.
+
+    ``start`` is what :func:`initialise` carries from a backcast ((2, 0, 0): nothing).
 
     ``s0`` and ``s1`` are two states' arrays used in turn; ``alliance`` (R, T+1, K),
     ``members`` (R, T+1, N, M) and ``core`` (R, T+1, N) receive the metrics (``members`` and
     ``core`` may have 0 runs: not kept); ``work`` (3, R, N) and ``totals`` (3, R) are work space.
     A block of runs goes through every quarter before the next: its data stay in cache.
     """
-    initialise(st, p, c, s0, work[0], work[1], work[2], totals)
+    initialise(st, p, c, s0, start, work[0], work[1], work[2], totals)
     runs = c.munitions_per_usd_bn.shape[0]
     for first in range(0, runs, BLOCK):
         last = min(first + BLOCK, runs)
@@ -227,14 +260,14 @@ def run(st, p, c, s0, s1, member_noise, rival_noise, alliance, members, core, wo
 
 @njit(error_model="numpy", nogil=True, cache=True, parallel=True)
 def run_parallel(
-    st, p, c, s0, s1, member_noise, rival_noise, alliance, members, core, work, totals
+    st, p, c, s0, s1, start, member_noise, rival_noise, alliance, members, core, work, totals
 ):
     """:func:`run` with the blocks of runs spread over the CPU's threads (the calibration's).
 
     The blocks share nothing but read-only inputs, so each run's numbers are those of
     :func:`run`, bit for bit.
     """
-    initialise(st, p, c, s0, work[0], work[1], work[2], totals)
+    initialise(st, p, c, s0, start, work[0], work[1], work[2], totals)
     runs = c.munitions_per_usd_bn.shape[0]
     for block in prange((runs + BLOCK - 1) // BLOCK):
         first = block * BLOCK

@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
@@ -22,6 +22,9 @@ from sim.core.data import Members
 from sim.core.dynamics.ranks import average_ranks
 from sim.core.params import Params, parse_quarter
 from sim.core.targets import TARGET_LINES
+
+if TYPE_CHECKING:
+    from sim.core.dynamics.history import History
 
 DT = 0.25
 """Years per step (one quarter)."""
@@ -107,6 +110,8 @@ class Static:
     cap_shares: bool = True  # cap each member's core + related share at 100% of its GDP
     annual_plans: bool = False  # commitments bind along their path every year, not at the deadline
     hegemon_index: int = -1  # the hegemon's member index (sim.core.dynamics.retrenchment), -1: none
+    history: History | None = None
+    """The backcast run before the first quarter (``sim.core.dynamics.history``), or None."""
 
     @property
     def n_steps(self) -> int:
@@ -169,6 +174,11 @@ class Constants(NamedTuple):
     rival_gdp_initial: np.ndarray  # (R,)
     lead_first: np.ndarray  # (R,) int, quarters from order to first output
     lead_full: np.ndarray  # (R,) int, quarters from order to nameplate
+    threat_carried: np.ndarray
+    """(R, N) perceived threat carried from a backcast (``sim.core.dynamics.history``) beyond
+    what the scenario's own signal gives at its start, added to the signal in every quarter
+    (0 without a history): the threat stays where the record left it and moves with the
+    signal's changes."""
 
 
 class State(NamedTuple):
@@ -225,8 +235,12 @@ def _pledge_floor(members: Members, times: np.ndarray) -> np.ndarray:
     return floor
 
 
-def build_static(params: Params, members: Members) -> Static:
-    """Build the calendar, peer groups and schedules shared by a batch of runs."""
+def build_static(params: Params, members: Members, history: History | None = None) -> Static:
+    """Build the calendar, peer groups and schedules shared by a batch of runs.
+
+    ``history`` is the backcast run first (``sim.core.dynamics.history``, whose
+    ``build_static``, the package's, loads the one ``params.history_config`` names).
+    """
     t0 = parse_quarter(params.start_quarter)
     t1 = parse_quarter(params.end_quarter)
     n_steps = round((t1 - t0) / DT)
@@ -256,6 +270,7 @@ def build_static(params: Params, members: Members) -> Static:
         params.cap_shares_at_gdp,
         params.commitment_annual_plans,
         members.iso3.index(HEGEMON_ISO3) if HEGEMON_ISO3 in members.iso3 else -1,
+        history,
     )
 
 

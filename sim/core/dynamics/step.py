@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from sim.core.dynamics import history as history_mod
 from sim.core.dynamics.arrays import ParamArrays, runs_of
 from sim.core.dynamics.compiled import step_module
 from sim.core.dynamics.state import Constants, State, Static
@@ -70,6 +71,7 @@ def _new_constants(static: Static, runs: int, responses: np.ndarray | None = Non
         *(np.empty(runs) for _ in range(3)),
         np.empty(runs, dtype=np.int64),
         np.empty(runs, dtype=np.int64),
+        np.zeros((runs, n)),
     )
 
 
@@ -78,10 +80,48 @@ def _work(runs: int, n: int) -> tuple[np.ndarray, np.ndarray]:
     return np.zeros((3, runs, n)), np.zeros((3, runs))
 
 
+def _run_to_end(
+    static: Static, p: ParamArrays, responses: np.ndarray | None, threads: bool
+) -> tuple[Constants, State]:
+    """Every run through every quarter without shocks, keeping only its constants and last state."""
+    runs, n, steps = runs_of(p), static.members.n, static.n_steps
+    orders = np.zeros((runs, max(steps, 1), n))
+    s0, s1 = _new_state(0, runs, n, orders), _new_state(0, runs, n, orders)
+    constants = _new_constants(static, runs, responses)
+    work, totals = _work(runs, n)
+    (step_module().run_parallel if threads else step_module().run)(
+        static.arrays, p, constants, s0, s1, _NO_START, np.zeros((runs, steps, n)),
+        np.zeros((runs, steps)), np.empty((0, 1, 1)), np.empty((0, 1, n, 1)),
+        np.empty((0, 1, n)), work, totals,
+    )  # fmt: skip
+    last = s1 if steps % 2 == 1 else s0  # quarter k writes into s1 when k is even
+    return constants, last._replace(k=steps)
+
+
+_NO_START = np.empty((2, 0, 0))
+"""``start`` for a batch without a history: the initial shares are rest points."""
+
+
+def _start(
+    static: Static, p: ParamArrays, responses: np.ndarray | None, threads: bool = False
+) -> np.ndarray:
+    """What each run starts from (``sim.core.dynamics.history``): (2, R, N), or (2, 0, 0)."""
+    if static.history is None:
+        return _NO_START
+    history = static.history
+    constants, end = _run_to_end(
+        history.static, history_mod.backcast_arrays(history, p), responses, threads
+    )
+    return history_mod.carried(constants, end)
+
+
 def initial_state(
     static: Static, p: ParamArrays, responses: np.ndarray | None = None
 ) -> tuple[Constants, State]:
     """Initialise every run of a batch from the members' data and the parameters.
+
+    With a history (``Static.history``) its backcast runs first and each run starts from its
+    end state (``sim.core.dynamics.history``).
 
     Args:
         static: the batch's members and calendar.
@@ -92,10 +132,11 @@ def initial_state(
         (each run's constants, the state at row 0).
     """
     runs, n = runs_of(p), static.members.n
+    start = _start(static, p, responses)
     constants = _new_constants(static, runs, responses)
     state = _new_state(0, runs, n, np.zeros((runs, max(static.n_steps, 1), n)))
     work, totals = _work(runs, n)
-    step_module().initialise(static.arrays, p, constants, state, *work, totals)
+    step_module().initialise(static.arrays, p, constants, state, start, *work, totals)
     return constants, state
 
 
@@ -185,20 +226,13 @@ def run_batch(
     core = np.empty((runs if keep_core else 0, rows, n))
     work, totals = _work(runs, n)
     module = step_module()
+    start = _start(static, p, responses, threads)
+    f64 = np.ascontiguousarray
     (module.run_parallel if threads else module.run)(
-        static.arrays,
-        p,
-        _new_constants(static, runs, responses),
-        s0,
-        s1,
-        np.ascontiguousarray(member_noise, dtype=np.float64),
-        np.ascontiguousarray(rival_noise, dtype=np.float64),
-        alliance,
-        members,
-        core,
-        work,
-        totals,
-    )
+        static.arrays, p, _new_constants(static, runs, responses), s0, s1, start,
+        f64(member_noise, dtype=np.float64), f64(rival_noise, dtype=np.float64),
+        alliance, members, core, work, totals,
+    )  # fmt: skip
     return (
         alliance if keep_alliance else None,
         members if keep_members else None,

@@ -38,12 +38,16 @@ def threat_level(st, p, r: int, rival_output: float, alliance_output: float, k: 
 
 
 @inlined
-def perceive_threat(st, p, s, new, r: int, k: int, alliance_output: float) -> None:
-    """Process 1: run r's smoothed threat perception after quarter k's signal (``new.threat``)."""
+def perceive_threat(st, p, c, s, new, r: int, k: int, alliance_output: float) -> None:
+    """Process 1: run r's smoothed threat perception after quarter k's signal (``new.threat``).
+
+    A member's signal is its exposure times the level, plus the threat it carries from a
+    backcast (``c.threat_carried``, 0 without one).
+    """
     level = threat_level(st, p, r, s.rival_output[r], alliance_output, k + 1)
     memory = p[r, P.threat_memory]
     for i in range(st.exposure.shape[0]):
-        signal = st.exposure[i] * level
+        signal = st.exposure[i] * level + c.threat_carried[r, i]
         new.threat[r, i] = memory * s.threat[r, i] + (1 - memory) * signal
 
 

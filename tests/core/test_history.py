@@ -1,0 +1,166 @@
+"""Forward runs that start where the record ends (sim.core.dynamics.history, issue 15 item 4).
+
+The backcast runs first with the scenario's behaviour and no shocks; the scenario starts from the
+record's shares, the backcast's anchors (plus what free riding had taken by its end) and its
+perceived threat. Each number asserted here is derived in the test from a second run of the
+backcast or from the equations' own definitions.
+"""
+
+import numpy as np
+import pytest
+
+from sim.core import dynamics
+from sim.core.config import ConfigError, load_scenario
+from sim.core.dynamics.history import BEHAVIOUR, HistoryError, history_params
+from sim.core.ensemble import members_of
+from sim.core.params import make_params
+
+HISTORY = "configs/backcast_2014.toml"
+
+
+def forward(**values):
+    """The Hague scenario with the history, short, without shocks."""
+    over = {"end_quarter": "2027Q4", "noise_sd_pp": 0.0, **values}
+    return load_scenario("hague", overrides=over).params
+
+
+def start(params, p=None):
+    static = dynamics.build_static(params, members_of(params))
+    p = dynamics.param_arrays([params]) if p is None else p
+    return static, *dynamics.initial_state(static, p)
+
+
+def backcast_end(params):
+    """The backcast run on its own, as the history runs it: the scenario's behaviour, no shocks."""
+    past = history_params(params)
+    static = dynamics.build_static(past, members_of(past))
+    p = dynamics.param_arrays([past])
+    shocks = np.zeros((1, static.n_steps, static.members.n)), np.zeros((1, static.n_steps))
+    *_, (constants, end) = dynamics.trajectory(static, p, *shocks)
+    return static, constants, end
+
+
+def test_the_forward_scenarios_start_from_the_backcast_and_the_backcast_from_rest_points():
+    assert load_scenario("hague").params.history_config == HISTORY
+    assert load_scenario("pledges_kept").params.history_config == HISTORY
+    backcast = load_scenario("backcast_2014").params
+    assert backcast.history_config == ""
+    static, _, state = start(make_params({"noise_sd_pp": 0.0}, base=backcast))
+    assert static.history is None
+    # rest points: every member wants exactly the share it has
+    assert np.array_equal(state.desired_core_share_pct, state.core_share_pct)
+
+
+def test_the_start_carries_the_backcast_s_threat_and_anchors():
+    params = forward()
+    static, constants, state = start(params)
+    _, past_constants, end = backcast_end(params)
+    # the shares are the record's 2024 ones (the scenario's initial data), not the backcast's
+    assert np.array_equal(state.core_share_pct[0], static.members.core_share_pct)
+    # the perceived threat is the backcast's at 2024Q4, to the bit
+    assert np.array_equal(state.threat, end.threat)
+    # the anchor is the backcast's minus what free riding (sign -1, 0 at a start) had taken
+    names = [t.name for t in dynamics.member_terms()]
+    free = end.term_values[:, names.index("free_riding")]
+    assert np.allclose(constants.anchor_pct, past_constants.anchor_pct - free, atol=1e-12)
+    # the carried threat keeps the signal where the backcast left it: carried + exposure x the
+    # scenario's own level at the start (log 4, its 4:1 ratio over the reference 1) = the threat
+    level = np.log(params.munitions_ratio_initial / params.threat_reference_ratio)
+    assert np.allclose(
+        constants.threat_carried + static.members.exposure * level, end.threat, atol=1e-12
+    )
+
+
+def test_the_shares_are_not_rest_points_and_the_gap_is_the_anchor_s():
+    params = forward()
+    _, constants, state = start(params)
+    terms = dynamics.member_terms()
+    assert [t.name for t in terms if t.anchored] == ["threat"]  # the one term in force at a start
+    threat = state.term_values[:, [t.name for t in terms].index("threat")]
+    # at the start the desired share is the carried anchor plus the threat term (the others are
+    # 0 at a start: free riding relative to it, the pull not yet felt)
+    expected = constants.anchor_pct + threat
+    assert np.allclose(state.desired_core_share_pct, expected, atol=1e-12)
+    gap = state.desired_core_share_pct - state.core_share_pct
+    assert np.abs(gap).max() > 0.1  # not rest points: some member is 0.1 pp or more from rest
+
+
+def test_the_threat_sensitivity_acts_at_the_start_with_the_history_and_not_without():
+    def desired(sensitivity, history):
+        params = forward(threat_sensitivity_pp=sensitivity, history_config=history)
+        return start(params)[2].desired_core_share_pct[0]
+
+    # without a history the initial shares are rest points whatever the sensitivity
+    assert np.array_equal(desired(1.0, ""), desired(3.0, ""))
+    # with it, a higher sensitivity makes the armed members want more: the backcast's threat
+    # rose from nothing (2014, the reference ratio) to the fitted shocks, and is carried
+    low, high = desired(1.0, HISTORY), desired(3.0, HISTORY)
+    armed = np.asarray(members_of(forward()).armed, dtype=bool)
+    assert np.all(high[armed] > low[armed])
+    assert np.array_equal(high[~armed], low[~armed])
+
+
+def test_each_run_s_behaviour_reaches_its_own_backcast_whatever_the_batch():
+    runs = [forward(threat_sensitivity_pp=s) for s in (1.0, 2.5)]
+    static = dynamics.build_static(runs[0], members_of(runs[0]))
+    batch = dynamics.initial_state(static, dynamics.param_arrays(runs))[1]
+    for r, params in enumerate(runs):
+        alone = start(params)[2]
+        assert batch.desired_core_share_pct[r].tobytes() == alone.desired_core_share_pct.tobytes()
+        assert batch.threat[r].tobytes() == alone.threat.tobytes()
+
+
+def test_the_ensemble_and_the_step_by_step_path_agree_to_the_bit_with_a_history():
+    params = forward(noise_sd_pp=0.03)
+    static = dynamics.build_static(params, members_of(params))
+    p = dynamics.param_arrays([params])
+    member, rival = dynamics.draw_shocks([7], static.n_steps, static.members.n)
+    *_, (_, last) = dynamics.trajectory(static, p, member, rival)
+    _, _, core = dynamics.run_batch(
+        static, p, member, rival, n_alliance=1, keep_alliance=False, keep_core=True
+    )
+    assert core[0, -1].tobytes() == last.core_share_pct[0].tobytes()
+
+
+def test_the_behavioural_parameters_are_the_scenario_s_the_rest_the_backcast_s():
+    params = forward(threat_sensitivity_pp=1.7, target_core_pct_gdp=3.0)
+    past = history_params(params)
+    assert past.threat_sensitivity_pp == 1.7  # behaviour: the scenario's
+    assert past.target_core_pct_gdp == 2.0  # the world: the backcast's (Wales)
+    assert past.start_quarter == "2014Q3"
+    for name in BEHAVIOUR:
+        assert getattr(past, name) == getattr(params, name)
+
+
+def test_a_history_that_does_not_end_before_the_start_is_refused_with_the_key():
+    over = {"start_quarter": "2026Q1", "end_quarter": "2027Q4"}
+    with pytest.raises(
+        ConfigError, match=r"hague.toml: key 'params.history_config'.*ends in 2024Q4"
+    ):
+        load_scenario("hague", overrides=over)
+    params = make_params(over, base=load_scenario("hague").params)  # past the config reader
+    with pytest.raises(HistoryError, match="quarter before start_quarter 2026Q1"):
+        dynamics.build_static(params, members_of(params))
+
+
+def test_a_history_with_a_history_of_its_own_is_refused(tmp_path):
+    backcast = load_scenario("backcast_2014").path
+    before = tmp_path / "before.toml"  # a valid backcast of the quarters before the backcast
+    before.write_text(
+        f'inherits = "{backcast}"\n[params]\nstart_quarter = "2013Q1"\nend_quarter = "2014Q2"\n'
+    )
+    nested = tmp_path / "nested.toml"
+    nested.write_text(f'inherits = "{backcast}"\n[params]\nhistory_config = "{before}"\n')
+    assert load_scenario(nested).params.history_config == str(before)  # valid on its own
+    with pytest.raises(ConfigError, match="no history_config of its own"):
+        load_scenario("hague", overrides={"history_config": str(nested)})
+
+
+def test_a_missing_history_config_names_the_file_and_key(tmp_path):
+    config = tmp_path / "forward.toml"
+    missing = tmp_path / "none.toml"
+    config.write_text(
+        f'inherits = "{load_scenario("hague").path}"\n[params]\nhistory_config = "{missing}"\n'
+    )
+    with pytest.raises(ConfigError, match=r"forward.toml: key 'params.history_config'.*readable"):
+        load_scenario(config)
