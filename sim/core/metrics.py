@@ -46,6 +46,7 @@ _MEMBER_HEAD = (
     "munitions_capacity",
     "munitions_output",
     "air_defence_vs_2025",
+    "air_defence_share_pct",
     "threat",
 )
 

@@ -54,13 +54,15 @@ class ParamFields(CommitmentParamFields):
         "measured relative to the start, which must not be "
         "(nearly) nothing",
     )
-    air_defence_fraction_target: float = declare(
-        0.08,
-        "fraction",
-        0.0,
+    air_defence_goal_multiple: float = declare(
+        5.0,
+        "x start",
         1.0,
-        doc="share reached linearly by the deadline",
-        source="assumption sized so the 400% goal is reachable (S31)",
+        20.0,
+        doc="air and missile defence capability goal by target_deadline_year, relative to the "
+        "start (5: +400%); a member keeping a commitment with annual plans funds the constant "
+        "spending that reaches it on time from core; 1: no goal (sim.core.dynamics.air_defence)",
+        source="S31 (Rutte, 9 June 2025: 'a 400 percent increase in air and missile defence')",
     )
     air_defence_build_rate_per_year: float = declare(
         0.25,
@@ -69,6 +71,18 @@ class ParamFields(CommitmentParamFields):
         4.0,
         doc="rate at which capability approaches the level its spending sustains",
         source="assumption: ~4-year procurement cycle",
+    )
+    air_defence_threat_relief: float = declare(
+        0.0,
+        "per x start",
+        0.0,
+        1.0,
+        doc="how much air-defence capability relieves perceived threat: a member's threat "
+        "signal is divided by 1 + this x (capability - 1) (0.05: at 5x its start level it "
+        "feels 1/1.2 of the threat); 0: no effect",
+        source="assumption, range 0-0.5: no published estimate of how defences change "
+        "perceived threat; 0.05 in the forward scenarios (hague.toml), 0 in the backcast "
+        "(capability hardly changed 2014-2024)",
     )
 
     # --- The rival -----------------------------------------------------------------------

@@ -195,7 +195,10 @@ def member_facts(agent: MemberState) -> list[tuple[str, str]]:
         ("GDP", f"{agent.gdp_usd_bn:,.0f} US$ bn"),
         ("Core spending", f"{agent.core_spending_usd_bn:,.1f} US$ bn"),
         ("Munitions output", f"{agent.munitions_output:.3f} M rounds/yr"),
-        ("Air defence", f"{agent.air_defence_vs_2025:.2f} x start"),
+        (
+            "Air defence",
+            f"{agent.air_defence_vs_2025:.2f} x start, {agent.air_defence_share_pct:.2f}% of GDP",
+        ),
         ("Commitment", _commitment_fact(agent.commitment())),
         (
             "Fiscal space",

@@ -46,7 +46,6 @@ def test_hague_raises_spending_and_air_defence(summaries):
     # the 3.5% path pulls the alliance up, by more than 0.1 pp (the precision the README and the
     # reports quote shares at); how far is the fitted pressure weight's call (issue 15)
     assert core.iloc[-1] > core.iloc[0] + 0.1
-    assert final(summaries, "hague", "air_defence_vs_2025") > 1.5  # build-up toward 5x
     assert summary["cumulative_extra_spending_usd_bn"] > 0
 
 
@@ -54,8 +53,14 @@ def test_status_quo_spends_less_than_hague(summaries):
     # the 3.5% target: more allies at 3.5% and at 5% and more air defence than the 2% status quo;
     # the alliance's share is close in the two (both keep the 2% floor, S43; the 3.5% line binds
     # only from 2035 without annual plans), and with annual plans (pledges_slip) well above
-    assert final(summaries, "status_quo_2pct", "members_at_or_above_3_5pct") < final(
+    # (behavioural Hague default: its 3.5% line binds only from 2035, and a member keeps it then
+    # only if the rise is within one year's budget, so few more reach it than under 2%: paired,
+    # the alliance's core share is higher but the count at 3.5% may tie)
+    assert final(summaries, "status_quo_2pct", "members_at_or_above_3_5pct") <= final(
         summaries, "hague", "members_at_or_above_3_5pct"
+    )
+    assert final(summaries, "status_quo_2pct", "alliance_core_share_pct") < final(
+        summaries, "hague", "alliance_core_share_pct"
     )
     # the frontline allies the backcast's threat carries past 5% do so without the Hague target
     # too (sim.core.dynamics.history), but no more of them than under it
@@ -116,6 +121,22 @@ def test_pledges_kept_puts_the_allies_on_the_hague_line(summaries):
     # the scenario allows: its plan ends at 2.1% + margin)
     assert final(summaries, "pledges_kept", "members_at_or_above_3_5pct") >= 29
     assert final(summaries, "pledges_kept", "members_at_or_above_5pct") >= 29
+    # and the +400% air-defence goal (S31): every plan kept funds the spending that reaches 5x
+    # exactly at 2035Q4 (sim.core.dynamics.air_defence.plan_level; 1e-9 for rounding)
+    assert final(summaries, "pledges_kept", "air_defence_vs_2025") >= 5.0 - 1e-9
+
+
+def test_the_air_defence_goal_is_met_only_when_the_plans_are_kept(summaries):
+    # plans that slip under fiscal stress fund less of the goal, a debt shock less again; without
+    # annual plans (the behavioural Hague default) nothing funds it: capability follows core
+    # spending, as in the status quo
+    ad = {
+        name: final(summaries, name, "air_defence_vs_2025")
+        for name in ("pledges_kept", "pledges_slip", "debt_shock", "hague", "status_quo_2pct")
+    }
+    assert ad["pledges_kept"] > ad["pledges_slip"] > ad["debt_shock"] > ad["hague"]
+    assert ad["pledges_slip"] < 5.0
+    assert ad["hague"] < 2.0  # core spending alone: 3.2% / 2.2% of GDP x 1.16 (GDP) < 2
 
 
 def test_fiscal_stress_orders_the_pledge_scenarios(summaries):

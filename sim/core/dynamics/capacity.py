@@ -4,7 +4,7 @@ Spending is split into munitions and air defence; munitions capacity is ordered 
 spending funds and comes online through a pipeline (first output after
 ``munitions_lead_first_quarters``, nameplate after ``munitions_lead_full_quarters``); output is
 the lesser of capacity and funded output; air-defence capability approaches the level its
-spending sustains.
+spending sustains (``sim.core.dynamics.air_defence``).
 """
 
 from __future__ import annotations
@@ -12,9 +12,8 @@ from __future__ import annotations
 import numpy as np
 
 from sim.core.dynamics import param_index as P
+from sim.core.dynamics.air_defence import build_air_defence
 from sim.core.dynamics.jit import fmax, fmin, inlined
-from sim.core.dynamics.pressure import progress
-from sim.core.dynamics.state import DT
 
 
 @inlined
@@ -38,13 +37,8 @@ def build_capacity(st, p, c, s, new, r: int, k: int) -> None:
     Output is the lesser of capacity and funded output. Reads the new core share and GDP from
     ``new``; writes quarter k's running total of orders into ``s.orders_cumulative[r, k]``.
     """
-    share = progress(st, p, r, k + 1)
     first, full = c.lead_first[r], c.lead_full[r]
     span = float(full - first + 1)
-    fraction = (
-        p[r, P.air_defence_fraction_of_core]
-        + (p[r, P.air_defence_fraction_target] - p[r, P.air_defence_fraction_of_core]) * share
-    )
     orders_cumulative = s.orders_cumulative[r]
     for i in range(st.exposure.shape[0]):
         spend = new.core_share_pct[r, i] / 100 * new.gdp_usd_bn[r, i]
@@ -59,9 +53,4 @@ def build_capacity(st, p, c, s, new, r: int, k: int) -> None:
         new.munitions_capacity[r, i] = capacity
         new.munitions_output[r, i] = fmin(capacity, funded)
         new.committed[r, i] = s.committed[r, i] + orders
-        initial = c.air_defence_spend_initial[r, i]
-        sustained = fraction * spend / initial if initial > 0 else 1.0
-        air = s.air_defence[r, i]
-        new.air_defence[r, i] = air + p[r, P.air_defence_build_rate_per_year] * DT * (
-            sustained - air
-        )
+        build_air_defence(st, p, c, s, new, r, k, i, spend)

@@ -80,6 +80,7 @@ def _initial_levels(st, p, c, s, r, spend, totals):
         s.threat[r, i] = st.exposure[i] * level
         c.threat_carried[r, i] = 0.0
         s.air_defence[r, i] = 1.0
+        s.air_defence_share_pct[r, i] = p[r, P.air_defence_fraction_of_core] * st.core_share_pct[i]
         s.desired_core_share_pct[r, i] = st.core_share_pct[i]
         s.peers_at_target[r, i] = 0.0
         s.commitment_kept[r, i] = 0.0

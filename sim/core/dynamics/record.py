@@ -154,8 +154,9 @@ def member_rows(s, r: int, out: np.ndarray) -> None:
         out[i, 4] = s.munitions_capacity[r, i]
         out[i, 5] = s.munitions_output[r, i]
         out[i, 6] = s.air_defence[r, i]
-        out[i, 7] = s.threat[r, i]
+        out[i, 7] = s.air_defence_share_pct[r, i]
+        out[i, 8] = s.threat[r, i]
         for j in range(n_terms):
-            out[i, 8 + j] = s.term_values[r, j, i]
-        out[i, 8 + n_terms] = s.desired_core_share_pct[r, i]
-        out[i, 9 + n_terms] = s.peers_at_target[r, i]
+            out[i, 9 + j] = s.term_values[r, j, i]
+        out[i, 9 + n_terms] = s.desired_core_share_pct[r, i]
+        out[i, 10 + n_terms] = s.peers_at_target[r, i]

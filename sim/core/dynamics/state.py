@@ -198,6 +198,7 @@ class State(NamedTuple):
     committed: np.ndarray  # capacity online plus capacity on order (M rounds/yr)
     orders_cumulative: np.ndarray  # (R, T, N) cumulative orders after each quarter
     air_defence: np.ndarray  # capability relative to the member's start level
+    air_defence_share_pct: np.ndarray  # air and missile defence spending, % GDP (part of core)
     rival_output: np.ndarray
     rival_gdp_usd_bn: np.ndarray
     rival_defence_share_pct: np.ndarray

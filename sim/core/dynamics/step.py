@@ -22,7 +22,7 @@ from sim.core.dynamics.terms import member_terms
 
 def _new_state(k: int, runs: int, n: int, orders: np.ndarray) -> State:
     """A state at row k with room for every field (values unset); ``orders`` is shared."""
-    members = [np.empty((runs, n)) for _ in range(8)]
+    members = [np.empty((runs, n)) for _ in range(9)]
     rival = [np.empty(runs) for _ in range(4)]
     return State(
         k=k,
@@ -35,6 +35,7 @@ def _new_state(k: int, runs: int, n: int, orders: np.ndarray) -> State:
         committed=members[6],
         orders_cumulative=orders,
         air_defence=members[7],
+        air_defence_share_pct=members[8],
         rival_output=rival[0],
         rival_gdp_usd_bn=rival[1],
         rival_defence_share_pct=rival[2],

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.core.dynamics import param_index as P
+from sim.core.dynamics.air_defence import threat_relief
 from sim.core.dynamics.jit import fmax, inlined
 from sim.core.dynamics.state import EPS, RIVAL_OUTPUT_SIGNAL
 from sim.core.dynamics.terms import Term
@@ -42,12 +43,15 @@ def perceive_threat(st, p, c, s, new, r: int, k: int, alliance_output: float) ->
     """Process 1: run r's smoothed threat perception after quarter k's signal (``new.threat``).
 
     A member's signal is its exposure times the level, plus the threat it carries from a
-    backcast (``c.threat_carried``, 0 without one).
+    backcast (``c.threat_carried``, 0 without one), relieved by its air-defence capability
+    (``sim.core.dynamics.air_defence.threat_relief``, 1 at the start).
     """
     level = threat_level(st, p, r, s.rival_output[r], alliance_output, k + 1)
     memory = p[r, P.threat_memory]
     for i in range(st.exposure.shape[0]):
-        signal = st.exposure[i] * level + c.threat_carried[r, i]
+        signal = (st.exposure[i] * level + c.threat_carried[r, i]) / threat_relief(
+            p, r, s.air_defence[r, i]
+        )
         new.threat[r, i] = memory * s.threat[r, i] + (1 - memory) * signal
 
 
