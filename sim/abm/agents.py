@@ -12,7 +12,12 @@ from typing import TYPE_CHECKING
 import mesa
 
 from sim.core.dynamics import member_terms
-from sim.core.dynamics.commitment import commitment_line, fiscal_space
+from sim.core.dynamics.commitment import (
+    KEPT_EARLIER,
+    commitment_line,
+    earlier_line,
+    fiscal_space,
+)
 from sim.core.dynamics.retrenchment import retrenchment_cut
 from sim.core.metrics import MEMBER_COLUMNS
 
@@ -64,6 +69,9 @@ class MemberState(mesa.Agent):
         once it binds, never below an earlier guideline's; 0 when none binds yet),
         ``target_line_pct`` (the target plus the margin), ``deadline_year``, ``kept`` (the
         member has decided to keep it this year: its share is floored at the line),
+        ``earlier_line_pct`` (the line of its commitments other than the target's: the earlier
+        guideline + margin, its national pledge path; 0: none), ``kept_earlier_only`` (it keeps
+        only those: the target's line is beyond its means this year),
         ``binding`` (the mechanism is on: ``commitment_capacity_pp`` > 0), ``fiscal_space``
         (this year's, in (0, 1]: ``sim.core.fiscal``) and ``affordable_pp`` (the largest rise to
         the line it makes in one budget: the capacity times its fiscal space).
@@ -74,12 +82,15 @@ class MemberState(mesa.Agent):
         capacity = float(model.params.commitment_capacity_pp)
         space = float(fiscal_space(st, p, 0, k, i))
         t = float(model.static.times[k])
+        kept = float(model.state.commitment_kept[0, i])
         return {
             "line_pct": float(commitment_line(st, p, model.constants, 0, i, t)),
+            "earlier_line_pct": float(earlier_line(st, p, 0, i, t)),
+            "kept_earlier_only": kept == KEPT_EARLIER,
             "target_line_pct": float(model.constants.target_core_pct[0, i])
             + float(model.params.target_margin_pp),
             "deadline_year": int(model.params.target_deadline_year),
-            "kept": bool(model.state.commitment_kept[0, i] > 0.0),
+            "kept": kept > 0.0,
             "binding": capacity > 0.0,
             "fiscal_space": space,
             "affordable_pp": capacity * space,
@@ -125,6 +136,13 @@ def _commitment_in_words(c: dict[str, float | bool], share: float) -> str:
         return (
             f"Its commitment ({target:.2f}% by {deadline}) binds from {deadline}; until then it "
             f"acts through the pressure term ({room})."
+        )
+    if c["kept_earlier_only"]:
+        return (
+            f"The line in force, {line:.2f}% ({target:.2f}% by {deadline}), is beyond what one "
+            f"budget can raise ({c['affordable_pp']:.2f} pp with {room}): it delays it and keeps "
+            f"its earlier commitments (the guideline, its national pledge), its share held at or "
+            f"above {c['earlier_line_pct']:.2f}%."
         )
     if c["kept"]:
         return f"It keeps its commitment: its share is held at or above {line:.2f}% ({room})."

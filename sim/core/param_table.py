@@ -336,7 +336,8 @@ class MemberParamFields:
     use_pledges: bool = declare(
         True,
         "bool",
-        doc="apply national pledges (seeds/pledges.csv) as floors",
+        doc="apply national pledges (seeds/pledges.csv) as commitments with their deadlines "
+        "(kept as floors where affordable, sim.core.dynamics.commitment)",
         source="UK 2.5% by 2027, 3% by 2034 (S39, S31)",
     )
     use_target_exemptions: bool = declare(

@@ -261,7 +261,7 @@ def two_party_reasons(params: Params, members: Members) -> list[str]:
             p.rival_munitions_fraction_of_defence == 0,
             "the rival's ceiling is on (rival_munitions_fraction_of_defence > 0)",
         ),
-        (not members.pledges, "a national pledge sets a floor"),
+        (not members.pledges, "a national pledge binds as a commitment"),
         (
             not p.cap_shares_at_gdp,
             "the member's share is capped at 100% of GDP (cap_shares_at_gdp)",

@@ -210,6 +210,8 @@ def member_facts(agent: MemberState) -> list[tuple[str, str]]:
 def _commitment_fact(c: dict[str, float | bool]) -> str:
     """The commitment in force and its state, in a few words."""
     state = "kept (floor)" if c["kept"] else ("open" if c["binding"] else "pressure only")
+    if c["kept_earlier_only"]:
+        state = f"delayed; earlier commitments kept (floor {c['earlier_line_pct']:.2f}%)"
     now = f"; in force now {c['line_pct']:.2f}%" if c["line_pct"] > 0 else ""
     return f"{c['target_line_pct']:.2f}% by {c['deadline_year']}{now}: {state}"
 

@@ -237,3 +237,64 @@ def test_an_earlier_guideline_binds_as_a_commitment_already_due():
     # without binding commitments the guideline does nothing (quiet run: nothing moves)
     _, off, kept_off = states(**values)
     assert (kept_off == 0).all() and (off == off[0]).all()
+
+
+# --- National pledges as commitments (seeds/pledges.csv) ---------------------------------------
+
+FORWARD = {  # the forward shape from the 2024 shares, only commitments moving a share
+    **WALES,
+    "start_quarter": "2025Q1",
+    "end_quarter": "2027Q4",
+    "initial_data_year": 2024,
+    "target_core_pct_gdp": 3.5,
+    "target_deadline_year": 2035,
+    "use_pledges": True,
+    "commitment_capacity_pp": 1.0,
+    "history_config": "",
+}
+
+
+def test_a_national_pledge_is_kept_on_its_path_when_affordable():
+    # the UK's 2.5% from April 2027 (S39): a path from its 2024 share (2.33%, S04) to 2.5% in
+    # 2027Q4, a rise of ~0.06 pp a year, within one budget at the UK's fiscal space (debt ~100%
+    # of GDP: exp(-(100 - 60) / 60) ~ 0.51 pp at capacity 1.0, sim.core.fiscal)
+    static, core, kept = states(**FORWARD)
+    uk = static.members.iso3.index("GBR")
+    assert core[-1, uk] >= 2.5 - 1e-12
+    assert np.all(kept[static.quarters.index("2026Q1") :, uk] > 0)  # kept from the first budget
+    # without the pledge nothing holds the UK: it stays put (no term moves a share here)
+    static, bare, _ = states(**{**FORWARD, "use_pledges": False})
+    assert bare[-1, uk] == pytest.approx(core[0, uk], abs=1e-12)
+
+
+def test_an_unaffordable_national_pledge_slips_and_does_nothing():
+    # a debt shock of 100% of GDP at fiscal weight 2 leaves the UK (debt ~100%, seeds/panel/)
+    # a fiscal space of exp(-2 x (200 - 60) / 60) ~ 0.009 (sim.core.fiscal): ~0.009 pp a
+    # budget, below the path's first yearly step (~0.06 pp)
+    shock = {"debt_shock_pct_gdp": 100.0, "fiscal_shock_year": 2025, "fiscal_stress_weight": 2.0}
+    static, core, kept = states(**FORWARD, **shock)
+    uk = static.members.iso3.index("GBR")
+    assert np.all(kept[:, uk] == 0)
+    _, bare, _ = states(**{**FORWARD, **shock, "use_pledges": False})
+    assert core[:, uk].tobytes() == bare[:, uk].tobytes()  # the pledge did nothing
+
+
+def test_a_member_that_cannot_afford_the_target_s_line_keeps_its_earlier_commitments():
+    # annual plans to 3.5% by 2027 from the 2024 shares: steps of ~0.4-0.7 pp a year for most,
+    # beyond a fiscally stressed member's budget; the 2% guideline + margin costs nothing to a
+    # member already above it, so such a member keeps that (KEPT_EARLIER) and is held there
+    from sim.core.dynamics.commitment import KEPT_ALL, KEPT_EARLIER
+
+    values = {
+        **FORWARD,
+        "target_deadline_year": 2027,
+        "commitment_annual_plans": True,
+        "guideline_floor_pct": 2.0,
+        "fiscal_stress_weight": 2.0,
+    }
+    static, core, kept = states(**values)
+    line = 2.0 + values["target_margin_pp"]
+    q = static.quarters.index("2026Q1")
+    earlier = np.flatnonzero(kept[q] == KEPT_EARLIER)
+    assert earlier.size > 0 and np.flatnonzero(kept[q] == KEPT_ALL).size > 0  # both kinds
+    assert np.all(core[q:, earlier] >= line - 1e-12)

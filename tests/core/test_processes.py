@@ -162,14 +162,21 @@ def test_iceland_stays_at_zero_and_counts_as_a_member():
     assert (alliance(traj, "members_at_or_above_2pct") <= 31).all()
 
 
-def test_uk_pledge_is_a_floor():
-    traj, _ = run(**{**QUIET, "use_pledges": True})
+def test_uk_pledge_is_a_commitment_kept_as_a_floor():
+    # a national pledge is a commitment (sim.core.dynamics.commitment): with commitments binding
+    # and room for any step (capacity 10 pp x the UK's fiscal space ~0.5 >> the path's steps)
+    # it holds the UK on its path
+    traj, _ = run(**{**QUIET, "use_pledges": True, "commitment_capacity_pp": 10.0})
     gbr = traj.iso3.index("GBR")
     core = member(traj, "core_share_pct")[:, gbr]
     quarters = list(traj.quarters)
     # seeds/pledges.csv (S39): 2.5% by 2027 (due 2027Q4), 3.0% by 2034 (due 2034Q4)
     assert core[quarters.index("2027Q4")] == pytest.approx(2.5)
     assert (core[quarters.index("2034Q4") :] >= 3.0 - 1e-12).all()
+    # with commitments off (capacity 0, the table's default) a pledge binds no more than the
+    # alliance's target: the UK stays where it started (nothing else moves it here)
+    off, _ = run(**{**QUIET, "use_pledges": True})
+    assert member(off, "core_share_pct")[-1, gbr] == pytest.approx(core[0])
 
 
 def test_threat_rises_with_exposure_and_ratio():

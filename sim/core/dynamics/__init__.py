@@ -25,8 +25,8 @@ operations inside a step, each process in its own module:
 4. ``choice`` (``decide``, generated from the registry by ``compiled``, then
    :func:`~sim.core.dynamics.choice.choose_shares`): desired share = anchor + the decision
    terms (threat - free riding), pulled toward the target path by the pressure term; the share
-   moves toward it by partial adjustment, with noise and a fiscal ramp limit, never below 0 nor
-   below a national pledge's floor. The terms are declared once in ``terms``
+   moves toward it by partial adjustment, with noise and a fiscal ramp limit, never below 0.
+   The terms are declared once in ``terms``
    (:class:`Term`, :func:`member_terms`, :func:`register_member_term`). Then ``commitment``
    (:func:`~sim.core.dynamics.commitment.keep_commitment`): from the deadline year on, a member
    whose gap to the target line is within ``commitment_capacity_pp`` times its fiscal space
@@ -36,7 +36,8 @@ operations inside a step, each process in its own module:
    munitions capacity is ordered up to what spending funds and comes online through a pipeline
    (first output after ``munitions_lead_first_quarters``, nameplate after
    ``munitions_lead_full_quarters``); output is the lesser of capacity and funded output;
-   air-defence capability approaches the level its spending sustains.
+   air defence is part of core and capability approaches the level its spending sustains, a
+   kept annual plan funding the goal (``air_defence``).
 6. ``rival`` (:func:`rival_respond`): the rival moves its output toward ``rival_target_ratio``
    times the alliance's output, within its ramp limit and a ceiling on its defence share; strain
    above a threshold slows its GDP growth.

@@ -23,6 +23,7 @@ This module owns the air-defence part of process 5 and its one effect on the mem
 from __future__ import annotations
 
 from sim.core.dynamics import param_index as P
+from sim.core.dynamics.commitment import KEPT_ALL
 from sim.core.dynamics.jit import fmax, fmin, inlined
 from sim.core.dynamics.state import DT, EPS
 
@@ -59,7 +60,7 @@ def build_air_defence(st, p, c, s, new, r: int, k: int, i: int, core_spend: floa
         new.air_defence_share_pct[r, i] = 0.0
         return
     spend = p[r, P.air_defence_fraction_of_core] * core_spend
-    funds_plan = st.annual_plans and new.commitment_kept[r, i] > 0.0
+    funds_plan = st.annual_plans and new.commitment_kept[r, i] == KEPT_ALL
     if funds_plan and p[r, P.air_defence_goal_multiple] > 1.0:
         spend = fmax(spend, initial * plan_level(st, p, r, st.times[k + 1], air))
     spend = fmin(spend, (1.0 - p[r, P.munitions_fraction_of_core]) * core_spend)

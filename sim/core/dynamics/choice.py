@@ -3,11 +3,11 @@
 Desired share = anchor + each term times its sign (threat - free riding by default), pulled
 toward the target path by the pressure term (``sim.core.dynamics.terms``, summed by the
 ``decide`` function generated from the registry: ``sim.core.dynamics.compiled``); the share
-moves toward it by partial adjustment, with noise and a fiscal ramp limit, never below 0 nor
-below a national pledge's floor, nor, in a year the member keeps its commitment, below the
-commitment's line (``sim.core.dynamics.commitment``). Related spending follows its own target
-path with the pressure weight, and not below that path in a year the target's commitment binds
-and is kept (not for an earlier guideline alone).
+moves toward it by partial adjustment, with noise and a fiscal ramp limit, never below 0 nor,
+in a year the member keeps its commitment (the alliance's target, an earlier guideline or its
+national pledge), below the commitment's line (``sim.core.dynamics.commitment``). Related
+spending follows its own target path with the pressure weight, and not below that path in a
+year the target's commitment binds and is kept whole (not for an earlier commitment alone).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.core.dynamics import param_index as P
-from sim.core.dynamics.commitment import keep_commitment, target_binds
+from sim.core.dynamics.commitment import KEPT_ALL, keep_commitment, target_binds
 from sim.core.dynamics.jit import clip, fmax, fmin, inlined
 from sim.core.dynamics.pressure import progress
 from sim.core.dynamics.retrenchment import retrenchment_cut
@@ -44,9 +44,8 @@ def choose_shares(st, p, c, s, new, r: int, k: int, weight: np.ndarray, noise: n
         related_now = s.related_share_pct[r, i]
         related = fmax(0.0, related_now + speed * DT * (related_desired - related_now))
         core = fmax(0.0, core_now + clip(step, -ramp, ramp))
-        core = fmax(core, st.pledge_floor[k + 1, i])
         core = keep_commitment(st, p, c, s, new, r, k, i, core)
-        if new.commitment_kept[r, i] > 0.0 and target_binds(st, p, r, st.times[k + 1]):
+        if new.commitment_kept[r, i] == KEPT_ALL and target_binds(st, p, r, st.times[k + 1]):
             related = fmax(related, related_path)  # the target's commitment covers related too
         if st.cap_shares:  # core + related spending is at most all of GDP
             core = fmin(core, 100.0 - related)

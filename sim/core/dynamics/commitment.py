@@ -20,6 +20,12 @@ has met a fixed line keeps it (the rise it needs is nil: once met, the target is
 an annual path keeps to it while each year's step is affordable and breaks off when fiscal
 stress makes it not (``commitment_kept`` records the year's decision, 0 or 1).
 
+**National pledges** (``seeds/pledges.csv``: the UK's 2.5% by 2027 and 3% by 2034, S39/S31)
+are commitments of the member's own, with their deadlines: the line is never below the straight
+path from the member's start share to each pledge by its year, kept or not by the same decision
+(a pledge the member cannot afford slips). Spain's 2.1% (S38) is its own target
+(``target_core_pct``), so its line is 2.1% + margin.
+
 **An earlier guideline** (``guideline_floor_pct``, 2 in the forward scenarios: the Vilnius
 communique of 2023 made 2% "an enduring commitment to invest at least 2% of GDP annually", S43)
 is a commitment already due: the line in force is never below the guideline + margin, so a
@@ -39,7 +45,13 @@ from sim.core import fiscal
 from sim.core.dynamics import param_index as P
 from sim.core.dynamics.jit import fmax, inlined
 from sim.core.dynamics.pressure import target_path
-from sim.core.dynamics.state import EPS
+from sim.core.dynamics.state import DT, EPS
+
+KEPT_ALL = 1.0
+"""``commitment_kept`` of a member keeping its whole commitment line this year."""
+KEPT_EARLIER = 0.5
+"""``commitment_kept`` of a member keeping only its earlier commitments (the guideline, its
+national pledge): the target's line this year is beyond its means."""
 
 
 @inlined
@@ -76,40 +88,68 @@ def target_binds(st, p, r: int, t: float) -> bool:
 
 
 @inlined
+def national_line(st, i: int, t: float) -> float:
+    """Member i's national pledge path at time t (% GDP; 0: none), held after the last row."""
+    rows = st.pledge_path.shape[0]
+    k = int(round((t - st.times[0]) / DT))
+    return st.pledge_path[min(max(k, 0), rows - 1), i]
+
+
+@inlined
+def earlier_line(st, p, r: int, i: int, t: float) -> float:
+    """Member i's line at time t from the commitments other than the target's, % GDP (0: none).
+
+    The earlier guideline + margin (when there is one) and its national pledge path: what a
+    member that cannot afford the target's line this year can still keep.
+    """
+    line = national_line(st, i, t)
+    guideline = p[r, P.guideline_floor_pct]
+    if guideline > 0.0:
+        line = fmax(line, guideline + p[r, P.target_margin_pp])
+    return line
+
+
+@inlined
 def commitment_line(st, p, c, r: int, i: int, t: float) -> float:
     """Member i's commitment line in force at time t (years), % GDP; 0 when none binds.
 
     The target's line (its path with annual plans, else the target + margin from the deadline
-    year), and never below the earlier guideline + margin when there is one.
+    year), never below the earlier guideline + margin when there is one, nor below the member's
+    own national pledge path (``seeds/pledges.csv``: the path to each pledge by its year).
     """
-    margin = p[r, P.target_margin_pp]
     line = 0.0
     if st.annual_plans:
         line = target_path(st, p, c, r, i, t)
     elif target_binds(st, p, r, t):
-        line = c.target_core_pct[r, i] + margin
-    guideline = p[r, P.guideline_floor_pct]
-    if guideline > 0.0:
-        line = fmax(line, guideline + margin)
-    return line
+        line = c.target_core_pct[r, i] + p[r, P.target_margin_pp]
+    return fmax(line, earlier_line(st, p, r, i, t))
 
 
 @inlined
 def keep_commitment(st, p, c, s, new, r: int, k: int, i: int, core: float) -> float:
     """Member i of run r at row k + 1: decide whether it keeps its commitment; its floored share.
 
-    Writes ``new.commitment_kept[r, i]`` and returns ``core`` (the share the adjustment gives
-    for row k + 1) raised to the commitment's line if the member keeps it this year.
+    Writes ``new.commitment_kept[r, i]`` (:data:`KEPT_ALL`, :data:`KEPT_EARLIER` or 0) and
+    returns ``core`` (the share the adjustment gives for row k + 1) raised to the line it keeps
+    this year: the whole commitment line if it can afford it, else the earlier commitments'
+    line (the guideline, its national pledge) if it can afford that.
     """
     kept = s.commitment_kept[r, i]
     capacity = p[r, P.commitment_capacity_pp]
     t = st.times[k + 1]
     if capacity > 0.0 and st.armed[i] > 0.0 and year_starts(st, k + 1):
+        room = capacity * fiscal_space(st, p, r, k + 1, i)
+        share = s.core_share_pct[r, i]
         line = commitment_line(st, p, c, r, i, t + 0.75)
-        rise = line - s.core_share_pct[r, i]
-        affordable = rise <= capacity * fiscal_space(st, p, r, k + 1, i)
-        kept = 1.0 if line > 0.0 and affordable else 0.0
+        earlier = earlier_line(st, p, r, i, t + 0.75)
+        kept = 0.0
+        if line > 0.0 and line - share <= room:
+            kept = KEPT_ALL
+        elif earlier > 0.0 and earlier - share <= room:
+            kept = KEPT_EARLIER
     new.commitment_kept[r, i] = kept
-    if kept > 0.0:
+    if kept == KEPT_ALL:
         return fmax(core, commitment_line(st, p, c, r, i, t))
+    if kept == KEPT_EARLIER:
+        return fmax(core, earlier_line(st, p, r, i, t))
     return core

@@ -71,7 +71,7 @@ class StaticArrays(NamedTuple):
     region_of: np.ndarray  # (N,) int, index of each member's region
     n_regions: int
     peer_counts: np.ndarray  # (N,) peers in the region (not itself)
-    pledge_floor: np.ndarray  # (T+1, N)
+    pledge_path: np.ndarray  # (T+1, N)
     fiscal_debt_pct: np.ndarray  # (T+1, N) general-government debt, % GDP (sim.core.fiscal)
     fiscal_balance_pct: np.ndarray  # (T+1, N) overall balance, % GDP
     shock_on: np.ndarray  # (T+1,) 1.0 from the threat shock's quarter on
@@ -97,7 +97,7 @@ class Static:
     region_of: np.ndarray  # (N,) index of each member's region (its peer group)
     region_members: tuple[np.ndarray, ...]  # member indices of each region
     peer_counts: np.ndarray  # (N,) number of peers (same region, not itself)
-    pledge_floor: np.ndarray  # (T+1, N) core share floor from national pledges (0: none)
+    pledge_path: np.ndarray  # (T+1, N) national pledges' path, a commitment line (0: none)
     fiscal_debt_pct: np.ndarray  # (T+1, N) each member's debt, % GDP, as known (sim.core.fiscal)
     fiscal_balance_pct: np.ndarray  # (T+1, N) each member's overall balance, % GDP
     shock_on: np.ndarray  # (T+1,) True from the threat shock's quarter on
@@ -134,7 +134,7 @@ class Static:
             region_of=np.ascontiguousarray(self.region_of, dtype=np.int64),
             n_regions=len(self.region_members),
             peer_counts=f64(self.peer_counts),
-            pledge_floor=f64(self.pledge_floor),
+            pledge_path=f64(self.pledge_path),
             fiscal_debt_pct=f64(self.fiscal_debt_pct),
             fiscal_balance_pct=f64(self.fiscal_balance_pct),
             shock_on=f64(self.shock_on),
@@ -218,8 +218,8 @@ class State(NamedTuple):
         return row_sum(self.munitions_output)
 
 
-def _pledge_floor(members: Members, times: np.ndarray) -> np.ndarray:
-    """Core share floor (T+1, N) from the national pledges (0: none)."""
+def _pledge_path(members: Members, times: np.ndarray) -> np.ndarray:
+    """The national pledges' path (T+1, N), a commitment line (0: none; ``commitment``)."""
     t0 = times[0]
     floor = np.zeros((len(times), members.n))
     by_member: dict[int, list[tuple[float, float]]] = {}
@@ -262,7 +262,7 @@ def build_static(params: Params, members: Members, history: History | None = Non
         region_of,
         region_members,
         peer_counts,
-        _pledge_floor(members, times),
+        _pledge_path(members, times),
         *fiscal.series_by_year(members.iso3, np.floor(times + EPS), params.fiscal_data_until_year),
         shock_on,
         params.anchor_mode,
