@@ -87,3 +87,20 @@ def test_before_its_deadline_the_hague_line_in_force_is_the_2pct_guideline():
     assert c["line_pct"] == pytest.approx(2.0 + margin, abs=1e-12)
     assert c["target_line_pct"] == pytest.approx(3.5 + margin, abs=1e-12)
     assert f"{2.0 + margin:.2f}%" in deu.explain()
+
+
+def test_a_member_that_delays_the_plan_but_keeps_its_earlier_commitments_says_so():
+    # configs/debt_shock.toml: annual plans to 3.5% by 2035 under a debt shock from 2027; a
+    # member whose plan step is beyond its budget but which is above the 2% guideline + margin
+    # keeps that (sim.core.dynamics.commitment.KEPT_EARLIER) and says which line holds it
+    model = AllianceModel(scenario="debt_shock", rng=1)
+    while model.quarter != "2030Q2":
+        model.step()
+    delayed = [a for a in model.member_agents if a.armed and a.commitment()["kept_earlier_only"]]
+    assert delayed, "under the debt shock some allies cannot afford the plan's step"
+    for agent in delayed:
+        c = agent.commitment()
+        assert c["line_pct"] >= c["earlier_line_pct"]  # the whole line includes the earlier
+        assert agent.core_share_pct >= c["earlier_line_pct"] - 1e-12  # held at the earlier line
+        assert "keeps its earlier commitments" in agent.explain()
+        assert f"{c['earlier_line_pct']:.2f}%" in agent.explain()
