@@ -84,7 +84,9 @@ class MemberState(mesa.Agent):
         t = float(model.static.times[k])
         kept = float(model.state.commitment_kept[0, i])
         return {
-            "line_pct": float(commitment_line(st, p, model.constants, 0, i, t)),
+            "line_pct": float(
+                commitment_line(st, p, model.constants, model.state.plan_start_pct, 0, i, t)
+            ),
             "earlier_line_pct": float(earlier_line(st, p, 0, i, t)),
             "kept_earlier_only": kept == KEPT_EARLIER,
             "target_line_pct": float(model.constants.target_core_pct[0, i])

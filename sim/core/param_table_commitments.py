@@ -68,6 +68,18 @@ class CommitmentParamFields(MemberParamFields):
         source="S38 (The Hague: annual plans showing a credible, incremental path); "
         "docs/THEORY.md §3.1 (Wales 2014: 'within a decade', no path)",
     )
+    commitment_review_year: int = declare(
+        2100,
+        "year",
+        2014,
+        2100,
+        doc="the year the commitment is reviewed: at its start each member's plan is re-based, "
+        "its path (the annual plans' line and the pressure term's) running from its share then "
+        "to the target + margin at the deadline, so a member that slipped gets a new, steeper "
+        "path and one ahead a gentler one; 2100: no review",
+        source="S38 (The Hague: 'we will review the trajectory and balance of spending ... in "
+        "2029'); 2029 in the forward scenarios; what the review decides is an assumption",
+    )
     fiscal_stress_weight: float = declare(
         1.0,
         "weight",

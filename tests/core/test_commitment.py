@@ -298,3 +298,42 @@ def test_a_member_that_cannot_afford_the_target_s_line_keeps_its_earlier_commitm
     earlier = np.flatnonzero(kept[q] == KEPT_EARLIER)
     assert earlier.size > 0 and np.flatnonzero(kept[q] == KEPT_ALL).size > 0  # both kinds
     assert np.all(core[q:, earlier] >= line - 1e-12)
+
+
+# --- The commitment's review (S38: 2029) -------------------------------------------------------
+
+REVIEWED = {  # annual plans to 3.5% by 2035 from the 2024 shares, every step affordable
+    **FORWARD,
+    "end_quarter": "2030Q4",
+    "use_pledges": False,
+    "commitment_annual_plans": True,
+    "fiscal_stress_weight": 0.0,
+    "commitment_capacity_pp": 10.0,
+}
+
+
+def test_a_review_after_the_run_changes_nothing():
+    _, core, kept = states(**REVIEWED)  # commitment_review_year 2100: none
+    _, late, late_kept = states(**REVIEWED, commitment_review_year=2040)
+    assert core.tobytes() == late.tobytes() and kept.tobytes() == late_kept.tobytes()
+
+
+def test_at_the_review_each_plan_is_re_based_on_the_share_then():
+    static, out = trajectory(**REVIEWED, commitment_review_year=2029)
+    q = list(static.quarters)
+    plan = np.stack([s.plan_start_pct[0] for s in out])
+    core = np.stack([s.core_share_pct[0] for s in out])
+    review = q.index("2029Q1")
+    # before the review the plan starts from the initial (2024) shares; from its first quarter
+    # from the shares at the end of 2028, and stays there
+    assert np.array_equal(plan[:review], np.repeat(core[:1], review, axis=0))
+    assert np.array_equal(plan[review:], np.repeat(core[review - 1 : review], len(q) - review, 0))
+    # every member keeps its plan and nothing else moves a share, so each member below the
+    # target sits on the re-based line (those above it, as Poland, stay where they are): at
+    # 2029Q4 (t = 2029.75) the straight path from (2029.0, its 2028Q4 share) to (2035.75,
+    # 3.5 + margin) is 0.75 / 6.75 of the way
+    start, end = core[review - 1], 3.5 + REVIEWED["target_margin_pp"]
+    below = np.asarray(static.members.armed, dtype=bool) & (core[0] < end)
+    assert below.sum() >= 20  # most allies (seeds/nato_members.csv, 2024)
+    expected = start + (end - start) * 0.75 / 6.75
+    assert np.allclose(core[q.index("2029Q4"), below], expected[below], atol=1e-12)

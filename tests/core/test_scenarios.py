@@ -50,29 +50,27 @@ def test_hague_raises_spending_and_air_defence(summaries):
 
 
 def test_status_quo_spends_less_than_hague(summaries):
-    # the 3.5% target: more allies at 3.5% and at 5% and more air defence than the 2% status quo;
-    # the alliance's share is close in the two (both keep the 2% floor, S43; the 3.5% line binds
-    # only from 2035 without annual plans), and with annual plans (pledges_slip) well above
-    # (behavioural Hague default: its 3.5% line binds only from 2035, and a member keeps it then
-    # only if the rise is within one year's budget, so few more reach it than under 2%: paired,
-    # the alliance's core share is higher but the count at 3.5% may tie)
+    # the 3.5% target: at least as many allies at 3.5% and more at 5% (core + related) than the
+    # 2% status quo; the alliance's core share is the same to the 0.1 pp the README quotes (the
+    # behavioural Hague default: its 3.5% line binds only from 2035, a member keeps it then only
+    # if the rise is within one budget, and both carry the backcast's threat and momentum),
+    # while with annual plans (pledges_slip) it is well above
     assert final(summaries, "status_quo_2pct", "members_at_or_above_3_5pct") <= final(
         summaries, "hague", "members_at_or_above_3_5pct"
     )
-    assert final(summaries, "status_quo_2pct", "alliance_core_share_pct") < final(
-        summaries, "hague", "alliance_core_share_pct"
-    )
-    # the frontline allies the backcast's threat carries past 5% do so without the Hague target
-    # too (sim.core.dynamics.history), but no more of them than under it
-    assert final(summaries, "status_quo_2pct", "members_at_or_above_5pct") <= final(
+    assert final(summaries, "status_quo_2pct", "members_at_or_above_5pct") < final(
         summaries, "hague", "members_at_or_above_5pct"
     )
+    assert abs(
+        final(summaries, "status_quo_2pct", "alliance_core_share_pct")
+        - final(summaries, "hague", "alliance_core_share_pct")
+    ) < 0.1
     assert final(summaries, "status_quo_2pct", "alliance_core_share_pct") < final(
         summaries, "pledges_slip", "alliance_core_share_pct"
     )
-    # no air-defence goal: capability only follows spending, which barely grows
+    # no air-defence goal: capability only follows core spending, far below the plans' build-up
     assert final(summaries, "status_quo_2pct", "air_defence_vs_2025") < final(
-        summaries, "hague", "air_defence_vs_2025"
+        summaries, "pledges_slip", "air_defence_vs_2025"
     )
 
 

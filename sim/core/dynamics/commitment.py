@@ -110,16 +110,17 @@ def earlier_line(st, p, r: int, i: int, t: float) -> float:
 
 
 @inlined
-def commitment_line(st, p, c, r: int, i: int, t: float) -> float:
+def commitment_line(st, p, c, plan, r: int, i: int, t: float) -> float:
     """Member i's commitment line in force at time t (years), % GDP; 0 when none binds.
 
     The target's line (its path with annual plans, else the target + margin from the deadline
     year), never below the earlier guideline + margin when there is one, nor below the member's
     own national pledge path (``seeds/pledges.csv``: the path to each pledge by its year).
+    ``plan`` (R, N) is where each member's plan starts (``State.plan_start_pct``).
     """
     line = 0.0
     if st.annual_plans:
-        line = target_path(st, p, c, r, i, t)
+        line = target_path(st, p, c, plan, r, i, t)
     elif target_binds(st, p, r, t):
         line = c.target_core_pct[r, i] + p[r, P.target_margin_pp]
     return fmax(line, earlier_line(st, p, r, i, t))
@@ -140,7 +141,7 @@ def keep_commitment(st, p, c, s, new, r: int, k: int, i: int, core: float) -> fl
     if capacity > 0.0 and st.armed[i] > 0.0 and year_starts(st, k + 1):
         room = capacity * fiscal_space(st, p, r, k + 1, i)
         share = s.core_share_pct[r, i]
-        line = commitment_line(st, p, c, r, i, t + 0.75)
+        line = commitment_line(st, p, c, new.plan_start_pct, r, i, t + 0.75)
         earlier = earlier_line(st, p, r, i, t + 0.75)
         kept = 0.0
         if line > 0.0 and line - share <= room:
@@ -149,7 +150,7 @@ def keep_commitment(st, p, c, s, new, r: int, k: int, i: int, core: float) -> fl
             kept = KEPT_EARLIER
     new.commitment_kept[r, i] = kept
     if kept == KEPT_ALL:
-        return fmax(core, commitment_line(st, p, c, r, i, t))
+        return fmax(core, commitment_line(st, p, c, new.plan_start_pct, r, i, t))
     if kept == KEPT_EARLIER:
         return fmax(core, earlier_line(st, p, r, i, t))
     return core

@@ -84,6 +84,7 @@ def _initial_levels(st, p, c, s, r, spend, totals):
         s.desired_core_share_pct[r, i] = st.core_share_pct[i]
         s.peers_at_target[r, i] = 0.0
         s.commitment_kept[r, i] = 0.0
+        s.plan_start_pct[r, i] = st.core_share_pct[i]
         override = st.target_override_pct[i]
         c.target_core_pct[r, i] = p[r, P.target_core_pct_gdp] if np.isnan(override) else override
     c.munitions_per_usd_bn[r] = per_usd
@@ -176,7 +177,7 @@ def advance_runs(
         alliance_output = pairwise_sum(s.munitions_output[r])
         _totals(st, c, s, r, spend, totals)
         perceive_threat(st, p, c, s, new, r, k, alliance_output)
-        feel_pressure(st, p, c, s, r, k, path, weight, new.peers_at_target)
+        feel_pressure(st, p, c, s, new, r, k, path, weight)
         decide(x, r, c.anchor_pct, new.term_values, new.desired_core_share_pct)
         choose_shares(st, p, c, s, new, r, k, weight, member_noise[r, q])
         growth = 1 + p[r, P.gdp_growth_pct_per_year] * DT / 100

@@ -33,22 +33,32 @@ def progress(st, p, r: int, k: int) -> float:
 
 
 @inlined
-def target_path(st, p, c, r: int, i: int, t: float) -> float:
-    """Member i's target path at time t (% GDP).
-
-    The straight line from its initial share to the target plus ``target_margin_pp`` at the
-    deadline: the pressure term's, and a commitment's line with annual plans
-    (``sim.core.dynamics.commitment``).
-    """
-    start = c.core_share_initial[r, i]
-    end = c.target_core_pct[r, i] + p[r, P.target_margin_pp]
-    return start + (end - start) * progress_at(st, p, r, t)
+def reviewed(st, p, r: int, t: float) -> bool:
+    """Whether the commitment's review (``commitment_review_year``) has happened by time t."""
+    review = p[r, P.commitment_review_year]
+    return review > st.times[0] + EPS and t >= review - EPS
 
 
 @inlined
-def feel_pressure(
-    st, p, c, s, r: int, k: int, path: np.ndarray, weight: np.ndarray, peers: np.ndarray
-) -> None:
+def target_path(st, p, c, plan, r: int, i: int, t: float) -> float:
+    """Member i's target path at time t (% GDP).
+
+    The straight line from its plan's start share (``plan``, (R, N): its initial share, or its
+    share at the review once reviewed) to the target plus ``target_margin_pp`` at the deadline:
+    the pressure term's, and a commitment's line with annual plans
+    (``sim.core.dynamics.commitment``).
+    """
+    start = plan[r, i]
+    end = c.target_core_pct[r, i] + p[r, P.target_margin_pp]
+    if not reviewed(st, p, r, t):
+        return start + (end - start) * progress_at(st, p, r, t)
+    t0 = p[r, P.commitment_review_year]
+    span = fmax(p[r, P.target_deadline_year] + 0.75 - t0, EPS)
+    return start + (end - start) * clip((t - t0) / span, 0.0, 1.0)
+
+
+@inlined
+def feel_pressure(st, p, c, s, new, r: int, k: int, path: np.ndarray, weight: np.ndarray) -> None:
     """Process 2: run r's target path, pressure weight and fraction of peers at the target.
 
     The weight is ``hegemon_pressure + peer_conformity * (fraction of peers at the target)``,
@@ -56,17 +66,21 @@ def feel_pressure(
     times the member's regional pressure multiplier (``Members.pressure_response``, 1 without
     a region table), clipped to [0, 1], and 0 for members without armed forces; the path ends at
     the target plus ``target_margin_pp``. Writes row r of ``path`` (% GDP), ``weight`` and
-    ``peers`` (each (R, N), in [0, 1]).
+    ``new.peers_at_target`` (each (R, N), in [0, 1]), and ``new.plan_start_pct``: the plan's
+    start, re-based to the member's share in the review's first quarter.
     """
     n = st.exposure.shape[0]
+    peers = new.peers_at_target
     counts = np.zeros(st.n_regions)  # members at target per region (sums of 0/1: exact)
     for i in range(n):
         if s.core_share_pct[r, i] >= c.target_core_pct[r, i] - EPS:
             counts[st.region_of[i]] += 1.0
     t = st.times[k + 1]
     fade = pressure_fade(st, p, r, t)  # 1 until the hegemon retrenches
+    rebase = abs(t - p[r, P.commitment_review_year]) < EPS  # the review's first quarter
     for i in range(n):
-        path[r, i] = target_path(st, p, c, r, i, t)
+        new.plan_start_pct[r, i] = s.core_share_pct[r, i] if rebase else s.plan_start_pct[r, i]
+        path[r, i] = target_path(st, p, c, new.plan_start_pct, r, i, t)
         at_target = 1.0 if s.core_share_pct[r, i] >= c.target_core_pct[r, i] - EPS else 0.0
         peers[r, i] = (counts[st.region_of[i]] - at_target) / fmax(st.peer_counts[i], 1.0)
         pull = (

@@ -208,6 +208,9 @@ class State(NamedTuple):
     order of ``sim.core.dynamics.terms.member_terms``."""
     desired_core_share_pct: np.ndarray
     peers_at_target: np.ndarray
+    plan_start_pct: np.ndarray
+    """(R, N) the share each member's target path starts from: its initial share, re-based to
+    its share at the commitment's review (``sim.core.dynamics.pressure.target_path``)."""
     commitment_kept: np.ndarray
     """(R, N) 1.0 for a member keeping the commitment in force past its deadline (its share
     held at or above the target line), else 0.0 (``sim.core.dynamics.commitment``)."""
