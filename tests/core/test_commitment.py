@@ -337,3 +337,26 @@ def test_at_the_review_each_plan_is_re_based_on_the_share_then():
     assert below.sum() >= 20  # most allies (seeds/nato_members.csv, 2024)
     expected = start + (end - start) * 0.75 / 6.75
     assert np.allclose(core[q.index("2029Q4"), below], expected[below], atol=1e-12)
+
+
+def test_a_run_starting_on_a_year_start_decides_its_first_budget():
+    # a forward run from 2025Q1 decides 2025 from the record's 2024 shares (as each later year
+    # start decides from the year before): with the 2% guideline (S43) every armed ally whose
+    # rise to 2% + margin is within its budget keeps it from the first step; a run starting
+    # mid-year (2025Q2) first decides at 2026Q1, as the backcast (2014Q3) first decides in 2015
+    values = {**FORWARD, "use_pledges": False, "guideline_floor_pct": 2.0}
+    static, core, kept = states(**values)
+    line = 2.0 + values["target_margin_pp"]
+    armed = np.asarray(static.members.armed, dtype=bool)
+    # the rule at 2025Q1: keep when line - 2024 share <= capacity (1.0) x fiscal space, the
+    # space from the IMF's 2024 debt and balance (2025 holds 2024's: fiscal_data_until_year)
+    debt, balance = fiscal._series()
+    space = np.array(
+        [float(fiscal.space(debt.loc[c, 2024], balance.loc[c, 2024])) for c in static.members.iso3]
+    )
+    expected = armed & (line - core[0] <= space)
+    assert np.array_equal(kept[0] > 0, expected)
+    assert 20 <= expected.sum() < armed.sum()  # most keep it at once, a few cannot yet
+    assert np.all(core[1, expected] >= line - 1e-12)
+    _, _, late = states(**{**values, "start_quarter": "2025Q2"})
+    assert np.all(late[:3] == 0) and np.any(late[3] > 0)  # 2025Q2-Q4 undecided, then 2026Q1

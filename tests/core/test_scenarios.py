@@ -61,10 +61,13 @@ def test_status_quo_spends_less_than_hague(summaries):
     assert final(summaries, "status_quo_2pct", "members_at_or_above_5pct") < final(
         summaries, "hague", "members_at_or_above_5pct"
     )
-    assert abs(
-        final(summaries, "status_quo_2pct", "alliance_core_share_pct")
-        - final(summaries, "hague", "alliance_core_share_pct")
-    ) < 0.1
+    assert (
+        abs(
+            final(summaries, "status_quo_2pct", "alliance_core_share_pct")
+            - final(summaries, "hague", "alliance_core_share_pct")
+        )
+        < 0.1
+    )
     assert final(summaries, "status_quo_2pct", "alliance_core_share_pct") < final(
         summaries, "pledges_slip", "alliance_core_share_pct"
     )

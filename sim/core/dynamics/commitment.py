@@ -127,30 +127,63 @@ def commitment_line(st, p, c, plan, r: int, i: int, t: float) -> float:
 
 
 @inlined
+def decide_commitment(st, p, c, plan, r: int, k: int, i: int, share: float) -> float:
+    """Member i's decision at the year start at row k, from its share at the end of last year.
+
+    :data:`KEPT_ALL` if the rise to the whole line at the year's end is within one budget
+    (``commitment_capacity_pp`` x its fiscal space), else :data:`KEPT_EARLIER` if the rise to
+    its earlier commitments' line is, else 0. ``plan`` is where its plan starts (``State``).
+    """
+    room = p[r, P.commitment_capacity_pp] * fiscal_space(st, p, r, k, i)
+    end = st.times[k] + 0.75
+    line = commitment_line(st, p, c, plan, r, i, end)
+    earlier = earlier_line(st, p, r, i, end)
+    if line > 0.0 and line - share <= room:
+        return KEPT_ALL
+    if earlier > 0.0 and earlier - share <= room:
+        return KEPT_EARLIER
+    return 0.0
+
+
+@inlined
 def keep_commitment(st, p, c, s, new, r: int, k: int, i: int, core: float) -> float:
     """Member i of run r at row k + 1: decide whether it keeps its commitment; its floored share.
 
-    Writes ``new.commitment_kept[r, i]`` (:data:`KEPT_ALL`, :data:`KEPT_EARLIER` or 0) and
-    returns ``core`` (the share the adjustment gives for row k + 1) raised to the line it keeps
-    this year: the whole commitment line if it can afford it, else the earlier commitments'
-    line (the guideline, its national pledge) if it can afford that.
+    Writes ``new.commitment_kept[r, i]`` (:data:`KEPT_ALL`, :data:`KEPT_EARLIER` or 0; decided
+    at each year start, :func:`decide_commitment`, and held through the year) and returns
+    ``core`` (the share the adjustment gives for row k + 1) raised to the line it keeps this
+    year: the whole commitment line, or the earlier commitments' line.
     """
     kept = s.commitment_kept[r, i]
-    capacity = p[r, P.commitment_capacity_pp]
     t = st.times[k + 1]
-    if capacity > 0.0 and st.armed[i] > 0.0 and year_starts(st, k + 1):
-        room = capacity * fiscal_space(st, p, r, k + 1, i)
-        share = s.core_share_pct[r, i]
-        line = commitment_line(st, p, c, new.plan_start_pct, r, i, t + 0.75)
-        earlier = earlier_line(st, p, r, i, t + 0.75)
-        kept = 0.0
-        if line > 0.0 and line - share <= room:
-            kept = KEPT_ALL
-        elif earlier > 0.0 and earlier - share <= room:
-            kept = KEPT_EARLIER
+    if binds_for(st, p, r, i) and year_starts(st, k + 1):
+        kept = decide_commitment(st, p, c, new.plan_start_pct, r, k + 1, i, s.core_share_pct[r, i])
     new.commitment_kept[r, i] = kept
     if kept == KEPT_ALL:
         return fmax(core, commitment_line(st, p, c, new.plan_start_pct, r, i, t))
     if kept == KEPT_EARLIER:
         return fmax(core, earlier_line(st, p, r, i, t))
     return core
+
+
+@inlined
+def binds_for(st, p, r: int, i: int) -> bool:
+    """Whether commitments bind for member i of run r at all (the mechanism on, armed forces)."""
+    return p[r, P.commitment_capacity_pp] > 0.0 and st.armed[i] > 0.0
+
+
+@inlined
+def decide_at_start(st, p, c, s, r: int) -> None:
+    """Run r's decisions for the first year when the run starts on a year start (row 0).
+
+    A forward run from 2025Q1 decides its 2025 budget from the record's shares, as every later
+    year start does from the year before; a run starting mid-year (the backcast, 2014Q3) first
+    decides at its first year start.
+    """
+    if not year_starts(st, 0):
+        return
+    for i in range(st.exposure.shape[0]):
+        if binds_for(st, p, r, i):
+            s.commitment_kept[r, i] = decide_commitment(
+                st, p, c, s.plan_start_pct, r, 0, i, s.core_share_pct[r, i]
+            )

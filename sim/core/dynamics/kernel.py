@@ -19,6 +19,7 @@ from numba import njit, prange
 from sim.core.dynamics import param_index as P
 from sim.core.dynamics.capacity import build_capacity
 from sim.core.dynamics.choice import choose_shares
+from sim.core.dynamics.commitment import decide_at_start
 from sim.core.dynamics.jit import entry, fmax, inlined, kernel, pairwise_sum
 from sim.core.dynamics.pressure import feel_pressure
 from sim.core.dynamics.record import alliance_row, member_rows
@@ -127,6 +128,7 @@ def initialise(st, p, c, s, start, path, weight, before, totals):
     spend = np.empty(st.exposure.shape[0])
     for r in range(runs):
         _initial_levels(st, p, c, s, r, spend, totals)
+        decide_at_start(st, p, c, s, r)
         if carry:
             _carry_threat(c, s, start, r)
     x = TermInputs(
