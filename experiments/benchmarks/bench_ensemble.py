@@ -5,7 +5,10 @@ CPU where the OS allows it, best of two:
 
 - 32 members in batches of 1, 10, 100, 500 and 2,000 runs;
 - 32, 320 and 3,200 synthetic members (``sim.core.data.synthetic_members``: the 32 NATO
-  members repeated with jittered GDP), to show that a run's cost grows linearly with its members.
+  members repeated with jittered GDP), to show that a run's cost grows linearly with its members;
+- the warm start's cost, side by side: the default scenario (each run first runs its 2014-2024
+  backcast, ``history_config``, ``sim.core.dynamics.history``) against the same scenario from
+  rest points (``history_config = ""``), batches of 500, and their ratio.
 
 The side-by-side comparison with mesa.batch_run, the sweep command and calibration is
 ``bench.py`` (``make bench``); memory and disk of a large sweep are ``million.py``.
@@ -26,9 +29,9 @@ import sim
 from sim.core.data import synthetic_members
 
 
-def rate(runs: int, batch: int, members=None) -> float:
+def rate(runs: int, batch: int, members=None, **overrides) -> float:
     """Runs per second of ``sim.simulate`` over ``runs`` runs in batches of ``batch``."""
-    params = sim.load_scenario(engines.SCENARIO).params
+    params = sim.load_scenario(engines.SCENARIO, overrides=overrides).params
     first = min(batch, runs)
     sim.simulate([params] * first, list(range(first)), members=members)  # warm-up
     t0 = time.perf_counter()
@@ -58,6 +61,11 @@ def main() -> None:
             print(
                 f"| {n:,} (synthetic) | {batch} | {runs:,} | {best:,.1f} | {best * n * 43:,.0f} |"
             )
+        runs = 1000 if quick else 4000
+        warm = max(rate(runs, 500) for _ in range(2))
+        rest = max(rate(runs, 500, history_config="") for _ in range(2))
+        print(f"\nwarm start (backcast first): {warm:,.0f} runs/s; from rest points: {rest:,.0f}")
+        print(f"ratio {warm / rest:.2f} (the backcast's 42 quarters before the scenario's 43)")
 
 
 if __name__ == "__main__":

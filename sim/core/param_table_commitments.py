@@ -22,7 +22,8 @@ class CommitmentParamFields(MemberParamFields):
         "",
         "path or empty",
         doc="a backcast config (its end_quarter the quarter before start_quarter) run before the "
-        "scenario's first quarter, with this scenario's behavioural parameters and no shocks; "
+        "scenario's first quarter, with this scenario's behavioural parameters and no random "
+        "shocks; "
         "the scenario then starts from the record's shares with the backcast's end state (its "
         "members' anchors from the record's first year, what its decision terms other than the "
         "pull had added by its end, and the perceived threat), so the threat and the pressure "

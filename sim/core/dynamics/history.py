@@ -4,8 +4,8 @@ This module owns the warm start (``history_config``; docs/ODD.md, Initialisation
 scenario's initial shares are rest points: each member's anchor absorbs whatever its terms add
 at the start, so the threat and the pressure fitted to the record act only through what changes
 after it. With it, the backcast config it names is run first (every run with the scenario's own
-behavioural parameters, :data:`BEHAVIOUR`, and no shocks), and the scenario starts from the
-record's shares with the backcast's end state:
+behavioural parameters, :data:`BEHAVIOUR`, and no random shocks; its own scheduled threat
+shocks stay), and the scenario starts from the record's shares with the backcast's end state:
 
 - each member's anchor is the backcast's (the rest point of the record's first year), plus what
   the decision terms that start from nothing (free riding: allies' spending relative to the
