@@ -24,11 +24,11 @@ from __future__ import annotations
 
 from sim.core.dynamics import param_index as P
 from sim.core.dynamics.commitment import KEPT_ALL
-from sim.core.dynamics.jit import fmax, fmin, inlined
+from sim.core.dynamics.jit import fmax, fmin, inlined, kernel
 from sim.core.dynamics.state import DT, EPS
 
 
-@inlined
+@kernel  # called only by members funding a plan: not inlined into every member's quarter
 def plan_level(st, p, r: int, t: float, capability: float) -> float:
     """The spending level (relative to the start's) a kept plan funds at time t.
 
@@ -55,16 +55,13 @@ def build_air_defence(st, p, c, s, new, r: int, k: int, i: int, core_spend: floa
     """
     initial = c.air_defence_spend_initial[r, i]
     air = s.air_defence[r, i]
-    if initial <= 0.0:  # no armed forces: no air defence to measure
-        new.air_defence[r, i] = air
-        new.air_defence_share_pct[r, i] = 0.0
-        return
     spend = p[r, P.air_defence_fraction_of_core] * core_spend
-    funds_plan = st.annual_plans and new.commitment_kept[r, i] == KEPT_ALL
-    if funds_plan and p[r, P.air_defence_goal_multiple] > 1.0:
-        spend = fmax(spend, initial * plan_level(st, p, r, st.times[k + 1], air))
+    if st.annual_plans and new.commitment_kept[r, i] == KEPT_ALL:
+        if p[r, P.air_defence_goal_multiple] > 1.0 and initial > 0.0:
+            spend = fmax(spend, initial * plan_level(st, p, r, st.times[k + 1], air))
     spend = fmin(spend, (1.0 - p[r, P.munitions_fraction_of_core]) * core_spend)
-    sustained = spend / initial
+    # no armed forces (no spending at the start): no air defence to measure, capability held
+    sustained = spend / initial if initial > 0.0 else air
     new.air_defence_share_pct[r, i] = 100.0 * spend / new.gdp_usd_bn[r, i]
     new.air_defence[r, i] = air + p[r, P.air_defence_build_rate_per_year] * DT * (sustained - air)
 

@@ -43,7 +43,7 @@ import math
 
 from sim.core import fiscal
 from sim.core.dynamics import param_index as P
-from sim.core.dynamics.jit import fmax, inlined
+from sim.core.dynamics.jit import fmax, inlined, kernel
 from sim.core.dynamics.pressure import target_path
 from sim.core.dynamics.state import DT, EPS
 
@@ -126,7 +126,7 @@ def commitment_line(st, p, c, plan, r: int, i: int, t: float) -> float:
     return fmax(line, earlier_line(st, p, r, i, t))
 
 
-@inlined
+@kernel  # once a year per member: a call, not inlined into every member's quarter
 def decide_commitment(st, p, c, plan, r: int, k: int, i: int, share: float) -> float:
     """Member i's decision at the year start at row k, from its share at the end of last year.
 

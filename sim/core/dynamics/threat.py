@@ -48,10 +48,11 @@ def perceive_threat(st, p, c, s, new, r: int, k: int, alliance_output: float) ->
     """
     level = threat_level(st, p, r, s.rival_output[r], alliance_output, k + 1)
     memory = p[r, P.threat_memory]
+    relieved = p[r, P.air_defence_threat_relief] > 0.0  # else the loop stays a plain one
     for i in range(st.exposure.shape[0]):
-        signal = (st.exposure[i] * level + c.threat_carried[r, i]) / threat_relief(
-            p, r, s.air_defence[r, i]
-        )
+        signal = st.exposure[i] * level + c.threat_carried[r, i]
+        if relieved:
+            signal = signal / threat_relief(p, r, s.air_defence[r, i])
         new.threat[r, i] = memory * s.threat[r, i] + (1 - memory) * signal
 
 
