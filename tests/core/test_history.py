@@ -164,3 +164,13 @@ def test_a_missing_history_config_names_the_file_and_key(tmp_path):
     )
     with pytest.raises(ConfigError, match=r"forward.toml: key 'params.history_config'.*readable"):
         load_scenario(config)
+
+
+def test_the_behaviour_the_backcast_takes_is_what_the_calibration_fits():
+    # one list of behavioural parameters: the calibration's pooled values less the backcast-only
+    # ones (the Crimea start shock), and its two multiplier tables
+    from sim.validation.result import BACKCAST_ONLY
+    from sim.validation.search_space import POOLED
+
+    fitted = {name for name, _, _ in POOLED} - set(BACKCAST_ONLY)
+    assert set(BEHAVIOUR) == fitted | {"region_behaviour_file", "member_behaviour_file"}
