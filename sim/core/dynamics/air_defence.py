@@ -24,41 +24,50 @@ from __future__ import annotations
 
 from sim.core.dynamics import param_index as P
 from sim.core.dynamics.commitment import KEPT_ALL
-from sim.core.dynamics.jit import fmax, fmin, inlined, kernel
+from sim.core.dynamics.jit import fmax, fmin, inlined
 from sim.core.dynamics.state import DT, EPS
 
 
-@kernel  # called only by members funding a plan: not inlined into every member's quarter
-def plan_level(st, p, r: int, t: float, capability: float) -> float:
-    """The spending level (relative to the start's) a kept plan funds at time t.
+@inlined
+def plan_decay(st, p, r: int, k: int) -> float:
+    """Run r's decay factor of a kept plan at row k + 1, or -1 when no plan funds the goal.
 
-    The constant level x that, from ``capability`` now, reaches the goal G at the deadline's
-    quarter T: with m quarterly updates left (this one included: 1 when t is T) and
-    a = 1 - rate x DT, K(T) = x + (K - x) a^m = G, so x = (G - K a^m) / (1 - a^m); after T,
-    G (kept there). Without a build rate (a = 1) capability cannot change: G.
+    A kept plan funds the constant level x that, from capability K now, reaches the goal G at
+    the deadline's quarter T: with m quarterly updates left (this one included: 1 at T) and
+    a = 1 - rate x DT, K(T) = x + (K - x) a^m = G, so x = (G - K d) / (1 - d) with d = a^m
+    (:func:`plan_level`); after T, or without a build rate (a = 1), d = 0 and x = G. -1 without
+    annual plans or a goal above the start: nothing funds it. Computed once per run and quarter,
+    outside the members' loop, which then stays a plain one when no plan funds the goal.
     """
-    goal = p[r, P.air_defence_goal_multiple]
+    if not st.annual_plans or p[r, P.air_defence_goal_multiple] <= 1.0:
+        return -1.0
+    t = st.times[k + 1]
     deadline = p[r, P.target_deadline_year] + 0.75
     a = 1.0 - p[r, P.air_defence_build_rate_per_year] * DT
     if t > deadline + EPS or a >= 1.0:
-        return goal
-    m = round((deadline - t) / DT) + 1.0
-    decay = a**m
+        return 0.0
+    return a ** (round((deadline - t) / DT) + 1.0)
+
+
+@inlined
+def plan_level(p, r: int, decay: float, capability: float) -> float:
+    """The spending level (relative to the start's) a kept plan funds: (G - K d) / (1 - d)."""
+    goal = p[r, P.air_defence_goal_multiple]
     return (goal - capability * decay) / fmax(1.0 - decay, EPS)
 
 
 @inlined
-def build_air_defence(st, p, c, s, new, r: int, k: int, i: int, core_spend: float) -> None:
+def build_air_defence(st, p, c, s, new, r: int, i: int, core_spend: float, decay: float) -> None:
     """Member i's air-defence spending at row k + 1 and its capability (``new.air_defence``).
 
-    ``core_spend`` is its core spending at row k + 1 (USD bn).
+    ``core_spend`` is its core spending at row k + 1 (USD bn); ``decay`` is the run's
+    :func:`plan_decay` for this quarter (-1: no plan funds the goal).
     """
     initial = c.air_defence_spend_initial[r, i]
     air = s.air_defence[r, i]
     spend = p[r, P.air_defence_fraction_of_core] * core_spend
-    if st.annual_plans and new.commitment_kept[r, i] == KEPT_ALL:
-        if p[r, P.air_defence_goal_multiple] > 1.0 and initial > 0.0:
-            spend = fmax(spend, initial * plan_level(st, p, r, st.times[k + 1], air))
+    if decay >= 0.0 and new.commitment_kept[r, i] == KEPT_ALL and initial > 0.0:
+        spend = fmax(spend, initial * plan_level(p, r, decay, air))
     spend = fmin(spend, (1.0 - p[r, P.munitions_fraction_of_core]) * core_spend)
     # no armed forces (no spending at the start): no air defence to measure, capability held
     sustained = spend / initial if initial > 0.0 else air

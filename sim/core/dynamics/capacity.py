@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.core.dynamics import param_index as P
-from sim.core.dynamics.air_defence import build_air_defence
+from sim.core.dynamics.air_defence import build_air_defence, plan_decay
 from sim.core.dynamics.jit import fmax, fmin, inlined
 
 
@@ -40,6 +40,7 @@ def build_capacity(st, p, c, s, new, r: int, k: int) -> None:
     first, full = c.lead_first[r], c.lead_full[r]
     span = float(full - first + 1)
     orders_cumulative = s.orders_cumulative[r]
+    decay = plan_decay(st, p, r, k)  # -1: no plan funds the air-defence goal this quarter
     for i in range(st.exposure.shape[0]):
         spend = new.core_share_pct[r, i] / 100 * new.gdp_usd_bn[r, i]
         funded = p[r, P.munitions_fraction_of_core] * spend * c.munitions_per_usd_bn[r]
@@ -53,4 +54,4 @@ def build_capacity(st, p, c, s, new, r: int, k: int) -> None:
         new.munitions_capacity[r, i] = capacity
         new.munitions_output[r, i] = fmin(capacity, funded)
         new.committed[r, i] = s.committed[r, i] + orders
-        build_air_defence(st, p, c, s, new, r, k, i, spend)
+        build_air_defence(st, p, c, s, new, r, i, spend, decay)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.core.dynamics import param_index as P
-from sim.core.dynamics.commitment import KEPT_ALL, keep_commitment, target_binds
+from sim.core.dynamics.commitment import KEPT_ALL, decides_at, keep_commitment, target_binds
 from sim.core.dynamics.jit import clip, fmax, fmin, inlined
 from sim.core.dynamics.pressure import progress
 from sim.core.dynamics.retrenchment import retrenchment_cut
@@ -32,6 +32,8 @@ def choose_shares(st, p, c, s, new, r: int, k: int, weight: np.ndarray, noise: n
     share = progress(st, p, r, k + 1)
     ramp = p[r, P.ramp_limit_pp_per_year] * DT
     speed = p[r, P.adjustment_speed_per_year]
+    decides = decides_at(st, p, r, k + 1)  # commitments decided this quarter (a year start)
+    binds = target_binds(st, p, r, st.times[k + 1])
     for i in range(st.exposure.shape[0]):
         core_now = s.core_share_pct[r, i]
         # the hegemon's retrenchment, if any, lowers its desired share
@@ -44,8 +46,8 @@ def choose_shares(st, p, c, s, new, r: int, k: int, weight: np.ndarray, noise: n
         related_now = s.related_share_pct[r, i]
         related = fmax(0.0, related_now + speed * DT * (related_desired - related_now))
         core = fmax(0.0, core_now + clip(step, -ramp, ramp))
-        core = keep_commitment(st, p, c, s, new, r, k, i, core)
-        if new.commitment_kept[r, i] == KEPT_ALL and target_binds(st, p, r, st.times[k + 1]):
+        core = keep_commitment(st, p, c, s, new, r, k, i, core, decides)
+        if binds and new.commitment_kept[r, i] == KEPT_ALL:
             related = fmax(related, related_path)  # the target's commitment covers related too
         if st.cap_shares:  # core + related spending is at most all of GDP
             core = fmin(core, 100.0 - related)

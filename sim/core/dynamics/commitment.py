@@ -146,17 +146,18 @@ def decide_commitment(st, p, c, plan, r: int, k: int, i: int, share: float) -> f
 
 
 @inlined
-def keep_commitment(st, p, c, s, new, r: int, k: int, i: int, core: float) -> float:
+def keep_commitment(st, p, c, s, new, r: int, k: int, i: int, core: float, decides: bool) -> float:
     """Member i of run r at row k + 1: decide whether it keeps its commitment; its floored share.
 
     Writes ``new.commitment_kept[r, i]`` (:data:`KEPT_ALL`, :data:`KEPT_EARLIER` or 0; decided
     at each year start, :func:`decide_commitment`, and held through the year) and returns
     ``core`` (the share the adjustment gives for row k + 1) raised to the line it keeps this
-    year: the whole commitment line, or the earlier commitments' line.
+    year: the whole commitment line, or the earlier commitments' line. ``decides`` is
+    :func:`decides_at`, computed once per run and quarter outside the members' loop.
     """
     kept = s.commitment_kept[r, i]
     t = st.times[k + 1]
-    if binds_for(st, p, r, i) and year_starts(st, k + 1):
+    if decides and st.armed[i] > 0.0:
         kept = decide_commitment(st, p, c, new.plan_start_pct, r, k + 1, i, s.core_share_pct[r, i])
     new.commitment_kept[r, i] = kept
     if kept == KEPT_ALL:
@@ -167,9 +168,9 @@ def keep_commitment(st, p, c, s, new, r: int, k: int, i: int, core: float) -> fl
 
 
 @inlined
-def binds_for(st, p, r: int, i: int) -> bool:
-    """Whether commitments bind for member i of run r at all (the mechanism on, armed forces)."""
-    return p[r, P.commitment_capacity_pp] > 0.0 and st.armed[i] > 0.0
+def decides_at(st, p, r: int, k: int) -> bool:
+    """Whether run r's members decide their commitments at row k: a year start, the mechanism on."""
+    return p[r, P.commitment_capacity_pp] > 0.0 and year_starts(st, k)
 
 
 @inlined
@@ -180,10 +181,10 @@ def decide_at_start(st, p, c, s, r: int) -> None:
     year start does from the year before; a run starting mid-year (the backcast, 2014Q3) first
     decides at its first year start.
     """
-    if not year_starts(st, 0):
+    if not decides_at(st, p, r, 0):
         return
     for i in range(st.exposure.shape[0]):
-        if binds_for(st, p, r, i):
+        if st.armed[i] > 0.0:
             s.commitment_kept[r, i] = decide_commitment(
                 st, p, c, s.plan_start_pct, r, 0, i, s.core_share_pct[r, i]
             )
