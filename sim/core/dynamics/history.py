@@ -54,7 +54,6 @@ of one of them changes the backcast too. Every other parameter is the backcast c
 class History:
     """The backcast a scenario starts from: its batch structure and its parameter row."""
 
-    path: str
     static: Static
     params_row: np.ndarray
     """(P,) the backcast's numeric parameters (``sim.core.params.NUMERIC`` order)."""
@@ -88,9 +87,7 @@ def load_history(params: Params, members: Members) -> History:
         )
     row = np.array([getattr(backcast, name) for name in NUMERIC], dtype=np.float64)
     columns = np.array([NUMERIC.index(name) for name in BEHAVIOUR if name in NUMERIC])
-    return History(
-        params.history_config, state.build_static(backcast, past), row, columns.astype(np.int64)
-    )
+    return History(state.build_static(backcast, past), row, columns.astype(np.int64))
 
 
 def build_static(params: Params, members: Members) -> Static:

@@ -82,13 +82,18 @@ def _work(runs: int, n: int) -> tuple[np.ndarray, np.ndarray]:
     return np.zeros((3, runs, n)), np.zeros((3, runs))
 
 
+def _state_pair(runs: int, n: int, steps: int) -> tuple[State, State]:
+    """The two states a whole-run call uses in turn, sharing one table of orders."""
+    orders = np.zeros((runs, max(steps, 1), n))
+    return _new_state(0, runs, n, orders), _new_state(0, runs, n, orders)
+
+
 def _run_to_end(
     static: Static, p: ParamArrays, responses: np.ndarray | None, threads: bool
 ) -> tuple[Constants, State]:
     """Every run through every quarter without shocks, keeping only its constants and last state."""
     runs, n, steps = runs_of(p), static.members.n, static.n_steps
-    orders = np.zeros((runs, max(steps, 1), n))
-    s0, s1 = _new_state(0, runs, n, orders), _new_state(0, runs, n, orders)
+    s0, s1 = _state_pair(runs, n, steps)
     constants = _new_constants(static, runs, responses)
     work, totals = _work(runs, n)
     (step_module().run_parallel if threads else step_module().run)(
@@ -221,8 +226,7 @@ def run_batch(
         (alliance metrics (R, T+1, K) or None, member metrics or None, core shares or None).
     """
     runs, n, rows = runs_of(p), static.members.n, static.n_steps + 1
-    orders = np.zeros((runs, max(static.n_steps, 1), n))
-    s0, s1 = _new_state(0, runs, n, orders), _new_state(0, runs, n, orders)
+    s0, s1 = _state_pair(runs, n, static.n_steps)
     alliance = np.empty((runs if keep_alliance else 0, rows, n_alliance))
     members = np.empty((runs if keep_members else 0, rows, n, n_member))
     core = np.empty((runs if keep_core else 0, rows, n))
