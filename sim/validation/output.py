@@ -182,6 +182,8 @@ def _region_identification(result: CalibrationResult) -> pd.DataFrame:
             key = f"{kind}:{region}"
             if region == ref:
                 note.append(f"{kind} reference (fixed at 1)")
+            elif key not in ident.index:
+                note.append(f"{kind} not fitted (1)")
             elif not ident.loc[key, "identified"]:
                 note.append(f"{kind} not identified")
         rows.append({"region": region, "note": "; ".join(note) or "fitted"})
@@ -195,7 +197,7 @@ def _member_identification(result: CalibrationResult) -> pd.DataFrame:
         note = [
             f"{kind} not identified"
             for kind in ("threat_multiplier", "pressure_multiplier")
-            if not ident.loc[f"{kind}:{code}", "identified"]
+            if f"{kind}:{code}" in ident.index and not ident.loc[f"{kind}:{code}", "identified"]
         ]
         rows.append({"iso3": code, "note": "; ".join(note) or "fitted"})
     return pd.DataFrame(rows)

@@ -8,13 +8,15 @@ the two are put together by ``sim.validation.objective``.
 **What is fitted.** The pooled parameters of :data:`POOLED` (adjustment speed, threat
 sensitivity, hegemon pressure, peer conformity, threat memory, the margin above the target
 members aim for, and the size of the start shock) and per-region multipliers
-(``sim.core.data.load_region_behaviour``) of the threat sensitivity and of the pressure weight,
-fitted on a log scale with the frontline region (threat) and the western region (pressure) fixed
-at 1 as references (without them the pooled values and the multipliers would only be identified
-as products). The threat shock of 2022 is fixed at 1 threat unit: only its product with the
-threat sensitivity is identified.
+(``sim.core.data.load_region_behaviour``) of the threat sensitivity, fitted on a log scale with
+the frontline region fixed at 1 as the reference (without it the pooled value and the
+multipliers would only be identified as products). Multipliers of the pressure weight (the
+western region the reference) are fitted only with ``Budget(pressure_multipliers=True)``: the
+record identified none of them, and the scoreboard forecasts no worse without them
+(docs/VALIDATION.md §4); they stay at 1. The threat shock of 2022 is fixed at 1 threat unit:
+only its product with the threat sensitivity is identified.
 
-**Members.** Then per-member multipliers of the same two terms, relative to the member's region
+**Members.** Then per-member multipliers of the same term(s), relative to the member's region
 (``sim.core.data.load_member_behaviour``, written to ``configs/data/behaviour_by_member.csv``),
 shrunk toward 1 by a ridge (``sim.validation.loss.MEMBER_PRIOR_WEIGHT``; partial pooling). They
 stand for what no sourced member attribute records: Belgium, Luxembourg and Slovenia lagged
@@ -66,6 +68,10 @@ class Budget:
     regions: bool = True
     members: bool = True
     """Fit per-member multipliers (relative to the region) after the pooled and region stage."""
+    pressure_multipliers: bool = False
+    """Fit multipliers of the pressure weight too (per region and member), not only of the threat
+    sensitivity. Off: the record does not identify them (none of 37 was, docs/VALIDATION.md §4),
+    and the hindcast forecasts no worse without them; they stay at 1."""
     member_rounds: int = 2
     """Rounds of (members, then pooled and regions again), each a Powell search."""
     member_maxfev: int = 3000
@@ -118,13 +124,14 @@ def coordinates(
             for r in regions
             if r != THREAT_REFERENCE_REGION
         ]
-        coords += [
-            Coordinate(f"pressure_multiplier:{r}", lo, hi, "region")
-            for r in regions
-            if r != PRESSURE_REFERENCE_REGION
-        ]
+        if budget.pressure_multipliers:
+            coords += [
+                Coordinate(f"pressure_multiplier:{r}", lo, hi, "region")
+                for r in regions
+                if r != PRESSURE_REFERENCE_REGION
+            ]
     if budget.members:
-        for kind in KINDS:
+        for kind in KINDS if budget.pressure_multipliers else KINDS[:1]:
             coords += [Coordinate(f"{kind}:{c}", lo, hi, "member") for c in armed_iso3]
     return tuple(coords)
 

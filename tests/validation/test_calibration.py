@@ -182,7 +182,7 @@ def test_member_multipliers_are_deviations_from_the_region():
     region, so the region's multiplier is the geometric mean of its members' and a common shift
     of a region's members changes nothing but the ridge (MEMBER_PRIOR_WEIGHT)."""
     scenario = load_scenario(BACKCAST)
-    obj = Objective(scenario.params, 5, Budget(n_runs=4))
+    obj = Objective(scenario.params, 5, Budget(n_runs=4, pressure_multipliers=True))
     x = obj.start()
     names = [c.name for c in obj.coords]
     assert len(obj.indices("member")) == 2 * 31  # threat and pressure, 31 armed allies
@@ -204,6 +204,22 @@ def test_member_multipliers_are_deviations_from_the_region():
     assert np.array_equal(obj.members_of(z).pressure_response, obj.members_of(x).pressure_response)
     extra = obj.components(z)["prior"] - obj.components(x)["prior"]
     assert extra == pytest.approx(calibration_objective.MEMBER_PRIOR_WEIGHT * 6 * 0.3**2)
+
+
+def test_the_default_fit_has_fewer_coordinates_than_before_issue_15():
+    """Issue 15 asks for fewer fitted parameters than the 81 of its filing (7 pooled, 6 + 6
+    region and 31 + 31 member multipliers): the pressure multipliers, none of them identified
+    (docs/VALIDATION.md §4), are no longer fitted, and stay at 1 in the written tables."""
+    scenario = load_scenario(BACKCAST)
+    obj = Objective(scenario.params, 5, Budget(n_runs=4))
+    kinds = [c.kind for c in obj.coords if c.log]
+    assert kinds.count("pressure_multiplier") == 0
+    assert kinds.count("threat_multiplier") == 6 + 31  # regions but the reference; 31 armed
+    assert len(obj.coords) == 7 + 6 + 31 < 81
+    old = Objective(scenario.params, 5, Budget(n_runs=4, pressure_multipliers=True))
+    assert len(old.coords) == 81
+    members = obj.members_of(obj.start())
+    assert np.all(members.pressure_response == 1.0)
 
 
 def test_committed_member_table_is_centred_within_regions():

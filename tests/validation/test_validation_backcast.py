@@ -159,25 +159,20 @@ def test_2024_out_of_sample_ranks(holdout_fit):
     assert t.loc["top-5 non-US shares 2024 matched", "model"] >= 4  # docs/THEORY.md §6 target 6
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known miss: fitted to 2014-2023, the laggards close their gap at 0.079 a year in "
-    "2024 against 0.041 in the data: binding commitments lift laggards with ample fiscal space "
-    "(Slovenia, Portugal) to the 2% line in 2024, which they did not reach "
-    "(docs/VALIDATION.md, 'Out of sample')",
-)
 def test_2024_out_of_sample_laggards(holdout_fit):
+    """Fitted to 2014-2023, the laggards close their gap in 2024 at about the data's pace (0.052
+    a year against 0.041; a known miss, 0.079, while the fit had pressure multipliers)."""
     t = holdout_fit.targets().set_index("target")
     row = t.loc["laggards' median gap-closing rate (1/yr)"]
-    assert abs(row["model"] - row["data"]) <= 0.02  # target 7, tolerance as above
+    assert abs(row["model"] - row["data"]) <= 0.02  # docs/THEORY.md §6 target 7: within 0.02 a year
 
 
 @pytest.mark.xfail(
     strict=True,
-    reason="known miss: fitted to 2014-2023, the model overshoots the surge of 2024 (13 "
-    "allies crossed 2% in one year in NATO's June 2024 table, to 23): with commitments binding "
-    "at the deadline it predicts 25.9 allies at 2% (the 2023 shares carried forward: 10; "
-    "before commitments bound: 12.6) (docs/VALIDATION.md, 'Out of sample')",
+    reason="known miss: fitted to 2014-2023, the model puts 21.3 allies at 2% in 2024 (record "
+    "23; the 2023 shares carried forward: 10) but its median share 2024 at 2.33% against "
+    "2.11%: commitments binding at the deadline lift the allies just under the line to 2% + "
+    "the margin (docs/VALIDATION.md, 'Out of sample')",
 )
 def test_2024_count_out_of_sample(holdout_fit):
     t = holdout_fit.targets().set_index("target")

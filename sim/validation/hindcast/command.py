@@ -217,6 +217,8 @@ def cli_hindcast(args: argparse.Namespace) -> int:
     budget, budget_note = cli_budget()
     if args.no_member_multipliers:
         budget = dataclasses.replace(budget, members=False)
+    if args.pressure_multipliers:
+        budget = dataclasses.replace(budget, pressure_multipliers=True)
     out = output_path(args.out) if args.out else Path("results") / f"hindcast-{scenario.name}"
     with output_folder(out, KIND, overwrite=args.overwrite) as folder:
         table, members, fits = run_hindcast(
@@ -259,6 +261,7 @@ def _manifest(
         "runs": args.runs,
         "scheduled_shocks": bool(args.scheduled_shocks),
         "member_multipliers": not args.no_member_multipliers,
+        "pressure_multipliers": bool(args.pressure_multipliers),
         "budget": "smoke (not the published hindcast)" if budget_note else "full",
         "record": f"{args.record}: {record.edition}, {record.years[0]}-{record.last_year}",
         "baselines_only": bool(args.baselines_only),

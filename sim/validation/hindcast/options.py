@@ -66,4 +66,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="fit the pooled values and the regions' multipliers only, not each member's (to "
         "judge on the scoreboard whether the per-member multipliers help out of sample)",
     )
+    p.add_argument(
+        "--pressure-multipliers",
+        action="store_true",
+        help="fit multipliers of the pressure weight too, per region and member (the fit before "
+        "issue 15 dropped them: to compare the two on the scoreboard)",
+    )
     p.add_argument("--overwrite", action="store_true", help="replace an earlier hindcast's folder")
