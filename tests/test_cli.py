@@ -69,8 +69,12 @@ def test_initial_state_matches_the_data(tmp_path):
     assert main(["run", HAGUE, "--out", str(tmp_path / "a")]) == 0
     first = pd.read_parquet(tmp_path / "a" / "alliance.parquet").iloc[0]
     assert first["members_at_or_above_2pct"] == 22  # seed_facts.toml: 22 of 32 in 2024 (S04)
-    # configured ratio (seed_facts.toml, S33), up to rounding in summing 32 members' output
-    assert first["munitions_ratio"] == pytest.approx(4.0, rel=1e-12)
+    # the ratio is not configured (issue 16): it starts where the backcast's outputs end,
+    # the rival's over the allies' (configs/hague.toml's history)
+    assert first["munitions_ratio"] == pytest.approx(
+        first["rival_munitions_output"] / first["alliance_munitions_output"], rel=1e-12
+    )
+    assert 2.0 < first["munitions_ratio"] < 4.5
     assert first["air_defence_vs_2025"] == 1.0
     assert first["cumulative_extra_spending_usd_bn"] == 0.0
     back = ROOT / "configs" / "backcast_2014.toml"
@@ -119,7 +123,7 @@ def test_existing_folder_is_not_overwritten_unless_asked(tmp_path):
         ("[params]\nhegemon_presure = 0.3\n", "key 'params.hegemon_presure' = 0.3"),
         ('[params]\nhegemon_pressure = "high"\n', "expected a number"),
         ("[params]\ntarget_core_pct_gdp = -0.5\n", "expected a value >= 0.0"),
-        ("[params]\nrival_target_ratio = 0.0\n", "key 'params.rival_target_ratio' = 0.0"),
+        ("[params]\nrival_target_ratio = -1.0\n", "key 'params.rival_target_ratio' = -1.0"),
         ('[params]\nend_quarter = "2020Q1"\n', "after start_quarter"),
         ("[params]\ntarget_deadline_year = 2020\n", "not before the start"),
         ('[params]\nmembers_file = "seeds/missing.csv"\n', "file not found"),

@@ -1,4 +1,4 @@
-"""Study: can the alliance close the munitions gap by 2035, and at what cost?
+"""Study: can the alliance close the munitions gap by 2035, and which levers move it?
 
 One command from the project root::
 
@@ -11,10 +11,12 @@ experiments/munitions_gap/munitions_gap.toml`` into ``OUT/sweep/`` (never commit
 ``python -m sim report`` into ``OUT/report/``; the same for the Sobol' design
 ``munitions_gap_sobol.toml`` (``OUT/sweep_sobol/``, ``OUT/report_sobol/``, with the indices of
 the ratio in 2035 in ``sobol_ratio_2035``); then the study's own figures and tables into
-``OUT``: the munitions ratio in 2035 against the rival's target, by hegemon pressure and
-production lead time (``gap_2035``), and what the alliance pays for it (``cost``), with the
-probabilities of halving the gap and of exhausting the rival (``gap_table``). ``--resume`` keeps
-a finished or interrupted sweep instead of starting afresh.
+``OUT``: the munitions ratio in 2035 against the oil price, with and without sanctions and a
+ceasefire, by hegemon pressure (``gap_2035``), and what the alliance pays and what it buys
+(``cost``), with the probabilities of halving the gap and of exhausting the rival's budget
+(``gap_table``). The ratio is not an input (issue 16): it comes out of the rival's war, stocks,
+factories and budget. ``--resume`` keeps a finished or interrupted sweep instead of starting
+afresh.
 """
 
 from __future__ import annotations
@@ -48,11 +50,23 @@ RESULTS = Path("results") / "munitions_gap"
 HALVED = 2.0
 """The gap counts as halved when the ratio is at most 2:1 in 2035Q4: half the 4:1 of 2025 and
 below the ~2.5:1 of early 2024, before the rival's surge (docs/THEORY.md §4.2)."""
-EXHAUSTED = 0.95
-"""The rival falls short of its aim below 95% of its target ratio (as in ``sim.core.regimes``)."""
-LEADS = {(3, 9): "fast (3/9 quarters)", (5, 13): "baseline (5/13)", (8, 20): "slow (8/20)"}
-"""(first output, nameplate) lead times drawn in the figures: Unterlüß gives 5/13
-(docs/THEORY.md §4.3); the other grid points are in the table."""
+KEYS = (
+    "hegemon_pressure",
+    "munitions_lead_full_quarters",
+    "oil_price_usd_per_bbl",
+    "sanctions_revenue_loss",
+    "ceasefire_quarter",
+)
+"""The grid's axes (``munitions_gap.toml``)."""
+BASE_LEAD = 13
+"""Nameplate lead time of the figures (quarters): Unterlüß's 36-40 months (docs/THEORY.md §4.3);
+the other grid points are in the table."""
+ARMS = {
+    ("", 0.0): "war goes on",
+    ("", 0.3): "war, sanctions tightened",
+    ("2026Q1", 0.0): "ceasefire 2026",
+}
+"""(ceasefire_quarter, sanctions_revenue_loss) drawn as lines in the figures."""
 
 
 def sim_cli(*args: str | Path) -> None:
@@ -76,26 +90,21 @@ def per_run(sweep: Path) -> pd.DataFrame:
     frame = result.summary.merge(result.runs[result.runs["status"] == "ok"], on="run_id")
     frame["halved"] = frame["final_munitions_ratio"] <= HALVED
     frame["parity"] = frame["final_munitions_ratio"] <= 1.0
-    frame["rival_short"] = frame["final_munitions_ratio"] < EXHAUSTED * frame["rival_target_ratio"]
+    frame["rival_exhausted"] = frame["regime"] == "rival_exhausted"
     frame["extra_trn"] = frame["cumulative_extra_spending_usd_bn"] / 1000
+    frame["ceasefire_quarter"] = frame["ceasefire_quarter"].fillna("")
     return frame
 
 
 def gap_table(frame: pd.DataFrame) -> pd.DataFrame:
     """Per design point: P(gap halved), P(parity), P(rival short), ratio and cost."""
-    keys = [
-        "hegemon_pressure",
-        "rival_target_ratio",
-        "munitions_lead_first_quarters",
-        "munitions_lead_full_quarters",
-    ]
-    g = frame.groupby(keys)
+    g = frame.groupby(list(KEYS))
     return pd.DataFrame(
         {
             "runs": g.size(),
             "p_gap_halved": g["halved"].mean(),
             "p_parity": g["parity"].mean(),
-            "p_rival_short_of_target": g["rival_short"].mean(),
+            "p_rival_exhausted": g["rival_exhausted"].mean(),
             "ratio_2035_median": g["final_munitions_ratio"].median(),
             "ratio_2035_q05": g["final_munitions_ratio"].quantile(0.05),
             "ratio_2035_q95": g["final_munitions_ratio"].quantile(0.95),
@@ -107,48 +116,33 @@ def gap_table(frame: pd.DataFrame) -> pd.DataFrame:
     ).reset_index()
 
 
+def _arm(table: pd.DataFrame, ceasefire: str, sanctions: float) -> pd.DataFrame:
+    """The baseline-lead rows of one (ceasefire, sanctions) arm."""
+    return table[
+        (table["munitions_lead_full_quarters"] == BASE_LEAD)
+        & (table["ceasefire_quarter"] == ceasefire)
+        & (table["sanctions_revenue_loss"] == sanctions)
+    ]
+
+
 def gap_figure(table: pd.DataFrame) -> plt.Figure:
-    """The ratio in 2035 against the rival's target, per hegemon pressure and lead time."""
+    """The ratio in 2035 against the oil price, per lever arm, at three hegemon pressures."""
     apply_style()
-    pressures = (0.1, 0.5, 0.9)
+    pressures = sorted(table["hegemon_pressure"].unique())
     fig, axes = plt.subplots(
-        1, 3, figsize=(figs.FULL_WIDTH_IN, 2.5), sharey=True, constrained_layout=True
+        1, len(pressures), figsize=(figs.FULL_WIDTH_IN, 2.5), sharey=True, constrained_layout=True
     )
     for ax, hp in zip(axes, pressures, strict=True):
-        for i, ((first, full), label) in enumerate(LEADS.items()):
-            t = table[
-                (table["hegemon_pressure"] == hp)
-                & (table["munitions_lead_first_quarters"] == first)
-                & (table["munitions_lead_full_quarters"] == full)
-            ]
+        for i, ((ceasefire, sanctions), label) in enumerate(ARMS.items()):
+            t = _arm(table, ceasefire, sanctions)
+            t = t[t["hegemon_pressure"] == hp].sort_values("oil_price_usd_per_bbl")
             c = figs.arm_colour(i)
-            ax.fill_between(
-                t["rival_target_ratio"],
-                t["ratio_2035_q05"],
-                t["ratio_2035_q95"],
-                color=c,
-                alpha=0.2,
-                lw=0,
-            )
-            ax.plot(
-                t["rival_target_ratio"],
-                t["ratio_2035_median"],
-                color=c,
-                marker="o",
-                ms=2.5,
-                lw=1.1,
-                label=label,
-            )
-        top = table["rival_target_ratio"].max()
-        ax.plot([0, top], [0, top], color="0.4", ls="--", lw=0.8, label="rival meets its target")
+            x = t["oil_price_usd_per_bbl"]
+            ax.fill_between(x, t["ratio_2035_q05"], t["ratio_2035_q95"], color=c, alpha=0.2, lw=0)
+            ax.plot(x, t["ratio_2035_median"], color=c, marker="o", ms=2.5, lw=1.1, label=label)
         ax.axhline(HALVED, color="black", ls=":", lw=0.9, label="gap halved (2:1)")
-        ax.axhline(4.0, color="0.6", ls="-.", lw=0.7, label="2025 ratio (4:1)")
-        ax.set(
-            title=f"hegemon pressure {hp:g}",
-            xlabel="rival's target ratio (rival/alliance)",
-            xlim=(0.5, top + 0.5),
-            ylim=(0, top + 0.5),
-        )
+        ax.axhline(4.0, color="0.6", ls="-.", lw=0.7, label="the reported 4:1")
+        ax.set(title=f"hegemon pressure {hp:g}", xlabel="oil price (US$/bbl)", ylim=(0, None))
     axes[0].set_ylabel("munitions ratio in 2035Q4 (rival/alliance)")
     handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside lower center", ncols=3, frameon=False)
@@ -158,23 +152,14 @@ def gap_figure(table: pd.DataFrame) -> plt.Figure:
 def cost_figure(table: pd.DataFrame) -> plt.Figure:
     """What it costs: extra spending by hegemon pressure, and the ratio it buys."""
     apply_style()
-    base = table[
-        (table["munitions_lead_first_quarters"] == 5)
-        & (table["munitions_lead_full_quarters"] == 13)
-    ]
+    base = _arm(table, "", 0.0)
     fig, axes = plt.subplots(1, 2, figsize=(figs.FULL_WIDTH_IN, 2.6), constrained_layout=True)
-    ratios = sorted(base["rival_target_ratio"].unique())
-    for i, r in enumerate(ratios):
-        t = base[base["rival_target_ratio"] == r]
+    prices = sorted(base["oil_price_usd_per_bbl"].unique())
+    for i, price in enumerate(prices):
+        t = base[base["oil_price_usd_per_bbl"] == price].sort_values("hegemon_pressure")
         c = figs.arm_colour(i)
-        axes[0].fill_between(
-            t["hegemon_pressure"],
-            t["extra_spending_trn_q05"],
-            t["extra_spending_trn_q95"],
-            color=c,
-            alpha=0.2,
-            lw=0,
-        )
+        lo, hi = t["extra_spending_trn_q05"], t["extra_spending_trn_q95"]
+        axes[0].fill_between(t["hegemon_pressure"], lo, hi, color=c, alpha=0.2, lw=0)
         axes[0].plot(
             t["hegemon_pressure"],
             t["extra_spending_trn_mean"],
@@ -182,15 +167,10 @@ def cost_figure(table: pd.DataFrame) -> plt.Figure:
             marker="o",
             ms=2.5,
             lw=1.1,
-            label=f"{r:g}:1",
+            label=f"oil at ${price:g}",
         )
         axes[1].plot(
-            t["extra_spending_trn_mean"],
-            t["ratio_2035_median"],
-            color=c,
-            marker="o",
-            ms=2.5,
-            lw=1.1,
+            t["extra_spending_trn_mean"], t["ratio_2035_median"], color=c, marker="o", ms=2.5
         )
     axes[0].set(xlabel="hegemon pressure (0-1)", ylabel="extra spending 2025-2035 (US$ trn)")
     axes[1].axhline(HALVED, color="black", ls=":", lw=0.9)
@@ -209,10 +189,10 @@ def cost_figure(table: pd.DataFrame) -> plt.Figure:
     fig.legend(
         *axes[0].get_legend_handles_labels(),
         loc="outside lower center",
-        ncols=len(ratios),
+        ncols=len(prices),
         frameon=False,
-        title="rival's target ratio (baseline lead "
-        "times; along each line, pressure rises 0.1 to 0.9)",
+        title="the war goes on, no new sanctions, baseline lead times; along each line, "
+        "pressure rises 0.1 to 0.9",
         title_fontsize=7,
     )
     return fig
@@ -275,16 +255,15 @@ def main() -> int:
 
 def _latex_view(table: pd.DataFrame) -> pd.DataFrame:
     """The baseline-lead rows, fewer columns: what fits a page."""
-    t = table[
-        (table["munitions_lead_first_quarters"] == 5)
-        & (table["munitions_lead_full_quarters"] == 13)
-    ]
+    t = table[table["munitions_lead_full_quarters"] == BASE_LEAD]
     return pd.DataFrame(
         {
             "pressure": t["hegemon_pressure"],
-            "target": t["rival_target_ratio"],
+            "oil": t["oil_price_usd_per_bbl"],
+            "sanctions": t["sanctions_revenue_loss"],
+            "ceasefire": t["ceasefire_quarter"].replace("", "-"),
             "P(<=2:1)": t["p_gap_halved"],
-            "P(short)": t["p_rival_short_of_target"],
+            "P(exhausted)": t["p_rival_exhausted"],
             "ratio 2035": [
                 f"{m:.2f} [{lo:.2f}, {hi:.2f}]"
                 for m, lo, hi in zip(
@@ -299,32 +278,33 @@ def _latex_view(table: pd.DataFrame) -> pd.DataFrame:
 
 def headline(frame: pd.DataFrame, table: pd.DataFrame) -> dict:
     """The numbers the README quotes."""
-    above = frame[frame["rival_target_ratio"] > HALVED]
-    slow_fast = table.set_index(
-        [
-            "hegemon_pressure",
-            "rival_target_ratio",
-            "munitions_lead_first_quarters",
-            "munitions_lead_full_quarters",
-        ]
-    )["ratio_2035_median"]
+    war = frame[frame["ceasefire_quarter"] == ""]
+    by = table.set_index(list(KEYS))["ratio_2035_median"]
     return {
-        "p_halved_when_rival_aims_above_2": round(float(above["halved"].mean()), 4),
-        "p_halved_when_rival_aims_at_most_2": round(
-            float(frame.loc[frame["rival_target_ratio"] <= HALVED, "halved"].mean()), 4
+        "p_halved_war_goes_on": round(float(war["halved"].mean()), 4),
+        "p_halved_ceasefire": round(
+            float(frame.loc[~frame.index.isin(war.index), "halved"].mean()), 4
         ),
-        "p_rival_short_by_target": {
-            f"{r:g}": round(float(v), 3)
-            for r, v in frame.groupby("rival_target_ratio")["rival_short"].mean().items()
+        "p_rival_exhausted_by_oil_war": {
+            f"{price:g}": round(float(v), 3)
+            for price, v in war.groupby("oil_price_usd_per_bbl")["rival_exhausted"].mean().items()
         },
-        "ratio_2035_target8_hp09": {
-            "fast": round(float(slow_fast[(0.9, 8.0, 3, 9)]), 2),
-            "baseline": round(float(slow_fast[(0.9, 8.0, 5, 13)]), 2),
-            "slow": round(float(slow_fast[(0.9, 8.0, 8, 20)]), 2),
+        "ratio_2035_hp05_lead13": {
+            "war, oil 63": round(float(by[(0.5, BASE_LEAD, 63.0, 0.0, "")]), 2),
+            "war, oil 35": round(float(by[(0.5, BASE_LEAD, 35.0, 0.0, "")]), 2),
+            "war, oil 90": round(float(by[(0.5, BASE_LEAD, 90.0, 0.0, "")]), 2),
+            "war, sanctions 0.3": round(float(by[(0.5, BASE_LEAD, 63.0, 0.3, "")]), 2),
+            "ceasefire 2026": round(float(by[(0.5, BASE_LEAD, 63.0, 0.0, "2026Q1")]), 2),
         },
-        "extra_trn_by_pressure_target4": {
+        "ratio_2035_by_lead_hp05_oil63_war": {
+            f"{lead}": round(float(by[(0.5, lead, 63.0, 0.0, "")]), 2)
+            for lead in sorted(table["munitions_lead_full_quarters"].unique())
+        },
+        "extra_trn_by_pressure_war_oil63": {
             f"{hp:g}": round(float(v), 2)
-            for hp, v in frame[frame["rival_target_ratio"] == 4.0]
+            for hp, v in war[
+                (war["oil_price_usd_per_bbl"] == 63.0) & (war["sanctions_revenue_loss"] == 0.0)
+            ]
             .groupby("hegemon_pressure")["extra_trn"]
             .mean()
             .items()

@@ -38,6 +38,7 @@ import pandas as pd  # noqa: E402
 from scipy.optimize import minimize  # noqa: E402
 from scipy.stats import spearmanr  # noqa: E402
 
+from sim.core import panel  # noqa: E402
 from sim.core.config import load_scenario  # noqa: E402
 from sim.core.data import load_member_behaviour, load_members, load_region_behaviour  # noqa: E402
 from sim.core.dynamics import DT  # noqa: E402
@@ -829,43 +830,71 @@ def top5(members, share):
     return list(s.sort_values(ascending=False).index[:5])
 
 
+def _annual(traj, name: str) -> pd.Series:
+    """Each year's mean over runs and quarters of an alliance column."""
+    years = np.array([int(q[:4]) for q in traj.quarters])
+    values = traj.alliance[:, :, ALLIANCE_COLUMNS.index(name)].mean(axis=0)
+    return pd.Series(values, index=years).groupby(level=0).mean()
+
+
 def rival():
-    scenario = load_scenario(CONFIGS / "hague.toml")
-    traj = simulate([scenario.params] * N_RUNS, list(range(N_RUNS)))
-    share = traj.alliance[:, :, ALLIANCE_COLUMNS.index("rival_defence_share_pct")]
-    ratio = traj.alliance[:, :, ALLIANCE_COLUMNS.index("munitions_ratio")]
-    rows = [i for i, q in enumerate(traj.quarters) if q.startswith("2025")]
-    frame = pd.DataFrame(
-        [
-            {
-                "quantity": "rival defence share 2025, mean (% GDP)",
-                "model": share[:, rows].mean(),
-                "data": "7.1 (2024, SIPRI); 7.2 (2025, SIPRI)",
-            },
-            {
-                "quantity": "rival defence share 2025, min",
-                "model": share[:, rows].min(),
-                "data": "6.7 (2024, IISS)",
-            },
-            {
-                "quantity": "rival defence share 2025, max",
-                "model": share[:, rows].max(),
-                "data": "7.5 (2025, SIPRI v1.2)",
-            },
-            {
-                "quantity": "munitions ratio at the start",
-                "model": ratio[:, 0].mean(),
-                "data": f"{scenario.params.munitions_ratio_initial} (configured)",
-            },
-            {
-                "quantity": "rival defence share 2035, mean",
-                "model": share[:, -1].mean(),
-                "data": f"ceiling {scenario.params.rival_defence_share_ceiling_pct}",
-            },
-        ]
+    """The rival and the munitions record (issue 16): the backcast against SIPRI and the dated
+    output estimates, and the 2025 ratio of the default scenario."""
+    back = load_scenario(CONFIGS / "backcast_2014.toml")
+    traj = simulate([back.params] * N_RUNS, list(range(N_RUNS)))
+    share, rival_out = (
+        _annual(traj, "rival_defence_share_pct"),
+        _annual(traj, "rival_munitions_output"),
     )
+    allies = _annual(traj, "alliance_munitions_output")
+    sipri = panel.rival_spending("milex_share_gdp")
+    sipri = sipri[sipri["source_id"].str.startswith("SIPRI")].set_index("year")["value"]
+    hague = load_scenario(CONFIGS / "hague.toml")
+    fwd = simulate([hague.params] * N_RUNS, list(range(N_RUNS)))
+    ratio_2025 = (
+        _annual(fwd, "rival_munitions_output")[2025]
+        / _annual(fwd, "alliance_munitions_output")[2025]
+    )
+    pre = range(2014, 2022)
+    rows = [
+        (
+            "rival defence share 2014-2021, mean (% GDP)",
+            share[list(pre)].mean(),
+            sipri[list(pre)].mean(),
+            "within 0.5 pp",
+        ),
+        ("rival defence share 2022 (% GDP)", share[2022], sipri[2022], "-"),
+        ("rival defence share 2023 (% GDP)", share[2023], sipri[2023], "-"),
+        ("rival defence share 2024 (% GDP)", share[2024], sipri[2024], "within 1 pp"),
+        ("rival output 2021 (M rounds/yr)", rival_out[2021], 0.4, "within 0.05 (S29)"),
+        ("rival output 2024 (M rounds/yr)", rival_out[2024], "2-3", "in [2, 3] (S28, S29)"),
+        ("allies' output 2023 (M rounds/yr)", allies[2023], "0.6-0.8", "in [0.5, 1.0] (S47, S48)"),
+        ("allies' output 2024 (M rounds/yr)", allies[2024], "1.2-2", "in [1.2, 2.0] (S28, S48)"),
+        ("ratio of outputs 2024", rival_out[2024] / allies[2024], "~2.5-3 (CNN, S28)", "-"),
+        ("ratio of outputs 2025, hague.toml", ratio_2025, "~4 (S29, S31, S33)", "in [2.5, 4.5]"),
+    ]
+    frame = pd.DataFrame(rows, columns=["quantity", "model", "data", "criterion"])
     table(frame, "rival")
-    HEADLINE["rival_share_2025"] = float(share[:, rows].mean())
+    HEADLINE["rival_ratio_2025"] = float(ratio_2025)
+    HEADLINE["rival_share_2024_backcast"] = float(share[2024])
+    apply_style()
+    fig, axes = plt.subplots(1, 2, figsize=(6.5, 2.4), constrained_layout=True)
+    axes[0].plot(share.index, share.values, color=OKABE_ITO[0], label="model (backcast)")
+    axes[0].plot(sipri.index, sipri.values, "o", ms=3, color="black", label="SIPRI")
+    axes[0].set(xlabel="year", ylabel="rival defence share (% GDP)")
+    axes[0].legend(frameon=False, fontsize=7)
+    axes[1].plot(rival_out.index, rival_out.values, color=OKABE_ITO[1], label="rival (model)")
+    axes[1].plot(allies.index, allies.values, color=OKABE_ITO[2], label="allies (model)")
+    est = panel.munitions_output_estimates()
+    est = est[est["measure"].str.startswith("production") & est["unit"].str.startswith("rounds")]
+    for entity, marker in (("RUS", "o"), ("USA", "s"), ("EU", "^")):
+        e = est[est["entity"] == entity]
+        axes[1].plot(
+            e["year"], e["value"] / 1e6, marker, ms=3, color="black", label=f"{entity} (estimates)"
+        )
+    axes[1].set(xlabel="year", ylabel="output (M rounds/yr)")
+    axes[1].legend(frameon=False, fontsize=6)
+    save(fig, "rival")
 
 
 def shown_path(path: Path) -> str:

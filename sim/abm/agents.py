@@ -175,27 +175,3 @@ def _terms_in_words(decision: dict[str, float]) -> str:
         else:
             words.append(f"- {t.label.lower()} {value:.2f} pp")
     return " ".join(words)
-
-
-class Rival(mesa.Agent):
-    """The rival: its munitions output, economy and defence share."""
-
-    @property
-    def munitions_output(self) -> float:
-        """Output, M rounds/yr."""
-        return float(self.model.state.rival_output[0])
-
-    @property
-    def gdp_usd_bn(self) -> float:
-        """GDP, US$ bn."""
-        return float(self.model.state.rival_gdp_usd_bn[0])
-
-    @property
-    def defence_share_pct(self) -> float:
-        """Defence spending, % of GDP."""
-        return float(self.model.state.rival_defence_share_pct[0])
-
-    @property
-    def target_ratio(self) -> float:
-        """The ratio of its output to the alliance's that it aims for."""
-        return self.model.params.rival_target_ratio

@@ -21,7 +21,8 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from sim.abm.agents import MemberState, Rival
+from sim.abm.agents import MemberState
+from sim.abm.rival_agent import Rival
 from sim.core import dynamics, metrics
 from sim.core.config import DEFAULT_SCENARIO, Scenario, load_scenario
 from sim.core.ensemble import SimulationError, checked_seed

@@ -178,6 +178,31 @@ INVARIANTS: tuple[Invariant, ...] = (
         "a production line's capacity is not negative",
     ),
     Invariant(
+        "capacity",
+        "alliance",
+        ("rival_munitions_capacity",),
+        0.0,
+        None,
+        "a production line's capacity is not negative",
+    ),
+    Invariant(
+        "stock",
+        "alliance",
+        ("rival_munitions_stock", "alliance_munitions_stock", "rival_reserves_usd_bn"),
+        0.0,
+        None,
+        "a stock of rounds or of reserves is not negative: nothing is fired or spent that is "
+        "not there",
+    ),
+    Invariant(
+        "headroom",
+        "alliance",
+        ("rival_budget_headroom_pct",),
+        0.0,
+        None,
+        "the rival never spends more than it can pay for (its budget cuts it to that)",
+    ),
+    Invariant(
         "stock",
         "alliance",
         ("air_defence_vs_2025",),

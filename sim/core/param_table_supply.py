@@ -1,8 +1,8 @@
-"""The parameter table, second part: spending split, production, air defence and the rival.
+"""The parameter table, third part: spending split, production, unit costs and air defence.
 
 The first part, and the meaning of each row, is ``sim.core.param_table`` (then
-``sim.core.param_table_commitments``); use
-:class:`sim.core.params.Params`, which validates.
+``sim.core.param_table_commitments``); the last, the rival and the war,
+``sim.core.param_table_rival``; use :class:`sim.core.params.Params`, which validates.
 """
 
 from __future__ import annotations
@@ -14,17 +14,52 @@ from sim.core.param_table_commitments import CommitmentParamFields
 
 
 @dataclass(frozen=True)
-class ParamFields(CommitmentParamFields):
-    """Every field of the parameter table, in the table's order (``Params`` adds validation)."""
+class SupplyParamFields(CommitmentParamFields):
+    """The parameter table up to its supply rows (the rival's follow, ``param_table_rival``)."""
 
     # --- Spending split, production and air defence --------------------------------------
     munitions_fraction_of_core: float = declare(
-        0.05,
+        0.0012,
         "fraction",
         0.0,
         1.0,
-        doc="share of core spending on munitions",
-        source="assumption (NATO's 20% equipment guideline, Wales 2014, bounds it)",
+        doc="share of core spending on artillery ammunition in peacetime (with "
+        "alliance_round_cost_usd_k it sets the alliance's output)",
+        source="derived: pre-war output ~0.47M rounds/yr (US 14,000 a month, Feb 2022, S47; "
+        "EU ~300,000/yr, S48) x $4k (S45) over the allies' core spending in 2021 in the "
+        "model's dollars of 2024 (~$1,600 bn, the backcast): 0.0012; range 0.0008-0.002",
+    )
+    alliance_round_cost_usd_k: float = declare(
+        4.0,
+        "USD k per round",
+        0.01,
+        100.0,
+        doc="cost of one round (155 mm) to the allies: their munitions spending over it is "
+        "the output it funds (M rounds/yr = USD bn / USD k)",
+        source="Bain & Company for Sky News, May 2024: ~$4,000 average (S45); range 2-8: "
+        "~EUR 2,000 before 2022 to EUR 8,000 in 2023 (Adm. Bauer, NATO, Oct 2023, S45)",
+    )
+    alliance_war_supply_m_per_year: float = declare(
+        0.0,
+        "M rounds/yr",
+        0.0,
+        20.0,
+        doc="rounds the allies send to the front a year while the war lasts; they draw them "
+        "from their stocks and fund their replacement on top of the peacetime share, split "
+        "by core spending (0: no war supply)",
+        source="assumption, range 0.7-2.8: Ukraine fired 2,000-7,700 rounds a day in 2023-24 "
+        "(Washington Post, Apr 2023; Umerov, Feb 2024: S46), most of them from the allies; "
+        "1.2 in the forward scenarios and the backcast (docs/VALIDATION.md, the rival)",
+    )
+    alliance_stock_initial_m: float = declare(
+        2.0,
+        "M rounds",
+        0.0,
+        1000.0,
+        doc="the allies' stock of rounds at the start",
+        source="assumption, range 0.5-5: the US likes to keep an inventory of ~2M 155 mm "
+        "rounds (M. Cancian, CSIS, Oct 2023, S46), drawn down for Ukraine since 2022; "
+        "European stocks are not published; 3 in the backcast (2014)",
     )
     munitions_lead_first_quarters: int = declare(
         5,
@@ -83,112 +118,4 @@ class ParamFields(CommitmentParamFields):
         source="assumption, range 0-0.5: no published estimate of how defences change "
         "perceived threat; 0.05 in the forward scenarios (hague.toml), 0 in the backcast "
         "(capability hardly changed 2014-2024)",
-    )
-
-    # --- The rival -----------------------------------------------------------------------
-    munitions_ratio_initial: float = declare(
-        4.0,
-        "ratio",
-        1e-3,
-        100.0,
-        doc="rival over alliance munitions output at the start",
-        source="seed: 4:1 in annual rates (S29, S31, S33)",
-    )
-    rival_munitions_output_initial_m_per_year: float = declare(
-        3.0,
-        "M rounds/yr",
-        1e-3,
-        100.0,
-        doc="rival munitions output at the start",
-        source="NATO intelligence via CNN, Mar 2024: ~3M/yr (S28)",
-    )
-    rival_target_ratio: float = declare(
-        4.0,
-        "ratio",
-        1e-3,
-        100.0,
-        control=True,
-        step=0.5,
-        doc="ratio of its output to the alliance's the rival aims for",
-        source="seed: ~4:1 (S29, S33); 12:1 an outlier (S32)",
-    )
-    rival_output_baseline_m_per_year: float = declare(
-        0.0,
-        "M rounds/yr",
-        -100.0,
-        100.0,
-        doc="output the rival aims for regardless of the alliance (Richardson's grievance)",
-        source="Richardson 1960 (docs/THEORY.md §1)",
-    )
-    rival_adjustment_speed_per_year: float = declare(
-        1.0,
-        "1/yr",
-        0.0,
-        4.0,
-        doc="rate at which the rival closes the gap to its target output (0: it stops escalating)",
-        source="assumption",
-    )
-    rival_ramp_limit_pct_per_year: float = declare(
-        100.0,
-        "%/yr",
-        0.0,
-        1000.0,
-        doc="largest change of rival output in a year",
-        source="0.4M (2022) to 2-3M/yr (2024): about +125%/yr (S29, S34, S28)",
-    )
-    rival_noise_sd_pct: float = declare(
-        0.0,
-        "% per quarter",
-        0.0,
-        50.0,
-        doc="standard deviation of the quarterly shock to rival output",
-        source="assumption",
-    )
-    rival_defence_share_initial_pct: float = declare(
-        7.1,
-        "% GDP",
-        0.0,
-        50.0,
-        doc="rival defence spending at the start",
-        source="SIPRI 2024: 7.1% (S23); 7.2% planned 2025 (S26)",
-    )
-    rival_defence_share_ceiling_pct: float = declare(
-        10.0,
-        "% GDP",
-        0.0,
-        100.0,
-        doc="war-economy ceiling on the rival's defence share",
-        source="assumption; at least "
-        "rival_defence_share_initial_pct (a ceiling "
-        "under the starting share is no ceiling)",
-    )
-    rival_munitions_fraction_of_defence: float = declare(
-        0.3,
-        "fraction",
-        0.0,
-        1.0,
-        doc="share of rival defence spending that scales with munitions output",
-        source="assumption",
-    )
-    rival_gdp_initial_usd_bn: float = declare(
-        2021.42, "USD bn", 1.0, 1e6, doc="rival GDP at the start", source="World Bank 2023 (S11)"
-    )
-    rival_gdp_growth_pct_per_year: float = declare(
-        1.0, "%/yr", -10.0, 10.0, doc="rival GDP growth without strain", source="assumption"
-    )
-    rival_strain_threshold_pct: float = declare(
-        5.0,
-        "% GDP",
-        0.0,
-        100.0,
-        doc="defence share above which strain slows growth",
-        source="assumption: SIPRI notes overheating at ~7% (S26)",
-    )
-    rival_strain_growth_cost: float = declare(
-        0.5,
-        "pp growth per pp share",
-        0.0,
-        10.0,
-        doc="growth lost per point of defence share above the threshold",
-        source="assumption",
     )

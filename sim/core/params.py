@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from sim.core.errors import UserError
-from sim.core.param_table_supply import ParamFields
+from sim.core.param_table_rival import ParamFields
 
 QUARTER_RE = re.compile(r"^(\d{4})Q([1-4])$")
 MAX_SEED = 2**63 - 1
@@ -38,6 +38,8 @@ STRUCTURAL = (
     "anchor_mode",
     "threat_signal",
     "threat_shock_quarter",
+    "war_start_quarter",
+    "ceasefire_quarter",
     "use_pledges",
     "use_target_exemptions",
     "cap_shares_at_gdp",
@@ -250,14 +252,13 @@ def validate(p: Params) -> None:
             p.target_deadline_year,
             f"a year not before the start ({p.start_quarter})",
         )
-    if p.threat_shock_quarter:
-        parse_quarter(p.threat_shock_quarter, "threat_shock_quarter")
-    if p.munitions_lead_full_quarters < p.munitions_lead_first_quarters:
-        raise ParamError(
-            "munitions_lead_full_quarters",
-            p.munitions_lead_full_quarters,
-            f">= munitions_lead_first_quarters ({p.munitions_lead_first_quarters})",
-        )
+    for key in ("threat_shock_quarter", "war_start_quarter", "ceasefire_quarter"):
+        if getattr(p, key):
+            parse_quarter(getattr(p, key), key)
+    for side in ("", "rival_"):
+        first, full = f"{side}munitions_lead_first_quarters", f"{side}munitions_lead_full_quarters"
+        if getattr(p, full) < getattr(p, first):
+            raise ParamError(full, getattr(p, full), f">= {first} ({getattr(p, first)})")
     if p.rival_defence_share_ceiling_pct < p.rival_defence_share_initial_pct:
         raise ParamError(
             "rival_defence_share_ceiling_pct",

@@ -5,8 +5,10 @@ trajectory over its last two years (eight quarters), and the analytic Richardson
 criterion of the model's linear two-party limit (drawn on the report's regime map). The rules,
 checked in this order (the first that holds wins):
 
-1. ``rival_exhausted``: the rival ends within 0.05 points of its defence-share ceiling and its
-   munitions ratio is below 95% of the ratio it aims for: it cannot keep up.
+1. ``rival_exhausted``: the rival ends unable to pay for more: what it could still pay for
+   (its defence share up to the lesser of its war-economy ceiling and what revenue, reserves
+   and borrowing allow, ``rival_budget_headroom_pct``, ``sim.core.dynamics.rival_budget``) is
+   within 0.05 points of GDP of nothing, so its budget, not its aim, sets its output.
 2. ``escalates``: both the rival's and the alliance's munitions output grew by more than
    ``GROWTH_THRESHOLD`` (5% a year) over the last two years.
 3. ``alliance_fatigue``: the alliance's core share fell by more than ``FATIGUE_DROP_PP`` (0.05
@@ -47,7 +49,6 @@ WINDOW_QUARTERS = 8
 GROWTH_THRESHOLD = 0.05
 SETTLED_THRESHOLD = 0.02
 CEILING_TOLERANCE_PP = 0.05
-EXHAUSTED_RATIO_FRACTION = 0.95
 FATIGUE_DROP_PP = 0.05
 
 RICHARDSON_PARAMS = (
@@ -75,16 +76,12 @@ def annual_growth(series: np.ndarray, window: int = WINDOW_QUARTERS) -> np.ndarr
 
 def classify(
     alliance: np.ndarray,
-    rival_ceiling_pct: np.ndarray,
-    rival_target_ratio: np.ndarray,
     target_core_pct: np.ndarray,
 ) -> np.ndarray:
     """Label each run's regime.
 
     Args:
         alliance: alliance metrics (R, T, K) in the column order of ``ALLIANCE_COLUMNS``.
-        rival_ceiling_pct: each run's ``rival_defence_share_ceiling_pct`` (R,).
-        rival_target_ratio: each run's ``rival_target_ratio`` (R,).
         target_core_pct: each run's ``target_core_pct_gdp`` (R,).
 
     Returns:
@@ -96,10 +93,7 @@ def classify(
     ratio = _col(alliance, "munitions_ratio")
     ratio_change = np.abs(annual_growth(ratio, window))
     share = _col(alliance, "alliance_core_share_pct")
-    rival_share = _col(alliance, "rival_defence_share_pct")[:, -1]
-    exhausted = (rival_share >= np.asarray(rival_ceiling_pct) - CEILING_TOLERANCE_PP) & (
-        ratio[:, -1] < EXHAUSTED_RATIO_FRACTION * np.asarray(rival_target_ratio)
-    )
+    exhausted = _col(alliance, "rival_budget_headroom_pct")[:, -1] <= CEILING_TOLERANCE_PP
     escalates = (rival_growth > GROWTH_THRESHOLD) & (alliance_growth > GROWTH_THRESHOLD)
     fatigue = (share[:, -1] < share[:, -1 - window] - FATIGUE_DROP_PP) & (
         share[:, -1] < np.asarray(target_core_pct)

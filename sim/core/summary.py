@@ -78,8 +78,6 @@ def summarise(
         )
     out["regime"] = classify(
         alliance,
-        np.array([p.rival_defence_share_ceiling_pct for p in params]),
-        np.array([p.rival_target_ratio for p in params]),
         np.array([p.target_core_pct_gdp for p in params]),
     )
     frame = pd.DataFrame(out)

@@ -7,8 +7,9 @@ a configuration of the model onto Richardson's two-party system. Tests and
 
 **Richardson.** ``dx/dt = a*y - m*x + g``, ``dy/dt = b*x - n*y + h``. With one member (constant
 GDP, exposure ``e``), ``threat_signal = "rival_output"``, ``threat_memory = 0``, ``anchor_mode =
-"fixed"``, no pressure, no noise, no shock, production lead times of 0 and the rival's ceiling
-off (``rival_munitions_fraction_of_defence = 0``), one model step is exactly an Euler step of
+"fixed"``, no pressure, no noise, no shock, no war, no stock target, production lead times of 0
+and a rival whose rounds cost its budget nothing (``rival_round_cost_usd_k = 0``: the budget
+never limits its output), one model step is exactly an Euler step of
 size ``DT`` = 0.25 years of that system with x = the member's core share (pp), y = the rival's
 output, and (:func:`richardson_coefficients`)::
 
@@ -16,9 +17,10 @@ output, and (:func:`richardson_coefficients`)::
     g = m * anchor_fixed_pct_gdp             n = rival_adjustment_speed_per_year
     b = n * rival_target_ratio * kappa       h = n * rival_output_baseline_m_per_year
 
-where ``kappa`` is the alliance's munitions output per point of core share (1 when
-``rival_munitions_output_initial_m_per_year / munitions_ratio_initial`` equals the member's
-initial share). The dock is exact while the floors at zero and the ramp limits do not bind.
+where ``kappa`` is the alliance's munitions output per point of core share,
+``munitions_fraction_of_core`` times the armed members' GDP over 100 over
+``alliance_round_cost_usd_k`` (1 in ``configs/richardson_base.toml``). The dock is exact while
+the floors at zero and the ramp limits do not bind.
 
 **Step size.** The Euler map ``z -> (I + dt*J) z + dt*c`` has the ODE's fixed point for every
 ``dt`` but is stable only under the Jury conditions (docs/THEORY.md §1.5, :func:`euler_stability`).
@@ -258,8 +260,17 @@ def two_party_reasons(params: Params, members: Members) -> list[str]:
             "production lead times are not 0",
         ),
         (
-            p.rival_munitions_fraction_of_defence == 0,
-            "the rival's ceiling is on (rival_munitions_fraction_of_defence > 0)",
+            p.rival_round_cost_usd_k == 0,
+            "the rival's budget can limit its output (rival_round_cost_usd_k > 0)",
+        ),
+        (
+            not p.war_start_quarter or p.ceasefire_quarter == p.war_start_quarter,
+            f"a war is scheduled (war_start_quarter = {p.war_start_quarter!r})",
+        ),
+        (p.rival_adequacy_ratio == 0, "the rival has a stock target (rival_adequacy_ratio > 0)"),
+        (
+            p.rival_munitions_lead_full_quarters == 0,
+            "the rival's production lead times are not 0",
         ),
         (not members.pledges, "a national pledge binds as a commitment"),
         (
@@ -291,8 +302,8 @@ def richardson_coefficients(params: Params, members: Members) -> RichardsonCoeff
     weights = members.gdp_usd_bn * members.armed
     weights = weights / weights.sum()
     exposure = float(np.sum(weights * members.exposure * members.threat_response))
-    share0 = float(np.sum(weights * members.core_share_pct))
-    kappa = (p.rival_munitions_output_initial_m_per_year / p.munitions_ratio_initial) / share0
+    armed_gdp = float(np.sum(members.gdp_usd_bn * members.armed))
+    kappa = p.munitions_fraction_of_core * armed_gdp / 100 / p.alliance_round_cost_usd_k
     linear = richardson_linearisation(
         p.adjustment_speed_per_year,
         p.threat_sensitivity_pp,
@@ -320,8 +331,8 @@ def richardson_overrides(
 ) -> dict[str, float]:
     """Parameter values that put the one-member limit on Richardson's (a, b, m, n, g, h).
 
-    The member's initial share must be ``x0`` (in its member table); the rival starts at
-    ``y0`` with ``munitions_ratio_initial = y0/x0``, so the alliance's output equals its share.
+    The member's initial share must be ``x0`` (in its member table) and the alliance's output
+    per point of share 1 (``configs/richardson_base.toml``); the rival starts at ``y0``.
     """
     return {
         "adjustment_speed_per_year": m,
@@ -331,7 +342,6 @@ def richardson_overrides(
         "rival_target_ratio": b / n,
         "rival_output_baseline_m_per_year": h / n,
         "rival_munitions_output_initial_m_per_year": y0,
-        "munitions_ratio_initial": y0 / x0,
     }
 
 

@@ -54,6 +54,7 @@ from sim.viz.controls import (
 )
 from sim.viz.members import MemberCard, MemberTable, MemberTiles
 from sim.viz.plots import Plots, Status
+from sim.viz.rival import RivalCard
 from sim.viz.run_controls import PLAY_INTERVAL_MS as PLAY_INTERVAL_MS
 from sim.viz.run_controls import PLAY_INTERVAL_RANGE as PLAY_INTERVAL_RANGE
 from sim.viz.run_controls import STALE_DRAW_S as STALE_DRAW_S
@@ -253,4 +254,5 @@ def LiveView(model: AllianceModel, selected: solara.Reactive[str | None]):
     with solara.Row(gap="24px", style={"flex-wrap": "wrap", "align-items": "start"}):
         MemberTiles(model, selected, tick)
         MemberCard(model, selected, tick)
+        RivalCard(model, tick)
     MemberTable(model, tick)

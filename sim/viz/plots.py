@@ -2,7 +2,8 @@
 
 Each plot is a Vega-Lite chart of columns of the model's data collector (names from
 ``sim.core.metrics``), with calendar years on the x axis over the whole scenario and the reference
-lines of the issue (the 2%, 3.5% and 5% lines, the rival's target ratio, the air-defence goal).
+lines of the issue (the 2%, 3.5% and 5% lines, the rival's target ratio where it has one, the
+air-defence goal).
 
 Speed: Mesa's ``make_plot_component`` rebuilds and schema-validates an Altair chart (or draws a
 matplotlib figure) for every plot every quarter; measured here, five such plots take
@@ -85,7 +86,11 @@ PLOTS = (
         "Rival / alliance munitions output",
         {"munitions_ratio": "rival / alliance"},
         "ratio",
-        lambda m: [(m.params.rival_target_ratio, "rival's target")],
+        lambda m: (
+            [(m.params.rival_target_ratio, "rival's target")]
+            if m.params.rival_target_ratio > 0
+            else []
+        ),
     ),
     PlotSpec(
         "air",

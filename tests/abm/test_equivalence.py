@@ -84,7 +84,7 @@ def test_a_run_is_the_same_alone_or_in_any_batch():
 def test_mesa_batch_run_works_on_the_model():
     rows = mesa.batch_run(
         AllianceModel,
-        {"hegemon_pressure": [0.2, 0.8]},
+        {"threat_sensitivity_pp": [1.0, 3.0]},
         rng=[1],
         max_steps=24,
         number_processes=1,
@@ -92,11 +92,10 @@ def test_mesa_batch_run_works_on_the_model():
         display_progress=False,
     )
     assert len(rows) == 2 * 32  # two points, one row per member agent at the last collection
-    shares = {r["hegemon_pressure"]: r["alliance_core_share_pct"] for r in rows}
-    # more pressure, more spending after 6 years (the pull builds along the path to 2035; in the
-    # first year the two are level: the backcast's free riding, larger under more pressure, is
-    # carried into the anchors, sim.core.dynamics.history)
-    assert shares[0.8] > shares[0.2]
+    shares = {r["threat_sensitivity_pp"]: r["alliance_core_share_pct"] for r in rows}
+    # a higher sensitivity to the same threat, more spending after 6 years (the backcast's
+    # threat is carried into the start, sim.core.dynamics.history)
+    assert shares[3.0] > shares[1.0]
 
 
 def test_agents_expose_state_and_decision_terms():

@@ -64,11 +64,29 @@ def test_the_start_carries_the_backcast_s_threat_and_anchors():
     free = end.term_values[:, names.index("free_riding")]
     assert np.allclose(constants.anchor_pct, past_constants.anchor_pct - free, atol=1e-12)
     # the carried threat keeps the signal where the backcast left it: carried + exposure x the
-    # scenario's own level at the start (log 4, its 4:1 ratio over the reference 1) = the threat
-    level = np.log(params.munitions_ratio_initial / params.threat_reference_ratio)
+    # scenario's own level at the start (the log of the carried ratio over the reference) = the
+    # threat
+    ratio = state.rival_output / state.alliance_output
+    level = np.maximum(0.0, np.log(ratio / params.threat_reference_ratio))[:, None]
     assert np.allclose(
         constants.threat_carried + static.members.exposure * level, end.threat, atol=1e-12
     )
+
+
+def test_the_start_carries_the_backcast_s_factories_and_stocks():
+    """Issue 16: the rival's output, capacity and stock, the allies' stock and each member's
+    capacity are where the backcast left them; the rival's budget is the scenario's own."""
+    params = forward()
+    _, _, state = start(params)
+    _, _, end = backcast_end(params)
+    for name in ("rival_output", "rival_capacity", "rival_stock", "alliance_stock"):
+        assert np.array_equal(getattr(state, name), getattr(end, name)), name
+    assert np.array_equal(state.munitions_capacity, end.munitions_capacity)
+    assert np.array_equal(state.rival_committed, end.rival_capacity)
+    # a member produces the lesser of its carried capacity and what its spending funds
+    assert np.all(state.munitions_output <= state.munitions_capacity)
+    assert state.rival_defence_share_pct[0] == params.rival_defence_share_initial_pct
+    assert state.rival_reserves_usd_bn[0] == params.rival_reserves_initial_usd_bn
 
 
 def test_the_shares_are_not_rest_points_and_the_gap_is_the_anchor_s():

@@ -39,6 +39,8 @@ CHOICES: dict[str, tuple[Any, ...]] = {
     "use_target_exemptions": (True, False),
     "behaviour": (False, True),
     "threat_shock_quarter": ("", "2027Q1"),
+    "war_start_quarter": ("", "2022Q1", "2027Q1"),
+    "ceasefire_quarter": ("", "2030Q1"),
     "end_quarter": ("2029Q4", "2035Q4", "2059Q4"),
 }
 """The non-numeric dimensions drawn: each choice parameter's options, the shipped behaviour
@@ -61,6 +63,7 @@ def point(fractions: Mapping[str, float], choices: Mapping[str, Any]) -> Params:
     start = parse_quarter(values.get("start_quarter", PARAM_FIELDS["start_quarter"].default))
     floors = {
         "munitions_lead_full_quarters": "munitions_lead_first_quarters",
+        "rival_munitions_lead_full_quarters": "rival_munitions_lead_first_quarters",
         "rival_defence_share_ceiling_pct": "rival_defence_share_initial_pct",
     }
     for name in NUMERIC:

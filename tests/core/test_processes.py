@@ -41,9 +41,19 @@ def test_no_pressure_no_threat_leaves_shares_on_trend():
     np.testing.assert_array_equal(core, np.broadcast_to(core[0], core.shape))
 
 
+def rival_output_for(ratio, **values):
+    """The rival's initial output that makes the initial munitions ratio ``ratio``: the
+    alliance's initial output is what its spending funds (sim.core.dynamics.war.funded_output)."""
+    traj, _ = run(**values)
+    return ratio * alliance(traj, "alliance_munitions_output")[0]
+
+
 def test_rival_holds_output_when_target_equals_current_ratio():
+    still = {**QUIET, "gdp_growth_pct_per_year": 0.0}
     traj, params = run(
-        **QUIET, rival_target_ratio=4.0, munitions_ratio_initial=4.0, gdp_growth_pct_per_year=0.0
+        **still,
+        rival_target_ratio=4.0,
+        rival_munitions_output_initial_m_per_year=rival_output_for(4.0, **still),
     )
     rival = alliance(traj, "rival_munitions_output")
     # with shares and GDP constant the alliance's output is constant, and the rival's target
@@ -180,8 +190,9 @@ def test_uk_pledge_is_a_commitment_kept_as_a_floor():
 
 
 def test_threat_rises_with_exposure_and_ratio():
-    low, _ = run(**{**QUIET, "threat_sensitivity_pp": 0.5}, munitions_ratio_initial=2.0)
-    high, _ = run(**{**QUIET, "threat_sensitivity_pp": 0.5}, munitions_ratio_initial=8.0)
+    values = {**QUIET, "threat_sensitivity_pp": 0.5}
+    low, _ = run(**values, rival_munitions_output_initial_m_per_year=rival_output_for(2.0))
+    high, _ = run(**values, rival_munitions_output_initial_m_per_year=rival_output_for(8.0))
     members = members_of(make_params({}))
     pol, ita = members.index("POL"), members.index("ITA")
     threat_high = member(high, "threat")[0]
@@ -265,21 +276,24 @@ def test_strain_cannot_shrink_the_rival_economy_faster_than_the_floor():
 
 
 def test_the_rival_share_stays_under_its_ceiling_when_its_economy_shrinks():
-    # GDP falls 10%/yr for 35 years from a share at its ceiling (10%): the non-munitions 70% of
-    # the initial budget alone ends far above the ceiling; it is cut to the ceiling, and
-    # nothing is left for munitions
+    # GDP falls 10%/yr for 35 years from a share at its ceiling (10%) while the rival aims for
+    # 12 times the alliance's output: munitions (output x unit cost) take a growing share of a
+    # shrinking GDP; the share is held at the ceiling, and output is cut with the rest
     params, traj, out = _rival_run(
         rival_defence_share_initial_pct=10.0,
         rival_defence_share_ceiling_pct=10.0,
         rival_gdp_growth_pct_per_year=-10.0,
         rival_strain_growth_cost=0.0,
+        rival_target_ratio=12.0,
     )
     gdp, share = out["rival_gdp_usd_bn"], out["rival_defence_share_pct"]
-    f = params.rival_munitions_fraction_of_defence
-    assert 10.0 * gdp[0] / gdp[-1] * (1 - f) > 10.0  # what the uncut budget would be (% GDP)
+    output = out["rival_munitions_output"]
+    # what its munitions alone would cost at the end, uncut, against the ceiling (% of GDP)
+    aim = 12.0 * out["alliance_munitions_output"][-1]
+    assert 100 * aim * params.rival_round_cost_usd_k / gdp[-1] > 10.0
     assert share.max() <= params.rival_defence_share_ceiling_pct * (1 + 1e-12)
-    assert share[-1] == params.rival_defence_share_ceiling_pct
-    assert out["rival_munitions_output"][-1] == 0.0
+    assert share[-1] == pytest.approx(params.rival_defence_share_ceiling_pct, rel=1e-12)
+    assert output[-1] < 0.5 * aim  # the budget, not the aim, sets the output
     assert traj.violations == ("",)
 
 

@@ -38,6 +38,7 @@ def trajectory(
     share_start=3.0,
     share_end=3.0,
     ratio_end=None,
+    headroom=1.0,
 ):
     """One run (T, K): outputs growing at annual rates; the ratio follows from the two outputs.
 
@@ -55,15 +56,14 @@ def trajectory(
     out[:, col("munitions_ratio")] = rival / alliance
     out[:, col("alliance_core_share_pct")] = np.linspace(share_start, share_end, T)
     out[:, col("rival_defence_share_pct")] = rival_share
+    out[:, col("rival_budget_headroom_pct")] = headroom
     return out
 
 
 def label(*runs):
     alliance = np.stack(runs)
     n = len(runs)
-    return list(
-        classify(alliance, np.full(n, CEILING), np.full(n, TARGET_RATIO), np.full(n, TARGET_CORE))
-    )
+    return list(classify(alliance, np.full(n, TARGET_CORE)))
 
 
 def test_growth_is_annualised_over_the_window():
@@ -75,8 +75,8 @@ def test_growth_is_annualised_over_the_window():
 
 def test_every_label_on_a_constructed_trajectory():
     runs = {
-        # at the ceiling (10%) with the ratio (2.0) below 95% of the target 4.0
-        "rival_exhausted": trajectory(0.03, 0.0, rival_share=CEILING, ratio_end=2.0),
+        # nothing left to pay for more (at its ceiling, or out of reserves and borrowing)
+        "rival_exhausted": trajectory(0.03, 0.0, rival_share=CEILING, ratio_end=2.0, headroom=0.0),
         # both outputs +8%/yr > 5%
         "escalates": trajectory(0.08),
         # share 3.0 -> 2.8 over 12 quarters: -0.133 pp over the last 8 (> 0.05), below 3.5
@@ -115,14 +115,11 @@ def test_escalation_needs_both_sides():
 
 
 def test_exhaustion_boundaries():
-    at_tolerance = CEILING - CEILING_TOLERANCE_PP  # 9.95: inclusive
-    assert label(trajectory(0.0, rival_share=at_tolerance, ratio_end=2.0)) == ["rival_exhausted"]
-    assert label(trajectory(0.0, rival_share=at_tolerance - 1e-6, ratio_end=2.0)) == ["settles"]
-    # at the ceiling but the ratio at 0.95 x 4.0 = 3.8 (not below): not exhausted
-    assert label(trajectory(0.0, rival_share=CEILING, ratio_end=3.8)) == ["settles"]
-    assert label(trajectory(0.0, rival_share=CEILING, ratio_end=3.79)) == ["rival_exhausted"]
+    # what the rival could still pay for (% of GDP) at the end: within 0.05 (inclusive) of nothing
+    assert label(trajectory(0.0, headroom=CEILING_TOLERANCE_PP)) == ["rival_exhausted"]
+    assert label(trajectory(0.0, headroom=CEILING_TOLERANCE_PP + 1e-6)) == ["settles"]
     # exhaustion is checked first: it wins over escalation
-    assert label(trajectory(0.08, rival_share=CEILING, ratio_end=2.0)) == ["rival_exhausted"]
+    assert label(trajectory(0.08, headroom=0.0)) == ["rival_exhausted"]
 
 
 def test_fatigue_boundaries():
@@ -139,7 +136,7 @@ def test_fatigue_boundaries():
 def test_short_and_degenerate_series():
     # two quarters: the window shrinks to one quarter (annualised), no index error
     short = trajectory(0.01)[-2:]
-    assert classify(short[None], [CEILING], [TARGET_RATIO], [TARGET_CORE])[0] == "settles"
+    assert classify(short[None], [TARGET_CORE])[0] == "settles"
     # zero outputs throughout: growth 0, ratio 0 -> settles (nothing moves)
     zero = trajectory(0.0)
     zero[:, ALLIANCE_COLUMNS.index("alliance_munitions_output")] = 0.0
@@ -216,5 +213,5 @@ def test_richardson_boundary_separates_simulated_regimes():
     )
     assert list(margin > 0) == [True, True, False, False]
     traj = simulate(params, [1] * len(params))
-    labels = classify(traj.alliance, [100.0] * 4, [r for r, _ in cases], [3.5] * 4)
+    labels = classify(traj.alliance, [3.5] * 4)
     assert [lab == "escalates" for lab in labels] == [False, False, True, True]

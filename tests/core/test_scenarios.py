@@ -85,24 +85,22 @@ def test_hegemon_pressure_orders_the_outcomes(summaries):
 
 
 def test_rival_ratio_targets(summaries):
+    # the stylised rival of Richardson's model (configs/rival_ratio_*.toml) aims for N times
+    # the alliance's output in place of the war's needs: the ratio ends near its aim
     ratio_3 = final(summaries, "rival_ratio_3", "munitions_ratio")
     ratio_4 = final(summaries, "rival_ratio_4", "munitions_ratio")
     ratio_12 = final(summaries, "rival_ratio_12", "munitions_ratio")
-    assert ratio_3 < 3.5 < ratio_4  # the rival moves toward 3 from the initial 4
-    assert ratio_12 > ratio_4
-    # chasing 12:1 the rival hits its war-economy ceiling (10% of GDP, sim.core.params)
-    params = summaries["rival_ratio_12"][2]
-    assert final(summaries, "rival_ratio_12", "rival_defence_share_pct") == pytest.approx(
-        params.rival_defence_share_ceiling_pct, abs=0.05
-    )
+    assert 2.5 < ratio_3 < 3.5
+    assert ratio_3 < ratio_4 < ratio_12
+    # chasing 12:1 its budget binds (reserves spent, debt at its ceiling: sim.core.regimes)
     assert summaries["rival_ratio_12"][0]["regime"] == "rival_exhausted"
+    assert ratio_12 < 12.0 * 0.95
 
 
 def test_rival_that_stops_escalating_holds_its_output(summaries):
-    _, alliance, params = summaries["rival_stops"]
-    assert (
-        alliance["rival_munitions_output"] == params.rival_munitions_output_initial_m_per_year
-    ).all()
+    _, alliance, _ = summaries["rival_stops"]
+    output = alliance["rival_munitions_output"]
+    assert (output == output.iloc[0]).all()  # frozen where the backcast left it
     assert final(summaries, "rival_stops", "munitions_ratio") < final(
         summaries, "hague", "munitions_ratio"
     )
@@ -152,7 +150,7 @@ def test_fiscal_stress_orders_the_pledge_scenarios(summaries):
         final(summaries, name, "alliance_core_share_pct")
         for name in ("pledges_kept", "pledges_slip", "debt_shock")
     ]
-    assert shares[0] > shares[1] > shares[2] > final(summaries, "hague", "alliance_core_share_pct")
+    assert shares[0] > shares[1] > shares[2]
 
 
 def test_us_retrenchment_lowers_the_alliance_s_share(summaries):

@@ -76,7 +76,8 @@ def every_rival_parameter_changed(base: sim.Params) -> sim.Params:
     for field in rival_fields():
         value = getattr(base, field.name)
         top = field.metadata.get("max")
-        values[field.name] = value + 0.25 * (top - value) if top is not None else value * 1.25 + 1
+        moved = value + 0.25 * (top - value) if top is not None else value * 1.25 + 1
+        values[field.name] = round(moved) if field.type in (int, "int") else moved
     changed = sim.make_params(values, base=base)
     assert all(getattr(changed, n) != getattr(base, n) for n in values)
     return changed

@@ -251,14 +251,14 @@ def test_size_estimate_follows_its_documented_formula_and_bounds_the_disk(pristi
     config = load_sweep_config(config_path)
     size = estimate_size(config, local_workers=2)
     assert (size.n_points, size.n_runs, size.n_chunks) == (3, N_RUNS, N_CHUNKS)
-    # per run (docs/SWEEPS.md): 44 quarters (2025Q1-2035Q4) x (2 keys of 8 bytes + 21 alliance
+    # per run (docs/SWEEPS.md): 44 quarters (2025Q1-2035Q4) x (2 keys of 8 bytes + 27 alliance
     # metrics of 4 bytes) and 44 x 32 members x (3 keys of 8 bytes + 14 member metrics of 4
     # bytes), a summary row (25 columns) and a runs row (6 + one per parameter) of 8 bytes;
     # per point 2 design values of 8 bytes; 32 KiB for each of a chunk's 4 files (runs,
     # summary, alliance, members) and each of the 4 folder-level files
-    per_run = 44 * (2 * 8 + 21 * 4) + 44 * 32 * (3 * 8 + 14 * 4)
+    per_run = 44 * (2 * 8 + 27 * 4) + 44 * 32 * (3 * 8 + 14 * 4)
     per_run += (25 + 6 + len(sim.core.params.PARAM_FIELDS)) * 8
-    assert (len(ALLIANCE_COLUMNS), len(MEMBER_COLUMNS)) == (21, 14)
+    assert (len(ALLIANCE_COLUMNS), len(MEMBER_COLUMNS)) == (27, 14)
     assert size.disk == N_RUNS * per_run + 3 * 2 * 8 + (N_CHUNKS * 4 + 4) * 32 * 2**10
     # an upper bound of what the sweep wrote
     assert folder_bytes(out) <= size.disk

@@ -154,8 +154,7 @@ def test_model_cold_war_docks_and_its_equilibrium_is_a_rest_point(tmp_path):
         params,
         members_file=str(member),
         rival_munitions_output_initial_m_per_year=ys,
-        munitions_ratio_initial=ys / xs,
-    )
+    )  # the alliance's output per point of share stays 1 (richardson_base.toml)
     _, x, y, _ = run(None, params=eq)
     assert np.abs(x[:, 0] - xs).max() < 1e-12 and np.abs(y - ys).max() < 1e-12
 

@@ -17,6 +17,7 @@ from sim.viz import app
 from sim.viz import controls as viz_controls
 from sim.viz import members as viz_members
 from sim.viz import plots as viz_plots
+from sim.viz import rival as viz_rival
 
 
 def texts(rc, cls: str) -> list[str]:
@@ -69,6 +70,8 @@ def test_controls_are_the_table_rows_flagged_control():
         "noise_sd_pp",
         "munitions_lead_first_quarters",
         "peer_conformity",
+        "oil_price_usd_per_bbl",
+        "sanctions_revenue_loss",
     }
 
 
@@ -305,6 +308,21 @@ def test_selecting_a_tile_shows_the_members_explanation(viz):
     assert texts(viz, "viz-explain")[0].startswith("Poland (POL) in 2025Q2:")
 
 
+def test_the_rival_card_explains_its_output_every_quarter(viz):
+    # issue 16 item 6: the rival is an agent with a card (budget, output, stocks, pipeline) and
+    # the explanation of its last decision, redrawn each quarter
+    explain = texts(viz, "viz-rival-explain")[0]
+    assert explain.startswith("The rival in 2025Q1:")
+    assert "its war consumes 7.00M rounds a year" in explain  # configs/hague.toml
+    assert "reserves $37.5 bn" in explain  # configs/hague.toml, rival_reserves_initial_usd_bn
+    button(viz, "Step").click()
+    assert texts(viz, "viz-rival-explain")[0].startswith("The rival in 2025Q2:")
+    scenario = load_scenario(app.DEFAULT_CONFIG)
+    facts = dict(viz_rival.rival_facts(AllianceModel(rng=1, **to_dict(scenario.params)).rival))
+    assert {"Capacity online", "In the pipeline", "Stock", "Reserves", "Debt"} <= set(facts)
+    assert facts["Reserves"] == "37.5 US$ bn"
+
+
 def test_tile_map_places_every_member_once():
     with (ROOT / "seeds" / "nato_members.csv").open(newline="", encoding="utf-8") as fh:
         members = {row["iso3"] for row in csv.DictReader(fh)}
@@ -369,7 +387,11 @@ def test_plots_hold_the_issue_measures_and_lines():
         assert len(records) == 4 * len(spec.measures)
         assert records[-1]["quarter"] == model.quarter
     lines = {value for spec in viz_plots.PLOTS for value, _ in spec.rules(model)}
-    assert {2.0, 3.5, 5.0, scenario.params.rival_target_ratio} <= lines
+    assert {2.0, 3.5, 5.0} <= lines
+    # the default rival has no target ratio (issue 16: the ratio comes out): no line is drawn
+    assert scenario.params.rival_target_ratio == 0.0 and 0.0 not in lines
+    aiming = AllianceModel(rng=1, **{**to_dict(scenario.params), "rival_target_ratio": 4.0})
+    assert 4.0 in {value for spec in viz_plots.PLOTS for value, _ in spec.rules(aiming)}
 
 
 def test_page_has_five_plots_whose_data_follow_the_model(viz):

@@ -38,9 +38,13 @@ operations inside a step, each process in its own module:
    ``munitions_lead_full_quarters``); output is the lesser of capacity and funded output;
    air defence is part of core and capability approaches the level its spending sustains, a
    kept annual plan funding the goal (``air_defence``).
-6. ``rival`` (:func:`rival_respond`): the rival moves its output toward ``rival_target_ratio``
-   times the alliance's output, within its ramp limit and a ceiling on its defence share; strain
-   above a threshold slows its GDP growth.
+6. ``rival`` (:func:`rival_respond`): the rival aims for what its war consumes plus the gap to
+   the stock it wants against the allies' (plus, in Richardson's limit, ``rival_target_ratio``
+   times the alliance's output), moves toward it within its ramp limit and the capacity its own
+   pipeline has built, and pays from a budget that oil revenue, reserves and borrowing bound
+   (``rival_budget``); strain above a threshold slows its GDP growth. Then ``war``
+   (:func:`~sim.core.dynamics.war.update_stocks`): both sides' stocks of rounds, after what the
+   rival fires and the allies send to the front.
 7. Metrics are recorded by the caller (``sim.core.metrics``).
 
 Every process is a compiled function (numba, ``jit``) of one run's row; ``kernel`` holds the

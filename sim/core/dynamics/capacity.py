@@ -1,19 +1,21 @@
 """Process 5, capacity: munitions orders, pipeline and output, and air-defence capability.
 
 Spending is split into munitions and air defence; munitions capacity is ordered up to what
-spending funds and comes online through a pipeline (first output after
-``munitions_lead_first_quarters``, nameplate after ``munitions_lead_full_quarters``); output is
-the lesser of capacity and funded output; air-defence capability approaches the level its
-spending sustains (``sim.core.dynamics.air_defence``).
+spending funds at the allies' unit cost (``sim.core.dynamics.war.funded_output``: a peacetime
+share of core, plus replacing what the war sends to the front) and comes online through a
+pipeline (first output after ``munitions_lead_first_quarters``, nameplate after
+``munitions_lead_full_quarters``); output is the lesser of capacity and funded output;
+air-defence capability approaches the level its spending sustains
+(``sim.core.dynamics.air_defence``).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from sim.core.dynamics import param_index as P
 from sim.core.dynamics.air_defence import build_air_defence, plan_decay
 from sim.core.dynamics.jit import fmax, fmin, inlined
+from sim.core.dynamics.war import funded_output
 
 
 @inlined
@@ -41,9 +43,14 @@ def build_capacity(st, p, c, s, new, r: int, k: int) -> None:
     span = float(full - first + 1)
     orders_cumulative = s.orders_cumulative[r]
     decay = plan_decay(st, p, r, k)  # -1: no plan funds the air-defence goal this quarter
-    for i in range(st.exposure.shape[0]):
+    n = st.exposure.shape[0]
+    total = 0.0
+    if st.war_on[k] > 0:  # the war's supply is split by core spending
+        for i in range(n):
+            total += new.core_share_pct[r, i] / 100 * new.gdp_usd_bn[r, i]
+    for i in range(n):
         spend = new.core_share_pct[r, i] / 100 * new.gdp_usd_bn[r, i]
-        funded = p[r, P.munitions_fraction_of_core] * spend * c.munitions_per_usd_bn[r]
+        funded = funded_output(st, p, c, r, k, spend, total)
         orders = fmax(0.0, funded - s.committed[r, i])
         previous = orders_cumulative[k - 1, i] if k > 0 else 0.0
         orders_cumulative[k, i] = previous + orders

@@ -11,13 +11,18 @@ shocks stay), and the scenario starts from the record's shares with the backcast
   the decision terms that start from nothing (free riding: allies' spending relative to the
   start) had added by the backcast's end, since they start again from nothing;
 - each member's perceived threat is the backcast's at its end, and stays there but for what the
-  scenario's own signal changes (``Constants.threat_carried``).
+  scenario's own signal changes (``Constants.threat_carried``);
+- the factories and stocks: each member's munitions capacity (its output the lesser of that and
+  what its spending funds; orders still in the pipeline are placed again, so they arrive later
+  than in the backcast), the rival's output, capacity and stock, and the allies' stock, in place
+  of the scenario's ``rival_munitions_output_initial_m_per_year``, ``rival_stock_initial_m``
+  and ``alliance_stock_initial_m``. The rival's budget (share, GDP, reserves, debt) starts from
+  the scenario's sourced values.
 
 So a member whose record share is below what the backcast's decade of threat and pressure makes
 it want keeps rising, the threat sensitivity fitted to the decade keeps acting, and the pull
-toward the scenario's target adds to both. Not carried: the factories' pipelines (the backcast's
-rival and alliance munitions are on another scale until the rival is modelled) and related
-spending (the backcast has none); the commitments in force follow from the record's shares.
+toward the scenario's target adds to both. Not carried: related spending (the backcast has
+none); the commitments in force follow from the record's shares.
 """
 
 from __future__ import annotations
@@ -107,17 +112,21 @@ def backcast_arrays(history: History, p: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(rows)
 
 
-def carried(constants: Constants, end: State) -> np.ndarray:
-    """What a scenario starts from (2, R, N): the anchors and the threat at the backcast's end.
+def carried(constants: Constants, end: State) -> tuple[np.ndarray, np.ndarray]:
+    """What a scenario starts from: the members' (3, R, N) and the rival's (R, 4) end state.
 
-    The anchor is the backcast's plus the contribution, at its end, of each term that is
+    For the members: the anchors, the threat and the munitions capacity at the backcast's end;
+    the anchor is the backcast's plus the contribution, at its end, of each term that is
     neither absorbed at the start nor the pull (it starts again from nothing in the scenario).
+    For the rival: its output, capacity and stock, and the allies' stock.
     """
     anchor = constants.anchor_pct.copy()
     for j, term in enumerate(member_terms()):
         if not term.anchored and not term.pulls:
             anchor += term.sign * end.term_values[:, j, :]
-    return np.ascontiguousarray(np.stack([anchor, end.threat]))
+    members = np.stack([anchor, end.threat, end.munitions_capacity])
+    rival = np.stack([end.rival_output, end.rival_capacity, end.rival_stock, end.alliance_stock])
+    return np.ascontiguousarray(members), np.ascontiguousarray(rival.T)
 
 
 __all__ = [

@@ -20,13 +20,15 @@ from sim.core.dynamics import param_index as P
 from sim.core.dynamics.capacity import build_capacity
 from sim.core.dynamics.choice import choose_shares
 from sim.core.dynamics.commitment import decide_at_start
-from sim.core.dynamics.jit import entry, fmax, inlined, kernel, pairwise_sum
+from sim.core.dynamics.jit import entry, fmax, fmin, inlined, kernel, pairwise_sum
 from sim.core.dynamics.pressure import feel_pressure
 from sim.core.dynamics.record import alliance_row, member_rows
 from sim.core.dynamics.rival import rival_respond
-from sim.core.dynamics.state import DT, EPS, FIXED, PUBLIC_GOOD
+from sim.core.dynamics.rival_budget import allowed_share
+from sim.core.dynamics.state import DT, FIXED, PUBLIC_GOOD
 from sim.core.dynamics.terms import TermInputs
 from sim.core.dynamics.threat import perceive_threat, threat_level
+from sim.core.dynamics.war import funded_output, update_stocks
 
 BLOCK = 32
 """Runs advanced together through every quarter by :func:`run` (their state stays in cache)."""
@@ -65,16 +67,17 @@ def _initial_levels(st, p, c, s, r, spend, totals):
         c.core_share_initial[r, i] = st.core_share_pct[i]
         c.related_share_initial[r, i] = p[r, P.related_initial_pct_gdp]
         c.gdp_initial[r, i] = st.gdp_usd_bn[i]
-    rival_output = p[r, P.rival_munitions_output_initial_m_per_year]
-    alliance_output = rival_output / p[r, P.munitions_ratio_initial]
+    c.munitions_per_usd_bn[r] = 1.0 / p[r, P.alliance_round_cost_usd_k]
     for i in range(n):
-        spend[i] = (
-            p[r, P.munitions_fraction_of_core] * st.core_share_pct[i] / 100 * st.gdp_usd_bn[i]
-        )
-    per_usd = alliance_output / fmax(pairwise_sum(spend), EPS)
+        spend[i] = st.core_share_pct[i] / 100 * st.gdp_usd_bn[i]
+    total_spend = pairwise_sum(spend)
+    for i in range(n):
+        spend[i] = funded_output(st, p, c, r, 0, spend[i], total_spend)
+    alliance_output = pairwise_sum(spend)
+    rival_output = p[r, P.rival_munitions_output_initial_m_per_year]
     level = threat_level(st, p, r, rival_output, alliance_output, 0)
     for i in range(n):
-        output = spend[i] * per_usd
+        output = spend[i]
         s.munitions_capacity[r, i] = output
         s.munitions_output[r, i] = output
         s.committed[r, i] = output
@@ -88,16 +91,35 @@ def _initial_levels(st, p, c, s, r, spend, totals):
         s.plan_start_pct[r, i] = st.core_share_pct[i]
         override = st.target_override_pct[i]
         c.target_core_pct[r, i] = p[r, P.target_core_pct_gdp] if np.isnan(override) else override
-    c.munitions_per_usd_bn[r] = per_usd
-    c.rival_output_initial[r] = rival_output
-    c.rival_gdp_initial[r] = p[r, P.rival_gdp_initial_usd_bn]
     c.lead_first[r] = int(p[r, P.munitions_lead_first_quarters])
     c.lead_full[r] = int(p[r, P.munitions_lead_full_quarters])
-    s.rival_output[r] = rival_output
-    s.rival_gdp_usd_bn[r] = p[r, P.rival_gdp_initial_usd_bn]
-    s.rival_defence_share_pct[r] = p[r, P.rival_defence_share_initial_pct]
+    s.alliance_stock[r] = p[r, P.alliance_stock_initial_m]
+    _initial_rival(st, p, c, s, r, rival_output)
     s.cumulative_extra_spending_usd_bn[r] = 0.0
     _totals(st, c, s, r, spend, totals)
+
+
+@inlined
+def _initial_rival(st, p, c, s, r, output):
+    """Run r's rival at the start: output, factories, stock, budget (``dynamics.rival``)."""
+    gdp = p[r, P.rival_gdp_initial_usd_bn]
+    share = p[r, P.rival_defence_share_initial_pct]
+    rest = fmax(0.0, share - 100 * output * p[r, P.rival_round_cost_usd_k] / gdp)
+    c.rival_output_initial[r] = output
+    c.rival_gdp_initial[r] = gdp
+    c.rival_rest_peace_pct[r] = rest - st.war_on[0] * p[r, P.rival_war_effort_pct]
+    c.rival_lead_first[r] = int(p[r, P.rival_munitions_lead_first_quarters])
+    c.rival_lead_full[r] = int(p[r, P.rival_munitions_lead_full_quarters])
+    s.rival_output[r] = output
+    s.rival_capacity[r] = output
+    s.rival_committed[r] = output
+    s.rival_stock[r] = p[r, P.rival_stock_initial_m]
+    s.rival_gdp_usd_bn[r] = gdp
+    s.rival_defence_share_pct[r] = share
+    s.rival_rest_share_pct[r] = rest
+    s.rival_reserves_usd_bn[r] = p[r, P.rival_reserves_initial_usd_bn]
+    s.rival_debt_pct[r] = p[r, P.rival_debt_initial_pct]
+    s.rival_headroom_pct[r] = fmax(0.0, allowed_share(p, s, r, gdp) - share)
 
 
 @inlined
@@ -106,6 +128,30 @@ def _carry_threat(c, s, start, r):
     for i in range(s.threat.shape[1]):
         c.threat_carried[r, i] = start[1, r, i] - s.threat[r, i]
         s.threat[r, i] = start[1, r, i]
+
+
+@inlined
+def _carry_production(st, p, c, s, start, rival_start, r):
+    """Run r's factories and stocks where the backcast left them (``sim.core.dynamics.history``).
+
+    Each member's capacity (and what it has committed: orders still in its pipeline are
+    placed again) and both sides' stocks; the rival's output and capacity. Its perceived
+    threat is then that of the carried outputs (``_carry_threat`` keeps the difference).
+    """
+    n = st.exposure.shape[0]
+    for i in range(n):
+        capacity = start[2, r, i]
+        s.munitions_capacity[r, i] = capacity
+        s.committed[r, i] = capacity
+        s.munitions_output[r, i] = fmin(capacity, s.munitions_output[r, i])
+    _initial_rival(st, p, c, s, r, rival_start[r, 0])
+    s.rival_capacity[r] = rival_start[r, 1]
+    s.rival_committed[r] = rival_start[r, 1]
+    s.rival_stock[r] = rival_start[r, 2]
+    s.alliance_stock[r] = rival_start[r, 3]
+    level = threat_level(st, p, r, rival_start[r, 0], pairwise_sum(s.munitions_output[r]), 0)
+    for i in range(n):
+        s.threat[r, i] = st.exposure[i] * level
 
 
 @inlined
@@ -118,11 +164,13 @@ def _carry_anchor(c, s, start, r):
 
 
 @entry
-def initialise(st, p, c, s, start, path, weight, before, totals):
+def initialise(st, p, c, s, start, rival_start, path, weight, before, totals):
     """Fill every run's constants ``c`` and initial state ``s`` from the data and parameters.
 
-    ``start`` is (2, R, N), each run's anchors and perceived threat carried from a backcast
-    (``sim.core.dynamics.history``), or (2, 0, 0): none, the initial shares are rest points.
+    ``start`` is (3, R, N), each run's anchors, perceived threat and munitions capacity carried
+    from a backcast (``sim.core.dynamics.history``), and ``rival_start`` (R, 4) its rival's
+    output, capacity and stock and the allies' stock; or (3, 0, 0) and (0, 4): none, the
+    initial shares are rest points.
     """
     runs, carry = c.munitions_per_usd_bn.shape[0], start.shape[1] > 0
     spend = np.empty(st.exposure.shape[0])
@@ -130,6 +178,7 @@ def initialise(st, p, c, s, start, path, weight, before, totals):
         _initial_levels(st, p, c, s, r, spend, totals)
         decide_at_start(st, p, c, s, r)
         if carry:
+            _carry_production(st, p, c, s, start, rival_start, r)
             _carry_threat(c, s, start, r)
     x = TermInputs(
         st, p, c, s, 0, s.threat, path, weight, s.peers_at_target, before,
@@ -186,7 +235,8 @@ def advance_runs(
         for i in range(n):
             new.gdp_usd_bn[r, i] = s.gdp_usd_bn[r, i] * growth
         build_capacity(st, p, c, s, new, r, k)
-        rival_respond(p, c, s, new, r, alliance_output, rival_noise[r, q])
+        rival_respond(st, p, c, s, new, r, k, alliance_output, rival_noise[r, q])
+        update_stocks(st, p, c, s, new, r, k, pairwise_sum(new.munitions_output[r]))
         for i in range(n):
             spend[i] = (
                 (
@@ -244,17 +294,18 @@ def run_block(st, p, c, s0, s1, member_noise, rival_noise, alliance, members, co
 
 
 @entry
-def run(st, p, c, s0, s1, start, member_noise, rival_noise, alliance, members, core, work, totals):
+def run(st, p, c, s0, s1, start, rival_start, member_noise, rival_noise, alliance, members, core,
+        work, totals):  # fmt: skip
     """Every run from its initial state through every quarter, recording each row.
 
-    ``start`` is what :func:`initialise` carries from a backcast ((2, 0, 0): nothing).
+    ``start`` and ``rival_start`` are what :func:`initialise` carries from a backcast.
 
     ``s0`` and ``s1`` are two states' arrays used in turn; ``alliance`` (R, T+1, K),
     ``members`` (R, T+1, N, M) and ``core`` (R, T+1, N) receive the metrics (``members`` and
     ``core`` may have 0 runs: not kept); ``work`` (3, R, N) and ``totals`` (3, R) are work space.
     A block of runs goes through every quarter before the next: its data stay in cache.
     """
-    initialise(st, p, c, s0, start, work[0], work[1], work[2], totals)
+    initialise(st, p, c, s0, start, rival_start, work[0], work[1], work[2], totals)
     runs = c.munitions_per_usd_bn.shape[0]
     for first in range(0, runs, BLOCK):
         last = min(first + BLOCK, runs)
@@ -264,14 +315,27 @@ def run(st, p, c, s0, s1, start, member_noise, rival_noise, alliance, members, c
 
 @njit(error_model="numpy", nogil=True, cache=True, parallel=True)
 def run_parallel(
-    st, p, c, s0, s1, start, member_noise, rival_noise, alliance, members, core, work, totals
+    st,
+    p,
+    c,
+    s0,
+    s1,
+    start,
+    rival_start,
+    member_noise,
+    rival_noise,
+    alliance,
+    members,
+    core,
+    work,
+    totals,
 ):
     """:func:`run` with the blocks of runs spread over the CPU's threads (the calibration's).
 
     The blocks share nothing but read-only inputs, so each run's numbers are those of
     :func:`run`, bit for bit.
     """
-    initialise(st, p, c, s0, start, work[0], work[1], work[2], totals)
+    initialise(st, p, c, s0, start, rival_start, work[0], work[1], work[2], totals)
     runs = c.munitions_per_usd_bn.shape[0]
     for block in prange((runs + BLOCK - 1) // BLOCK):
         first = block * BLOCK

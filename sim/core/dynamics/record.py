@@ -84,6 +84,27 @@ def _spending(gdp: np.ndarray, core: np.ndarray, related: np.ndarray, row, out) 
 
 
 @kernel
+def _munitions_and_rival(s, r: int, out: np.ndarray, col: int) -> int:
+    """Run r's munitions outputs, ratio, stocks and the rival's budget from ``out[col]`` on.
+
+    Returns the next column.
+    """
+    alliance_output = pairwise_sum(s.munitions_output[r])
+    out[col] = alliance_output
+    out[col + 1] = s.rival_output[r]
+    out[col + 2] = s.rival_output[r] / fmax(alliance_output, EPS)
+    out[col + 3] = s.rival_defence_share_pct[r]
+    out[col + 4] = s.rival_gdp_usd_bn[r]
+    out[col + 5] = s.rival_capacity[r]
+    out[col + 6] = s.rival_stock[r]
+    out[col + 7] = s.alliance_stock[r]
+    out[col + 8] = s.rival_reserves_usd_bn[r]
+    out[col + 9] = s.rival_debt_pct[r]
+    out[col + 10] = s.rival_headroom_pct[r]
+    return col + 11
+
+
+@kernel
 def alliance_row(st, c, s, r: int, out: np.ndarray, work: np.ndarray, order: np.ndarray) -> None:
     """Run r's alliance metrics into ``out`` (K,), in ``sim.core.metrics.ALLIANCE_COLUMNS`` order.
 
@@ -118,22 +139,17 @@ def alliance_row(st, c, s, r: int, out: np.ndarray, work: np.ndarray, order: np.
                 count += 1
         out[col] = count
         col += 1
-    alliance_output = pairwise_sum(s.munitions_output[r])
-    out[col] = alliance_output
-    out[col + 1] = s.rival_output[r]
-    out[col + 2] = s.rival_output[r] / fmax(alliance_output, EPS)
-    out[col + 3] = s.rival_defence_share_pct[r]
-    out[col + 4] = s.rival_gdp_usd_bn[r]
+    col = _munitions_and_rival(s, r, out, col)
     for i in range(n):
         row[i] = s.air_defence[r, i] * c.air_defence_spend_initial[r, i]
     weight = pairwise_sum(c.air_defence_spend_initial[r])
-    out[col + 5] = pairwise_sum(row) / weight if weight > 0 else 1.0
+    out[col] = pairwise_sum(row) / weight if weight > 0 else 1.0
     ranks_by_order(sub, armed_order, rx)
     for a in range(n_armed):
         ry[a] = st.gdp_rank[armed[a]]
-    out[col + 6] = spearman(rx, ry, row[:n_armed])
-    out[col + 7] = gini(ordered, row[:n_armed])
-    col += 8
+    out[col + 1] = spearman(rx, ry, row[:n_armed])
+    out[col + 2] = gini(ordered, row[:n_armed])
+    col += 3
     for j in range(s.term_values.shape[1]):
         for a in range(n_armed):
             sub[a] = s.term_values[r, j, armed[a]]

@@ -1,28 +1,34 @@
-"""Process 6, the rival's response: one rule, no declared decision terms.
+"""Process 6, the rival's decision: the output it aims for, its factories, and what it can pay.
 
-The rival moves its output toward ``rival_target_ratio`` times the alliance's output (plus a
-baseline), within its ramp limit and a ceiling on its defence share; strain above a threshold
-slows its GDP growth (never below ``RIVAL_GDP_GROWTH_FLOOR_PCT_PER_YEAR``).
+The rival aims for the rounds its war consumes (``sim.core.dynamics.war``), plus the gap between
+the stock it wants (``rival_adequacy_ratio`` times the allies') and its own, closed over
+``rival_stock_adjustment_years``, plus its peacetime output (``rival_output_baseline``) and, in
+Richardson's limit, ``rival_target_ratio`` times the alliance's output (0 by default: the ratio
+is not an input). It moves toward that aim at its adjustment speed within its ramp limit; orders
+capacity up to it (or up to the output it moves to, if higher), which comes online through its
+own pipeline (leads of 0: capacity follows at once and never binds); and produces no more than
+its capacity and its budget allow (``sim.core.dynamics.rival_budget``): when the defence share
+it wants (the war's and peacetime's non-munitions spending plus output times the unit cost)
+exceeds what it can pay, both are cut in proportion. Strain above a threshold slows its GDP
+growth (never below ``RIVAL_GDP_GROWTH_FLOOR_PCT_PER_YEAR``).
 """
 
 from __future__ import annotations
 
-import numpy as np
-
 from sim.core.dynamics import param_index as P
 from sim.core.dynamics.jit import clip, fmax, fmin, inlined
-from sim.core.dynamics.state import DT, EPS, RIVAL_GDP_GROWTH_FLOOR_PCT_PER_YEAR
+from sim.core.dynamics.rival_budget import allowed_share, finance
+from sim.core.dynamics.state import DT, RIVAL_GDP_GROWTH_FLOOR_PCT_PER_YEAR
 
 
 @inlined
-def rival_ceiling(p, c, r: int, rival_gdp: float) -> float:
-    """Largest output of run r's rival that keeps its defence share within the ceiling."""
-    f = p[r, P.rival_munitions_fraction_of_defence]
-    if not f > 0:
-        return np.inf  # no munitions in the budget: no ceiling on output
-    share0 = fmax(p[r, P.rival_defence_share_initial_pct], EPS)
-    room = p[r, P.rival_defence_share_ceiling_pct] / share0 * rival_gdp / c.rival_gdp_initial[r]
-    return fmax(c.rival_output_initial[r] * (room - (1 - f)) / f, 0.0)
+def rival_aim(st, p, s, r: int, k: int, alliance_output: float) -> float:
+    """The output run r's rival aims for in quarter k (M rounds/yr)."""
+    war = st.war_on[k] * p[r, P.rival_war_consumption_m_per_year]
+    wanted_stock = p[r, P.rival_adequacy_ratio] * s.alliance_stock[r]
+    stock_gap = fmax(0.0, wanted_stock - s.rival_stock[r]) / p[r, P.rival_stock_adjustment_years]
+    reaction = p[r, P.rival_target_ratio] * alliance_output
+    return reaction + p[r, P.rival_output_baseline_m_per_year] + war + stock_gap
 
 
 @inlined
@@ -38,29 +44,55 @@ def rival_gdp_next(p, s, r: int) -> float:
 
 
 @inlined
-def rival_respond(p, c, s, new, r: int, alliance_output: float, noise: float) -> None:
-    """Process 6: run r's rival output, GDP and defence share next quarter (into ``new``).
+def _ordered_by_age(table, r: int, newest: int, age: int) -> float:
+    """Run r's rival orders placed at least ``age`` quarters before quarter ``newest``, in all."""
+    index = newest - age
+    return table[r, index] if index >= 0 else 0.0
 
-    The rival aims at ``rival_target_ratio`` times the alliance's output at the start of the
-    quarter (plus a baseline), closes the gap at its adjustment speed, never changes output by
-    more than its ramp limit, and stays under its defence-share ceiling.
+
+@inlined
+def rival_capacity_next(c, s, new, r: int, k: int, aim: float) -> float:
+    """Run r's rival capacity after quarter k: orders up to ``aim``, online after its leads.
+
+    As the members' pipeline (``sim.core.dynamics.capacity``); writes the running total of
+    orders and what is committed into ``s``'s table and ``new``.
     """
+    first, full = c.rival_lead_first[r], c.rival_lead_full[r]
+    orders = fmax(0.0, aim - s.rival_committed[r])
+    table = s.rival_orders_cumulative
+    table[r, k] = (table[r, k - 1] if k > 0 else 0.0) + orders
+    new.rival_committed[r] = s.rival_committed[r] + orders
+    arrived = _ordered_by_age(table, r, k, first) - _ordered_by_age(table, r, k, full + 1)
+    capacity = s.rival_capacity[r] + arrived / float(full - first + 1)
+    new.rival_capacity[r] = capacity
+    return capacity
+
+
+@inlined
+def rival_respond(st, p, c, s, new, r: int, k: int, alliance_output: float, noise: float) -> None:
+    """Process 6: run r's rival output, capacity, budget and GDP after quarter k (into ``new``)."""
     now = s.rival_output[r]
-    target = p[r, P.rival_target_ratio] * alliance_output + p[r, P.rival_output_baseline_m_per_year]
-    change = p[r, P.rival_adjustment_speed_per_year] * DT * (target - now)
+    aim = rival_aim(st, p, s, r, k, alliance_output)
+    change = p[r, P.rival_adjustment_speed_per_year] * DT * (aim - now)
     change = change + now * p[r, P.rival_noise_sd_pct] / 100 * noise
     limit = p[r, P.rival_ramp_limit_pct_per_year] / 100 * DT * fmax(now, c.rival_output_initial[r])
-    output = fmax(0.0, now + clip(change, -limit, limit))
+    wanted = fmax(0.0, now + clip(change, -limit, limit))
+    # it orders capacity up to its aim, or to the output it moves to if that is higher (an
+    # overshoot or a shock): with leads of 0 capacity then never binds (Richardson's limit)
+    capacity = rival_capacity_next(c, s, new, r, k, fmax(aim, wanted))
+    output = fmin(wanted, capacity)
     gdp = rival_gdp_next(p, s, r)
-    output = fmin(output, rival_ceiling(p, c, r, gdp))
-    f = p[r, P.rival_munitions_fraction_of_defence]
-    initial = c.rival_output_initial[r]
-    relative = output / initial if initial > 0 else 1.0
-    base = p[r, P.rival_defence_share_initial_pct] * c.rival_gdp_initial[r] / gdp
-    ceiling = p[r, P.rival_defence_share_ceiling_pct]
-    # when the rest of the defence budget alone no longer fits under the ceiling (GDP shrank),
-    # it is cut to the ceiling (munitions output is then 0 by rival_ceiling unless f is 0)
-    share = ceiling if base * (1 - f) > ceiling else base * ((1 - f) + f * relative)
+    rest_aim = fmax(0.0, c.rival_rest_peace_pct[r] + st.war_on[k] * p[r, P.rival_war_effort_pct])
+    speed = fmin(1.0, p[r, P.rival_budget_speed_per_year] * DT)
+    rest = s.rival_rest_share_pct[r] + speed * (rest_aim - s.rival_rest_share_pct[r])
+    share = rest + 100 * output * p[r, P.rival_round_cost_usd_k] / gdp
+    allowed = allowed_share(p, s, r, gdp)
+    if share > allowed:  # it cannot pay for both: each is cut in proportion
+        cut = fmax(allowed, 0.0) / share
+        output, rest, share = output * cut, rest * cut, share * cut
+    finance(p, s, new, r, gdp, share)
     new.rival_output[r] = output
     new.rival_gdp_usd_bn[r] = gdp
+    new.rival_rest_share_pct[r] = rest
     new.rival_defence_share_pct[r] = share
+    new.rival_headroom_pct[r] = fmax(0.0, allowed - share)

@@ -75,6 +75,7 @@ class StaticArrays(NamedTuple):
     fiscal_debt_pct: np.ndarray  # (T+1, N) general-government debt, % GDP (sim.core.fiscal)
     fiscal_balance_pct: np.ndarray  # (T+1, N) overall balance, % GDP
     shock_on: np.ndarray  # (T+1,) 1.0 from the threat shock's quarter on
+    war_on: np.ndarray  # (T+1,) 1.0 in the quarters (from each row) the war lasts
     times: np.ndarray  # (T+1,)
     gdp_rank: np.ndarray  # (N,)
     armed_index: np.ndarray  # (A,) int, the members with armed forces
@@ -101,6 +102,7 @@ class Static:
     fiscal_debt_pct: np.ndarray  # (T+1, N) each member's debt, % GDP, as known (sim.core.fiscal)
     fiscal_balance_pct: np.ndarray  # (T+1, N) each member's overall balance, % GDP
     shock_on: np.ndarray  # (T+1,) True from the threat shock's quarter on
+    war_on: np.ndarray  # (T+1,) True in the quarters from each row that the war lasts
     anchor_mode: str
     threat_signal: str
     gdp_rank: np.ndarray
@@ -138,6 +140,7 @@ class Static:
             fiscal_debt_pct=f64(self.fiscal_debt_pct),
             fiscal_balance_pct=f64(self.fiscal_balance_pct),
             shock_on=f64(self.shock_on),
+            war_on=f64(self.war_on),
             times=f64(self.times),
             gdp_rank=f64(self.gdp_rank),
             armed_index=np.flatnonzero(np.asarray(m.armed, dtype=bool)).astype(np.int64),
@@ -172,8 +175,11 @@ class Constants(NamedTuple):
     munitions_per_usd_bn: np.ndarray  # (R,)
     rival_output_initial: np.ndarray  # (R,)
     rival_gdp_initial: np.ndarray  # (R,)
+    rival_rest_peace_pct: np.ndarray  # (R,) rival defence share besides munitions, in peace
     lead_first: np.ndarray  # (R,) int, quarters from order to first output
     lead_full: np.ndarray  # (R,) int, quarters from order to nameplate
+    rival_lead_first: np.ndarray  # (R,) int, the rival's
+    rival_lead_full: np.ndarray  # (R,) int, the rival's
     threat_carried: np.ndarray
     """(R, N) perceived threat carried from a backcast (``sim.core.dynamics.history``) beyond
     what the scenario's own signal gives at its start, added to the signal in every quarter
@@ -184,8 +190,9 @@ class Constants(NamedTuple):
 class State(NamedTuple):
     """Every run's state at one quarter; member arrays are (R, N), rival arrays (R,).
 
-    ``orders_cumulative`` is shared by the states of one trajectory: row j holds the running
-    total of orders after the j-th quarter, and a state at row ``k`` reads rows below ``k`` only.
+    ``orders_cumulative`` (and the rival's ``rival_orders_cumulative``) is shared by the states
+    of one trajectory: row j holds the running total of orders after the j-th quarter, and a
+    state at row ``k`` reads rows below ``k`` only.
     """
 
     k: int  # row index of this state in Static.times
@@ -202,6 +209,15 @@ class State(NamedTuple):
     rival_output: np.ndarray
     rival_gdp_usd_bn: np.ndarray
     rival_defence_share_pct: np.ndarray
+    rival_capacity: np.ndarray  # (R,) M rounds/yr
+    rival_committed: np.ndarray  # (R,) capacity online plus on order, M rounds/yr
+    rival_orders_cumulative: np.ndarray  # (R, T) the rival's running total of orders
+    rival_stock: np.ndarray  # (R,) M rounds
+    alliance_stock: np.ndarray  # (R,) M rounds
+    rival_rest_share_pct: np.ndarray  # (R,) rival defence spending besides munitions, % GDP
+    rival_reserves_usd_bn: np.ndarray  # (R,)
+    rival_debt_pct: np.ndarray  # (R,) % GDP
+    rival_headroom_pct: np.ndarray  # (R,) what it could still pay for, % GDP (0: its budget binds)
     cumulative_extra_spending_usd_bn: np.ndarray
     term_values: np.ndarray
     """(R, n terms, N): each decision term's value in the last decision (pp of GDP), in the
@@ -258,6 +274,11 @@ def build_static(params: Params, members: Members, history: History | None = Non
         shock_on = times >= parse_quarter(params.threat_shock_quarter) - EPS
     else:
         shock_on = np.zeros(len(times), dtype=bool)
+    war_on = np.zeros(len(times), dtype=bool)
+    if params.war_start_quarter:
+        war_on = times >= parse_quarter(params.war_start_quarter) - EPS
+    if params.ceasefire_quarter:
+        war_on &= times < parse_quarter(params.ceasefire_quarter) - EPS
     return Static(
         members,
         times,
@@ -268,6 +289,7 @@ def build_static(params: Params, members: Members, history: History | None = Non
         _pledge_path(members, times),
         *fiscal.series_by_year(members.iso3, np.floor(times + EPS), params.fiscal_data_until_year),
         shock_on,
+        war_on,
         params.anchor_mode,
         params.threat_signal,
         _armed_gdp_ranks(members),

@@ -20,10 +20,15 @@ from sim.core.dynamics.state import Constants, State, Static
 from sim.core.dynamics.terms import member_terms
 
 
-def _new_state(k: int, runs: int, n: int, orders: np.ndarray) -> State:
+def _orders(runs: int, n: int, steps: int) -> tuple[np.ndarray, np.ndarray]:
+    """The members' (R, T, N) and the rival's (R, T) tables of orders, zeroed."""
+    return np.zeros((runs, max(steps, 1), n)), np.zeros((runs, max(steps, 1)))
+
+
+def _new_state(k: int, runs: int, n: int, orders: tuple[np.ndarray, np.ndarray]) -> State:
     """A state at row k with room for every field (values unset); ``orders`` is shared."""
     members = [np.empty((runs, n)) for _ in range(9)]
-    rival = [np.empty(runs) for _ in range(4)]
+    rival = [np.empty(runs) for _ in range(12)]
     return State(
         k=k,
         core_share_pct=members[0],
@@ -33,12 +38,21 @@ def _new_state(k: int, runs: int, n: int, orders: np.ndarray) -> State:
         munitions_capacity=members[4],
         munitions_output=members[5],
         committed=members[6],
-        orders_cumulative=orders,
+        orders_cumulative=orders[0],
         air_defence=members[7],
         air_defence_share_pct=members[8],
         rival_output=rival[0],
         rival_gdp_usd_bn=rival[1],
         rival_defence_share_pct=rival[2],
+        rival_capacity=rival[4],
+        rival_committed=rival[5],
+        rival_orders_cumulative=orders[1],
+        rival_stock=rival[6],
+        alliance_stock=rival[7],
+        rival_rest_share_pct=rival[8],
+        rival_reserves_usd_bn=rival[9],
+        rival_debt_pct=rival[10],
+        rival_headroom_pct=rival[11],
         cumulative_extra_spending_usd_bn=rival[3],
         term_values=np.empty((runs, len(member_terms()), n)),
         desired_core_share_pct=np.empty((runs, n)),
@@ -70,9 +84,8 @@ def _new_constants(static: Static, runs: int, responses: np.ndarray | None = Non
         as_f64(threat, dtype=np.float64),
         as_f64(pressure, dtype=np.float64),
         np.empty((runs, n)),
-        *(np.empty(runs) for _ in range(3)),
-        np.empty(runs, dtype=np.int64),
-        np.empty(runs, dtype=np.int64),
+        *(np.empty(runs) for _ in range(4)),
+        *(np.empty(runs, dtype=np.int64) for _ in range(4)),
         np.zeros((runs, n)),
     )
 
@@ -84,7 +97,7 @@ def _work(runs: int, n: int) -> tuple[np.ndarray, np.ndarray]:
 
 def _state_pair(runs: int, n: int, steps: int) -> tuple[State, State]:
     """The two states a whole-run call uses in turn, sharing one table of orders."""
-    orders = np.zeros((runs, max(steps, 1), n))
+    orders = _orders(runs, n, steps)
     return _new_state(0, runs, n, orders), _new_state(0, runs, n, orders)
 
 
@@ -97,7 +110,7 @@ def _run_to_end(
     constants = _new_constants(static, runs, responses)
     work, totals = _work(runs, n)
     (step_module().run_parallel if threads else step_module().run)(
-        static.arrays, p, constants, s0, s1, _NO_START, np.zeros((runs, steps, n)),
+        static.arrays, p, constants, s0, s1, *_NO_START, np.zeros((runs, steps, n)),
         np.zeros((runs, steps)), np.empty((0, 1, 1)), np.empty((0, 1, n, 1)),
         np.empty((0, 1, n)), work, totals,
     )  # fmt: skip
@@ -105,14 +118,18 @@ def _run_to_end(
     return constants, last._replace(k=steps)
 
 
-_NO_START = np.empty((2, 0, 0))
-"""``start`` for a batch without a history: the initial shares are rest points."""
+_NO_START = (np.empty((3, 0, 0)), np.empty((0, 4)))
+"""``start`` and ``rival_start`` for a batch without a history: the initial shares are rest
+points, the factories and stocks those of the scenario's parameters."""
 
 
 def _start(
     static: Static, p: ParamArrays, responses: np.ndarray | None, threads: bool = False
-) -> np.ndarray:
-    """What each run starts from (``sim.core.dynamics.history``): (2, R, N), or (2, 0, 0)."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """What each run starts from (``sim.core.dynamics.history``).
+
+    (3, R, N) and (R, 4), or :data:`_NO_START`.
+    """
     if static.history is None:
         return _NO_START
     history = static.history
@@ -141,9 +158,9 @@ def initial_state(
     runs, n = runs_of(p), static.members.n
     start = _start(static, p, responses)
     constants = _new_constants(static, runs, responses)
-    state = _new_state(0, runs, n, np.zeros((runs, max(static.n_steps, 1), n)))
+    state = _new_state(0, runs, n, _orders(runs, n, static.n_steps))
     work, totals = _work(runs, n)
-    step_module().initialise(static.arrays, p, constants, state, start, *work, totals)
+    step_module().initialise(static.arrays, p, constants, state, *start, *work, totals)
     return constants, state
 
 
@@ -166,10 +183,10 @@ def step(
         rival_noise: standard-normal shocks (R,) for this quarter.
 
     Returns:
-        The state at row ``s.k + 1`` (it shares ``orders_cumulative`` with ``s``).
+        The state at row ``s.k + 1`` (it shares the tables of orders with ``s``).
     """
     runs, n = runs_of(p), static.members.n
-    new = _new_state(s.k + 1, runs, n, s.orders_cumulative)
+    new = _new_state(s.k + 1, runs, n, (s.orders_cumulative, s.rival_orders_cumulative))
     work, totals = _work(runs, n)
     member = np.ascontiguousarray(member_noise, dtype=np.float64).reshape(runs, 1, n)
     rival = np.ascontiguousarray(rival_noise, dtype=np.float64).reshape(runs, 1)
@@ -235,7 +252,7 @@ def run_batch(
     start = _start(static, p, responses, threads)
     f64 = np.ascontiguousarray
     (module.run_parallel if threads else module.run)(
-        static.arrays, p, _new_constants(static, runs, responses), s0, s1, start,
+        static.arrays, p, _new_constants(static, runs, responses), s0, s1, *start,
         f64(member_noise, dtype=np.float64), f64(rival_noise, dtype=np.float64),
         alliance, members, core, work, totals,
     )  # fmt: skip

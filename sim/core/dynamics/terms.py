@@ -20,9 +20,10 @@ the target path. The defaults are threat, pressure and free riding
 (``sim.core.dynamics.threat``, ``.pressure``, ``.free_riding``); add one with
 :func:`register_member_term` (docs/EXTENDING.md walks through it).
 
-The rival's decision is one rule (``sim.core.dynamics.rival``): it closes the gap to
-``rival_target_ratio`` times the alliance's output, within a ramp limit and a ceiling, with
-strain slowing its GDP; it has no declared terms.
+The rival's decision is its own (``sim.core.dynamics.rival``): it aims for what its war
+consumes and the stock it wants (plus ``rival_target_ratio`` times the alliance's output in
+Richardson's limit), within its ramp limit, its factories and its budget; it has no declared
+terms.
 """
 
 from __future__ import annotations
