@@ -130,7 +130,7 @@ def test_one_order_comes_online_between_first_and_full_lead():
             committed=np.empty_like(core),
             air_defence=np.empty_like(core),
         )
-        build_capacity(static.arrays, p, c, s, new, 0, k)  # run 0, quarter k (compiled)
+        build_capacity(static.arrays, p, c, s, new, 0, k, 0.0)  # run 0, quarter k; no war
         output = new.munitions_output
         s = new
         capacity.append(new.munitions_capacity)

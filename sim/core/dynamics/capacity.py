@@ -29,7 +29,7 @@ def _ordered_by_age(orders: np.ndarray, i: int, newest: int, age: int) -> float:
 
 
 @inlined
-def build_capacity(st, p, c, s, new, r: int, k: int) -> None:
+def build_capacity(st, p, c, s, new, r: int, k: int, total: float) -> None:
     """Process 5: run r's munitions orders, capacity and output, and air-defence capability.
 
     Capacity is ordered up to the output that spending funds (``committed`` counts capacity
@@ -38,17 +38,14 @@ def build_capacity(st, p, c, s, new, r: int, k: int) -> None:
     capacity is the moving sum of orders aged ``lead_first``..``lead_full`` divided by the span.
     Output is the lesser of capacity and funded output. Reads the new core share and GDP from
     ``new``; writes quarter k's running total of orders into ``s.orders_cumulative[r, k]``.
+    ``total`` is the allies' core spending this quarter (USD bn/yr), by which the war's supply is
+    split.
     """
     first, full = c.lead_first[r], c.lead_full[r]
     span = float(full - first + 1)
     orders_cumulative = s.orders_cumulative[r]
     decay = plan_decay(st, p, r, k)  # -1: no plan funds the air-defence goal this quarter
-    n = st.exposure.shape[0]
-    total = 0.0
-    if st.war_on[k] > 0:  # the war's supply is split by core spending
-        for i in range(n):
-            total += new.core_share_pct[r, i] / 100 * new.gdp_usd_bn[r, i]
-    for i in range(n):
+    for i in range(st.exposure.shape[0]):
         spend = new.core_share_pct[r, i] / 100 * new.gdp_usd_bn[r, i]
         funded = funded_output(st, p, c, r, k, spend, total)
         orders = fmax(0.0, funded - s.committed[r, i])

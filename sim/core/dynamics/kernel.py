@@ -234,9 +234,12 @@ def advance_runs(
         growth = 1 + p[r, P.gdp_growth_pct_per_year] * DT / 100
         for i in range(n):
             new.gdp_usd_bn[r, i] = s.gdp_usd_bn[r, i] * growth
-        build_capacity(st, p, c, s, new, r, k)
+        spent = 0.0  # the allies' core spending this quarter, for the munitions it funds
+        for i in range(n):
+            spent += new.core_share_pct[r, i] / 100 * new.gdp_usd_bn[r, i]
+        build_capacity(st, p, c, s, new, r, k, spent)
         rival_respond(st, p, c, s, new, r, k, alliance_output, rival_noise[r, q])
-        update_stocks(st, p, c, s, new, r, k, pairwise_sum(new.munitions_output[r]))
+        update_stocks(st, p, c, s, new, r, k, pairwise_sum(new.munitions_output[r]), spent)
         for i in range(n):
             spend[i] = (
                 (

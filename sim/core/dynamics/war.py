@@ -37,13 +37,14 @@ def fired(stock: float, output: float, want: float) -> float:
 
 
 @inlined
-def update_stocks(st, p, c, s, new, r: int, k: int, alliance_output: float) -> None:
+def update_stocks(st, p, c, s, new, r: int, k: int, alliance_output: float, spend: float) -> None:
     """Both sides' stocks after quarter k (into ``new``): output in, rounds used out.
 
     In peace each side uses what its peacetime output replaces (training, shelf life: the
     rival's ``rival_output_baseline_m_per_year``, the allies' peacetime share of core at their
     unit cost), so stocks change only at war, when the rival also fires its war's consumption
-    and the allies send their supply to the front.
+    and the allies send their supply to the front. ``spend`` is the allies' core spending this
+    quarter (USD bn/yr).
     """
     war = st.war_on[k]
     rival_out = new.rival_output[r]
@@ -52,9 +53,6 @@ def update_stocks(st, p, c, s, new, r: int, k: int, alliance_output: float) -> N
     )
     used = fired(s.rival_stock[r], rival_out, rival_want)
     new.rival_stock[r] = fmax(0.0, s.rival_stock[r] + (rival_out - used) * DT)
-    spend = 0.0
-    for i in range(new.core_share_pct.shape[1]):
-        spend += new.core_share_pct[r, i] / 100 * new.gdp_usd_bn[r, i]
     peace = p[r, P.munitions_fraction_of_core] * spend * c.munitions_per_usd_bn[r]
     allied_want = peace + war * p[r, P.alliance_war_supply_m_per_year]
     sent = fired(s.alliance_stock[r], alliance_output, allied_want)
