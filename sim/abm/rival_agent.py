@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import mesa
 
-from sim.core.dynamics.rival import rival_aim
+from sim.core.dynamics.rival import rival_aim, stock_gap
 from sim.core.dynamics.rival_budget import allowed_share, funded_share
+from sim.core.dynamics.war import war_need
 
 
 class Rival(mesa.Agent):
@@ -86,15 +87,12 @@ class Rival(mesa.Agent):
         model, p = self.model, self.model.params
         st, arrays, state = model.static.arrays, model.param_matrix, model.state
         k, allies = state.k, float(state.alliance_output[0])
-        aim = float(rival_aim(st, arrays, state, 0, k, allies))
-        war = float(st.war_on[k]) * p.rival_war_consumption_m_per_year
-        reaction = p.rival_target_ratio * allies
         return {
-            "war_need": war,
-            "stock_gap": aim - war - reaction - p.rival_output_baseline_m_per_year,
-            "reaction": reaction,
+            "war_need": float(war_need(st, arrays, 0, k)),
+            "stock_gap": float(stock_gap(arrays, state, 0)),
+            "reaction": p.rival_target_ratio * allies,
             "baseline": p.rival_output_baseline_m_per_year,
-            "aim": aim,
+            "aim": float(rival_aim(st, arrays, state, 0, k, allies)),
             "funded_share_pct": float(funded_share(arrays, 0)),
             "allowed_share_pct": float(allowed_share(arrays, state, 0, self.gdp_usd_bn)),
         }

@@ -19,16 +19,26 @@ from sim.core.dynamics import param_index as P
 from sim.core.dynamics.jit import clip, fmax, fmin, inlined
 from sim.core.dynamics.rival_budget import allowed_share, finance
 from sim.core.dynamics.state import DT, RIVAL_GDP_GROWTH_FLOOR_PCT_PER_YEAR
+from sim.core.dynamics.war import war_need
+
+
+@inlined
+def stock_gap(p, s, r: int) -> float:
+    """What closing run r's gap to the stock it wants adds to its aim (M rounds/yr)."""
+    wanted_stock = p[r, P.rival_adequacy_ratio] * s.alliance_stock[r]
+    return fmax(0.0, wanted_stock - s.rival_stock[r]) / p[r, P.rival_stock_adjustment_years]
 
 
 @inlined
 def rival_aim(st, p, s, r: int, k: int, alliance_output: float) -> float:
     """The output run r's rival aims for in quarter k (M rounds/yr)."""
-    war = st.war_on[k] * p[r, P.rival_war_consumption_m_per_year]
-    wanted_stock = p[r, P.rival_adequacy_ratio] * s.alliance_stock[r]
-    stock_gap = fmax(0.0, wanted_stock - s.rival_stock[r]) / p[r, P.rival_stock_adjustment_years]
     reaction = p[r, P.rival_target_ratio] * alliance_output
-    return reaction + p[r, P.rival_output_baseline_m_per_year] + war + stock_gap
+    return (
+        reaction
+        + p[r, P.rival_output_baseline_m_per_year]
+        + war_need(st, p, r, k)
+        + stock_gap(p, s, r)
+    )
 
 
 @inlined

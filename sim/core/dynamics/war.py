@@ -18,6 +18,24 @@ from sim.core.dynamics.state import DT, EPS
 
 
 @inlined
+def war_need(st, p, r: int, k: int) -> float:
+    """The rounds run r's rival wants to fire a year in quarter k (0 when there is no war)."""
+    return st.war_on[k] * p[r, P.rival_war_consumption_m_per_year]
+
+
+@inlined
+def war_supply(st, p, r: int, k: int) -> float:
+    """The rounds the allies send to the front a year in quarter k (0 when there is no war)."""
+    return st.war_on[k] * p[r, P.alliance_war_supply_m_per_year]
+
+
+@inlined
+def peace_output(p, c, r: int, spend: float) -> float:
+    """The output (M rounds/yr) core spending ``spend`` (USD bn/yr) funds in peacetime."""
+    return p[r, P.munitions_fraction_of_core] * spend * c.munitions_per_usd_bn[r]
+
+
+@inlined
 def funded_output(st, p, c, r: int, k: int, spend: float, total_spend: float) -> float:
     """The output (M rounds/yr) a member's spending ``spend`` (USD bn/yr) funds in quarter k.
 
@@ -25,9 +43,7 @@ def funded_output(st, p, c, r: int, k: int, spend: float, total_spend: float) ->
     unit cost, plus, at war, its part (by core spending, ``total_spend`` the allies') of
     replacing the rounds sent to the front.
     """
-    peace = p[r, P.munitions_fraction_of_core] * spend * c.munitions_per_usd_bn[r]
-    supply = st.war_on[k] * p[r, P.alliance_war_supply_m_per_year]
-    return peace + supply * spend / fmax(total_spend, EPS)
+    return peace_output(p, c, r, spend) + war_supply(st, p, r, k) * spend / fmax(total_spend, EPS)
 
 
 @inlined
@@ -46,14 +62,10 @@ def update_stocks(st, p, c, s, new, r: int, k: int, alliance_output: float, spen
     and the allies send their supply to the front. ``spend`` is the allies' core spending this
     quarter (USD bn/yr).
     """
-    war = st.war_on[k]
     rival_out = new.rival_output[r]
-    rival_want = (
-        p[r, P.rival_output_baseline_m_per_year] + war * p[r, P.rival_war_consumption_m_per_year]
-    )
+    rival_want = p[r, P.rival_output_baseline_m_per_year] + war_need(st, p, r, k)
     used = fired(s.rival_stock[r], rival_out, rival_want)
     new.rival_stock[r] = fmax(0.0, s.rival_stock[r] + (rival_out - used) * DT)
-    peace = p[r, P.munitions_fraction_of_core] * spend * c.munitions_per_usd_bn[r]
-    allied_want = peace + war * p[r, P.alliance_war_supply_m_per_year]
+    allied_want = peace_output(p, c, r, spend) + war_supply(st, p, r, k)
     sent = fired(s.alliance_stock[r], alliance_output, allied_want)
     new.alliance_stock[r] = fmax(0.0, s.alliance_stock[r] + (alliance_output - sent) * DT)

@@ -146,3 +146,12 @@ def test_no_member_multipliers_fits_without_them_and_says_so(tmp_path, monkeypat
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["member_multipliers"] is False
     assert json.loads((tmp_path / "with" / "manifest.json").read_text())["member_multipliers"]
+    # issue 15: the pressure multipliers are not fitted by default; the option brings them back
+    assert budgets[1].pressure_multipliers is False
+    back = tmp_path / "pressure"
+    assert main([*argv, "--out", str(back), "--pressure-multipliers"]) == 0
+    assert budgets[2] == calibrate.SMOKE_BUDGET.__class__(
+        **{**vars(calibrate.SMOKE_BUDGET), "pressure_multipliers": True}
+    )
+    assert json.loads((back / "manifest.json").read_text())["pressure_multipliers"] is True
+    assert manifest["pressure_multipliers"] is False
