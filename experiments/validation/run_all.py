@@ -45,7 +45,7 @@ from sim.core.dynamics import DT  # noqa: E402
 from sim.core.ensemble import members_of, simulate  # noqa: E402
 from sim.core.metrics import ALLIANCE_COLUMNS, MEMBER_COLUMNS  # noqa: E402
 from sim.runs.figure import OKABE_ITO, apply_style  # noqa: E402
-from sim.validation import backcast, calibrate, docking  # noqa: E402
+from sim.validation import backcast, calibrate, docking, rival_record  # noqa: E402
 from sim.validation import objective as calibration_objective  # noqa: E402
 from sim.validation import output as calibration_output  # noqa: E402
 
@@ -837,6 +837,12 @@ def _annual(traj, name: str) -> pd.Series:
     return pd.Series(values, index=years).groupby(level=0).mean()
 
 
+OUTPUT_LABELS = {
+    "rival_munitions_output": "rival output",
+    "alliance_munitions_output": "allies' output",
+}
+
+
 def rival():
     """The rival and the munitions record (issue 16): the backcast against SIPRI and the dated
     output estimates, and the 2025 ratio of the default scenario."""
@@ -866,10 +872,17 @@ def rival():
         ("rival defence share 2022 (% GDP)", share[2022], sipri[2022], "-"),
         ("rival defence share 2023 (% GDP)", share[2023], sipri[2023], "-"),
         ("rival defence share 2024 (% GDP)", share[2024], sipri[2024], "within 1 pp"),
-        ("rival output 2021 (M rounds/yr)", rival_out[2021], 0.4, "within 0.05 (S29)"),
-        ("rival output 2024 (M rounds/yr)", rival_out[2024], "2-3", "in [2, 3] (S28, S29)"),
-        ("allies' output 2023 (M rounds/yr)", allies[2023], "0.6-0.8", "in [0.5, 1.0] (S47, S48)"),
-        ("allies' output 2024 (M rounds/yr)", allies[2024], "1.2-2", "in [1.2, 2.0] (S28, S48)"),
+        *(
+            (
+                f"{OUTPUT_LABELS[o.quantity]} {o.year} (M rounds/yr)",
+                {"rival_munitions_output": rival_out, "alliance_munitions_output": allies}[
+                    o.quantity
+                ][o.year],
+                f"{o.low:g}-{o.high:g}",
+                f"in [{o.low:g}, {o.high:g}] ({', '.join(o.source_ids)})",
+            )
+            for o in rival_record.OUTPUT_RANGES
+        ),
         ("ratio of outputs 2024", rival_out[2024] / allies[2024], "~2.5-3 (CNN, S28)", "-"),
         ("ratio of outputs 2025, hague.toml", ratio_2025, "~4 (S29, S31, S33)", "in [2.5, 4.5]"),
     ]

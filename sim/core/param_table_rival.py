@@ -162,6 +162,18 @@ class ParamFields(SupplyParamFields):
         doc="standard deviation of the quarterly shock to rival output",
         source="assumption",
     )
+    rival_budget_noise_sd_pp: float = declare(
+        0.0,
+        "pp of GDP per quarter",
+        0.0,
+        2.0,
+        doc="standard deviation of the quarterly shock to the rival's non-munitions defence "
+        "spending (the same standard-normal draw as the output's shock)",
+        source="derived: 0.33 in the backcast, the quarterly shock whose annual means change "
+        "as SIPRI's share for the rival did in 1993-2021 (s.d. 0.49 pp a year, seeds/panel) "
+        "at rival_budget_speed_per_year 0.5 (sim.validation.rival_record.budget_noise_sd_pp); "
+        "the hindcast derives it from the years up to each origin; 0 in the forward scenarios",
+    )
     # --- The rival's budget --------------------------------------------------------------
     rival_defence_share_initial_pct: float = declare(
         7.1,

@@ -9,7 +9,9 @@ capacity up to it (or up to the output it moves to, if higher), which comes onli
 own pipeline (leads of 0: capacity follows at once and never binds); and produces no more than
 its capacity and its budget allow (``sim.core.dynamics.rival_budget``): when the defence share
 it wants (the war's and peacetime's non-munitions spending plus output times the unit cost)
-exceeds what it can pay, both are cut in proportion. Strain above a threshold slows its GDP
+exceeds what it can pay, both are cut in proportion. Its non-munitions spending takes a quarterly
+shock (``rival_budget_noise_sd_pp``, the rival's one standard-normal draw, which also moves its
+output when ``rival_noise_sd_pct`` is on). Strain above a threshold slows its GDP
 growth (never below ``RIVAL_GDP_GROWTH_FLOOR_PCT_PER_YEAR``).
 """
 
@@ -95,6 +97,7 @@ def rival_respond(st, p, c, s, new, r: int, k: int, alliance_output: float, nois
     rest_aim = fmax(0.0, c.rival_rest_peace_pct[r] + st.war_on[k] * p[r, P.rival_war_effort_pct])
     speed = fmin(1.0, p[r, P.rival_budget_speed_per_year] * DT)
     rest = s.rival_rest_share_pct[r] + speed * (rest_aim - s.rival_rest_share_pct[r])
+    rest = fmax(0.0, rest + p[r, P.rival_budget_noise_sd_pp] * noise)
     share = rest + 100 * output * p[r, P.rival_round_cost_usd_k] / gdp
     allowed = allowed_share(p, s, r, gdp)
     if share > allowed:  # it cannot pay for both: each is cut in proportion

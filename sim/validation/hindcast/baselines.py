@@ -137,7 +137,7 @@ def trend(
     known, years = _censor(record, origin, horizons, n_samples)
     samples = _persistence(known, origin, years, n_samples)
     t = np.array(known.years, dtype=float)
-    levels = _levels(n_samples)
+    levels = quantile_levels(n_samples)
     for j in range(len(known.iso3)):
         y = known.shares[:, j]
         has = np.isfinite(y)
@@ -256,7 +256,7 @@ def _censor(
     return known, years
 
 
-def _levels(n_samples: int) -> np.ndarray:
+def quantile_levels(n_samples: int) -> np.ndarray:
     """The quantile levels of an ensemble of ``n_samples``: (k + 0.5) / n_samples."""
     return (np.arange(n_samples) + 0.5) / n_samples
 
@@ -269,14 +269,14 @@ def _persistence(
     x = known.shares[:, known.armed]
     samples = np.empty((n_samples, len(years), len(known.iso3)))
     for i, year in enumerate(years):
-        changes = np.quantile(_pooled_changes(x, year - origin), _levels(n_samples))
+        changes = np.quantile(pooled_changes(x, year - origin), quantile_levels(n_samples))
         # centred on the ensemble's own median (the pool's, up to interpolation), so that the
         # samples' median is the share at the origin for any n_samples, odd or even
         samples[:, i, :] = at + (changes - np.median(changes))[:, None]
     return samples
 
 
-def _pooled_changes(x: np.ndarray, h: int) -> np.ndarray:
+def pooled_changes(x: np.ndarray, h: int) -> np.ndarray:
     """The pooled h-year changes of the columns of ``x``, or the 1-year ones times sqrt(h).
 
     With no change at all (a record of one year) the band is a point: a single change of 0.

@@ -4,10 +4,11 @@ This module owns the command and the loop over origins (:func:`run_hindcast`): f
 year Y it fits the model with the record up to Y (``sim.validation.hindcast.model.fit_until``),
 forecasts Y+1 ... Y+h from the record's shares at Y, makes the baselines' forecasts
 (``sim.validation.hindcast.baselines``), scores every forecast against the record
-(``sim.validation.hindcast.scores``) and writes the table, the figure and the LaTeX table
-(``sim.validation.hindcast.output``) with ``fits.csv`` (each origin's fit) and ``manifest.json``
-(the command, the options, the record's edition, the versions and the time taken) into one
-folder, whole or not at all (``sim.runs.outputs.output_folder``; default
+(``sim.validation.hindcast.scores``), scores the rival's spending and the munitions outputs
+against their record (``sim.validation.hindcast.rival``) and writes the tables, the figure and
+the LaTeX table (``sim.validation.hindcast.output``) with ``fits.csv`` (each origin's fit)
+and ``manifest.json`` (the command, the options, the record's edition, the versions and the
+time taken) into one folder, whole or not at all (``sim.runs.outputs.output_folder``; default
 ``results/hindcast-<config>``).
 
 The fit's budget is the calibration's (``python -m sim calibrate``): full by default,
@@ -24,7 +25,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
 
@@ -34,7 +35,7 @@ from sim.core.params import Params
 from sim.runs.outputs import MANIFEST, output_folder, output_path
 from sim.runs.provenance import git_revision, package_versions
 from sim.validation.calibrate import cli_budget
-from sim.validation.hindcast import baselines, model, output, scores
+from sim.validation.hindcast import baselines, model, output, rival, scores
 from sim.validation.hindcast.options import DEFAULT_RUNS
 from sim.validation.hindcast.record import PanelRecord
 from sim.validation.objective import POOLED, Budget
@@ -45,6 +46,19 @@ KIND = "hindcast"
 
 class HindcastError(UserError):
     """A hindcast option that cannot be used."""
+
+
+class HindcastTables(NamedTuple):
+    """What :func:`run_hindcast` returns."""
+
+    scores: pd.DataFrame
+    """One row per method, origin and forecast year (``scores.SCORE_COLUMNS``)."""
+    members: pd.DataFrame
+    """The same, member-year by member-year (``scores.MEMBER_SCORE_COLUMNS``)."""
+    fits: pd.DataFrame
+    """One row per origin: the model's fit (empty without the model)."""
+    rival: pd.DataFrame
+    """The rival's quantities against their record (``rival.RIVAL_SCORE_COLUMNS``)."""
 
 
 def parse_years(text: str, option: str = "--origins") -> tuple[int, ...]:
@@ -138,7 +152,7 @@ def run_hindcast(
     record: PanelRecord | None = None,
     progress: Callable[[str], None] | None = None,
     with_model: bool = True,
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+) -> HindcastTables:
     """Fit, forecast and score at each origin.
 
     Args:
@@ -156,32 +170,40 @@ def run_hindcast(
             before the backcast starts).
 
     Returns:
-        The scores (one row per method, origin and forecast year), the same member-year by
-        member-year (``scores.member_scores``) and the fits (one row per origin).
+        The scores, the same member-year by member-year, the fits and the rival's scores
+        (:class:`HindcastTables`).
     """
     say = progress or (lambda _line: None)
     record = record if record is not None else PanelRecord.load()
-    tables, members, fits = [], [], []
+    tables, members, fits, rivals = [], [], [], []
     for origin in origins:
         forecasts = baselines.baseline_forecasts(record, origin, horizons)
+        rival_forecasts = [rival.persistence(origin, forecasts[0].years)]
         note = ""
         if with_model:
             fit = model.fit_until(base, record, origin, seed, budget)
             fits.append(_fit_row(fit))
-            forecasts.insert(
-                0, model.forecast(fit, record, horizons, n_runs, seed, scheduled_shocks)
-            )
-            note = (
-                f"fitted in {fit.seconds:.0f} s ({fit.evaluations} evaluations, "
-                f"loss {fit.loss:.5f}, shock scale {fit.params.noise_sd_pp:.3f} pp); "
-            )
+            own = model.forecast_with_rival(fit, record, horizons, n_runs, seed, scheduled_shocks)
+            forecasts.insert(0, own[0])
+            rival_forecasts.insert(0, own[1])
+            note = _fit_note(fit)
         tables += [scores.score(f, record) for f in forecasts]
         members += [scores.member_scores(f, record) for f in forecasts]
+        rivals += [rival.score(f) for f in rival_forecasts]
         say(f"origin {origin}: {note}scored {len(forecasts)} methods")
-    return (
+    return HindcastTables(
         pd.concat(tables, ignore_index=True),
         pd.concat(members, ignore_index=True),
         pd.DataFrame(fits),
+        pd.concat(rivals, ignore_index=True),
+    )
+
+
+def _fit_note(fit: model.Fit) -> str:
+    """One origin's fit in a line of progress."""
+    return (
+        f"fitted in {fit.seconds:.0f} s ({fit.evaluations} evaluations, "
+        f"loss {fit.loss:.5f}, shock scale {fit.params.noise_sd_pp:.3f} pp); "
     )
 
 
@@ -197,6 +219,7 @@ def _fit_row(fit: model.Fit) -> dict[str, Any]:
     if fit.spread is not None:
         row.update(
             noise_sd_pp=fit.spread.noise_sd_pp,
+            rival_budget_noise_sd_pp=fit.params.rival_budget_noise_sd_pp,
             in_sample_error_pp=fit.spread.error_pp,
             one_year_spread_pp=fit.spread.spread_pp,
         )
@@ -221,7 +244,7 @@ def cli_hindcast(args: argparse.Namespace) -> int:
         budget = dataclasses.replace(budget, pressure_multipliers=True)
     out = output_path(args.out) if args.out else Path("results") / f"hindcast-{scenario.name}"
     with output_folder(out, KIND, overwrite=args.overwrite) as folder:
-        table, members, fits = run_hindcast(
+        tables = run_hindcast(
             scenario.params,
             scenario.seed,
             origins,
@@ -234,14 +257,15 @@ def cli_hindcast(args: argparse.Namespace) -> int:
             with_model=not args.baselines_only,
         )
         with folder.write() as tmp:
-            files = output.write_outputs(table, tmp, members)
+            files = output.write_outputs(tables.scores, tmp, tables.members, tables.rival)
             if not args.baselines_only:
-                fits.to_csv(tmp / "fits.csv", index=False)
+                tables.fits.to_csv(tmp / "fits.csv", index=False)
                 files.append(tmp / "fits.csv")
             manifest = _manifest(args, scenario, record, budget_note, time.perf_counter() - t0)
             manifest["files"] = sorted([p.name for p in files] + [MANIFEST])
             (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-    print(scores.summarise(table).to_string(index=False))
+    print(scores.summarise(tables.scores).to_string(index=False))
+    print(rival.summarise(tables.rival).to_string(index=False))
     print(f"wrote {out}/", file=sys.stderr)
     return 0
 

@@ -8,7 +8,8 @@ This module owns the model's side of a rolling-origin hindcast:
   every later value and gets the same bytes).
 - then it sets the ensemble's spread (the shock scale ``noise_sd_pp``) so that the fitted model's
   one-year spread matches its in-sample one-year errors (``sim.validation.hindcast.dispersion``),
-  from the same years;
+  from the same years, and the rival's budget shock (``rival_budget_noise_sd_pp``) so that its
+  annual share changes as SIPRI's did up to Y (``sim.validation.rival_record``);
 - :func:`forecast` runs the fitted model from the backcast's first quarter to the last forecast
   year and, at the end of Y, sets each member's core share to the record's value for Y (the
   model's other state, such as the threat and the factories, is its own): the forecast starts
@@ -32,14 +33,16 @@ from sim.core import dynamics
 from sim.core.data import Members
 from sim.core.members import members_of
 from sim.core.params import Params, make_params, parse_quarter
-from sim.validation import backcast
+from sim.validation import backcast, rival_record
 from sim.validation.calibrate import calibrate
 from sim.validation.fit_targets import FitTargets
 from sim.validation.hindcast import dispersion
 from sim.validation.hindcast.assimilation import assimilated, starting_shares
 from sim.validation.hindcast.forecast import Forecast
 from sim.validation.hindcast.record import PanelRecord
+from sim.validation.hindcast.rival import RivalForecast
 from sim.validation.objective import Budget
+from sim.validation.rival_record import QUANTITIES
 
 METHOD = "model"
 """The model's name in the hindcast's tables."""
@@ -85,7 +88,8 @@ def fit_until(
         seed: root seed of the replications and the optimiser.
         budget: the calibration's budget (default: the full one).
         progress: called with a line of text after each stage.
-        spread_fit: set the shock scale from the in-sample errors (False: keep the config's).
+        spread_fit: set the shock scales from the years up to the origin (False: keep the
+            config's).
 
     Raises:
         ValueError: when the origin is not after the backcast's first year.
@@ -101,7 +105,13 @@ def fit_until(
     fitted, spread = result.params, None
     if spread_fit:
         spread = dispersion.estimate(fitted, members, known, origin, seed)
-        fitted = make_params({"noise_sd_pp": spread.noise_sd_pp}, base=fitted)
+        rival_sd = rival_record.budget_noise_sd_pp(
+            rival_record.annual_change_sd(origin), fitted.rival_budget_speed_per_year
+        )
+        fitted = make_params(
+            {"noise_sd_pp": spread.noise_sd_pp, "rival_budget_noise_sd_pp": rival_sd},
+            base=fitted,
+        )
     return Fit(
         origin,
         fitted,
@@ -129,20 +139,32 @@ def forecast(
         horizons: years ahead; those past the record's last year are dropped.
         n_runs: replications (the ensemble).
         seed: root seed of the replications (``sim.validation.backcast.replication_seeds``).
-        scheduled_shocks: keep a threat shock the config schedules after the origin.
+        scheduled_shocks: keep a threat shock (and a war) the config schedules after the origin.
 
     Returns:
         The forecast, one sample per replication.
+    """
+    return forecast_with_rival(fit, record, horizons, n_runs, seed, scheduled_shocks)[0]
+
+
+def forecast_with_rival(
+    fit: Fit,
+    record: PanelRecord,
+    horizons: tuple[int, ...],
+    n_runs: int,
+    seed: int,
+    scheduled_shocks: bool = False,
+) -> tuple[Forecast, RivalForecast]:
+    """:func:`forecast`, with the same runs' forecast of the rival's quantities.
+
+    The rival's quantities (``sim.validation.rival_record.QUANTITIES``) are the annual means of
+    the runs' states, from the model's own rival at the origin. Arguments as :func:`forecast`.
     """
     origin = fit.origin
     years = tuple(origin + h for h in sorted(horizons) if origin + h <= record.last_year)
     if not years:
         raise ValueError(f"origin {origin}: no horizon of {horizons} within the record")
-    # the fiscal space after the origin holds the origin's (sim.core.fiscal): no later IMF value
-    params = make_params({"fiscal_data_until_year": origin}, base=_ending(fit.params, years[-1]))
-    if not scheduled_shocks and params.threat_shock_quarter:
-        if int(parse_quarter(params.threat_shock_quarter)) > origin:
-            params = make_params({"threat_shock_size": 0.0}, base=params)
+    params = _known_at_origin(fit.params, origin, years[-1], scheduled_shocks)
     static = dynamics.build_static(params, fit.members)
     p = np.repeat(dynamics.param_arrays([params]), n_runs, axis=0)
     seeds = backcast.replication_seeds(seed, n_runs)
@@ -151,9 +173,38 @@ def forecast(
     year_of = np.array([int(q[:4]) for q in static.quarters])
     reset_row = int(np.flatnonzero(year_of == origin)[-1])
     core = np.empty((n_runs, static.n_steps + 1, fit.members.n))
+    rival = {q: np.empty((n_runs, static.n_steps + 1)) for q in QUANTITIES}
     states = assimilated(static, p, member_noise, rival_noise, reset_row, start)
     for k, state in enumerate(states):
         core[:, k] = state.core_share_pct
+        rival["rival_defence_share_pct"][:, k] = state.rival_defence_share_pct
+        rival["rival_munitions_output"][:, k] = state.rival_output
+        rival["alliance_munitions_output"][:, k] = state.alliance_output
     samples = np.stack([core[:, year_of == y].mean(axis=1) for y in years], axis=1)
     samples[:, :, np.isnan(start)] = np.nan
-    return Forecast(METHOD, origin, years, tuple(fit.members.iso3), samples)
+    annual = {
+        q: np.stack([x[:, year_of == y].mean(axis=1) for y in years], axis=1)
+        for q, x in rival.items()
+    }
+    return (
+        Forecast(METHOD, origin, years, tuple(fit.members.iso3), samples),
+        RivalForecast(METHOD, origin, years, annual),
+    )
+
+
+def _known_at_origin(params: Params, origin: int, last: int, scheduled_shocks: bool) -> Params:
+    """The fitted parameters run to ``last``, with nothing the origin could not know.
+
+    The fiscal space after the origin holds the origin's (``sim.core.fiscal``: no later IMF
+    value); without ``scheduled_shocks`` a threat shock or a war scheduled after the origin is
+    left out.
+    """
+    params = make_params({"fiscal_data_until_year": origin}, base=_ending(params, last))
+    if scheduled_shocks:
+        return params
+    later: dict[str, object] = {}
+    if params.threat_shock_quarter and int(parse_quarter(params.threat_shock_quarter)) > origin:
+        later["threat_shock_size"] = 0.0
+    if params.war_start_quarter and int(parse_quarter(params.war_start_quarter)) > origin:
+        later["war_start_quarter"] = ""
+    return make_params(later, base=params) if later else params

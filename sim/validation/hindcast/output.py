@@ -7,7 +7,10 @@ This module owns :func:`write_outputs`, what ``python -m sim hindcast`` leaves i
 - ``summary.csv``: those pooled over origins per method and horizon
   (``scores.SUMMARY_COLUMNS``);
 - ``skill.png`` and ``skill.pdf``: skill against horizon, one colour per method;
-- ``scores.tex``: the summary as a booktabs table.
+- ``scores.tex``: the summary as a booktabs table;
+- ``rival_scores.csv`` and ``rival_summary.csv`` (when given): the rival's spending and both
+  sides' munitions output against their record (``sim.validation.hindcast.rival``), per origin
+  and year, and per method and quantity.
 
 What a reader should compare: the model's row (always first, drawn thick and black) against the
 baselines at the same horizon. Lower RMSE, MAE and CRPS (pp of GDP) are better; the CRPS rewards a
@@ -34,6 +37,7 @@ import pandas as pd
 from sim.analysis.table_format import latex_escape
 from sim.runs.figure import OKABE_ITO, apply_style, plt
 from sim.sweep.files import tmp_name, write_parquet
+from sim.validation.hindcast import rival as rival_scores
 from sim.validation.hindcast.scores import METHOD_ORDER, summarise
 
 METHOD_LABELS = {
@@ -81,12 +85,17 @@ FILES = ("scores.parquet", "scores.csv", "summary.csv", "skill.png", "skill.pdf"
 """The files :func:`write_outputs` writes, in order."""
 MEMBER_FILES = ("member_scores.parquet", "member_scores.csv")
 """The member-year scores' files, written when :func:`write_outputs` is given them."""
+RIVAL_FILES = ("rival_scores.csv", "rival_summary.csv")
+"""The rival's scores and their summary, written when :func:`write_outputs` is given them."""
 
 PNG_DPI = 200
 
 
 def write_outputs(
-    scores: pd.DataFrame, out: Path, members: pd.DataFrame | None = None
+    scores: pd.DataFrame,
+    out: Path,
+    members: pd.DataFrame | None = None,
+    rival: pd.DataFrame | None = None,
 ) -> list[Path]:
     """Write the scores, their summary, the skill figure and the LaTeX table into ``out``.
 
@@ -95,10 +104,12 @@ def write_outputs(
         out: the folder (created if missing).
         members: the rows of ``sim.validation.hindcast.scores.member_scores``, if any: written
             as :data:`MEMBER_FILES`.
+        rival: the rows of ``sim.validation.hindcast.rival.score``, if any: written with their
+            summary as :data:`RIVAL_FILES`.
 
     Returns:
-        The files written (:data:`FILES`, then :data:`MEMBER_FILES` with ``members``, in
-        ``out``).
+        The files written (:data:`FILES`, then :data:`MEMBER_FILES` with ``members`` and
+        :data:`RIVAL_FILES` with ``rival``, in ``out``).
     """
     out = Path(out)
     summary = summarise(scores)
@@ -112,13 +123,17 @@ def write_outputs(
     }
     if members is not None:
         texts[MEMBER_FILES[1]] = members.to_csv(index=False, lineterminator="\n").encode()
+    if rival is not None:
+        for name, frame in zip(RIVAL_FILES, (rival, rival_scores.summarise(rival)), strict=True):
+            texts[name] = frame.to_csv(index=False, lineterminator="\n").encode()
     out.mkdir(parents=True, exist_ok=True)
     write_parquet(scores, out / FILES[0])
     if members is not None:
         write_parquet(members, out / MEMBER_FILES[0])
     for name, data in texts.items():
         _write_bytes(data, out / name)
-    return [out / name for name in FILES + (MEMBER_FILES if members is not None else ())]
+    names = FILES + (MEMBER_FILES if members is not None else ())
+    return [out / name for name in names + (RIVAL_FILES if rival is not None else ())]
 
 
 def method_colour(method: str, order: list[str]) -> str:

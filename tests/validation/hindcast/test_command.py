@@ -155,3 +155,25 @@ def test_no_member_multipliers_fits_without_them_and_says_so(tmp_path, monkeypat
     )
     assert json.loads((back / "manifest.json").read_text())["pressure_multipliers"] is True
     assert manifest["pressure_multipliers"] is False
+
+
+def test_the_rival_is_on_the_scoreboard(folder):
+    # issue 16 item 2: the rival's share (SIPRI, every year) and both sides' outputs (the dated
+    # ranges: rival 2021 and 2024, allies 2023 and 2024) are scored for the model and persistence
+    rival = pd.read_csv(folder / "rival_scores.csv")
+    model = rival[rival["method"] == "model"]
+    shares = model[model["quantity"] == "rival_defence_share_pct"]
+    assert sorted(shares["year"]) == [2020, 2021, 2023, 2024]
+    outputs = model[model["quantity"] != "rival_defence_share_pct"]
+    assert sorted(zip(outputs["quantity"], outputs["year"], strict=True)) == [
+        ("alliance_munitions_output", 2023),
+        ("alliance_munitions_output", 2024),
+        ("rival_munitions_output", 2021),
+        ("rival_munitions_output", 2024),
+    ]
+    persistence = rival[rival["method"] == "persistence"]
+    assert set(persistence["quantity"]) == {"rival_defence_share_pct"}  # no output at 2019/2022
+    summary = pd.read_csv(folder / "rival_summary.csv")
+    assert set(summary["method"]) == {"model", "persistence"}
+    fits = pd.read_csv(folder / "fits.csv")
+    assert (fits["rival_budget_noise_sd_pp"] > 0).all()  # derived from SIPRI up to each origin
