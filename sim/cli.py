@@ -227,6 +227,18 @@ def _add_calibrate(sub: argparse._SubParsersAction) -> None:
         " configs/data/backcast_fitted.toml and the two behaviour tables) instead of "
         "writing to results/calibration-seed<seed>/ (the default)",
     )
+    p.add_argument(
+        "--method",
+        choices=("point", "abc"),
+        default="point",
+        help="point: the point fit (the default); abc: the Bayesian calibration, a posterior by "
+        "ABC-SMC, written to the folder --out (default results/posterior-seed<seed>/)",
+    )
+    p.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="with --method abc: replace an existing posterior folder",
+    )
     p.set_defaults(func=cmd_calibrate)
 
 

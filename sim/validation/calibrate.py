@@ -316,7 +316,12 @@ def cli_calibrate(args: argparse.Namespace) -> int:
     defaults to the config's. ``--holdout-year`` needs ``--out``: a fit that leaves data out
     must be written where it cannot be taken for the full fit. The environment variable
     ``SIM_CALIBRATE_BUDGET=smoke`` selects :data:`SMOKE_BUDGET` (smoke tests only).
+    ``--method abc`` runs the Bayesian calibration instead (``sim.validation.posterior.command``).
     """
+    if getattr(args, "method", "point") == "abc":
+        from sim.validation.posterior.command import cli_posterior
+
+        return cli_posterior(args)
     scenario = load_scenario(args.config, seed=args.seed)
     budget, budget_note = cli_budget()
     root = resources.checkout_root()

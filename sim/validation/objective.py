@@ -69,6 +69,7 @@ class Objective:
         held: dict[str, float] | None = None,
         holdout_year: int | None = None,
         targets: FitTargets | None = None,
+        member_table: dict[str, tuple[float, float]] | None = None,
     ) -> None:
         """Prepare the record, the members (without multipliers) and the shocks.
 
@@ -82,6 +83,8 @@ class Objective:
             targets: what the fit is compared with (default: ``FitTargets.of(members,
                 holdout_year)``; the hindcast passes ``FitTargets.from_panel``). Their years must
                 lie within the backcast's quarters.
+            member_table: the members' multipliers where the search vector has none
+                (``SearchSpace``; the Bayesian calibration holds the point fit's).
 
         Raises:
             ValueError: when ``holdout_year`` is not one of :data:`FIT_YEARS`.
@@ -103,7 +106,7 @@ class Objective:
             use_target_exemptions=base.use_target_exemptions,
         )
         self.targets = targets if targets is not None else FitTargets.of(members, holdout_year)
-        self.space = SearchSpace(self.base, members, budget)
+        self.space = SearchSpace(self.base, members, budget, member_table)
         self.static = dynamics.build_static(self.base, members)
         self.seeds = backcast.replication_seeds(seed, budget.n_runs)
         self.member_noise, self.rival_noise = dynamics.draw_shocks(
@@ -207,6 +210,15 @@ class Objective:
                 for s, x in zip(shares, xs, strict=True)
             ]
         )
+
+    def distances(self, xs: np.ndarray) -> np.ndarray:
+        """The data's part of the loss of S search vectors (S,): the loss less its ridge.
+
+        The distance of the Bayesian calibration (``sim.validation.posterior``), whose priors
+        take the ridge's place.
+        """
+        xs = np.atleast_2d(np.asarray(xs, dtype=float))
+        return self.batch(xs) - (xs**2) @ self.prior_weights()
 
     def residuals_batch(self, xs: np.ndarray) -> np.ndarray:
         """:meth:`residuals` of S search vectors (S, member-years), evaluated in batches."""

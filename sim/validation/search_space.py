@@ -148,10 +148,22 @@ class SearchSpace:
         centering: the linear map of :meth:`centred`.
     """
 
-    def __init__(self, base: Params, members: Members, budget: Budget) -> None:
-        """Lay out the coordinates of a calibration of ``members`` from ``base``."""
+    def __init__(
+        self,
+        base: Params,
+        members: Members,
+        budget: Budget,
+        member_table: dict[str, tuple[float, float]] | None = None,
+    ) -> None:
+        """Lay out the coordinates of a calibration of ``members`` from ``base``.
+
+        ``member_table`` (ISO3 -> (threat, pressure) multipliers relative to the region) holds
+        the members' multipliers where the search vector has none (``budget.members`` off): the
+        Bayesian calibration conditions on the point fit's (default: all 1).
+        """
         self.base = base
         self.members = members
+        self.member_table = dict(member_table or {})
         armed = members.armed
         self.regions = tuple(sorted({r for r, a in zip(members.region, armed, strict=True) if a}))
         self.armed_iso3 = tuple(c for c, a in zip(members.iso3, armed, strict=True) if a)
@@ -235,10 +247,12 @@ class SearchSpace:
         Args:
             x: the search vector.
             level: ``"region"`` (every armed member's region) or ``"member"`` (every armed
-                member, relative to its region: centred, see :meth:`centred`).
+                member, relative to its region: centred, see :meth:`centred`; a member without
+                a coordinate keeps its ``member_table`` value).
         """
         owners = self.regions if level == "region" else self.armed_iso3
-        table = {o: [1.0, 1.0] for o in owners}
+        held = self.member_table if level == "member" else {}
+        table = {o: list(held.get(o, (1.0, 1.0))) for o in owners}
         for c, v in zip(self.coords, self.centred(x), strict=True):
             if c.level == level:
                 table[c.owner][0 if c.kind == "threat_multiplier" else 1] = float(math.exp(v))
