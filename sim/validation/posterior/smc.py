@@ -20,8 +20,10 @@ lower end) is not cut by them.
    kernel, its proposals few neighbours, and the weights collapsed to an effective sample size
    of 1-2 within a few generations.)
 3. It stops after :attr:`SmcBudget.generations`, when a generation's acceptance rate falls
-   below :attr:`SmcBudget.min_acceptance`, or when the next generation would pass
-   :attr:`SmcBudget.max_evaluations` (the population of the last finished generation is kept).
+   below :attr:`SmcBudget.min_acceptance`, when its effective sample size falls below
+   :attr:`SmcBudget.min_ess` of the particles (that generation is dropped), or when the next
+   generation would pass :attr:`SmcBudget.max_evaluations` (the population of the last finished
+   generation is kept).
 
 **Why not pyabc.** pyabc (0.13) simulates one particle per call of the model; here a call of
 the ensemble evaluates a batch of candidates at once (``Objective.batch``: S candidates x R
@@ -59,6 +61,10 @@ class SmcBudget:
     """The next tolerance is this quantile of the last population's distances."""
     min_acceptance: float = 0.01
     """Stop after a generation accepting fewer of its proposals than this."""
+    min_ess: float = 0.1
+    """Stop when a generation's effective sample size falls below this share of the particles:
+    that generation is dropped and the one before kept (its weights still describe the
+    posterior at a slightly wider tolerance with enough distinct particles)."""
     max_evaluations: int = 120_000
     """Stop before a generation would pass this many distance evaluations in all."""
     batch: int = 128
@@ -77,7 +83,8 @@ class Posterior:
         generations: one row per generation: ``generation``, ``tolerance``, ``proposals``,
             ``evaluated`` (every proposal is evaluated: the unbounded scale keeps them within
             the bounds), ``accepted``, ``acceptance_rate`` (accepted / evaluated), ``ess``
-            (effective sample size, 1 / sum of squared weights), ``seconds``.
+            (effective sample size, 1 / sum of squared weights), ``seconds``, ``kept`` (False
+            for a generation dropped for its effective sample size).
         evaluations: distance evaluations in all.
         stopped: why the sampler stopped.
     """
@@ -161,6 +168,10 @@ def abc_smc(
             post.stopped = f"generation {g} ran out of the evaluation budget"
             break
         unbounded, distances, weights, proposals, evaluated = found
+        ess = float(1.0 / np.sum(weights**2))
+        if ess < budget.min_ess * n:
+            _drop(post, _row(g, tolerance, proposals, evaluated, n, post, t0), ess, budget, say)
+            break
         post.unbounded, post.distances, post.weights = unbounded, distances, weights
         post.samples = prior.from_unbounded(unbounded)
         post.tolerance = tolerance
@@ -234,6 +245,18 @@ def _mixture_log_density(
         return logsumexp(-0.5 * quad - log_norm + np.log(weights)[None, :], axis=1)
 
 
+def _drop(post: Posterior, row: dict, ess: float, budget: SmcBudget, say: Callable) -> None:
+    """Record a generation dropped for its effective sample size; the last one stays."""
+    row = row | {"ess": ess, "kept": False}
+    post.generations.append(row)
+    say(_line(row) + " (dropped: its ESS is too small)")
+    g, n = row["generation"], budget.particles
+    post.stopped = (
+        f"generation {g}'s ESS {ess:.0f} fell below {budget.min_ess:g} x {n}: "
+        f"generation {g - 1} is kept"
+    )
+
+
 def _row(
     g: int, tolerance: float, proposals: int, evaluated: int, n: int, post: Posterior, t0: float
 ) -> dict:
@@ -247,6 +270,7 @@ def _row(
         "acceptance_rate": n / evaluated,
         "ess": post.ess,
         "seconds": round(time.perf_counter() - t0, 2),
+        "kept": True,
     }
 
 

@@ -143,3 +143,14 @@ def test_the_unbounded_scale_round_trips_and_carries_the_jacobian():
         )
         expected = prior.log_density(x[:5]) + jacobian_j + other
         assert prior.log_density_unbounded(z[:5]) == pytest.approx(expected, rel=1e-6)
+
+
+def test_a_generation_whose_weights_degenerate_is_dropped():
+    # ESS can reach N only with equal weights: with min_ess 0.999 the first generation after the
+    # prior's (weights = prior / mixture, never all equal) is dropped and the prior's is kept
+    budget = SmcBudget(particles=50, generations=5, batch=32, min_ess=0.999)
+    post = abc_smc(toy_distance(1), TOY_PRIOR, budget, seed=7)
+    assert [g["kept"] for g in post.generations] == [True, False]
+    assert post.generations[1]["ess"] < 0.999 * 50
+    assert post.tolerance == math.inf and post.weights == pytest.approx(np.full(50, 1 / 50))
+    assert "generation 0 is kept" in post.stopped
