@@ -9,10 +9,10 @@ laggards' pace against NATO's record), each particle's runs sharing one set of s
 random numbers, :attr:`PosteriorBudget.n_runs` replications).
 
 **Conditional on the members' multipliers.** The 31 member multipliers are held at the
-committed point fit's (the config's ``member_behaviour_file``): over all 44 coordinates the
-importance weights collapsed within a generation (an effective sample size of 4 of 300), so the
-posterior is of the 13 pooled and region coordinates given the members' fitted deviations from
-their regions.
+committed point fit's (the config's ``member_behaviour_file``): over all 44 coordinates a first
+version of the sampler saw its importance weights collapse within a generation (an effective
+sample size of 4 of 300), so the posterior is of the 13 pooled and region coordinates given the
+members' fitted deviations from their regions.
 
 Everything goes into one folder, whole or not at all (``sim.runs.outputs.output_folder``;
 default ``results/posterior-seed<seed>/``): the files of ``sim.validation.posterior.output`` and

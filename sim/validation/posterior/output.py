@@ -15,7 +15,7 @@ whole-or-nothing folder (``sim.runs.outputs.output_folder``):
   interval, ``sd_ratio`` (posterior s.d. / prior s.d.) and ``narrowed`` (1 - the ratio): how much
   the data narrowed it. Multipliers are compared on the log scale they are drawn on.
 - ``marginals.png``/``.pdf``: each pooled and region coordinate's posterior histogram against its
-  prior's density, and the members' s.d. ratios.
+  prior's, and the members' s.d. ratios when members are sampled.
 - ``pairs.png``: the pooled coordinates two by two (points sized by weight).
 """
 
@@ -124,8 +124,10 @@ def _marginals(prior: Prior, post: Posterior, table: pd.DataFrame) -> dict[str, 
     """The marginals figure, PNG and PDF."""
     apply_style()
     shown = [j for j, c in enumerate(prior.coords) if c.level != "member"]
+    members = table[table["level"] == "member"]
+    panels = len(shown) + (1 if len(members) else 0)
     cols = 4
-    rows = (len(shown) + 1 + cols - 1) // cols
+    rows = (panels + cols - 1) // cols
     fig, axes = plt.subplots(rows, cols, figsize=(7.2, 1.7 * rows), constrained_layout=True)
     draws = prior.sample(20_000, np.random.default_rng(0))
     for ax, j in zip(axes.flat, shown, strict=False):
@@ -144,9 +146,8 @@ def _marginals(prior: Prior, post: Posterior, table: pd.DataFrame) -> dict[str, 
         )
         ax.set_title(c.name + (" (log)" if c.log else ""), fontsize=6)
         ax.tick_params(labelsize=5)
-    members = table[table["level"] == "member"]
-    ax = axes.flat[len(shown)]
     if len(members):
+        ax = axes.flat[len(shown)]
         ax.barh(
             [n.split(":")[1] for n in members["coordinate"]],
             members["sd_ratio"],
@@ -155,7 +156,7 @@ def _marginals(prior: Prior, post: Posterior, table: pd.DataFrame) -> dict[str, 
         ax.axvline(1.0, color="0.4", lw=0.8, ls="--")
         ax.set_title("members: posterior / prior s.d. (log)", fontsize=6)
         ax.tick_params(labelsize=4)
-    for extra in axes.flat[len(shown) + 1 :]:
+    for extra in axes.flat[panels:]:
         extra.axis("off")
     axes.flat[0].legend(fontsize=5, frameon=False)
     fig.suptitle("Posterior (line) against prior (grey)", fontsize=8)

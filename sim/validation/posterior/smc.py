@@ -20,10 +20,9 @@ lower end) is not cut by them.
    kernel, its proposals few neighbours, and the weights collapsed to an effective sample size
    of 1-2 within a few generations.)
 3. It stops after :attr:`SmcBudget.generations`, when a generation's acceptance rate falls
-   below :attr:`SmcBudget.min_acceptance`, when its effective sample size falls below
-   :attr:`SmcBudget.min_ess` of the particles (that generation is dropped), or when the next
-   generation would pass :attr:`SmcBudget.max_evaluations` (the population of the last finished
-   generation is kept).
+   below :attr:`SmcBudget.min_acceptance`, or when the next generation would pass
+   :attr:`SmcBudget.max_evaluations`. It reports the last generation whose effective sample
+   size reached :attr:`SmcBudget.min_ess` of the particles.
 
 **Why not pyabc.** pyabc (0.13) simulates one particle per call of the model; here a call of
 the ensemble evaluates a batch of candidates at once (``Objective.batch``: S candidates x R
@@ -62,9 +61,10 @@ class SmcBudget:
     min_acceptance: float = 0.01
     """Stop after a generation accepting fewer of its proposals than this."""
     min_ess: float = 0.1
-    """Stop when a generation's effective sample size falls below this share of the particles:
-    that generation is dropped and the one before kept (its weights still describe the
-    posterior at a slightly wider tolerance with enough distinct particles)."""
+    """The posterior reported is the last generation whose effective sample size reached this
+    share of the particles: a later one whose weights sit on a handful of particles would give
+    intervals from a handful of points (the sampler goes on: an early generation's low ESS
+    recovers as the kernels follow the particles)."""
     max_evaluations: int = 120_000
     """Stop before a generation would pass this many distance evaluations in all."""
     batch: int = 128
@@ -76,15 +76,15 @@ class Posterior:
     """The last population: the particles, their weights and distances, and how it was reached.
 
     Attributes:
-        samples: (N, D) the particles.
+        samples: (N, D) the particles of the generation reported (``generations``).
         weights: (N,) importance weights, summing to 1.
         distances: (N,) each particle's distance.
         tolerance: the last generation's tolerance (inf for the prior's).
         generations: one row per generation: ``generation``, ``tolerance``, ``proposals``,
             ``evaluated`` (every proposal is evaluated: the unbounded scale keeps them within
             the bounds), ``accepted``, ``acceptance_rate`` (accepted / evaluated), ``ess``
-            (effective sample size, 1 / sum of squared weights), ``seconds``, ``kept`` (False
-            for a generation dropped for its effective sample size).
+            (effective sample size, 1 / sum of squared weights), ``seconds``, ``reported``
+            (True for the generation whose population this is).
         evaluations: distance evaluations in all.
         stopped: why the sampler stopped.
     """
@@ -158,6 +158,7 @@ def abc_smc(
     post.unbounded = prior.to_unbounded(samples)
     post.generations.append(_row(0, np.inf, n, n, n, post, t0))
     say(_line(post.generations[-1]))
+    reported = _snapshot(post, 0)
     for g in range(1, budget.generations + 1):
         if post.evaluations + n > budget.max_evaluations:
             post.stopped = f"the evaluation budget ({budget.max_evaluations}) would be passed"
@@ -168,21 +169,19 @@ def abc_smc(
             post.stopped = f"generation {g} ran out of the evaluation budget"
             break
         unbounded, distances, weights, proposals, evaluated = found
-        ess = float(1.0 / np.sum(weights**2))
-        if ess < budget.min_ess * n:
-            _drop(post, _row(g, tolerance, proposals, evaluated, n, post, t0), ess, budget, say)
-            break
         post.unbounded, post.distances, post.weights = unbounded, distances, weights
         post.samples = prior.from_unbounded(unbounded)
         post.tolerance = tolerance
         post.generations.append(_row(g, tolerance, proposals, evaluated, n, post, t0))
         say(_line(post.generations[-1]))
+        if post.ess >= budget.min_ess * n:
+            reported = _snapshot(post, g)
         if n / evaluated < budget.min_acceptance:
             post.stopped = f"acceptance {n / evaluated:.4f} below {budget.min_acceptance}"
             break
     else:
         post.stopped = f"{budget.generations} generations"
-    return post
+    return _report(post, reported, budget)
 
 
 def _generation(
@@ -245,16 +244,27 @@ def _mixture_log_density(
         return logsumexp(-0.5 * quad - log_norm + np.log(weights)[None, :], axis=1)
 
 
-def _drop(post: Posterior, row: dict, ess: float, budget: SmcBudget, say: Callable) -> None:
-    """Record a generation dropped for its effective sample size; the last one stays."""
-    row = row | {"ess": ess, "kept": False}
-    post.generations.append(row)
-    say(_line(row) + " (dropped: its ESS is too small)")
-    g, n = row["generation"], budget.particles
-    post.stopped = (
-        f"generation {g}'s ESS {ess:.0f} fell below {budget.min_ess:g} x {n}: "
-        f"generation {g - 1} is kept"
-    )
+def _snapshot(post: Posterior, generation: int) -> tuple:
+    """What :func:`_report` needs to restore a generation's population."""
+    return (generation, post.samples, post.unbounded, post.weights, post.distances, post.tolerance)
+
+
+def _report(post: Posterior, reported: tuple, budget: SmcBudget) -> Posterior:
+    """The posterior to report: the last generation whose ESS reached :attr:`SmcBudget.min_ess`.
+
+    A later generation whose weights degenerated (a few particles carry them) would give
+    intervals from a handful of points; the one reported is marked in ``generations``.
+    """
+    g, post.samples, post.unbounded, post.weights, post.distances, post.tolerance = reported
+    for row in post.generations:
+        row["reported"] = row["generation"] == g
+    last = post.generations[-1]["generation"]
+    if g != last:
+        post.stopped += (
+            f"; generation {g} is reported, the last whose ESS reached "
+            f"{budget.min_ess:g} x {budget.particles}"
+        )
+    return post
 
 
 def _row(
@@ -270,7 +280,6 @@ def _row(
         "acceptance_rate": n / evaluated,
         "ess": post.ess,
         "seconds": round(time.perf_counter() - t0, 2),
-        "kept": True,
     }
 
 

@@ -62,6 +62,7 @@ def test_its_generations_tighten_and_its_particles_respect_them(toy):
     assert np.all(toy.distances <= toy.tolerance)
     assert toy.weights.sum() == pytest.approx(1.0) and np.all(toy.weights > 0)
     assert toy.evaluations == sum(g["evaluated"] for g in toy.generations)
+    assert [g["reported"] for g in toy.generations] == [False] * 12 + [True]  # ESS above 0.1 N
     for g in toy.generations[1:]:
         assert g["acceptance_rate"] == pytest.approx(g["accepted"] / g["evaluated"])
         assert g["proposals"] >= g["evaluated"]
@@ -145,12 +146,13 @@ def test_the_unbounded_scale_round_trips_and_carries_the_jacobian():
         assert prior.log_density_unbounded(z[:5]) == pytest.approx(expected, rel=1e-6)
 
 
-def test_a_generation_whose_weights_degenerate_is_dropped():
-    # ESS can reach N only with equal weights: with min_ess 0.999 the first generation after the
-    # prior's (weights = prior / mixture, never all equal) is dropped and the prior's is kept
-    budget = SmcBudget(particles=50, generations=5, batch=32, min_ess=0.999)
+def test_the_last_generation_with_enough_ess_is_reported():
+    # ESS reaches N only with equal weights: with min_ess 0.999 no generation after the prior's
+    # (weights = prior / mixture, never all equal) qualifies, so the prior's population is
+    # reported while the sampler still runs its generations
+    budget = SmcBudget(particles=50, generations=3, batch=32, min_ess=0.999)
     post = abc_smc(toy_distance(1), TOY_PRIOR, budget, seed=7)
-    assert [g["kept"] for g in post.generations] == [True, False]
-    assert post.generations[1]["ess"] < 0.999 * 50
+    assert [g["reported"] for g in post.generations] == [True, False, False, False]
+    assert all(g["ess"] < 0.999 * 50 for g in post.generations[1:])
     assert post.tolerance == math.inf and post.weights == pytest.approx(np.full(50, 1 / 50))
-    assert "generation 0 is kept" in post.stopped
+    assert "generation 0 is reported" in post.stopped
