@@ -45,7 +45,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import math
-import os
 import sys
 import time
 from collections.abc import Callable
@@ -61,7 +60,12 @@ from sim.core.params import Params
 from sim.validation.calibrate_options import BUDGET_ENV as BUDGET_ENV
 from sim.validation.calibrate_options import CalibrationError as CalibrationError
 from sim.validation.calibrate_options import InPlaceError as InPlaceError
-from sim.validation.calibrate_options import check_options, command_line, destinations
+from sim.validation.calibrate_options import (
+    budget_from_env,
+    check_options,
+    command_line,
+    destinations,
+)
 from sim.validation.fit_targets import FitTargets
 from sim.validation.identification import identify as identify
 from sim.validation.objective import POOLED, Budget, Objective
@@ -286,14 +290,7 @@ def cli_budget() -> tuple[Budget, str]:
     Raises:
         CalibrationError: when :data:`BUDGET_ENV` is neither unset, ``full`` nor ``smoke``.
     """
-    choice = os.environ.get(BUDGET_ENV, "").strip().lower()
-    if choice in ("", "full"):
-        return CLI_BUDGET, ""
-    if choice == "smoke":
-        return SMOKE_BUDGET, f"{BUDGET_ENV}=smoke "
-    raise CalibrationError(
-        BUDGET_ENV, repr(choice), "unset, 'full' or 'smoke' (a tiny budget for smoke tests only)"
-    )
+    return budget_from_env(CLI_BUDGET, SMOKE_BUDGET)
 
 
 def cli_calibrate(args: argparse.Namespace) -> int:

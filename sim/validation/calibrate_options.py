@@ -9,6 +9,7 @@ or the committed fit with ``--in-place``) and the command line recorded in the w
 from __future__ import annotations
 
 import argparse
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +27,26 @@ under the current folder, never a tracked file."""
 BUDGET_ENV = "SIM_CALIBRATE_BUDGET"
 """Environment variable choosing the command's budget: unset (or ``full``) for
 ``sim.validation.calibrate.CLI_BUDGET``, ``smoke`` for ``sim.validation.calibrate.SMOKE_BUDGET``."""
+
+
+def budget_from_env[T](full: T, smoke: T) -> tuple[T, str]:
+    """The budget :data:`BUDGET_ENV` chooses, and how to name it in a recorded command.
+
+    Returns:
+        ``(full, "")`` when the variable is unset or ``full``; ``smoke`` and the text
+        ``"SIM_CALIBRATE_BUDGET=smoke "`` when it is ``smoke``.
+
+    Raises:
+        CalibrationError: for any other value.
+    """
+    choice = os.environ.get(BUDGET_ENV, "").strip().lower()
+    if choice in ("", "full"):
+        return full, ""
+    if choice == "smoke":
+        return smoke, f"{BUDGET_ENV}=smoke "
+    raise CalibrationError(
+        BUDGET_ENV, repr(choice), "unset, 'full' or 'smoke' (a tiny budget for smoke tests only)"
+    )
 
 
 class CalibrationError(ValueError, UserError):

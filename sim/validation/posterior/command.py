@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import os
 import sys
 import time
 from pathlib import Path
@@ -36,7 +35,7 @@ from sim.core.data import load_member_behaviour
 from sim.core.params import Params
 from sim.runs.outputs import MANIFEST, output_folder, output_path
 from sim.runs.provenance import git_revision, package_versions
-from sim.validation.calibrate_options import BUDGET_ENV, CalibrationError
+from sim.validation.calibrate_options import CalibrationError, budget_from_env
 from sim.validation.objective import Budget, Objective
 from sim.validation.posterior import output, prior
 from sim.validation.posterior.smc import Posterior, SmcBudget, abc_smc
@@ -68,12 +67,7 @@ def posterior_budget() -> tuple[PosteriorBudget, str]:
     Raises:
         CalibrationError: when :data:`BUDGET_ENV` is neither unset, ``full`` nor ``smoke``.
     """
-    choice = os.environ.get(BUDGET_ENV, "").strip().lower()
-    if choice in ("", "full"):
-        return FULL_BUDGET, ""
-    if choice == "smoke":
-        return SMOKE_BUDGET, f"{BUDGET_ENV}=smoke "
-    raise CalibrationError(BUDGET_ENV, repr(choice), "unset, 'full' or 'smoke'")
+    return budget_from_env(FULL_BUDGET, SMOKE_BUDGET)
 
 
 def objective_for(params: Params, seed: int, budget: PosteriorBudget) -> Objective:
