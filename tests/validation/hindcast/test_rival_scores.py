@@ -58,7 +58,12 @@ def test_a_point_scores_the_crps_and_the_band():
     assert row["crps"] == pytest.approx(abs(6.0 - sipri))  # one sample: the absolute error
     wide = np.linspace(5.0, 9.0, 101).reshape(-1, 1)
     row = rival.score(rival.RivalForecast("m", 2023, (2024,), {"rival_defence_share_pct": wide}))
-    assert bool(row.iloc[0]["in_90"]) and row.iloc[0]["crps"] < abs(7.0 - sipri) + 1.0
+    assert bool(row.iloc[0]["in_90"])
+    # CRPS of U(a, b) at y inside: E|X - y| - E|X - X'| / 2 = ((y - a)^2 + (b - y)^2) / (2 (b - a))
+    # - (b - a) / 6; 101 evenly spaced members approximate the uniform to within 0.01
+    a, b = 5.0, 9.0
+    exact = ((sipri - a) ** 2 + (b - sipri) ** 2) / (2 * (b - a)) - (b - a) / 6
+    assert row.iloc[0]["crps"] == pytest.approx(exact, abs=0.01)
 
 
 def test_a_forecast_checks_its_shapes():
