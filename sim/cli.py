@@ -31,6 +31,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     out = output_path(args.out) if args.out is not None else None
     overrides = parse_overrides(args.set or [])
     scenario = _scenario(args)
+    if args.reps is not None or args.posterior is not None:
+        from sim.runs.replicated_command import cli_ensemble
+
+        return cli_ensemble(args, scenario, overrides, out)
     out = out if out is not None else default_out(scenario, overrides)
     result = run_scenario(
         scenario,
@@ -181,6 +185,27 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="replace an existing folder, only if it is empty or an earlier run's "
         "results (see sim.runs.outputs.check_replaceable)",
+    )
+    p.add_argument(
+        "--reps",
+        type=int,
+        metavar="N",
+        help="run N replications with paired seeds (per posterior draw) and report bands "
+        "(default 1; 10 with --posterior)",
+    )
+    p.add_argument(
+        "--posterior",
+        metavar="DIR",
+        help="draw the behavioural parameters from a posterior folder (python -m sim calibrate "
+        "CONFIG --method abc; e.g. experiments/validation/posterior) and report the noise's "
+        "and the parameters' spread apart",
+    )
+    p.add_argument(
+        "--draws",
+        type=int,
+        default=100,
+        metavar="D",
+        help="posterior draws, by weight (default 100; with --posterior)",
     )
     p.set_defaults(func=cmd_run)
 

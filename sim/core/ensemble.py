@@ -48,6 +48,19 @@ def checked_seed(seed: Any) -> int:
     raise SimulationError(f"seed {seed!r}: expected a non-negative integer")
 
 
+def derive_seed(root_seed: int, k: int) -> int:
+    """The seed of spawn index ``k`` under ``root_seed``: an integer in [0, 2**63).
+
+    ``SeedSequence(root_seed, spawn_key=(k,))`` is the k-th child of
+    ``SeedSequence(root_seed).spawn(...)``; its first two 64-bit state words are XOR-ed and the
+    top bit dropped, so the seed fits a signed 64-bit Parquet column. A sweep's runs
+    (``sim.sweep.designs``) and a replicated run's (``sim.runs.replicated``) take their seeds
+    from it.
+    """
+    words = np.random.SeedSequence(root_seed, spawn_key=(k,)).generate_state(2, np.uint64)
+    return (int(words[0]) ^ int(words[1])) & (2**63 - 1)
+
+
 @dataclass(frozen=True)
 class Trajectories:
     """Results of a batch: alliance metrics (R, T+1, K), optionally members (R, T+1, N, M)."""
@@ -100,6 +113,8 @@ def simulate(
     *,
     members: Members | None = None,
     keep_members: bool = False,
+    responses: np.ndarray | None = None,
+    backcast: np.ndarray | None = None,
 ) -> Trajectories:
     """Simulate a batch of runs that share their structural parameters.
 
@@ -108,6 +123,10 @@ def simulate(
         seeds: one seed per run (a non-negative integer).
         members: the members (default: loaded from the first parameter set).
         keep_members: also keep member-level series (and check the member invariants).
+        responses: (R, 2, N) each run's threat and pressure multipliers (default: the members';
+            a posterior draw's, ``sim.runs.posterior_draws``).
+        backcast: (R, P) each run's backcast parameters when the runs start from a history
+            (default: the backcast config's with the run's behaviour).
 
     Returns:
         The runs' trajectories, in input order, with each run's first broken invariant in
@@ -132,6 +151,8 @@ def simulate(
         n_alliance=len(metrics.ALLIANCE_COLUMNS),
         n_member=len(metrics.MEMBER_COLUMNS),
         keep_members=keep_members,
+        responses=responses,
+        backcast=backcast,
     )
     violations = first_violations(
         alliance, member_out, quarters=static.quarters, iso3=members.iso3, params=params

@@ -33,6 +33,7 @@ import pandas as pd
 
 from sim.core.config import ConfigError
 from sim.core.data import DataError
+from sim.core.ensemble import derive_seed as derive_seed  # the rule lives with the seeds
 from sim.core.params import PARAM_FIELDS, STRUCTURAL, ParamError, Params, make_params
 from sim.sweep.config import Axis, SweepConfig
 
@@ -266,17 +267,6 @@ def _file_key(err: DataError, values: dict[str, Any], overrides: dict[str, Any])
         if named:
             return f"{prefix}.{named[0]}"
     return "scenario"
-
-
-def derive_seed(root_seed: int, k: int) -> int:
-    """The seed of spawn index ``k`` under ``root_seed``: an integer in [0, 2**63).
-
-    ``SeedSequence(root_seed, spawn_key=(k,))`` is the k-th child of
-    ``SeedSequence(root_seed).spawn(...)``; its first two 64-bit state words are XOR-ed and the
-    top bit dropped, so the seed fits a signed 64-bit Parquet column.
-    """
-    words = np.random.SeedSequence(root_seed, spawn_key=(k,)).generate_state(2, np.uint64)
-    return (int(words[0]) ^ int(words[1])) & (2**63 - 1)
 
 
 def seed_table(

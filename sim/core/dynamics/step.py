@@ -124,17 +124,26 @@ points, the factories and stocks those of the scenario's parameters."""
 
 
 def _start(
-    static: Static, p: ParamArrays, responses: np.ndarray | None, threads: bool = False
+    static: Static,
+    p: ParamArrays,
+    responses: np.ndarray | None,
+    threads: bool = False,
+    backcast: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """What each run starts from (``sim.core.dynamics.history``).
 
-    (3, R, N) and (R, 4), or :data:`_NO_START`.
+    (3, R, N) and (R, 4), or :data:`_NO_START`. ``backcast``: each run's backcast parameter
+    rows (R, P) in place of ``history.backcast_arrays`` (a posterior draw's backcast-only values).
     """
     if static.history is None:
         return _NO_START
     history = static.history
+    rows = history_mod.backcast_arrays(history, p) if backcast is None else backcast
+    expected = (runs_of(p), history.params_row.size)
+    if rows.shape != expected:
+        raise ValueError(f"backcast rows of shape {rows.shape}, expected {expected}")
     constants, end = _run_to_end(
-        history.static, history_mod.backcast_arrays(history, p), responses, threads
+        history.static, np.ascontiguousarray(rows, dtype=np.float64), responses, threads
     )
     return history_mod.carried(constants, end)
 
@@ -222,6 +231,7 @@ def run_batch(
     keep_alliance: bool = True,
     threads: bool = False,
     responses: np.ndarray | None = None,
+    backcast: np.ndarray | None = None,
 ) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray | None]:
     """Every run through every quarter in one compiled call, keeping the metrics.
 
@@ -238,6 +248,8 @@ def run_batch(
         threads: spread the runs over the CPU's threads (numba's ``prange``; the same numbers),
             for one process on a machine of its own (the calibration; sweep workers keep one).
         responses: (R, 2, N) each run's threat and pressure multipliers (default: the members').
+        backcast: (R, P) each run's backcast parameters, with a history (default: the
+            backcast config's, with the run's behaviour: ``history.backcast_arrays``).
 
     Returns:
         (alliance metrics (R, T+1, K) or None, member metrics or None, core shares or None).
@@ -249,7 +261,7 @@ def run_batch(
     core = np.empty((runs if keep_core else 0, rows, n))
     work, totals = _work(runs, n)
     module = step_module()
-    start = _start(static, p, responses, threads)
+    start = _start(static, p, responses, threads, backcast)
     f64 = np.ascontiguousarray
     (module.run_parallel if threads else module.run)(
         static.arrays, p, _new_constants(static, runs, responses), s0, s1, *start,
