@@ -182,14 +182,14 @@ def draw_inputs(
     rows, responses = [], np.empty((len(draws), 2, members.n))
     for d, (_, draw) in enumerate(draws.iterrows()):
         rows.append(make_params({c: float(draw[c]) for c in own}, base=params))
-        regions, mine = _multipliers(draw, members, held)
+        regions, mine = draw_multipliers(draw, members, held)
         with_draw = with_multipliers(members, regions, mine)
         responses[d] = with_draw.threat_response, with_draw.pressure_response
     backcast = _backcast_rows(rows, draws, pooled, members) if params.history_config else None
     return DrawInputs(tuple(rows), responses, backcast)
 
 
-def _multipliers(
+def draw_multipliers(
     draw: pd.Series, members: Members, held: dict[str, tuple[float, float]]
 ) -> tuple[dict[str, tuple[float, float]], dict[str, tuple[float, float]]]:
     """A draw's region multipliers and member multipliers (the held table where it has none)."""
@@ -240,6 +240,7 @@ __all__ = [
     "Posterior",
     "PosteriorError",
     "draw_inputs",
+    "draw_multipliers",
     "load_posterior",
     "resample",
 ]

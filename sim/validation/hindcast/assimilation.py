@@ -32,14 +32,16 @@ def assimilated(
     rival_noise: np.ndarray,
     reset_row: int,
     start: np.ndarray,
+    responses: np.ndarray | None = None,
 ) -> Iterator[dynamics.State]:
     """Each state of ``sim.core.dynamics.trajectory``, with the record's shares put in at a row.
 
     At row ``reset_row`` (the origin's last quarter) each member with a figure gets it as its core
-    share in every run; the runs go on from there.
+    share in every run; the runs go on from there. ``responses``: each run's (R, 2, N) threat and
+    pressure multipliers (default: the members').
     """
     known = ~np.isnan(start)
-    constants, state = dynamics.initial_state(static, p)
+    constants, state = dynamics.initial_state(static, p, responses)
     for k in range(static.n_steps + 1):
         if k == reset_row:
             core = state.core_share_pct.copy()

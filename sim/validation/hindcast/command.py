@@ -35,10 +35,11 @@ from sim.core.params import Params
 from sim.runs.outputs import MANIFEST, output_folder, output_path
 from sim.runs.provenance import git_revision, package_versions
 from sim.validation.calibrate import cli_budget
-from sim.validation.hindcast import baselines, model, output, rival, scores
+from sim.validation.hindcast import baselines, model, output, posterior, rival, scores
 from sim.validation.hindcast.options import DEFAULT_RUNS
 from sim.validation.hindcast.record import PanelRecord
 from sim.validation.objective import POOLED, Budget
+from sim.validation.posterior.command import PosteriorBudget
 
 KIND = "hindcast"
 """The manifest ``kind`` of a hindcast folder."""
@@ -59,6 +60,8 @@ class HindcastTables(NamedTuple):
     """One row per origin: the model's fit (empty without the model)."""
     rival: pd.DataFrame
     """The rival's quantities against their record (``rival.RIVAL_SCORE_COLUMNS``)."""
+    posteriors: pd.DataFrame
+    """One row per origin: its posterior (empty without ``--posterior``)."""
 
 
 def parse_years(text: str, option: str = "--origins") -> tuple[int, ...]:
@@ -152,6 +155,7 @@ def run_hindcast(
     record: PanelRecord | None = None,
     progress: Callable[[str], None] | None = None,
     with_model: bool = True,
+    posterior_budget: PosteriorBudget | None = None,
 ) -> HindcastTables:
     """Fit, forecast and score at each origin.
 
@@ -168,6 +172,8 @@ def run_hindcast(
         progress: called with a line of text after each step.
         with_model: fit and score the model (False: the baselines alone, e.g. at origins
             before the backcast starts).
+        posterior_budget: also sample a posterior at each origin and score its
+            posterior-predictive forecast (``sim.validation.hindcast.posterior``; None: not).
 
     Returns:
         The scores, the same member-year by member-year, the fits and the rival's scores
@@ -175,18 +181,20 @@ def run_hindcast(
     """
     say = progress or (lambda _line: None)
     record = record if record is not None else PanelRecord.load()
-    tables, members, fits, rivals = [], [], [], []
+    tables, members, fits, rivals, posteriors = [], [], [], [], []
     for origin in origins:
         forecasts = baselines.baseline_forecasts(record, origin, horizons)
         rival_forecasts = [rival.persistence(origin, forecasts[0].years)]
         note = ""
         if with_model:
-            fit = model.fit_until(base, record, origin, seed, budget)
-            fits.append(_fit_row(fit))
-            own = model.forecast_with_rival(fit, record, horizons, n_runs, seed, scheduled_shocks)
-            forecasts.insert(0, own[0])
-            rival_forecasts.insert(0, own[1])
-            note = _fit_note(fit)
+            own, fit_row, found, note = _model_forecasts(
+                base, seed, origin, horizons, record,
+                (budget, n_runs, scheduled_shocks, posterior_budget),
+            )  # fmt: skip
+            fits.append(fit_row)
+            posteriors += [found] if found else []
+            forecasts[:0] = [f for f, _ in own]
+            rival_forecasts[:0] = [r for _, r in own]
         tables += [scores.score(f, record) for f in forecasts]
         members += [scores.member_scores(f, record) for f in forecasts]
         rivals += [rival.score(f) for f in rival_forecasts]
@@ -196,7 +204,36 @@ def run_hindcast(
         pd.concat(members, ignore_index=True),
         pd.DataFrame(fits),
         pd.concat(rivals, ignore_index=True),
+        pd.DataFrame(posteriors),
     )
+
+
+def _model_forecasts(
+    base: Params,
+    seed: int,
+    origin: int,
+    horizons: tuple[int, ...],
+    record: PanelRecord,
+    options: tuple[Budget | None, int, bool, PosteriorBudget | None],
+) -> tuple[list[tuple[Any, Any]], dict[str, Any], dict[str, Any] | None, str]:
+    """The model's forecasts at one origin: the point fit's and, if asked, the posterior's.
+
+    Returns:
+        ((forecast, rival forecast) per method, the fit's row, the posterior's row or None,
+        a note for the progress line).
+    """
+    budget, n_runs, scheduled_shocks, posterior_budget = options
+    fit = model.fit_until(base, record, origin, seed, budget)
+    own = [model.forecast_with_rival(fit, record, horizons, n_runs, seed, scheduled_shocks)]
+    note = _fit_note(fit)
+    if posterior_budget is None:
+        return own, _fit_row(fit), None, note
+    found = posterior.posterior_until(base, record, fit, seed, posterior_budget)
+    own.append(
+        posterior.forecast(fit, found, record, horizons, seed, scheduled_shocks=scheduled_shocks)
+    )
+    note += f"posterior in {found.row['seconds']:.0f} s (ESS {found.row['ess']:.0f}); "
+    return own, _fit_row(fit), found.row, note
 
 
 def _fit_note(fit: model.Fit) -> str:
@@ -242,6 +279,9 @@ def cli_hindcast(args: argparse.Namespace) -> int:
         budget = dataclasses.replace(budget, members=False)
     if args.pressure_multipliers:
         budget = dataclasses.replace(budget, pressure_multipliers=True)
+    if args.posterior and args.baselines_only:
+        raise HindcastError("--posterior with --baselines-only: a posterior needs the model")
+    sampler = posterior.hindcast_budget() if args.posterior else None
     out = output_path(args.out) if args.out else Path("results") / f"hindcast-{scenario.name}"
     with output_folder(out, KIND, overwrite=args.overwrite) as folder:
         tables = run_hindcast(
@@ -255,12 +295,16 @@ def cli_hindcast(args: argparse.Namespace) -> int:
             record=record,
             progress=lambda line: print(line, file=sys.stderr),
             with_model=not args.baselines_only,
+            posterior_budget=sampler,
         )
         with folder.write() as tmp:
             files = output.write_outputs(tables.scores, tmp, tables.members, tables.rival)
             if not args.baselines_only:
                 tables.fits.to_csv(tmp / "fits.csv", index=False)
                 files.append(tmp / "fits.csv")
+            if sampler is not None:
+                tables.posteriors.to_csv(tmp / "posterior_fits.csv", index=False)
+                files.append(tmp / "posterior_fits.csv")
             manifest = _manifest(args, scenario, record, budget_note, time.perf_counter() - t0)
             manifest["files"] = sorted([p.name for p in files] + [MANIFEST])
             (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
@@ -289,6 +333,7 @@ def _manifest(
         "budget": "smoke (not the published hindcast)" if budget_note else "full",
         "record": f"{args.record}: {record.edition}, {record.years[0]}-{record.last_year}",
         "baselines_only": bool(args.baselines_only),
+        "posterior": posterior.describe(posterior.hindcast_budget()) if args.posterior else None,
         "seconds": round(seconds, 1),
         "versions": package_versions(),
         "git": git_revision(),

@@ -60,6 +60,9 @@ class Fit:
     seconds: float
     spread: dispersion.Dispersion | None = None
     """The shock scale fitted to the in-sample one-year errors (None: the config's kept)."""
+    member_table: dict[str, tuple[float, float]] = dataclasses.field(default_factory=dict)
+    """Each armed member's (threat, pressure) multipliers relative to its region: what the
+    posterior-predictive hindcast holds the members at (``sim.validation.hindcast.posterior``)."""
 
 
 def _ending(params: Params, year: int) -> Params:
@@ -120,6 +123,7 @@ def fit_until(
         result.evaluations,
         result.seconds,
         spread,
+        result.objective.multipliers(result.x, "member"),
     )
 
 
@@ -161,20 +165,57 @@ def forecast_with_rival(
     the runs' states, from the model's own rival at the origin. Arguments as :func:`forecast`.
     """
     origin = fit.origin
+    years = forecast_years(origin, horizons, record)
+    params = known_at_origin(fit.params, origin, years[-1], scheduled_shocks)
+    seeds = backcast.replication_seeds(seed, n_runs)
+    return run_forecast(METHOD, origin, years, [params] * n_runs, seeds, fit.members, record)
+
+
+def forecast_years(origin: int, horizons: tuple[int, ...], record: PanelRecord) -> tuple[int, ...]:
+    """The years ``origin + h`` within the record.
+
+    Raises:
+        ValueError: when none is.
+    """
     years = tuple(origin + h for h in sorted(horizons) if origin + h <= record.last_year)
     if not years:
         raise ValueError(f"origin {origin}: no horizon of {horizons} within the record")
-    params = _known_at_origin(fit.params, origin, years[-1], scheduled_shocks)
-    static = dynamics.build_static(params, fit.members)
-    p = np.repeat(dynamics.param_arrays([params]), n_runs, axis=0)
-    seeds = backcast.replication_seeds(seed, n_runs)
-    member_noise, rival_noise = dynamics.draw_shocks(seeds, static.n_steps, fit.members.n)
-    start = starting_shares(record, origin, fit.members)
+    return years
+
+
+def run_forecast(
+    method: str,
+    origin: int,
+    years: tuple[int, ...],
+    params: list[Params],
+    seeds: list[int],
+    members: Members,
+    record: PanelRecord,
+    responses: np.ndarray | None = None,
+) -> tuple[Forecast, RivalForecast]:
+    """Runs from the backcast's start, the record's shares put in at the origin, as forecasts.
+
+    Args:
+        method: the forecast's name in the tables.
+        origin: the origin year.
+        years: the forecast years (:func:`forecast_years`).
+        params: each run's parameters, run to ``years[-1]`` (:func:`known_at_origin`); they
+            share their structure.
+        seeds: each run's seed.
+        members: the members (their multipliers are every run's unless ``responses``).
+        record: the record; only its origin year's shares are read.
+        responses: (R, 2, N) each run's threat and pressure multipliers.
+    """
+    n_runs = len(seeds)
+    static = dynamics.build_static(params[0], members)
+    p = dynamics.param_arrays(params)
+    member_noise, rival_noise = dynamics.draw_shocks(seeds, static.n_steps, members.n)
+    start = starting_shares(record, origin, members)
     year_of = np.array([int(q[:4]) for q in static.quarters])
     reset_row = int(np.flatnonzero(year_of == origin)[-1])
-    core = np.empty((n_runs, static.n_steps + 1, fit.members.n))
+    core = np.empty((n_runs, static.n_steps + 1, members.n))
     rival = {q: np.empty((n_runs, static.n_steps + 1)) for q in QUANTITIES}
-    states = assimilated(static, p, member_noise, rival_noise, reset_row, start)
+    states = assimilated(static, p, member_noise, rival_noise, reset_row, start, responses)
     for k, state in enumerate(states):
         core[:, k] = state.core_share_pct
         rival["rival_defence_share_pct"][:, k] = state.rival_defence_share_pct
@@ -187,12 +228,12 @@ def forecast_with_rival(
         for q, x in rival.items()
     }
     return (
-        Forecast(METHOD, origin, years, tuple(fit.members.iso3), samples),
-        RivalForecast(METHOD, origin, years, annual),
+        Forecast(method, origin, years, tuple(members.iso3), samples),
+        RivalForecast(method, origin, years, annual),
     )
 
 
-def _known_at_origin(params: Params, origin: int, last: int, scheduled_shocks: bool) -> Params:
+def known_at_origin(params: Params, origin: int, last: int, scheduled_shocks: bool) -> Params:
     """The fitted parameters run to ``last``, with nothing the origin could not know.
 
     The fiscal space after the origin holds the origin's (``sim.core.fiscal``: no later IMF

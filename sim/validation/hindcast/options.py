@@ -72,4 +72,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="fit multipliers of the pressure weight too, per region and member (the fit before "
         "issue 15 dropped them: to compare the two on the scoreboard)",
     )
+    p.add_argument(
+        "--posterior",
+        action="store_true",
+        help="also sample an ABC-SMC posterior at each origin (from the record up to it) and "
+        "score its posterior-predictive forecast as the method 'posterior'",
+    )
     p.add_argument("--overwrite", action="store_true", help="replace an earlier hindcast's folder")
