@@ -197,7 +197,7 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
         "--posterior",
         metavar="DIR",
         help="draw the behavioural parameters from a posterior folder (python -m sim calibrate "
-        "CONFIG --method abc; e.g. experiments/validation/posterior) and report the noise's "
+        "CONFIG --method abc; e.g. configs/data/posterior) and report the noise's "
         "and the parameters' spread apart",
     )
     p.add_argument(
@@ -249,8 +249,8 @@ def _add_calibrate(sub: argparse._SubParsersAction) -> None:
         "--in-place",
         action="store_true",
         help="update the committed fit in the source checkout (configs/behaviour.toml,"
-        " configs/data/backcast_fitted.toml and the two behaviour tables) instead of "
-        "writing to results/calibration-seed<seed>/ (the default)",
+        " configs/data/backcast_fitted.toml and the two behaviour tables; with --method abc "
+        "the shipped posterior, configs/data/posterior/) instead of writing to results/",
     )
     p.add_argument(
         "--method",

@@ -2,8 +2,8 @@
 
 Each section reads the report's inputs (``sim.analysis.report_inputs.ReportInputs``) and adds its
 figures and tables to the :class:`~sim.analysis.report_inputs.Report`: :func:`fan_charts`,
-:func:`design_points`, :func:`paired_differences`, :func:`regime_map`, :func:`time_to_target` and
-:func:`sensitivity`.
+:func:`design_points`, :func:`paired_differences`, :func:`regime_map`, :func:`time_to_target`,
+:func:`sensitivity` and :func:`posterior_spread`.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from sim.analysis.report_inputs import (
 )
 from sim.analysis.sensitivity import MAIN_OUTCOMES, SALIB_METHODS, analyse_sweep
 from sim.core.errors import UserError
+from sim.runs import spread
 
 MAX_PAIRED_ROWS = 30
 """Design points shown in the paired-difference figure (the table has them all)."""
@@ -223,5 +224,49 @@ def sensitivity(report: Report, i: ReportInputs) -> None:
         )
 
 
-SECTIONS = (fan_charts, design_points, paired_differences, regime_map, time_to_target, sensitivity)
+def posterior_spread(report: Report, i: ReportInputs) -> None:
+    """With a ``[posterior]`` table: each point's outcomes, their spread split (noise; parameters).
+
+    Replication k ran draw ``k % draws`` with the paired seed of ``k // draws``
+    (``sim.sweep.posterior``); a point missing a run (a failed one) is left out, with a warning.
+    """
+    posterior = i.result.manifest.get("config", {}).get("posterior")
+    if not posterior:
+        return
+    draws = int(posterior["draws"])
+    rows, left_out = [], []
+    for point_id, runs in i.frame.groupby("point_id", sort=True):
+        runs = runs.assign(draw=runs["replication"] % draws, rep=runs["replication"] // draws)
+        if len(runs) != draws * runs["rep"].nunique() or runs["rep"].nunique() == 0:
+            left_out.append(int(point_id))
+            continue
+        table = spread.spread_table(runs, MAIN_OUTCOMES)
+        axes = {a: runs[a].iloc[0] for a in i.swept}
+        rows.append(table.assign(point_id=int(point_id), **axes))
+    if left_out:
+        i.warning(f"spread: design points {left_out} miss runs and are left out")
+    if not rows:
+        return
+    table = pd.concat(rows, ignore_index=True)
+    table = table[["point_id", *i.swept, *spread.SPREAD_COLUMNS]]
+    report.add_table(
+        "spread",
+        table,
+        "Outcomes by design point: noise and parameters",
+        f"Each design point's outcomes over {draws} posterior draws x paired replications: "
+        "median and 90% interval of every run, the 90% interval of the draws' means (the "
+        "parameters alone), and the variance split into the noise's and the parameters' "
+        "(parameter_share; sim.runs.spread).",
+    )
+
+
+SECTIONS = (
+    fan_charts,
+    design_points,
+    paired_differences,
+    regime_map,
+    time_to_target,
+    sensitivity,
+    posterior_spread,
+)
 """The sections of a report, in the order they are written and listed in its README."""

@@ -20,6 +20,7 @@ The posterior is of the backcast config named in its manifest; a scenario whose
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,14 +69,14 @@ class Posterior:
 
 
 def load_posterior(folder: str | Path) -> Posterior:
-    """Read and check a posterior folder.
+    """Read and check a posterior folder (``configs/data/posterior``: the shipped one).
 
     Raises:
         PosteriorError: no such folder, a manifest that is not a posterior's, a ``posterior.csv``
             without weights, with weights that are negative or do not sum to 1, or a column that
             is neither a parameter nor a region or member multiplier.
     """
-    folder = Path(folder)
+    folder = locate(folder)
     manifest_path = folder / "manifest.json"
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
@@ -147,7 +148,11 @@ class DrawInputs:
 
 
 def draw_inputs(
-    posterior: Posterior, draws: pd.DataFrame, params: Params, members: Members
+    posterior: Posterior,
+    draws: pd.DataFrame,
+    params: Params,
+    members: Members,
+    keep: set[str] | frozenset[str] = frozenset(),
 ) -> DrawInputs:
     """Each draw's parameters, multipliers and backcast rows for a scenario.
 
@@ -161,18 +166,14 @@ def draw_inputs(
         draws: rows of its table (:func:`resample`).
         params: the scenario's parameters.
         members: the scenario's members (``sim.core.members.members_of``).
+        keep: parameters whose value the scenario keeps (a sweep's axes).
 
     Raises:
         PosteriorError: the scenario starts from another backcast than the posterior's.
     """
     _check_backcast(posterior, params)
-    base = load_scenario(posterior.config).params if posterior.config else None
-    held = (
-        load_member_behaviour(base.member_behaviour_file)
-        if base and base.member_behaviour_file
-        else {}
-    )
-    pooled = [c for c in posterior.coordinates if c in PARAM_FIELDS]
+    base, held = _conditioning(posterior.config)
+    pooled = [c for c in posterior.coordinates if c in PARAM_FIELDS and c not in keep]
     is_backcast = (
         base is not None
         and not params.history_config
@@ -187,6 +188,16 @@ def draw_inputs(
         responses[d] = with_draw.threat_response, with_draw.pressure_response
     backcast = _backcast_rows(rows, draws, pooled, members) if params.history_config else None
     return DrawInputs(tuple(rows), responses, backcast)
+
+
+@functools.lru_cache(maxsize=8)
+def _conditioning(config: str) -> tuple[Params | None, dict[str, tuple[float, float]]]:
+    """The posterior's backcast parameters and the member table it was conditional on."""
+    if not config:
+        return None, {}
+    base = load_scenario(config).params
+    held = load_member_behaviour(base.member_behaviour_file) if base.member_behaviour_file else {}
+    return base, held
 
 
 def draw_multipliers(

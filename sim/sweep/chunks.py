@@ -44,6 +44,9 @@ def _task(plan: Plan, out: Path, chunk_id: int, faults: dict[int, str], first: b
         c.keep_alliance,
         c.keep_members,
         mine,
+        plan.draws,
+        frozenset(a.name for a in c.axes),
+        rows["replication"].to_numpy() % c.draws,
     )
 
 

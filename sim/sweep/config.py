@@ -31,6 +31,10 @@ the key, the value and what was expected, raised before anything runs. The forma
     [set]                               # fixed overrides on top of the scenario's parameters
     noise_sd_pp = 0.05
 
+    [posterior]                         # optional: draw the behaviour from a posterior
+    folder = "../data/posterior"
+    draws = 2                           # divides replications (sim.sweep.posterior)
+
 Lists work for any parameter, structural ones included (``sim.core.params.STRUCTURAL``); ranges need
 a numeric parameter and lie within its allowed bounds. Integer parameters sampled from a range
 are rounded to the nearest integer. Seeds: run ``run_id = point_id * replications +
@@ -57,6 +61,7 @@ from sim.core.params import ParamError, Params, make_params, to_dict
 from sim.runs.outputs import PLAIN_NAME_EXPECTED, is_plain_name
 from sim.sweep.axes import Axis, parse_axis
 from sim.sweep.checks import check_bool, check_int, check_table
+from sim.sweep.posterior import PosteriorSpec, parse_posterior
 
 TOP_LEVEL_KEYS = (
     "name",
@@ -70,6 +75,7 @@ TOP_LEVEL_KEYS = (
     "axes",
     "keep",
     "set",
+    "posterior",
 )
 METHODS = ("grid", "lhs", "sobol", "morris")
 SEEDING = ("paired", "independent")
@@ -113,6 +119,13 @@ class SweepConfig:
     overrides: dict[str, Any] = field(default_factory=dict)
     scenario_ref: str = ""
     """The ``scenario`` entry as written in the file."""
+    posterior: PosteriorSpec | None = None
+    """The ``[posterior]`` table (``sim.sweep.posterior``): draws of the behaviour per run."""
+
+    @property
+    def draws(self) -> int:
+        """Posterior draws per design point (1 without a posterior)."""
+        return self.posterior.draws if self.posterior else 1
 
     def resolved(self) -> dict[str, Any]:
         """The resolved config as plain data (recorded in the manifest)."""
@@ -136,6 +149,7 @@ class SweepConfig:
             "axes": {a.name: a.as_data() for a in self.axes},
             "keep": {"alliance": self.keep_alliance, "members": self.keep_members},
             "set": dict(self.overrides),
+            **({"posterior": self.posterior.resolved()} if self.posterior else {}),
         }
 
     def config_hash(self) -> str:
@@ -242,6 +256,7 @@ def load_sweep_config(path: str | Path) -> SweepConfig:
         keep_members,
         dict(overrides),
         ref,
+        parse_posterior(path, doc, replications),
     )
 
 

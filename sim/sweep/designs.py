@@ -295,6 +295,7 @@ def run_plan(
     start: int = 0,
     stop: int | None = None,
     seeds: np.ndarray | None = None,
+    draws: int = 1,
 ) -> pd.DataFrame:
     """The runs of a sweep with ids in ``[start, stop)``: run_id, point_id, replication, seed.
 
@@ -310,6 +311,8 @@ def run_plan(
         start: the first run id.
         stop: one past the last run id (default: every run).
         seeds: :func:`seed_table` of the same arguments, if already computed.
+        draws: posterior draws per point (``sim.sweep.posterior``): replication k runs draw
+            ``k % draws`` with the paired seed of replication ``k // draws``.
     """
     n = n_points * replications
     stop = n if stop is None else min(stop, n)
@@ -317,7 +320,7 @@ def run_plan(
         seeds = seed_table(n_points, replications, root_seed, seeding)
     run_id = np.arange(start, stop, dtype=np.int64)
     point_id, replication = run_id // replications, run_id % replications
-    seed = seeds[replication] if seeding == "paired" else seeds[run_id]
+    seed = seeds[replication // draws] if seeding == "paired" else seeds[run_id]
     return pd.DataFrame(
         {"run_id": run_id, "point_id": point_id, "replication": replication, "seed": seed}
     )

@@ -1,20 +1,18 @@
 """Where a sweep's chunks run, and what a chunk does.
 
 This module owns the executors (any ``concurrent.futures.Executor``) and the chunk task they run:
+serial, in this process (``workers=1``); local processes (``ProcessPoolExecutor``, ``spawn``;
+the default); Dask: an existing scheduler (``Client(address).get_executor(pure=False)``), or a
+``LocalCluster`` bound to 127.0.0.1 with one thread per worker process.
 
-- serial: in this process (``workers=1``);
-- local processes: ``ProcessPoolExecutor`` with the ``spawn`` start method (the default);
-- Dask: an existing scheduler (``Client(address).get_executor(pure=False)``), or a
-  ``LocalCluster`` bound to 127.0.0.1 with one thread per worker process.
-
-A chunk is a contiguous range of run ids. :func:`run_chunk` builds each run's parameters, groups
-runs by their structural parameters (``sim.core.ensemble.structural_key``), advances each group with
-``sim.core.ensemble.simulate`` (the equations the Mesa model uses) and writes the chunk's partition
-of each dataset into the sweep folder itself (workers need the folder on a shared file system;
-``sim.sweep.partitions``), its ``runs/`` partition last: a chunk is complete when that file
-exists. Nothing of a chunk goes back to the sweep's process but counts and checksums. A group
-that raises is re-run one run at a time so that only the failing runs are lost; a run with
-non-finite values is marked failed.
+A chunk is a contiguous range of run ids. :func:`run_chunk` builds each run's parameters (with
+its posterior draw's, ``sim.sweep.posterior``), groups runs by their structural parameters
+(``sim.core.ensemble.structural_key``), advances each group with ``sim.core.ensemble.simulate``
+(the equations the Mesa model uses) and writes the chunk's partition of each dataset into the
+sweep folder itself (workers need the folder on a shared file system; ``sim.sweep.partitions``),
+its ``runs/`` partition last: a chunk is complete when that file exists. Nothing of a chunk goes
+back to the sweep's process but counts and checksums. A group that raises is re-run one run at
+a time so that only the failing runs are lost; a run with non-finite values is marked failed.
 
 A worker imports this module and what it needs to run and write chunks (numpy, pandas through
 ``sim.core``, pyarrow): nothing of the designs (SciPy, SALib), plots, the web page or Dask.
@@ -42,7 +40,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
@@ -53,6 +51,9 @@ from sim.core.errors import UserError
 from sim.core.params import Params, make_params
 from sim.core.summary import summarise
 from sim.sweep.integrity import write_chunk
+
+if TYPE_CHECKING:
+    from sim.sweep.posterior import SweepDraws
 from sim.sweep.partitions import (
     alliance_table,
     chunk_tables,
@@ -254,6 +255,10 @@ class ChunkTask:
     keep_alliance: bool = True
     keep_members: bool = False
     faults: dict[int, str] = field(default_factory=dict)
+    posterior: SweepDraws | None = None
+    """The draws (``sim.sweep.posterior``), each run's ``draws``, the swept ``axes``."""
+    axes: frozenset[str] = frozenset()
+    draws: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -282,20 +287,25 @@ def _simulate_group(
     keep_members: bool,
     faults: dict[int, str],
     failed: dict[int, str],
+    inputs: tuple[np.ndarray | None, np.ndarray | None] = (None, None),
 ) -> list[_Batch]:
-    """Simulate runs sharing structural parameters; isolate failures one run at a time."""
+    """Simulate runs sharing structural parameters (and draws' ``inputs``); isolate failures."""
+    responses, backcast = inputs
     try:
         raising = [r for r in run_ids if faults.get(r) == "raise"]
         if raising:
             raise RuntimeError(f"injected failure of run {raising[0]} ({FAULT_ENV})")
-        traj = simulate(params, seeds, keep_members=keep_members)
+        traj = simulate(
+            params, seeds, keep_members=keep_members, responses=responses, backcast=backcast
+        )
     except Exception as err:  # noqa: BLE001 - a failing run is data, the sweep carries on
         if len(params) == 1:
             failed[run_ids[0]] = f"{type(err).__name__}: {err}"
             return []
         out = []
-        for p, s, r in zip(params, seeds, run_ids, strict=True):
-            out += _simulate_group([p], [s], [r], keep_members, faults, failed)
+        for j, (p, s, r) in enumerate(zip(params, seeds, run_ids, strict=True)):
+            one = tuple(None if x is None else x[j : j + 1] for x in inputs)
+            out += _simulate_group([p], [s], [r], keep_members, faults, failed, one)
         return out
     alliance = traj.alliance
     for j, r in enumerate(run_ids):
@@ -355,13 +365,19 @@ def run_chunk(task: ChunkTask) -> ChunkReport:
     failed: dict[int, str] = {}
     batches: list[_Batch] = []
     for idx in groups.values():
+        group, inputs = [params[i] for i in idx], (None, None)
+        if task.posterior is not None and task.draws is not None:
+            group, *inputs = task.posterior.run_inputs(group, task.draws[idx], task.axes)
+            for i, p in zip(idx, group, strict=True):
+                params[i] = p
         batches += _simulate_group(
-            [params[i] for i in idx],
+            group,
             [int(task.seeds[i]) for i in idx],
             [int(task.run_ids[i]) for i in idx],
             task.keep_members,
             task.faults,
             failed,
+            tuple(inputs),
         )
     tables = chunk_tables(
         [_batch_tables(b, task.keep_alliance, task.keep_members) for b in batches]
@@ -375,7 +391,8 @@ def run_chunk(task: ChunkTask) -> ChunkReport:
     }
     status = ["failed" if int(r) in failed else "ok" for r in rid]
     error = [failed.get(int(r), "") for r in rid]
-    tables["runs"] = runs_table(rows, status, error, task.points, task.base)
+    run_params = params if task.posterior is not None else None
+    tables["runs"] = runs_table(rows, status, error, task.points, task.base, run_params)
     if any(mode in KILL_MODES for mode in task.faults.values()):
         _kill_worker()
     files = write_chunk(task.out, task.chunk_id, tables)

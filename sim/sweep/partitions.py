@@ -192,7 +192,10 @@ def chunk_tables(batches: list[dict[str, pa.Table]]) -> dict[str, pa.Table]:
 
 
 def params_columns(
-    point_ids: np.ndarray, points: dict[int, dict[str, Any]], base: Params
+    point_ids: np.ndarray,
+    points: dict[int, dict[str, Any]],
+    base: Params,
+    run_params: Sequence[Params] | None = None,
 ) -> list[pa.Array]:
     """Every parameter's value for each run, in ``PARAM_FIELDS`` order.
 
@@ -200,7 +203,14 @@ def params_columns(
         point_ids: each run's design point.
         points: the axis values of each design point (``{point_id: {axis: value}}``).
         base: the parameters every run starts from.
+        run_params: each run's own parameters, when they differ within a design point (a
+            posterior draw's values, ``sim.sweep.posterior``).
     """
+    if run_params is not None:
+        return [
+            pa.array([getattr(p, name) for p in run_params], _PARAM_TYPES[f.type])
+            for name, f in PARAM_FIELDS.items()
+        ]
     ids = sorted(points)
     where = np.searchsorted(np.asarray(ids, dtype=np.int64), np.asarray(point_ids, dtype=np.int64))
     axes = set().union(*(p.keys() for p in points.values())) if points else set()
@@ -221,6 +231,7 @@ def runs_table(
     error: Sequence[str],
     points: dict[int, dict[str, Any]],
     base: Params,
+    run_params: Sequence[Params] | None = None,
 ) -> pa.Table:
     """A chunk's rows of ``runs``.
 
@@ -230,8 +241,9 @@ def runs_table(
         error: each run's error ('' for none).
         points: the axis values of each design point of the chunk.
         base: the parameters every run starts from.
+        run_params: each run's own parameters (see :func:`params_columns`).
     """
     columns = [pa.array(np.asarray(rows[k], dtype=np.int64)) for k in RUN_KEYS[:4]]
     columns += [pa.array(list(status), pa.string()), pa.array(list(error), pa.string())]
-    columns += params_columns(rows["point_id"], points, base)
+    columns += params_columns(rows["point_id"], points, base, run_params)
     return pa.Table.from_arrays(columns, schema=runs_schema())

@@ -14,6 +14,7 @@ from sim.sweep.chunking import Chunking
 from sim.sweep.config import SweepConfig
 from sim.sweep.designs import Design, make_design, run_plan, seed_table
 from sim.sweep.partitions import runs_table
+from sim.sweep.posterior import SweepDraws
 from sim.sweep.sizing import check_size
 
 
@@ -27,6 +28,8 @@ class Plan:
     """``sim.sweep.designs.seed_table``: one seed per replication (paired) or per run."""
     chunking: Chunking
     """The runs per chunk (``sim.sweep.chunking``; a resumed sweep keeps its folder's)."""
+    draws: SweepDraws | None = None
+    """The posterior draws the runs take (``sim.sweep.posterior``), or None."""
 
     @property
     def chunk_size(self) -> int:
@@ -63,6 +66,7 @@ class Plan:
             start=rows.start,
             stop=rows.stop,
             seeds=self.seeds,
+            draws=c.draws,
         )
 
     def points_of(self, point_ids: np.ndarray) -> dict[int, dict[str, Any]]:
@@ -98,7 +102,8 @@ def make_plan(config: SweepConfig, *, allow_large: bool = False, local_workers: 
     size = check_size(config, allow_large=allow_large, local_workers=local_workers)
     design = make_design(config)
     seeds = seed_table(len(design.points), config.replications, config.root_seed, config.seeding)
-    return Plan(config, design, seeds, size.chunking)
+    draws = SweepDraws.of(config.posterior, config.root_seed) if config.posterior else None
+    return Plan(config, design, seeds, size.chunking, draws)
 
 
 def runs_part(plan: Plan, chunk_id: int, status: str, error: str = "") -> pa.Table:

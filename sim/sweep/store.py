@@ -169,7 +169,8 @@ def pending_runs(
     replications, root_seed = int(config["replications"]), int(config["root_seed"])
     run_id = np.arange(chunk_id * chunk_size, min((chunk_id + 1) * chunk_size, n_runs))
     point_id, replication = run_id // replications, run_id % replications
-    spawn = replication if config.get("seeding", "paired") == "paired" else run_id
+    draws = int(config.get("posterior", {}).get("draws", 1))
+    spawn = replication // draws if config.get("seeding", "paired") == "paired" else run_id
     seeds = {int(k): derive_seed(root_seed, int(k)) for k in np.unique(spawn)}
     rows = {
         "run_id": run_id,

@@ -17,7 +17,7 @@ from sim.core.members import members_of
 from sim.runs import posterior_draws, replicated, spread
 
 BACKCAST = "configs/backcast_2014.toml"
-COMMITTED = ROOT / "experiments" / "validation" / "posterior"
+COMMITTED = ROOT / "configs" / "data" / "posterior"
 POOLED = (
     "adjustment_speed_per_year",
     "threat_sensitivity_pp",

@@ -170,14 +170,11 @@ def run_hindcast(
             (``sim.validation.hindcast.model``).
         record: the record (default: ``PanelRecord.load()``, NATO's June 2024 edition).
         progress: called with a line of text after each step.
-        with_model: fit and score the model (False: the baselines alone, e.g. at origins
-            before the backcast starts).
-        posterior_budget: also sample a posterior at each origin and score its
-            posterior-predictive forecast (``sim.validation.hindcast.posterior``; None: not).
+        with_model: fit and score the model (False: the baselines alone).
+        posterior_budget: also score a posterior-predictive forecast (``...hindcast.posterior``).
 
     Returns:
-        The scores, the same member-year by member-year, the fits and the rival's scores
-        (:class:`HindcastTables`).
+        The scores, member-year scores, fits, rival's scores, posteriors (:class:`HindcastTables`).
     """
     say = progress or (lambda _line: None)
     record = record if record is not None else PanelRecord.load()

@@ -63,6 +63,8 @@ class Fit:
     member_table: dict[str, tuple[float, float]] = dataclasses.field(default_factory=dict)
     """Each armed member's (threat, pressure) multipliers relative to its region: what the
     posterior-predictive hindcast holds the members at (``sim.validation.hindcast.posterior``)."""
+    region_table: dict[str, tuple[float, float]] = dataclasses.field(default_factory=dict)
+    """Each region's (threat, pressure) multipliers at the fit."""
 
 
 def _ending(params: Params, year: int) -> Params:
@@ -124,6 +126,7 @@ def fit_until(
         result.seconds,
         spread,
         result.objective.multipliers(result.x, "member"),
+        result.objective.multipliers(result.x, "region"),
     )
 
 

@@ -75,7 +75,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--posterior",
         action="store_true",
-        help="also sample an ABC-SMC posterior at each origin (from the record up to it) and "
-        "score its posterior-predictive forecast as the method 'posterior'",
+        help="also score the posterior-predictive forecast (an ABC-SMC posterior per origin)",
     )
     p.add_argument("--overwrite", action="store_true", help="replace an earlier hindcast's folder")

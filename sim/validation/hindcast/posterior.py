@@ -52,8 +52,8 @@ from sim.validation.posterior.smc import SmcBudget, abc_smc
 
 METHOD = "posterior"
 """The posterior-predictive forecast's name in the hindcast's tables."""
-HINDCAST_BUDGET = PosteriorBudget(SmcBudget(particles=300, max_evaluations=30_000), n_runs=10)
-"""The sampler's budget at each origin: a quarter of the full calibration's evaluations
+HINDCAST_BUDGET = PosteriorBudget(SmcBudget(particles=300, max_evaluations=40_000), n_runs=10)
+"""The sampler's budget at each origin: a third of the full calibration's evaluations
 (``sim.validation.posterior.command.FULL_BUDGET``), so eight origins fit in the hindcast's time;
 the tolerance it reaches is in ``posterior_fits.csv``."""
 DRAWS = 100

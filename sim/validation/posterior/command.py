@@ -33,15 +33,18 @@ from typing import Any
 from sim.core.config import load_scenario
 from sim.core.data import load_member_behaviour
 from sim.core.params import Params
+from sim.core.resources import checkout_root
 from sim.runs.outputs import MANIFEST, output_folder, output_path
 from sim.runs.provenance import git_revision, package_versions
-from sim.validation.calibrate_options import CalibrationError, budget_from_env
+from sim.validation.calibrate_options import CalibrationError, budget_from_env, check_options
 from sim.validation.objective import Budget, Objective
 from sim.validation.posterior import output, prior
 from sim.validation.posterior.smc import Posterior, SmcBudget, abc_smc
 
 KIND = "posterior"
 """The manifest ``kind`` of a posterior folder."""
+SHIPPED = "configs/data/posterior"
+"""The posterior shipped with the configs (``--in-place`` writes it)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -98,27 +101,29 @@ def posterior_of(
 
 
 def cli_posterior(args: argparse.Namespace) -> int:
-    """``python -m sim calibrate CONFIG --method abc [--out DIR] [--seed N] [--overwrite]``.
+    """``python -m sim calibrate CONFIG --method abc [--out DIR | --in-place] [--seed N]``.
+
+    ``--in-place`` replaces the shipped posterior, :data:`SHIPPED` (the one forward runs and
+    sweeps draw from: ``sim run --posterior configs/data/posterior``), not the point fit.
 
     Raises:
-        CalibrationError: with ``--in-place`` or ``--holdout-year`` (a posterior neither
-            replaces the committed fit nor leaves a year out yet).
+        CalibrationError: with ``--holdout-year`` (a posterior does not leave a year out), or
+            ``--in-place`` where the point fit's ``--in-place`` is refused (with ``--out``, the
+            smoke budget, or without a source checkout: ``calibrate_options.check_options``).
     """
     t0 = time.perf_counter()
-    if getattr(args, "in_place", False):
-        raise CalibrationError(
-            "--in-place",
-            "with --method abc",
-            "--out DIR or the default folder: a posterior does not replace the committed point fit",
-        )
     if getattr(args, "holdout_year", None) is not None:
         raise CalibrationError(
             "--holdout-year", args.holdout_year, "no --holdout-year with --method abc"
         )
     scenario = load_scenario(args.config, seed=args.seed)
     budget, note = posterior_budget()
+    root = checkout_root()
+    _, in_place = check_options(args, note, root)
     out = output_path(args.out) if args.out else Path("results") / f"posterior-seed{scenario.seed}"
-    with output_folder(out, KIND, overwrite=getattr(args, "overwrite", False)) as folder:
+    out = root / SHIPPED if in_place and root is not None else out
+    overwrite = in_place or getattr(args, "overwrite", False)
+    with output_folder(out, KIND, overwrite=overwrite) as folder:
         say = lambda line: print(line, file=sys.stderr)  # noqa: E731
         joint, post = posterior_of(scenario.params, scenario.seed, budget, say)
         files = output.posterior_files(joint, post)
@@ -152,6 +157,8 @@ def _manifest(
         command += f" --seed {args.seed}"
     if args.out:
         command += f" --out {args.out}"
+    if getattr(args, "in_place", False):
+        command += " --in-place"
     return {
         "kind": KIND,
         "command": command,

@@ -73,7 +73,7 @@ def test_the_members_are_held_at_the_point_fit():
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--in-place"], "--in-place with --method abc: expected --out DIR"),
+        (["--in-place", "--out", "x"], "cannot be combined with --out"),
         (["--holdout-year", "2024", "--out", "x"], "no --holdout-year with --method abc"),
     ],
 )
