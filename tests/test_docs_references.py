@@ -333,3 +333,15 @@ def test_slug_matches_github():
     )
     assert slug("1. Richardson docking (targets 1-4)") == "1-richardson-docking-targets-1-4"
     assert slug("2. Entities, `state` variables") == "2-entities-state-variables"
+
+
+def test_the_quoted_2035_headlines_are_the_committed_ones():
+    # README.md and the study's README quote experiments/headlines/output/headlines.md (made by
+    # experiments/headlines/run.py --in-place): every row, as written there
+    table = (ROOT / "experiments" / "headlines" / "output" / "headlines.md").read_text()
+    rows = [line for line in table.splitlines() if line.startswith("| ")]
+    assert len(rows) == 7  # the header and six scenarios
+    for doc in ("README.md", "experiments/headlines/README.md"):
+        text = (ROOT / doc).read_text(encoding="utf-8")
+        missing = [row for row in rows if row not in text]
+        assert not missing, f"{doc} does not quote: {missing}"

@@ -170,11 +170,18 @@ def test_validation_quick_leaves_committed_output_alone(clone):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("study", ["munitions_gap", "burden_sharing"])
-def test_study_leaves_committed_output_alone(clone, study):
+@pytest.mark.parametrize(
+    ("study", "headline"),
+    [
+        ("munitions_gap", "headline.json"),
+        ("burden_sharing", "headline.json"),
+        ("headlines", "headlines.csv"),
+    ],
+)
+def test_study_leaves_committed_output_alone(clone, study, headline):
     done = run(clone, f"experiments/{study}/run.py")
     assert_clean(clone, done)
-    assert (clone / "results" / study / "headline.json").is_file()
+    assert (clone / "results" / study / headline).is_file()
 
 
 def test_in_place_is_refused_without_a_checkout(monkeypatch, capsys, tmp_path):

@@ -38,6 +38,7 @@ from sim.analysis import figures as figs
 from sim.analysis import tables as tabs
 from sim.core.dynamics import DT
 from sim.core.ensemble import members_for
+from sim.runs import spread
 from sim.runs.figure import LINES, apply_style, plt
 from sim.sweep.store import load_sweep
 
@@ -302,6 +303,7 @@ def main() -> int:
     }
     (out / "timing.json").write_text(json.dumps(timing, indent=2) + "\n")
     numbers = headline(table, bands, diff)
+    numbers["posterior_predictive"] = intervals(results)
     (out / "headline.json").write_text(json.dumps(numbers, indent=2) + "\n")
     print(json.dumps({**timing, **numbers}, indent=2))
     print(f"wrote {out}/", file=sys.stderr)
@@ -331,6 +333,47 @@ def _latex_view(table: pd.DataFrame) -> pd.DataFrame:
             "burden ratio": table["burden_ratio"],
         }
     )
+
+
+POSTERIOR_OUTCOMES = (
+    "final_alliance_core_share_pct",
+    "final_alliance_total_share_pct",
+    "final_members_at_or_above_3_5pct",
+    "cumulative_extra_spending_usd_bn",
+)
+"""The alliance outcomes the study reports with their posterior-predictive intervals."""
+
+
+def intervals(results: dict) -> dict:
+    """Each arm's 2035 outcomes and the paired Hague-minus-2% extra spending: median, 90% of
+    runs (posterior draws x paired replications) and the parameters' share of the variance.
+
+    Replication k of both arms ran posterior draw ``k % draws`` with the paired seed of
+    ``k // draws`` (``sim.sweep.posterior``), so ``sim.runs.spread`` splits the spread."""
+    draws = int(results["hague"].manifest["config"]["posterior"]["draws"])
+
+    def frame(arm: str) -> pd.DataFrame:
+        r = results[arm]
+        runs = r.summary.merge(r.runs[["run_id", "replication"]], on="run_id")
+        return runs.assign(draw=runs["replication"] % draws, rep=runs["replication"] // draws)
+
+    def rows(table: pd.DataFrame) -> dict:
+        return {
+            row["outcome"]: {
+                "median": round(row["median"], 3),
+                "q05": round(row["q05"], 3),
+                "q95": round(row["q95"], 3),
+                "parameter_share": round(row["parameter_share"], 2),
+            }
+            for row in table.to_dict("records")
+        }
+
+    out = {arm: rows(spread.spread_table(frame(arm), POSTERIOR_OUTCOMES)) for arm in ARMS}
+    paired = frame("hague").merge(frame("status_quo_2pct"), on=["draw", "rep"], suffixes=("", "_2"))
+    extra = "cumulative_extra_spending_usd_bn"
+    paired = paired.assign(additional=paired[extra] - paired[f"{extra}_2"])
+    out["additional_usd_bn"] = rows(spread.spread_table(paired, ["additional"]))["additional"]
+    return out
 
 
 def headline(table: pd.DataFrame, bands: pd.DataFrame, diff: pd.DataFrame) -> dict:

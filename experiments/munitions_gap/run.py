@@ -279,8 +279,22 @@ def _latex_view(table: pd.DataFrame) -> pd.DataFrame:
 def headline(frame: pd.DataFrame, table: pd.DataFrame) -> dict:
     """The numbers the README quotes."""
     war = frame[frame["ceasefire_quarter"] == ""]
-    by = table.set_index(list(KEYS))["ratio_2035_median"]
+    indexed = table.set_index(list(KEYS))
+    by = indexed["ratio_2035_median"]
+
+    def band(key: tuple) -> list[float]:
+        """The 90% interval of a point's runs (posterior draws x paired replications)."""
+        return [round(float(indexed.loc[key, f"ratio_2035_{q}"]), 2) for q in ("q05", "q95")]
+
+    arms = {
+        "war, oil 63": (0.5, BASE_LEAD, 63.0, 0.0, ""),
+        "war, oil 35": (0.5, BASE_LEAD, 35.0, 0.0, ""),
+        "war, oil 90": (0.5, BASE_LEAD, 90.0, 0.0, ""),
+        "war, sanctions 0.3": (0.5, BASE_LEAD, 63.0, 0.3, ""),
+        "ceasefire 2026": (0.5, BASE_LEAD, 63.0, 0.0, "2026Q1"),
+    }
     return {
+        "ratio_2035_hp05_lead13_90pct": {label: band(key) for label, key in arms.items()},
         "p_halved_war_goes_on": round(float(war["halved"].mean()), 4),
         "p_halved_ceasefire": round(
             float(frame.loc[~frame.index.isin(war.index), "halved"].mean()), 4

@@ -134,3 +134,17 @@ def test_the_posterior_is_part_of_the_config_hash(tmp_path):
     none = write_config(tmp_path, "replications = 8\n" + GRID, "c")
     hashes = {load_sweep_config(p).config_hash() for p in (four, two, none)}
     assert len(hashes) == 3
+
+
+@pytest.mark.parametrize(
+    "name", sorted(p.name for p in (ROOT / "configs" / "sweeps").glob("*.toml"))
+)
+def test_every_shipped_sweep_config_is_valid(name):
+    # each shipped sweep config reads, draws its design and, with a [posterior], its draws
+    from sim.sweep.plan import make_plan
+
+    plan = make_plan(load_sweep_config(ROOT / "configs" / "sweeps" / name))
+    assert plan.n_runs > 0
+    if plan.config.posterior is not None:
+        assert len(plan.draws.table) == plan.config.posterior.draws
+        assert plan.config.replications % plan.config.posterior.draws == 0
