@@ -34,6 +34,9 @@ for f in alliance.parquet members.parquet summary.json manifest.json figure.png 
     [ -s "results/hague-seed20250625/$f" ] || { echo "error: sim run wrote no $f" >&2; exit 1; }
 done
 "$work/venv/bin/python" -m sim run hague --seed 1 --out "$work/elsewhere/seed1" > /dev/null
+echo "== sim run with the shipped posterior (from $PWD)"
+"$SIM" run hague --posterior configs/data/posterior --draws 3 --reps 2 --out "$work/elsewhere/post" > /dev/null
+[ -s "$work/elsewhere/post/spread.csv" ] || { echo "error: the posterior run wrote no spread.csv" >&2; exit 1; }
 cd "$CHECKOUT"
 "$PY" -m sim run --out "$work/checkout-run" > /dev/null
 "$PY" - "$work/elsewhere/results/hague-seed20250625" "$work/checkout-run" <<'PY'
