@@ -123,10 +123,21 @@ def cmd_report(args: argparse.Namespace) -> int:
     return cli_report(args)
 
 
+def _version() -> str:
+    """The installed package's version (``unknown`` when it is not installed)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("alliance-arms-race-sim")
+    except PackageNotFoundError:
+        return "unknown"
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``python -m sim``."""
     prog = "sim" if Path(sys.argv[0]).name == "sim" else "python -m sim"
     parser = argparse.ArgumentParser(prog=prog, description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
     _add_run(sub)
     p = sub.add_parser("validate", help="check a config without running it")
@@ -144,8 +155,13 @@ def build_parser() -> argparse.ArgumentParser:
     _add_sweep(sub)
     p = sub.add_parser("viz", help="serve the web page (127.0.0.1 by default)")
     p.add_argument("config", nargs="?", help="scenario config to open (default the Hague path)")
-    p.add_argument("--port", type=int, default=8765)
-    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8765, help="port to serve on (default 8765)")
+    p.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to bind (default 127.0.0.1, this machine only; 0.0.0.0 shows the page "
+        "to your network)",
+    )
     p.set_defaults(func=cmd_viz)
     _add_calibrate(sub)
     _add_hindcast(sub)

@@ -169,3 +169,16 @@ def test_a_run_that_breaks_an_invariant_is_marked_failed_and_exits_1(tmp_path, m
     monkeypatch.undo()
     assert main(["run", "--out", str(tmp_path / "good")]) == 0
     assert json.loads((tmp_path / "good" / "summary.json").read_text())["status"] == "ok"
+
+
+def test_version_and_the_viz_options_say_what_they_are(capsys):
+    from importlib.metadata import version
+
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0
+    assert capsys.readouterr().out.split()[-1] == version("alliance-arms-race-sim")
+    with pytest.raises(SystemExit):
+        main(["viz", "--help"])
+    text = capsys.readouterr().out
+    assert "port to serve on" in text and "address to bind" in text
