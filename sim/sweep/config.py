@@ -224,6 +224,15 @@ def load_sweep_config(path: str | Path) -> SweepConfig:
     """
     path = Path(path)
     doc = read_toml(path)  # a missing, unreadable, binary or malformed file: a ConfigError
+    if "scenario" not in doc and ("params" in doc or "inherits" in doc):
+        raise ConfigError(
+            path,
+            "params" if "params" in doc else "inherits",
+            "...",
+            "a sweep config (this is a scenario config: run it with `python -m sim run "
+            f"{path}`, or sweep it from a config whose `scenario` names it; "
+            "configs/sweeps/README.md)",
+        )
     for key in doc:
         if key not in TOP_LEVEL_KEYS:
             raise ConfigError(path, key, doc[key], f"one of {', '.join(TOP_LEVEL_KEYS)}")

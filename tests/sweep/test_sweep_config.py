@@ -5,7 +5,7 @@ from __future__ import annotations
 import dask
 import distributed  # noqa: F401 - loads its config defaults before dask.config.set
 import pytest
-from sweep_util import write_config
+from sweep_util import HAGUE, write_config
 
 from sim.cli import main
 from sim.core.config import ConfigError
@@ -164,3 +164,9 @@ def test_a_sweep_name_is_a_plain_name(tmp_path, name):
     )
     with pytest.raises(ConfigError, match="a plain name: letters, digits, - and _"):
         load_sweep_config(config)
+
+
+def test_a_scenario_passed_as_a_sweep_says_so(capsys):
+    assert main(["sweep", str(HAGUE), "--dry-run"]) == 2
+    err = capsys.readouterr().err
+    assert "this is a scenario config" in err and "python -m sim run" in err
