@@ -3,7 +3,9 @@
 The package's public API: :func:`load_scenario` (a scenario config, or a shipped scenario by
 name, e.g. ``"hague"``, the default) and :func:`default_params` (the default scenario's
 parameters, what ``sim run`` runs), :class:`AllianceModel` (one run, Mesa; by default the
-default scenario), :func:`simulate` (many runs at once), :class:`Params` and
+default scenario), :func:`simulate` (many runs at once), :func:`simulate_ensemble` (a scenario
+over posterior draws x paired replications, its spread split into noise and parameters),
+:class:`Params` and
 :func:`make_params` (the parameter table, validated on construction), and the result loaders.
 
 The names are imported when first used (PEP 562), so that ``import sim.sweep.execution`` in a
@@ -28,6 +30,8 @@ _WHERE = {
     "make_params": "sim.core.params",
     "SweepResult": "sim.sweep.store",
     "load_sweep": "sim.sweep.store",
+    "Ensemble": "sim.runs.replicated",
+    "simulate_ensemble": "sim.runs.replicated",
 }
 """Public name -> the module that defines it."""
 
@@ -36,6 +40,7 @@ if TYPE_CHECKING:
     from sim.core.config import DEFAULT_SCENARIO, Scenario, load_scenario
     from sim.core.ensemble import SimulationError, Trajectories, simulate
     from sim.core.params import ParamError, Params, make_params
+    from sim.runs.replicated import Ensemble, simulate_ensemble
     from sim.sweep.store import SweepResult, load_sweep
 
 
@@ -67,6 +72,7 @@ def default_params() -> Params:
 __all__ = [
     "DEFAULT_SCENARIO",
     "AllianceModel",
+    "Ensemble",
     "ParamError",
     "Params",
     "Scenario",
@@ -78,4 +84,5 @@ __all__ = [
     "load_sweep",
     "make_params",
     "simulate",
+    "simulate_ensemble",
 ]

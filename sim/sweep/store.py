@@ -81,6 +81,18 @@ class SweepResult:
     ) -> None:
         self.path, self.manifest, self.problem, self._chunks = path, manifest, problem, chunks
 
+    def __repr__(self) -> str:
+        """The sweep's name, folder, size, completeness and the tables kept."""
+        config = self.manifest.get("config", {})
+        keep = config.get("keep", {})
+        kept = ["runs", "summary", "design"] + [k for k in ("alliance", "members") if keep.get(k)]
+        return (
+            f"SweepResult({config.get('name', '?')!r} at {str(self.path)!r}: "
+            f"{self.manifest.get('n_points', '?')} design points x "
+            f"{config.get('replications', '?')} replications, "
+            f"{'complete' if self.complete else 'incomplete'}; tables {', '.join(kept)})"
+        )
+
     @property
     def complete(self) -> bool:
         """Whether every run of the sweep finished (ok or failed)."""

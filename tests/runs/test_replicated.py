@@ -234,3 +234,10 @@ def test_counts_that_cannot_run_are_refused(tmp_path, capsys, argv, message):
     assert main(["run", "hague", *argv, "--out", str(out)]) == 2
     assert message in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_the_package_exposes_the_ensemble():
+    import sim
+
+    assert sim.simulate_ensemble is replicated.simulate_ensemble
+    assert "simulate_ensemble" in sim.__all__ and "simulate_ensemble" in dir(sim)

@@ -148,3 +148,10 @@ def test_every_shipped_sweep_config_is_valid(name):
     if plan.config.posterior is not None:
         assert len(plan.draws.table) == plan.config.posterior.draws
         assert plan.config.replications % plan.config.posterior.draws == 0
+
+
+def test_a_sweep_result_says_what_it_holds(posterior_sweep):
+    result, out = posterior_sweep
+    text = repr(result)
+    assert text.startswith("SweepResult('ps'") and "2 design points x 8 replications" in text
+    assert "complete" in text and "alliance" in text and str(out) in text
