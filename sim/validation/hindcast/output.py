@@ -45,6 +45,7 @@ METHOD_LABELS = {
     "persistence": "Persistence",
     "trend": "Linear trend",
     "partial_adjustment": "Partial adjustment",
+    "posterior": "Model, posterior predictive",
 }
 """How each method is named in the figure and the table."""
 
