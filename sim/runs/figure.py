@@ -99,6 +99,15 @@ def run_figure(alliance: pd.DataFrame, title: str, out_stem: Path) -> list[Path]
     ax.set_ylim(bottom=0)
     ax.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=1)
     fig.suptitle(title, fontsize=9)
+    return save_png_pdf(fig, out_stem)
+
+
+def save_png_pdf(fig: plt.Figure, out_stem: Path) -> list[Path]:
+    """Save a figure as ``out_stem.png`` and ``out_stem.pdf`` (no date in the PDF) and close it.
+
+    Returns:
+        The files written.
+    """
     written = []
     for suffix in (".png", ".pdf"):
         path = out_stem.with_suffix(suffix)

@@ -14,7 +14,7 @@ import pandas as pd
 from matplotlib.ticker import MaxNLocator
 
 from sim.core.targets import TARGET_LINES
-from sim.runs.figure import LINES, OKABE_ITO, apply_style, plt
+from sim.runs.figure import LINES, OKABE_ITO, apply_style, plt, save_png_pdf
 
 PANELS = (
     ("alliance_core_share_pct", "alliance core share of GDP (%)", "Alliance core spending"),
@@ -90,10 +90,4 @@ def ensemble_figure(
     handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, frameon=False, loc="outside lower center", ncol=3)
     fig.suptitle(title, fontsize=9)
-    written = []
-    for suffix in (".png", ".pdf"):
-        path = out_stem.with_suffix(suffix)
-        fig.savefig(path, metadata={"CreationDate": None} if suffix == ".pdf" else None)
-        written.append(path)
-    plt.close(fig)
-    return written
+    return save_png_pdf(fig, out_stem)

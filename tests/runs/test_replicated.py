@@ -15,18 +15,12 @@ from sim.core.data import ROOT, load_region_behaviour
 from sim.core.ensemble import simulate
 from sim.core.members import members_of
 from sim.runs import posterior_draws, replicated, spread
+from sim.validation.search_space import POOLED as SEARCHED
 
 BACKCAST = "configs/backcast_2014.toml"
 COMMITTED = ROOT / "configs" / "data" / "posterior"
-POOLED = (
-    "adjustment_speed_per_year",
-    "threat_sensitivity_pp",
-    "hegemon_pressure",
-    "peer_conformity",
-    "threat_memory",
-    "target_margin_pp",
-    "start_threat_shock_size",
-)
+POOLED = [name for name, _, _ in SEARCHED]
+"""The pooled parameters of the calibration (a fake posterior sets each at the point fit)."""
 
 
 def point_fit_posterior(folder, particles=2):

@@ -16,17 +16,11 @@ from sim.core.data import ROOT, load_region_behaviour
 from sim.sweep.config import load_sweep_config
 from sim.sweep.designs import derive_seed
 from sim.sweep.runner import run_sweep
+from sim.validation.search_space import POOLED as SEARCHED
 
 POSTERIOR = ROOT / "configs" / "data" / "posterior"
-POOLED = (
-    "adjustment_speed_per_year",
-    "threat_sensitivity_pp",
-    "hegemon_pressure",
-    "peer_conformity",
-    "threat_memory",
-    "target_margin_pp",
-    "start_threat_shock_size",
-)
+POOLED = [name for name, _, _ in SEARCHED]
+"""The pooled parameters of the calibration (a fake posterior sets each at the point fit)."""
 GRID = '[design]\nmethod = "grid"\n[axes]\nnoise_sd_pp = [0.03, 0.06]\n'
 
 
