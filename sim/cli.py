@@ -1,7 +1,8 @@
 """The command line: a thin shell over the library.
 
 ``sim run [CONFIG]`` (also ``python -m sim run``), ``validate CONFIG``, ``scenarios``,
-``sweep CONFIG``, ``viz``, ``calibrate CONFIG``, ``hindcast CONFIG`` and ``report SWEEP_DIR``.
+``sweep CONFIG``, ``viz``, ``calibrate CONFIG``, ``hindcast CONFIG``, ``report SWEEP_DIR`` and
+``discover SWEEP_DIR``.
 Each subcommand parses its arguments and calls one library function; user errors
 (``sim.core.errors.UserError``) print one message and exit with 2.
 """
@@ -116,6 +117,13 @@ def cmd_hindcast(args: argparse.Namespace) -> int:
     return cli_hindcast(args)
 
 
+def cmd_discover(args: argparse.Namespace) -> int:
+    """Scenario discovery on a sweep (see ``sim.analysis.discovery``)."""
+    from sim.analysis.discovery_command import cli_discover
+
+    return cli_discover(args)
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     """Write figures and tables from a sweep (see ``sim.analysis.report``)."""
     from sim.analysis.report import cli_report
@@ -166,6 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_calibrate(sub)
     _add_hindcast(sub)
     _add_report(sub)
+    _add_discover(sub)
     return parser
 
 
@@ -303,6 +312,29 @@ def _add_report(sub: argparse._SubParsersAction) -> None:
         help="two swept axes for the regime map (default: the first two)",
     )
     p.set_defaults(func=cmd_report)
+
+
+def _add_discover(sub: argparse._SubParsersAction) -> None:
+    """Add the ``discover`` command (scenario discovery with PRIM)."""
+    p = sub.add_parser(
+        "discover",
+        help="scenario discovery (PRIM): which parameter ranges of a sweep lead to an outcome",
+    )
+    p.add_argument("sweep_dir", help="a sweep's results folder")
+    p.add_argument(
+        "--outcome", required=True, help="a summary column, e.g. final_alliance_core_share_pct"
+    )
+    p.add_argument("--below", type=float, help="the cases: runs whose outcome is below this")
+    p.add_argument("--above", type=float, help="the cases: runs whose outcome is above this")
+    p.add_argument(
+        "--density",
+        type=float,
+        default=0.8,
+        help="the density the reported box must reach (default 0.8)",
+    )
+    p.add_argument("--out", help="folder (default SWEEP_DIR/discovery-<outcome>)")
+    p.add_argument("--overwrite", action="store_true", help="replace an earlier discovery's folder")
+    p.set_defaults(func=cmd_discover)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
