@@ -35,11 +35,30 @@ def latex_escape(text: str) -> str:
     return "".join(LATEX_SPECIALS.get(ch, ch) for ch in str(text))
 
 
-def _format_number(x: object, digits: int) -> str:
+YEAR_COLUMNS = ("year", "origin")
+"""Columns that hold years (also any ``*_year``): written as plain integers, 2025 not 2{,}025."""
+
+
+def header(name: str) -> str:
+    """A column's LaTeX header: words for snake_case, ``_pct`` as (%), escaped."""
+    text = str(name)
+    if text.endswith("_pct"):
+        text = text[: -len("_pct")] + " (%)"
+    return latex_escape(text.replace("_", " "))
+
+
+def _is_year(name: str) -> bool:
+    return name in YEAR_COLUMNS or name.endswith("_year")
+
+
+def _format_number(x: object, digits: int | None) -> str:
+    """A cell: ``digits`` None writes a number as a plain integer (a year)."""
     if x is None or (isinstance(x, float) and np.isnan(x)):
         return "--"
     if isinstance(x, bool | np.bool_):
         return "yes" if x else "no"
+    if digits is None and isinstance(x, int | np.integer | float | np.floating):
+        return str(int(round(float(x))))
     if isinstance(x, int | np.integer):
         return f"{int(x):,}".replace(",", "{,}")
     if isinstance(x, float | np.floating):
@@ -47,7 +66,13 @@ def _format_number(x: object, digits: int) -> str:
     return latex_escape(str(x))
 
 
-def _digits(column: pd.Series) -> int:
+def _digits(column: pd.Series) -> int | None:
+    """Decimals of a column: none for a year, 2 for a share, else 0-3 by magnitude."""
+    name = str(column.name)
+    if _is_year(name):
+        return None
+    if "share" in name or name.endswith("_pct"):
+        return 2
     values = pd.to_numeric(column, errors="coerce").abs().dropna()
     top = values.max() if len(values) else 0.0
     return 3 if top < 1 else 2 if top < 10 else 1 if top < 1000 else 0
@@ -56,8 +81,10 @@ def _digits(column: pd.Series) -> int:
 def to_latex(frame: pd.DataFrame, caption: str = "") -> str:
     """A booktabs ``tabular`` of a frame (needs the LaTeX package booktabs).
 
-    Numbers are right-aligned with 0-3 decimals chosen per column by its magnitude; text is
-    escaped; NaN is "--". A caption, if given, is written as a comment above the table.
+    Numbers are right-aligned: years (``year``, ``origin``, ``*_year``) as plain integers, shares
+    (``*share*``, ``*_pct``) with 2 decimals, others with 0-3 decimals chosen per column by its
+    magnitude; headers are words (:func:`header`); text is escaped; NaN is "--". A caption, if
+    given, is written as a comment above the table.
     """
     align = "".join(
         "r"
@@ -70,7 +97,7 @@ def to_latex(frame: pd.DataFrame, caption: str = "") -> str:
     lines += [
         f"\\begin{{tabular}}{{{align}}}",
         "\\toprule",
-        " & ".join(latex_escape(c) for c in frame.columns) + r" \\",
+        " & ".join(header(c) for c in frame.columns) + r" \\",
         "\\midrule",
     ]
     for row in frame.itertuples(index=False):

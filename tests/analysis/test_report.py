@@ -372,7 +372,17 @@ def test_regime_cells_take_the_mode_with_ties_in_regime_order():
 def test_latex_escapes_and_formats():
     frame = pd.DataFrame({"name_x": ["a_b", "50%"], "value": [1234.5, 2.0], "n": [3, 4]})
     tex = to_latex(frame, "caption")
-    assert "name\\_x & value & n" in tex
+    assert "name x & value & n" in tex  # headers in words
     assert to_latex(pd.DataFrame({"P(<=2:1)": [0.5]})).count("\\textless{}") == 1
     assert "a\\_b & 1{,}234 & 3" in tex and "50\\% & 2 & 4" in tex
     assert tex.startswith("% caption\n\\begin{tabular}{lrr}")
+
+
+def test_latex_writes_years_as_years_and_shares_to_two_decimals():
+    # issue 18: years were printed 2{,}025 and shares rounded to integers ("3 ... 2.6 ... 3")
+    frame = pd.DataFrame({"year": [2025, 2035], "core_share_pct": [3.0, 12.345], "runs": [1234, 5]})
+    tex = to_latex(frame)
+    assert "year & core share (\\%) & runs" in tex
+    assert "2025 & 3.00 & 1{,}234" in tex and "2035 & 12.35 & 5" in tex
+    floats = to_latex(pd.DataFrame({"first_year": [2031.0], "origin": [2016]}))
+    assert "2031 & 2016" in floats
