@@ -45,7 +45,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         command=shlex.join(["python", "-m", "sim", *sys.argv[1:]]),
         overrides=overrides,
     )
-    print(json.dumps(result.summary, indent=2))
+    if args.json:
+        print(json.dumps(result.summary, indent=2))
+    else:
+        from sim.runs.run_text import summary_lines
+
+        print("\n".join(summary_lines(result.summary, scenario.params.target_core_pct_gdp)))
     print(
         f"wrote {out}/ (alliance.parquet, members.parquet, summary.json, manifest.json, "
         "figure.png, figure.pdf)",
@@ -205,6 +210,11 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
         "with -set-<hash> appended when --set is given)",
     )
     p.add_argument("--csv", action="store_true", help="also write CSV copies of the tables")
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="print the run's summary as JSON (what summary.json holds) instead of in words",
+    )
     p.add_argument(
         "--overwrite",
         action="store_true",

@@ -39,7 +39,7 @@ def test_a_real_process_runs_the_command_line(entry, tmp_path):
 
 def test_run_writes_every_output(tmp_path, capsys):
     out = tmp_path / "hague"
-    assert main(["run", HAGUE, "--out", str(out), "--csv"]) == 0
+    assert main(["run", HAGUE, "--out", str(out), "--csv", "--json"]) == 0
     names = {p.name for p in out.iterdir()}
     assert names == {
         "alliance.parquet",
@@ -182,3 +182,19 @@ def test_version_and_the_viz_options_say_what_they_are(capsys):
         main(["viz", "--help"])
     text = capsys.readouterr().out
     assert "port to serve on" in text and "address to bind" in text
+
+
+def test_a_run_reads_like_a_result(tmp_path, capsys):
+    # issue 18: the finding that the target is missed was `"alliance_first_quarter": null`
+    out = tmp_path / "hague"
+    assert main(["run", HAGUE, "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    summary = json.loads((out / "summary.json").read_text())
+    core = summary["final"]["alliance_core_share_pct"]
+    verdict = "met" if core >= 3.5 else "missed"  # configs/hague.toml: the 3.5% core target
+    assert (
+        f"alliance core share in 2035Q4: {core:.2f}% against the 3.5% target: {verdict}" in printed
+    )
+    count = summary["lines"]["3.5%"]["members_final"]
+    assert f"3.5% line (core share): {count} of 32 members" in printed
+    assert "regime: " in printed and "{" not in printed  # words, not JSON

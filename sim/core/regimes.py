@@ -45,6 +45,15 @@ REGIME_LABELS = {
     "drifts": "drifts",
 }
 """Readable names of the regimes (figure legends)."""
+REGIME_MEANINGS = {
+    "rival_exhausted": "the rival's budget, not its aim, sets its output: it cannot pay for more",
+    "escalates": "both sides' munitions output grew by more than 5% a year over the last two years",
+    "alliance_fatigue": "the alliance's core share fell over the last two years while below target",
+    "settles": "both outputs and their ratio changed by less than 2% a year",
+    "builds_up": "both outputs grow in step, the ratio held within 2% a year",
+    "drifts": "slow change that has not settled, such as a ratio still moving",
+}
+"""Each regime in one line (``sim run``'s summary; the rules above)."""
 WINDOW_QUARTERS = 8
 GROWTH_THRESHOLD = 0.05
 SETTLED_THRESHOLD = 0.02

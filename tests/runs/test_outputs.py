@@ -334,7 +334,7 @@ def test_two_processes_racing_for_one_folder(tmp_path):
     racers = {}
     for seed in (1, 2):
         rounds = [
-            ["run", HAGUE, "--seed", str(seed), "--out", str(out)]
+            ["run", HAGUE, "--seed", str(seed), "--out", str(out), "--json"]
             + (["--overwrite"] if overwrite else [])
             for out, overwrite in zip(outs, ROUNDS, strict=True)
         ]
