@@ -339,8 +339,9 @@ def _add_discover(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--density",
         type=float,
-        default=0.8,
-        help="the density the reported box must reach (default 0.8)",
+        default=None,
+        help="the density the reported box must reach (default 0.8: "
+        "sim.analysis.discovery.DEFAULT_DENSITY)",
     )
     p.add_argument("--out", help="folder (default SWEEP_DIR/discovery-<outcome>)")
     p.add_argument("--overwrite", action="store_true", help="replace an earlier discovery's folder")

@@ -81,7 +81,8 @@ def cli_discover(args: argparse.Namespace) -> int:
     frame = runs_frame(args.sweep_dir)
     cases, condition = cases_of(frame, args.outcome, args.below, args.above)
     x = discovery.inputs_of(frame, list(PARAM_FIELDS))
-    found = discovery.discover(x, cases, args.density)
+    density = discovery.DEFAULT_DENSITY if args.density is None else args.density
+    found = discovery.discover(x, cases, density)
     text = discovery.statement(found, condition, x)
     default = Path(args.sweep_dir) / f"discovery-{args.outcome}"
     out = output_path(args.out) if args.out else default
@@ -97,7 +98,7 @@ def cli_discover(args: argparse.Namespace) -> int:
             "kind": KIND,
             "command": "python -m sim " + " ".join(sys.argv[1:]),
             "sweep": str(args.sweep_dir),
-            "density": args.density,
+            "density": density,
             "versions": package_versions(),
             "git": git_revision(),
         }

@@ -15,8 +15,11 @@ sample size of 4 of 300), so the posterior is of the 13 pooled and region coordi
 members' fitted deviations from their regions.
 
 Everything goes into one folder, whole or not at all (``sim.runs.outputs.output_folder``;
-default ``results/posterior-seed<seed>/``): the files of ``sim.validation.posterior.output`` and
-``manifest.json`` (the command, the budget, the prior's scales, the time, the versions).
+default ``results/posterior-seed<seed>/``; with ``--in-place`` the shipped posterior,
+``configs/data/posterior/``, that ``sim run --posterior`` and sweeps draw from; its manifest
+``kind`` is ``sim.runs.posterior_draws.KIND``, which that module checks): the files of
+``sim.validation.posterior.output`` and ``manifest.json`` (the command, the budget, the prior's
+scales, the time, the versions).
 ``SIM_CALIBRATE_BUDGET=smoke`` selects :data:`SMOKE_BUDGET` (its numbers are not a posterior).
 """
 
@@ -35,14 +38,13 @@ from sim.core.data import load_member_behaviour
 from sim.core.params import Params
 from sim.core.resources import checkout_root
 from sim.runs.outputs import MANIFEST, output_folder, output_path
+from sim.runs.posterior_draws import KIND
 from sim.runs.provenance import git_revision, package_versions
 from sim.validation.calibrate_options import CalibrationError, budget_from_env, check_options
 from sim.validation.objective import Budget, Objective
 from sim.validation.posterior import output, prior
 from sim.validation.posterior.smc import Posterior, SmcBudget, abc_smc
 
-KIND = "posterior"
-"""The manifest ``kind`` of a posterior folder."""
 SHIPPED = "configs/data/posterior"
 """The posterior shipped with the configs (``--in-place`` writes it)."""
 
