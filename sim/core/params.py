@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from sim.core.errors import UserError
+from sim.core.param_labels import LABELS
 from sim.core.param_table_rival import ParamFields
 
 QUARTER_RE = re.compile(r"^(\d{4})Q([1-4])$")
@@ -275,14 +276,37 @@ def validate(p: Params) -> None:
         )
 
 
+def param_label(name: str, *, unit: bool = False) -> str:
+    """The words a reader sees for a parameter (``sim.core.param_labels``), or the name itself.
+
+    Args:
+        name: a parameter's name; any other column name is returned with spaces for ``_``.
+        unit: append the unit in brackets ("US pressure (0-1)"), for an axis or a table header.
+
+    Returns:
+        The label.
+    """
+    if name not in LABELS:
+        return name.replace("_", " ")
+    label = LABELS[name][0]
+    return f"{label} ({PARAM_FIELDS[name].metadata['unit']})" if unit else label
+
+
+def param_group(name: str) -> str:
+    """The group the web page files a parameter under (``sim.core.param_labels.GROUPS``)."""
+    return LABELS[name][1]
+
+
 def param_table() -> list[dict[str, Any]]:
-    """Return the parameter table as rows (name, default, unit, min, max, doc, source)."""
+    """Return the parameter table as rows (name, label, group, default, unit, range, doc, source)."""
     rows = []
     for name, f in PARAM_FIELDS.items():
         m = f.metadata
         rows.append(
             {
                 "name": name,
+                "label": LABELS[name][0],
+                "group": LABELS[name][1],
                 "default": f.default,
                 "unit": m["unit"],
                 "min": m["min"],
@@ -313,8 +337,8 @@ def markdown_table() -> str:
         "controls, sweep axes and output tables. Source IDs (S01-S42) are in",
         "`seeds/SOURCES.md`; 'assumption' marks values with no published estimate.",
         "",
-        "| name | default | unit | range | meaning | source |",
-        "|---|---|---|---|---|---|",
+        "| name | label | default | unit | range | meaning | source |",
+        "|---|---|---|---|---|---|---|",
     ]
     for row in param_table():
         if row["choices"]:
@@ -325,6 +349,14 @@ def markdown_table() -> str:
             allowed = ""
         default = row["default"]
         default = f"`{default!r}`" if isinstance(default, str) else f"`{default}`"
-        cells = [f"`{row['name']}`", default, row["unit"], allowed, row["doc"], row["source"]]
+        cells = [
+            f"`{row['name']}`",
+            row["label"],
+            default,
+            row["unit"],
+            allowed,
+            row["doc"],
+            row["source"],
+        ]
         lines.append("| " + " | ".join(str(c).replace("|", "/") for c in cells) + " |")
     return "\n".join(lines) + "\n"
