@@ -298,7 +298,7 @@ def param_group(name: str) -> str:
 
 
 def param_table() -> list[dict[str, Any]]:
-    """Return the parameter table as rows (name, label, group, default, unit, range, doc, source)."""
+    """The parameter table as rows (name, label, group, default, unit, range, doc, source)."""
     rows = []
     for name, f in PARAM_FIELDS.items():
         m = f.metadata
