@@ -8,7 +8,7 @@ LINT_DIRS = $(wildcard sim tests experiments scripts)
 
 export SOLARA_TELEMETRY_MIXPANEL_ENABLE = false
 
-.PHONY: setup run test lint check-install viz bench clean distclean
+.PHONY: setup run test lint check-install viz bench docs clean distclean
 
 setup: $(STAMP)
 
@@ -45,6 +45,10 @@ viz: setup
 
 bench: setup
 	$(PY) experiments/benchmarks/bench.py
+
+# the API reference from the docstrings (pdoc), into build/api/ (ignored by git): open build/api/index.html
+docs: setup
+	$(PY) scripts/api_docs.py build/api
 
 clean:
 	rm -rf results build dist *.egg-info .pytest_cache .ruff_cache

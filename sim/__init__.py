@@ -6,7 +6,8 @@ parameters, what ``sim run`` runs), :class:`AllianceModel` (one run, Mesa; by de
 default scenario), :func:`simulate` (many runs at once), :func:`simulate_ensemble` (a scenario
 over posterior draws x paired replications, its spread split into noise and parameters),
 :class:`Params` and
-:func:`make_params` (the parameter table, validated on construction), and the result loaders.
+:func:`make_params` (the parameter table, validated on construction), sweeps from Python
+(:func:`load_sweep_config`, :func:`run_sweep`) and the result loader :func:`load_sweep`.
 
 The names are imported when first used (PEP 562), so that ``import sim.sweep.execution`` in a
 sweep worker does not load Mesa or the web page's dependencies.
@@ -30,6 +31,8 @@ _WHERE = {
     "make_params": "sim.core.params",
     "SweepResult": "sim.sweep.store",
     "load_sweep": "sim.sweep.store",
+    "load_sweep_config": "sim.sweep.config",
+    "run_sweep": "sim.sweep.runner",
     "Ensemble": "sim.runs.replicated",
     "simulate_ensemble": "sim.runs.replicated",
 }
@@ -41,6 +44,8 @@ if TYPE_CHECKING:
     from sim.core.ensemble import SimulationError, Trajectories, simulate
     from sim.core.params import ParamError, Params, make_params
     from sim.runs.replicated import Ensemble, simulate_ensemble
+    from sim.sweep.config import load_sweep_config
+    from sim.sweep.runner import run_sweep
     from sim.sweep.store import SweepResult, load_sweep
 
 
@@ -82,7 +87,9 @@ __all__ = [
     "default_params",
     "load_scenario",
     "load_sweep",
+    "load_sweep_config",
     "make_params",
+    "run_sweep",
     "simulate",
     "simulate_ensemble",
 ]

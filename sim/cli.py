@@ -16,6 +16,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from sim.cli_help import MAIN_EXAMPLES, SuggestingParser, describe, epilog
 from sim.core.config import DEFAULT_SCENARIO, list_scenarios, load_scenario, parse_overrides
 from sim.core.errors import UserError, os_error_text
 
@@ -149,9 +150,19 @@ def _version() -> str:
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``python -m sim``."""
     prog = "sim" if Path(sys.argv[0]).name == "sim" else "python -m sim"
-    parser = argparse.ArgumentParser(prog=prog, description=__doc__.splitlines()[0])
+    parser = SuggestingParser(
+        prog=prog,
+        description=__doc__.splitlines()[0],
+        epilog=epilog(MAIN_EXAMPLES),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(
+        dest="command",
+        required=True,
+        metavar="COMMAND",
+        help="what to do (`sim COMMAND --help`: its options and examples)",
+    )
     _add_run(sub)
     p = sub.add_parser("validate", help="check a config without running it")
     _scenario_args(p)
@@ -180,6 +191,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_hindcast(sub)
     _add_report(sub)
     _add_discover(sub)
+    describe(sub)  # each command's description and examples (sim.cli_help)
     return parser
 
 
@@ -254,6 +266,12 @@ def _add_sweep(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--scheduler", help="address of an existing Dask scheduler")
     p.add_argument("--cluster", choices=["local"], help="start a Dask LocalCluster on 127.0.0.1")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument(
+        "--csv",
+        action="store_true",
+        help="also write CSV copies of the tables (runs.csv, summary.csv, design.csv, "
+        "alliance.csv, members.csv if kept) beside the Parquet datasets",
+    )
     p.add_argument(
         "--allow-large",
         action="store_true",

@@ -5,7 +5,9 @@ The commands are called in-process (``sim.cli.main([...])``, what ``python -m si
 real processes, to check the two entry points themselves.
 """
 
+import argparse
 import json
+import shlex
 import shutil
 import subprocess
 import sys
@@ -14,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.cli import main
+from sim.cli import build_parser, main
 from sim.core.data import ROOT
 
 HAGUE = str(ROOT / "configs" / "hague.toml")
@@ -198,3 +200,74 @@ def test_a_run_reads_like_a_result(tmp_path, capsys):
     count = summary["lines"]["3.5%"]["members_final"]
     assert f"3.5% line (core share): {count} of 32 members" in printed
     assert "regime: " in printed and "{" not in printed  # words, not JSON
+
+
+# --- help, examples and "did you mean" (issue 18) ---------------------------------------------
+
+
+def _subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    actions = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    return dict(actions[0].choices) if actions else {}
+
+
+def _examples() -> list[str]:
+    from sim.cli_help import COMMANDS, MAIN_EXAMPLES
+
+    return [*MAIN_EXAMPLES, *(e for entry in COMMANDS.values() for e in entry.examples)]
+
+
+def test_every_command_has_a_description_examples_and_help_on_every_argument():
+    parser = build_parser()
+    commands = _subparsers(parser)
+    assert {"run", "validate", "sweep", "viz", "report", "discover"} <= set(commands)
+    for name, sub in [("sim", parser), *commands.items()]:
+        assert sub.description, name
+        assert sub.epilog and sub.epilog.startswith("examples:\n"), name
+        examples = sub.epilog.splitlines()[1:]
+        assert 1 <= len(examples) <= 3, name
+        if name != "sim":
+            assert all(line.strip().startswith(f"sim {name}") for line in examples), name
+        for action in sub._actions:
+            assert action.help and action.help != argparse.SUPPRESS, (name, action.dest)
+        assert "examples:" in sub.format_help()
+
+
+@pytest.mark.parametrize("example", _examples())
+def test_every_documented_example_parses(example):
+    words = shlex.split(example)
+    assert words[0] == "sim"
+    args = build_parser().parse_args(words[1:])  # exits (SystemExit) if the example rotted
+    assert args.command == words[1] and callable(args.func)
+    for word in words:  # the configs an example names are shipped
+        if word.endswith(".toml"):
+            assert (ROOT / word).is_file(), word
+
+
+def test_a_mistyped_command_or_choice_suggests_the_right_one(capsys):
+    with pytest.raises(SystemExit) as done:
+        main(["rnu"])
+    assert done.value.code == 2
+    assert "invalid choice: 'rnu' (did you mean 'run'?" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as done:
+        main(["sweep", "x.toml", "--cluster", "lcoal"])
+    assert done.value.code == 2
+    assert "did you mean 'local'?" in capsys.readouterr().err
+
+
+def test_a_mistyped_set_parameter_suggests_it_and_writes_nothing(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)  # the default results/ folder would go here
+    assert main(["run", "--set", "hegemon_presure=0.5"]) == 2
+    err = capsys.readouterr().err
+    assert "key 'hegemon_presure' = 0.5" in err and "did you mean 'hegemon_pressure'?" in err
+    assert err.count("\n") == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("command", ["run", "validate"])
+def test_a_sweep_config_given_as_a_scenario_says_how_to_run_it(command, tmp_path, capsys):
+    sweep = ROOT / "configs" / "sweeps" / "pressure_by_ratio.toml"
+    extra = ["--out", str(tmp_path / "o")] if command == "run" else []
+    assert main([command, str(sweep), *extra]) == 2
+    err = capsys.readouterr().err
+    assert "this is a sweep config" in err and f"python -m sim sweep {sweep}" in err
+    assert not (tmp_path / "o").exists()

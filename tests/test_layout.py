@@ -32,6 +32,8 @@ CROSS_CUTTING_TESTS = {
     "test_layout.py",
     "test_golden.py",
     "test_benchmarks.py",
+    "test_api_docs.py",
+    "test_notebook.py",
 }
 """The test files that test the whole package rather than one sub-package: they stay in tests/."""
 

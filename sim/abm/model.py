@@ -14,7 +14,6 @@ default the default scenario, ``hague``, that ``sim run`` runs), so ``AllianceMo
 from __future__ import annotations
 
 import inspect
-from functools import partial
 from typing import Any
 
 import mesa
@@ -22,17 +21,13 @@ import numpy as np
 import pandas as pd
 
 from sim.abm.agents import MemberState
+from sim.abm.collector import make_collector
 from sim.abm.rival_agent import Rival
 from sim.core import dynamics, metrics
 from sim.core.config import DEFAULT_SCENARIO, Scenario, load_scenario
 from sim.core.ensemble import SimulationError, checked_seed
 from sim.core.members import members_of
 from sim.core.params import PARAM_FIELDS, Params, make_params
-
-
-def _metric(model: AllianceModel, column: str) -> float:
-    """Model reporter reading one alliance metric (used through a picklable partial)."""
-    return model.alliance_values[column]
 
 
 def seed_from(rng: Any) -> int:
@@ -93,15 +88,7 @@ class AllianceModel(mesa.Model):
         self._record()
         self.member_agents = [MemberState(self, i) for i in range(self.members.n)]
         self.rival = Rival(self)
-        self.datacollector = mesa.DataCollector(
-            model_reporters={
-                "quarter": "quarter",
-                **{c: partial(_metric, column=c) for c in metrics.ALLIANCE_COLUMNS},
-            },
-            agenttype_reporters={
-                MemberState: {"iso3": "iso3", **{c: c for c in metrics.MEMBER_COLUMNS}}
-            },
-        )
+        self.datacollector = make_collector()
         self.datacollector.collect(self)
 
     def _record(self) -> None:
@@ -149,7 +136,7 @@ class AllianceModel(mesa.Model):
 
     def member_frame(self) -> pd.DataFrame:
         """The member metrics so far, one row per member per quarter."""
-        frame = self.datacollector.get_agenttype_vars_dataframe(MemberState).reset_index()
+        frame = self.datacollector.get_agent_vars_dataframe().reset_index()
         quarters = np.array(self.static.quarters)
         frame["quarter"] = quarters[frame["Step"].round().astype(int).to_numpy()]
         return frame[["quarter", "iso3", *metrics.MEMBER_COLUMNS]].reset_index(drop=True)

@@ -45,6 +45,9 @@ from sim.core.resources import configs_dir, locate
 from sim.core.scenario_files import ConfigError, find_config, not_a_file, os_reason, read_toml
 
 TOP_LEVEL_KEYS = ("name", "description", "inherits", "seed", "params")
+SWEEP_KEYS = ("scenario", "axes", "design", "replications")
+"""Top-level keys of a sweep config (``sim.sweep.config``): a file with one of them and neither
+``inherits`` nor ``[params]`` is a sweep config given where a scenario was expected."""
 DEFAULT_SCENARIO = "hague"
 """The default scenario: ``sim run`` without a config, the web page's first scenario."""
 DEFAULT_SEED = 20250625
@@ -75,6 +78,15 @@ class Scenario:
 
 def _check_top_level(path: Path, doc: dict[str, Any]) -> None:
     """Check one config file's top-level keys (not the parameters: see :func:`load_scenario`)."""
+    sweep_keys = [k for k in SWEEP_KEYS if k in doc]
+    if sweep_keys and "params" not in doc and "inherits" not in doc:
+        raise ConfigError(
+            path,
+            sweep_keys[0],
+            doc[sweep_keys[0]] if sweep_keys[0] == "scenario" else "...",
+            "a scenario config (this is a sweep config: run it with `python -m sim sweep "
+            f"{path}`; configs/sweeps/README.md)",
+        )
     for key in doc:
         if key not in TOP_LEVEL_KEYS:
             raise ConfigError(

@@ -11,6 +11,7 @@ naming the file, the key, the value and what was expected.
 
 from __future__ import annotations
 
+import difflib
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,12 +66,14 @@ def parse_axis(path: Path, name: str, spec: Any, method: str) -> Axis:
     """
     key = f"axes.{name}"
     if name not in PARAM_FIELDS:
+        close = difflib.get_close_matches(name, PARAM_FIELDS, n=3, cutoff=0.75)
+        hint = f"did you mean {' or '.join(repr(c) for c in close)}? " if close else ""
         raise ConfigError(
             path,
             key,
             spec,
-            "a parameter of the parameter table (see "
-            "`sim.core.params.Params`; e.g. hegemon_pressure, rival_target_ratio)",
+            f"a parameter of the parameter table ({hint}all {len(PARAM_FIELDS)} are listed by "
+            "`python -m sim params`; e.g. hegemon_pressure, rival_target_ratio)",
         )
     if isinstance(spec, list):
         return _list_axis(path, key, name, spec, method)

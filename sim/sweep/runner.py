@@ -74,6 +74,7 @@ def run_sweep(
     quiet: bool = False,
     command: str = "",
     allow_large: bool = False,
+    csv: bool = False,
 ) -> SweepResult:
     """Run a sweep into its folder, resuming from the chunks already there.
 
@@ -94,6 +95,8 @@ def run_sweep(
         quiet: no progress bar.
         command: the command line, recorded in the manifest.
         allow_large: accept more than :data:`MAX_RUNS` runs.
+        csv: also write CSV copies of the tables beside the Parquet datasets once the sweep
+            is complete (``sim.sweep.csv_copies``; a finished sweep run again with it gets them).
 
     Returns:
         The sweep's tables (``SweepResult.complete`` is true).
@@ -114,8 +117,19 @@ def run_sweep(
     plan = make_plan(config, allow_large=allow_large, local_workers=local)
     return _in_locked_folder(
         out,
-        lambda: _locked(plan, out, faults, workers, scheduler, cluster, executor, quiet, command),
+        lambda: _with_csv(
+            _locked(plan, out, faults, workers, scheduler, cluster, executor, quiet, command), csv
+        ),
     )
+
+
+def _with_csv(result: SweepResult, csv: bool) -> SweepResult:
+    """Write the CSV copies of a complete sweep's tables when asked (holding the folder's lock)."""
+    if csv:
+        from sim.sweep.csv_copies import write_csv_copies
+
+        write_csv_copies(result)
+    return result
 
 
 def _in_locked_folder(out: Path, body: Callable[[], SweepResult]) -> SweepResult:
@@ -353,6 +367,7 @@ def cli_sweep(args: argparse.Namespace) -> int:
         quiet=args.quiet,
         command=command,
         allow_large=allow_large,
+        csv=bool(getattr(args, "csv", False)),
     )
     m = result.manifest
     print(

@@ -170,3 +170,13 @@ def test_a_scenario_passed_as_a_sweep_says_so(capsys):
     assert main(["sweep", str(HAGUE), "--dry-run"]) == 2
     err = capsys.readouterr().err
     assert "this is a scenario config" in err and "python -m sim run" in err
+
+
+def test_a_mistyped_axis_suggests_the_parameter(tmp_path):
+    config = write_config(
+        tmp_path, 'replications = 1\n[design]\nmethod = "grid"\n[axes]\nhegemon_presure = [0.1]\n'
+    )
+    with pytest.raises(ConfigError) as err:
+        load_sweep_config(config)
+    assert err.value.key == "axes.hegemon_presure"
+    assert "did you mean 'hegemon_pressure'?" in str(err.value)
