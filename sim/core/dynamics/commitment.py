@@ -22,9 +22,9 @@ stress makes it not (``commitment_kept`` records the year's decision, 0 or 1).
 
 **National pledges** (``seeds/pledges.csv``: the UK's 2.5% by 2027 and 3% by 2034, S39/S31;
 Poland's 4.7% in 2025 and 4.8% in 2026, S50; Lithuania's, Estonia's and Latvia's 4-5% from 2026,
-S51-S53) are commitments of the member's own, with their deadlines: the line is never below the straight
-path from the member's start share to each pledge by its year, kept or not by the same decision
-(a pledge the member cannot afford slips). Spain's 2.1% (S38) is its own target
+S51-S53) are commitments of the member's own, with their deadlines: the line is never below the
+straight path from the member's start share to each pledge by its year, kept or not by the same
+decision (a pledge the member cannot afford slips). Spain's 2.1% (S38) is its own target
 (``target_core_pct``), so its line is 2.1% + margin.
 
 **An earlier guideline** (``guideline_floor_pct``, 2 in the forward scenarios: the Vilnius
