@@ -45,7 +45,6 @@ from sim.core.errors import UserError, shown
 from sim.core.params import PARAM_FIELDS, param_label, to_dict
 from sim.core.resources import configs_dir
 from sim.viz.controls import (
-    CONTROL_NAMES,
     Checked,
     Controls,
     NumberSlider,
@@ -141,15 +140,24 @@ def model_kwargs(model: AllianceModel) -> dict[str, Any]:
 
 
 def running_text(scenario: Scenario, model: AllianceModel) -> str:
-    """One line naming the scenario, seed and main parameter values the running model uses.
+    """One line naming the scenario and seed the running model uses, and what differs.
 
-    Labels come from the parameter table, each value is followed by its unit.
+    Every parameter whose value differs from the scenario's is listed with its label from the
+    parameter table and its unit after the value ("US pressure = 0.2 (0-1)").
     """
-    values = "; ".join(
-        f"{param_label(n)} = {getattr(model.params, n):g} ({PARAM_FIELDS[n].metadata['unit']})"
-        for n in CONTROL_NAMES
+    changed = "; ".join(
+        f"{param_label(n)} = {_shown(n, getattr(model.params, n))}"
+        for n in PARAM_FIELDS
+        if getattr(model.params, n) != getattr(scenario.params, n)
     )
-    return f"Running: {title(scenario.name)}, seed {model.seed}; {values}"
+    tail = f"; changed: {changed}" if changed else "; the scenario's parameters"
+    return f"Running: {title(scenario.name)}, seed {model.seed}{tail}"
+
+
+def _shown(name: str, value: Any) -> str:
+    """A parameter's value and, after it, its unit: '0.2 (0-1)'."""
+    text = f"{value:g}" if isinstance(value, float) else str(value)
+    return f"{text} ({PARAM_FIELDS[name].metadata['unit']})"
 
 
 def reset_kwargs(checked: Checked, model: AllianceModel) -> dict[str, Any]:

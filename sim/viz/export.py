@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from typing import Any
 
 import pandas as pd
 import solara
@@ -76,22 +77,26 @@ def settings_toml(scenario: Scenario, model: AllianceModel) -> str:
     return header + tomli_w.dumps(doc)
 
 
+def _button(label: str) -> Any:
+    return solara.Button(label, icon_name="mdi-download", small=True, text=True, color="primary")
+
+
 @solara.component
 def ExportButtons(model: AllianceModel, scenario: Scenario):
     """Download buttons: each series as CSV and Parquet, and the settings as a config file."""
     stem = file_stem(scenario, model)
-    with solara.Row(gap="4px", style={"flex-wrap": "wrap"}, classes=["viz-export"]):
+    with solara.Div(classes=["viz-export"]):
         for series in SERIES:
             for fmt in FORMATS:
                 solara.FileDownload(
                     lambda series=series, fmt=fmt: series_bytes(model, series, fmt),
                     filename=f"{stem}-{series}.{fmt}",
-                    label=f"{series.capitalize()} {fmt.upper() if fmt == 'csv' else 'Parquet'}",
                     mime_type="text/csv" if fmt == "csv" else "application/octet-stream",
+                    children=[_button(f"{series} {'CSV' if fmt == 'csv' else 'Parquet'}")],
                 )
         solara.FileDownload(
             lambda: settings_toml(scenario, model),
             filename=f"{stem}.toml",
-            label="Settings (TOML)",
             mime_type="application/toml",
+            children=[_button("settings (TOML config)")],
         )

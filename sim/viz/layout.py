@@ -37,6 +37,10 @@ CSS = """
 .viz-member-detail { flex: 1 1 360px; min-width: 340px; max-width: 520px; }
 .viz-decision td, .viz-commitments td { padding-top: 0; padding-bottom: 0; }
 .viz-spark { vertical-align: middle; }
+.viz-export { display: grid; grid-template-columns: 1fr 1fr; gap: 0 4px; }
+.viz-export .v-btn { justify-content: flex-start; text-transform: none; letter-spacing: 0;
+                    padding: 0 4px !important; width: 100%; }
+.viz-facts { display: grid; grid-template-columns: auto auto; gap: 0 12px; font-size: 0.85em; }
 .v-tab { text-transform: none !important; }
 /* Solara's banner ("This website runs on Solara"), positioned over the page's corner */
 #app div[style*="position: absolute"][style*="bottom: 0px"][style*="right: 0px"] {

@@ -164,6 +164,13 @@ def _rows_html(rows: list[tuple[str, str]], cls: str) -> str:
     )
 
 
+def _facts_html(rows: list[tuple[str, str]]) -> str:
+    """The numbers two to a line: name and value side by side."""
+    return "".join(
+        f"<div class='viz-fact'><span style='color:#555'>{k}</span> {v}</div>" for k, v in rows
+    )
+
+
 def state_rows(agent: MemberState) -> list[tuple[str, str]]:
     """The member's current numbers, formatted."""
     return [
@@ -220,9 +227,7 @@ def MemberCard(model: AllianceModel, selected: solara.Reactive[str | None], tick
         )
         _heading("Now")
         solara.HTML(
-            tag="table",
-            unsafe_innerHTML=_rows_html(state_rows(agent), "viz-fact"),
-            style="font-size: 0.85em;",
+            tag="div", unsafe_innerHTML=_facts_html(state_rows(agent)), classes=["viz-facts"]
         )
         solara.Text(
             agent.explain(),

@@ -30,7 +30,7 @@ from sim.core.targets import TARGET_LINES
 from sim.viz.chart import LiveChart
 from sim.viz.palette import REFERENCE, color_of
 
-WIDTH, HEIGHT = 280, 190
+WIDTH, HEIGHT = 280, 262
 """A plot's first size in pixels (legend and axes included); the browser then fits its width to
 its box (``LiveChart``), so the plots grow with the window."""
 AIR_DEFENCE_GOAL = 5.0
@@ -128,7 +128,9 @@ def chart_template(spec: PlotSpec, model: AllianceModel) -> dict[str, Any]:
             color=alt.Color(
                 "measure:N",
                 scale=alt.Scale(domain=labels, range=[color_of(c) for c in spec.measures]),
-                legend=alt.Legend(orient="bottom", title=None, columns=3),
+                legend=alt.Legend(
+                    orient="bottom", title=None, columns=2 if len(labels) > 2 else len(labels)
+                ),
             ),
             tooltip=[
                 alt.Tooltip("quarter:N"),
