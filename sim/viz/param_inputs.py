@@ -117,7 +117,7 @@ def ParamInput(
     spec: InputSpec, value: Any, error: str | None, on_change: Callable[[str, Any], None]
 ):
     """One parameter's input: a switch, a select or a text box, with its message if invalid."""
-    cls = [f"viz-input-{spec.name}", "viz-param"]
+    cls = [f"viz-input-{spec.name}"]
     label = f"{spec.label} (structural)" if spec.structural else spec.label
     with solara.Column(gap="0px", classes=["viz-param-row"]):
         with solara.Tooltip(spec.doc):
