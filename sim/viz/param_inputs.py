@@ -134,7 +134,7 @@ def ParamInput(
             elif spec.kind == "choice":
                 solara.v.Select(
                     label=label,
-                    items=list(spec.choices),
+                    items=[{"text": c.replace("_", " "), "value": c} for c in spec.choices],
                     v_model=value,
                     on_v_model=lambda v: on_change(spec.name, v),
                     class_=" ".join(cls),
