@@ -197,21 +197,7 @@ def Page():
     with solara.Row(gap="0px", classes=["viz-page"]):
         with solara.Column(gap="6px", classes=["viz-sidebar"]):
             solara.Text("Alliance arms race", style={"font-size": "1.3em", "font-weight": "600"})
-            solara.v.Select(
-                label="Scenario",
-                items=items,
-                v_model=label,
-                on_v_model=choose,
-                class_="viz-scenario",
-                dense=True,
-                hide_details=True,
-                menu_props={"maxHeight": 520},
-            ).key(f"picker-{refused.value}")
-            solara.Text(
-                scenario.value.description,
-                classes=["viz-description"],
-                style={"font-size": "0.8em", "color": "#444"},
-            )
+            Picker(items, label, choose, scenario.value.description).key(f"picker-{refused.value}")
             RunControls(model, reset_kwargs(checked, model.value), playing, play_interval)
             NumberSlider(
                 play_interval_ms(play_interval.value),
@@ -235,6 +221,24 @@ def Page():
                 style={"font-size": "0.75em", "color": "#555"},
             )
             LiveView(model.value, selected)
+
+
+@solara.component
+def Picker(items: list[dict[str, Any]], value: str, on_value: Any, description: str):
+    """The scenario picker (entries in groups: ``picker_entries``) and the description."""
+    solara.v.Select(
+        label="Scenario",
+        items=items,
+        v_model=value,
+        on_v_model=on_value,
+        class_="viz-scenario",
+        dense=True,
+        hide_details=True,
+        menu_props={"maxHeight": 520},
+    )
+    solara.Text(
+        description, classes=["viz-description"], style={"font-size": "0.8em", "color": "#444"}
+    )
 
 
 def _chooser(

@@ -205,12 +205,16 @@ def _run_callbacks(
             playing.set(False)
             model.set(AllianceModel(**kwargs))
 
+    return step, on_shown, on_request, reset, _to_end(model, draw)
+
+
+def _to_end(model: solara.Reactive[AllianceModel], draw: Callable[[], None]) -> Callable[[], None]:
+    """Run to end: step the model to the scenario's last quarter, then draw once."""
+
     def to_end() -> None:
-        """Step to the scenario's last quarter, then draw once."""
         current = model.value
-        playing.set(False)
         while current.running:
             current.step()
         draw()
 
-    return step, on_shown, on_request, reset, to_end
+    return to_end
