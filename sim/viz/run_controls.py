@@ -153,13 +153,7 @@ def _run_callbacks(
     reported: Any,
     undrawn: Any,
     last_draw: Any,
-) -> tuple[
-    Callable[[], None],
-    Callable[[int], None],
-    Callable[[int], None],
-    Callable[[], None],
-    Callable[[], None],
-]:
+) -> tuple[Callable[..., None], ...]:
     """:func:`RunControls`' step, on_shown, on_request, reset and run-to-end, over its refs.
 
     ``reported`` is the last update the browser reported drawing (-1: none), ``undrawn`` the
