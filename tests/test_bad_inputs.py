@@ -606,6 +606,7 @@ def session(monkeypatch):
     monkeypatch.delenv(app.ENV_CONFIG, raising=False)
     _, rc = solara.render(app.Page(), handle_error=False)
     rc.find(v.Btn, children=["Step"]).widget.click()
+    rc.find(v.Tabs).widget.v_model = app.TABS.index("Members")  # the tiles and the card
     yield rc
     rc.close()
 
@@ -695,19 +696,19 @@ PAGE_CASES: dict[str, tuple[Callable, str]] = {
     "seed: 1.5": (typed("viz-input-seed", "1.5"), "Seed not applied: seed '1.5'"),
     "control text: nan": (
         typed("viz-input-hegemon_pressure", "nan"),
-        "Not applied: hegemon_pressure = nan; expected a finite number.",
+        "Not applied: US pressure = nan; expected a finite number.",
     ),
     "control text: inf": (
         typed("viz-input-hegemon_pressure", "inf"),
-        "hegemon_pressure = inf; expected a finite number.",
+        "US pressure = inf; expected a finite number.",
     ),
     "control text: 1e400": (
         typed("viz-input-hegemon_pressure", "1e400"),
-        "hegemon_pressure = inf; expected a finite number.",
+        "US pressure = inf; expected a finite number.",
     ),
     "control text: -1": (
         typed("viz-input-hegemon_pressure", "-1"),
-        "hegemon_pressure = -1.0; expected a value >= 0.0",
+        "US pressure = -1.0; expected a value >= 0.0",
     ),
     "control text: 5,000 characters": (
         typed("viz-input-hegemon_pressure", LONG_NAME),
@@ -715,11 +716,11 @@ PAGE_CASES: dict[str, tuple[Callable, str]] = {
     ),
     "control text: empty": (
         typed("viz-input-rival_target_ratio", ""),
-        "Not applied: rival_target_ratio = ''; expected a number.",
+        "Not applied: Rival's target ratio = ''; expected a number.",
     ),
     "control slider: 1e9": (
         slider("hegemon_pressure", 1e9),
-        "hegemon_pressure = 1000000000.0; expected a value <= 1.0",
+        "US pressure = 1000000000.0; expected a value <= 1.0",
     ),
 }
 

@@ -42,17 +42,19 @@ from mesa.visualization.utils import update_counter
 from sim.abm.model import AllianceModel
 from sim.core.config import DEFAULT_SCENARIO, ConfigError, Scenario, find_config, load_scenario
 from sim.core.errors import UserError, shown
-from sim.core.params import to_dict
+from sim.core.params import PARAM_FIELDS, param_label, to_dict
 from sim.core.resources import configs_dir
 from sim.viz.controls import (
-    CONTROL_NAMES,
     Checked,
     Controls,
     NumberSlider,
     check,
     initial_values,
 )
-from sim.viz.members import MemberCard, MemberTable, MemberTiles
+from sim.viz.export import ExportButtons
+from sim.viz.layout import CSS, Section
+from sim.viz.member_card import MemberCard
+from sim.viz.members import MemberTable, MemberTiles
 from sim.viz.plots import Plots, Status
 from sim.viz.rival import RivalCard
 from sim.viz.run_controls import PLAY_INTERVAL_MS as PLAY_INTERVAL_MS
@@ -60,18 +62,14 @@ from sim.viz.run_controls import PLAY_INTERVAL_RANGE as PLAY_INTERVAL_RANGE
 from sim.viz.run_controls import STALE_DRAW_S as STALE_DRAW_S
 from sim.viz.run_controls import PlayClock as PlayClock
 from sim.viz.run_controls import RunControls, play_interval_ms
+from sim.viz.scenarios import picker_items, shipped_entries, title
 
 ENV_CONFIG = "SIM_VIZ_CONFIG"
 """Environment variable naming the scenario config the page opens with."""
 DEFAULT_CONFIG = configs_dir() / f"{DEFAULT_SCENARIO}.toml"
 CONFIG_DIR = configs_dir()
-CSS = """
-.viz-sidebar { max-height: calc(100vh - 24px); overflow-y: auto; }
-.viz-control .v-input__slot { margin-bottom: 0 !important; }
-.viz-control .v-messages { min-height: 0 !important; }
-.viz-tile { box-shadow: none !important; border-radius: 3px; }
-.viz-plot { border: 1px solid #e0e0e0; border-radius: 4px; padding: 4px; }
-"""
+TABS = ("Plots", "Members", "Rival", "Table")
+"""The main area's tabs, the plots first."""
 
 
 def initial_config() -> Path:
@@ -86,11 +84,25 @@ def initial_config() -> Path:
 
 
 def config_choices(first: Path) -> dict[str, str]:
-    """Scenario picker entries: label -> config path (configs/*.toml, plus ``first``)."""
-    choices = {p.name: str(p) for p in sorted(CONFIG_DIR.glob("*.toml"))}
-    if str(first) not in choices.values():
+    """Scenario picker entries: value -> config path.
+
+    The shipped scenarios by group, and ``first``, the config the page opened, when it is not
+    one of them. Parameter fragments (``configs/behaviour.toml``) and ``configs/data/`` are not
+    offered (``sim.viz.scenarios``).
+    """
+    choices = {value: path for _, _, value, path in shipped_entries()}
+    if str(first) not in {str(Path(p).resolve()) for p in choices.values()}:
         choices = {str(first): str(first), **choices}
     return choices
+
+
+def picker_entries(choices: dict[str, str]) -> list[dict[str, Any]]:
+    """The picker's items: the opened config (if not shipped) first, then the groups."""
+    shipped = shipped_entries()
+    known = {value for _, _, value, _ in shipped}
+    extra = next((v for v in choices if v not in known), None)
+    first = (title(Path(extra).stem), extra) if extra else None
+    return picker_items(shipped, first)
 
 
 def open_scenario(path: str | Path) -> tuple[Scenario, str | None]:
@@ -128,9 +140,24 @@ def model_kwargs(model: AllianceModel) -> dict[str, Any]:
 
 
 def running_text(scenario: Scenario, model: AllianceModel) -> str:
-    """One line naming the scenario, seed and control values the running model uses."""
-    values = ", ".join(f"{n} = {getattr(model.params, n):g}" for n in CONTROL_NAMES)
-    return f"Running: {scenario.name}, seed {model.seed}; {values}"
+    """One line naming the scenario and seed the running model uses, and what differs.
+
+    Every parameter whose value differs from the scenario's is listed with its label from the
+    parameter table and its unit after the value ("US pressure = 0.2 (0-1)").
+    """
+    changed = "; ".join(
+        f"{param_label(n)} = {_shown(n, getattr(model.params, n))}"
+        for n in PARAM_FIELDS
+        if getattr(model.params, n) != getattr(scenario.params, n)
+    )
+    tail = f"; changed: {changed}" if changed else "; the scenario's parameters"
+    return f"Running: {title(scenario.name)}, seed {model.seed}{tail}"
+
+
+def _shown(name: str, value: Any) -> str:
+    """A parameter's value and, after it, its unit: '0.2 (0-1)'."""
+    text = f"{value:g}" if isinstance(value, float) else str(value)
+    return f"{text} ({PARAM_FIELDS[name].metadata['unit']})"
 
 
 def reset_kwargs(checked: Checked, model: AllianceModel) -> dict[str, Any]:
@@ -143,6 +170,7 @@ def Page():
     """The whole page, with its own model per browser session."""
     start = solara.use_memo(lambda: open_scenario(initial_config()), [])
     choices = solara.use_memo(lambda: config_choices(Path(start[0].path).resolve()), [])
+    items = solara.use_memo(lambda: picker_entries(choices), [])
     scenario = solara.use_reactive(start[0])
     config_error = solara.use_reactive(start[1])
     values = solara.use_reactive(initial_values(start[0].params, start[0].seed))
@@ -159,40 +187,58 @@ def Page():
     current = model_kwargs(model.value)
     pending = checked.ok and checked.kwargs() != current
     label = next(
-        (k for k, p in choices.items() if Path(p) == Path(scenario.value.path)), scenario.value.path
+        (k for k, p in choices.items() if Path(p).resolve() == Path(scenario.value.path).resolve()),
+        scenario.value.path,
     )
 
     choose = _chooser(choices, scenario, config_error, values, model, playing, refused)
     solara.Title("Alliance arms race: live model")
     solara.Style(CSS)
-    with solara.Columns([3, 9], classes=["viz-page"]):
-        with solara.Column(gap="8px", classes=["viz-sidebar"]):
-            solara.Text("Alliance arms race", style={"font-size": "1.5em", "font-weight": "600"})
-            solara.Select(
-                label="scenario (configs/)",
-                values=list(choices),
-                value=label,
-                on_value=choose,
-                classes=["viz-scenario"],
-            ).key(f"picker-{refused.value}")
-            solara.Text(scenario.value.description, style={"font-size": "0.85em"})
+    with solara.Row(gap="0px", classes=["viz-page"]):
+        with solara.Column(gap="6px", classes=["viz-sidebar"]):
+            solara.Text("Alliance arms race", style={"font-size": "1.3em", "font-weight": "600"})
+            Picker(items, label, choose, scenario.value.description).key(f"picker-{refused.value}")
             RunControls(model, reset_kwargs(checked, model.value), playing, play_interval)
             NumberSlider(
                 play_interval_ms(play_interval.value),
                 play_interval.set,
                 *PLAY_INTERVAL_RANGE,
                 50,
-                label="play interval (ms per quarter)",
+                label="Play speed (ms per quarter)",
             )
             Notices(config_error.value, checked.ok, pending)
+            Section("Export this run")
+            ExportButtons(model.value, scenario.value)
+            Section("Parameters (take effect at Reset)")
             Controls(scenario.value.params, model.value.params, values, checked)
-        with solara.Column(gap="10px"):
+            solara.Text(
+                "Built with Mesa and Solara.", style={"font-size": "0.75em", "color": "#777"}
+            )
+        with solara.Column(gap="6px", classes=["viz-main"]):
             solara.Text(
                 running_text(scenario.value, model.value),
                 classes=["viz-running"],
-                style={"font-size": "0.8em", "color": "#555"},
+                style={"font-size": "0.75em", "color": "#555"},
             )
             LiveView(model.value, selected)
+
+
+@solara.component
+def Picker(items: list[dict[str, Any]], value: str, on_value: Any, description: str):
+    """The scenario picker (entries in groups: ``picker_entries``) and the description."""
+    solara.v.Select(
+        label="Scenario",
+        items=items,
+        v_model=value,
+        on_v_model=on_value,
+        class_="viz-scenario",
+        dense=True,
+        hide_details=True,
+        menu_props={"maxHeight": 520},
+    )
+    solara.Text(
+        description, classes=["viz-description"], style={"font-size": "0.8em", "color": "#444"}
+    )
 
 
 def _chooser(
@@ -247,12 +293,22 @@ def Notices(config_error: str | None, valid: bool, pending: bool):
 
 @solara.component
 def LiveView(model: AllianceModel, selected: solara.Reactive[str | None]):
-    """Everything that changes each quarter; the one view that follows ``update_counter``."""
+    """Everything that changes each quarter; the one view that follows ``update_counter``.
+
+    The plots, the members (tiles and card), the rival and the table are tabs; only the tab
+    shown is drawn each quarter.
+    """
     tick = update_counter.get()
+    tab = solara.use_reactive(0)
     Status(model, tick)
-    Plots(model, tick)
-    with solara.Row(gap="24px", style={"flex-wrap": "wrap", "align-items": "start"}):
-        MemberTiles(model, selected, tick)
-        MemberCard(model, selected, tick)
-        RivalCard(model, tick)
-    MemberTable(model, tick)
+    with solara.lab.Tabs(value=tab.value, on_value=tab.set, lazy=True):
+        with solara.lab.Tab(TABS[0], classes=["viz-tab-plots"]):
+            Plots(model, tick)
+        with solara.lab.Tab(TABS[1], classes=["viz-tab-members"]):
+            with solara.Div(classes=["viz-members-tab"]):
+                MemberTiles(model, selected, tick)
+                MemberCard(model, selected, tick)
+        with solara.lab.Tab(TABS[2], classes=["viz-tab-rival"]):
+            RivalCard(model, tick)
+        with solara.lab.Tab(TABS[3], classes=["viz-tab-table"]):
+            MemberTable(model, tick)

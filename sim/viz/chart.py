@@ -7,7 +7,9 @@ quarter replaces only its named data set (``values``) through Vega's ``view.data
 an update costs a few milliseconds. Vega, Vega-Lite and vega-embed load from Solara's offline
 asset folder (``/_solara/cdn``, filled by the solara-assets package), never from the internet:
 the widget asks for the versioned folders that are installed there (``vega@5.21.0``, ...), found
-by :func:`vega_paths` when the page starts, so no post-install step is needed.
+by :func:`vega_paths` when the page starts, so no post-install step is needed. The chart's width
+follows its box (a ``ResizeObserver``): the plots grow with the window, and a chart embedded in a
+hidden tab takes its width when the tab is shown.
 """
 
 from __future__ import annotations
@@ -70,8 +72,16 @@ module.exports = {
     this.view = null;
     this.embedding = null;
   },
-  mounted() { this.embed(); },
-  destroyed() { if (this.view) { this.view.finalize(); this.view = null; } },
+  mounted() {
+    this.embed();
+    // fit the chart's width to its box: when the window changes, or a hidden tab is shown
+    this.resizer = new ResizeObserver(() => this.fit());
+    this.resizer.observe(this.$el);
+  },
+  destroyed() {
+    if (this.resizer) { this.resizer.disconnect(); }
+    if (this.view) { this.view.finalize(); this.view = null; }
+  },
   watch: {
     spec() { this.embed(); },
     values() { this.update(); },
@@ -86,6 +96,7 @@ module.exports = {
       const spec = this.plain(this.spec);
       const values = this.plain(this.values);
       spec.datasets = Object.assign({}, spec.datasets || {}, {[this.dataset]: values});
+      if (this.$el.clientWidth > 0) { spec.width = this.$el.clientWidth; }
       const embedding = vegaEmbed(this.$refs.plotElement, spec,
                                   {renderer: 'canvas', actions: false});
       this.embedding = embedding;
@@ -94,6 +105,11 @@ module.exports = {
       this.view = result.view;
       this.shown = values;
       this.update();
+    },
+    fit() {
+      const width = this.$el.clientWidth;
+      if (!this.view || width <= 0 || width === this.view.width()) { return; }
+      this.view.width(width).runAsync();
     },
     update() {
       if (!this.view) { return; }

@@ -1,10 +1,17 @@
 """The web page's parameter controls, generated from the parameter table (``sim.core.params``).
 
 This module owns turning the rows of :func:`sim.core.params.param_table` flagged ``control=True``
-into slider specifications (name, unit, range, step, documentation), and converting and
-validating what a user enters (a slider position or typed text) into model keyword arguments.
-Nothing here repeats a parameter's name or range by hand: add ``control=True`` to a parameter
-in ``sim/core/params.py`` and it appears on the page.
+into slider specifications (name, label, unit, range, step, documentation), and converting and
+validating what a user enters for any parameter (a slider position, typed text, a switch or a
+choice; the inputs of the other parameters are ``sim.viz.param_inputs``) into model keyword
+arguments. Nothing here repeats a parameter's name, label or range by hand: add
+``control=True`` to a parameter in ``sim/core/params.py`` and it gets a slider on the page.
+Labels are the table's (``sim.core.params.param_label``); units are shown apart from them.
+
+A parameter naming a file (:data:`FILE_PARAMS`) may name only a file under the shipped folders
+(``seeds/``, ``configs/``): the page opens no other file a browser names. A change of a
+structural parameter is checked by building the run's members and start (a missing column, a
+backcast that does not end before the first quarter) before Reset can use it.
 
 A bad value (text that is not a number, a value out of range, a seed that is not an integer
 from 0 to ``sim.core.params.MAX_SEED``, or a combination the parameter table forbids) becomes a
@@ -23,7 +30,18 @@ import solara
 
 from sim.abm.model import seed_from
 from sim.core.errors import shown
-from sim.core.params import MAX_SEED, ParamError, Params, make_params, param_table, to_dict
+from sim.core.params import (
+    MAX_SEED,
+    PARAM_FIELDS,
+    ParamError,
+    Params,
+    make_params,
+    param_label,
+    param_table,
+    to_dict,
+)
+from sim.viz.param_checks import file_error, structure_error
+from sim.viz.param_inputs import ParamGroups
 
 SEED = "seed"
 """Name of the seed entry in the control values (the model's ``rng`` keyword)."""
@@ -44,8 +62,8 @@ class ControlSpec:
 
     @property
     def label(self) -> str:
-        """The slider's label: the parameter's name and unit."""
-        return f"{self.name} [{self.unit}]"
+        """The slider's label: the parameter's label from the table (its unit shown apart)."""
+        return param_label(self.name)
 
     def fmt(self, value: Any) -> str:
         """Format a value for the text box next to the slider."""
@@ -101,7 +119,7 @@ class Checked:
     params: Params | None
     seed: int | None
     errors: dict[str, str] = field(default_factory=dict)
-    """Messages by control name (``'seed'`` for the seed; ``''`` for cross-parameter rules)."""
+    """Messages by parameter name (``'seed'`` for the seed; ``''`` for cross-parameter rules)."""
 
     @property
     def ok(self) -> bool:
@@ -121,11 +139,12 @@ def initial_values(base: Params, seed: int) -> dict[str, Any]:
 
 
 def check(base: Params, values: dict[str, Any]) -> Checked:
-    """Convert and validate control values (numbers from sliders, or text typed by the user).
+    """Convert and validate the values entered (numbers from sliders, typed text, switches).
 
     Args:
-        base: the scenario's parameters, which the controls override.
-        values: control name -> value, plus ``'seed'`` -> the seed (int or text).
+        base: the scenario's parameters, which the entered values override.
+        values: parameter name -> value (any parameter of the table; other keys are ignored),
+            plus ``'seed'`` -> the seed (int or text).
 
     Returns:
         The validated parameters and seed, or messages naming each bad value.
@@ -140,7 +159,7 @@ def check(base: Params, values: dict[str, Any]) -> Checked:
         seed = None
         errors[SEED] = f"Seed not applied: {shown(str(err), 160)}."
     overrides = {}
-    for name in CONTROL_NAMES:
+    for name in PARAM_FIELDS:
         if name not in values:
             continue
         value = values[name]
@@ -148,6 +167,9 @@ def check(base: Params, values: dict[str, Any]) -> Checked:
             value = value.strip()
         try:
             make_params({name: value}, base=base)  # the value alone: type and range
+            problem = file_error(name, value, getattr(base, name))
+            if problem:
+                raise ParamError(name, value, problem)
             overrides[name] = value
         except ParamError as err:
             errors[name] = _message(err)
@@ -155,13 +177,18 @@ def check(base: Params, values: dict[str, Any]) -> Checked:
     try:
         params = make_params(overrides, base=base)
     except ParamError as err:  # rules across parameters (e.g. deadline before the start)
-        key = err.key if err.key in CONTROL_NAMES and err.key not in errors else ""
+        key = err.key if err.key in PARAM_FIELDS and err.key not in errors else ""
         errors[key] = _message(err)
+    if params is not None and not errors:
+        problem = structure_error(params, base)
+        if problem:
+            errors[problem[0]] = f"Not applied: {problem[1]}."
     return Checked(params if not errors else None, seed, errors)
 
 
 def _message(err: ParamError) -> str:
-    return f"Not applied: {err.key} = {shown(repr(err.value), 80)}; expected {err.expected}."
+    label = param_label(err.key) if err.key in PARAM_FIELDS else err.key
+    return f"Not applied: {label} = {shown(repr(err.value), 80)}; expected {err.expected}."
 
 
 def slider_number(value: Any) -> float | None:
@@ -238,15 +265,20 @@ def ControlRow(
             on_change(spec.name, new)
 
     with solara.Column(gap="0px", classes=["viz-control"], style={"margin-bottom": "6px"}):
-        with solara.Row(gap="4px", style={"align-items": "center"}):
+        with solara.Row(gap="6px", style={"align-items": "baseline"}):
             with solara.Tooltip(spec.doc):
-                solara.Text(spec.label, style={"font-size": "0.85em", "font-weight": "500"})
+                solara.Text(
+                    spec.label,
+                    classes=["viz-control-label"],
+                    style={"font-size": "0.85em", "font-weight": "500"},
+                )
+            solara.Text(spec.unit, style={"font-size": "0.75em", "color": "#666"})
         with solara.Row(gap="8px", style={"align-items": "center"}):
             with solara.Column(style={"flex": "1 1 auto", "min-width": "0"}):
                 NumberSlider(
                     position, on_slider, spec.min, spec.max, spec.step, integer=spec.kind == "int"
                 )
-            with solara.Column(style={"width": "84px", "flex": "0 0 84px"}):
+            with solara.Column(style={"width": "76px", "flex": "0 0 76px"}):
                 solara.InputText(
                     label="value",
                     value=text,
@@ -261,12 +293,12 @@ def ControlRow(
 
 @solara.component
 def Controls(base: Params, current: Params, values: solara.Reactive[dict], checked: Checked):
-    """The seed box and one :func:`ControlRow` per control parameter.
+    """The seed box, a :func:`ControlRow` per main parameter, then every other parameter by group.
 
     Args:
         base: the scenario's parameters (what the controls override).
         current: the running model's parameters (where a slider rests while its text is bad).
-        values: the control values as entered (numbers or text), plus the seed.
+        values: the values as entered (numbers, text, switches), plus the seed.
         checked: the outcome of :func:`check` on ``values``.
     """
 
@@ -275,7 +307,7 @@ def Controls(base: Params, current: Params, values: solara.Reactive[dict], check
 
     with solara.Column(gap="0px"):
         solara.InputText(
-            label="seed (non-negative integer)",
+            label="Seed (a whole number, 0 or more)",
             value=str(values.value.get(SEED, "")),
             on_value=lambda t: on_change(SEED, t),
             error=SEED in checked.errors,
@@ -296,3 +328,5 @@ def Controls(base: Params, current: Params, values: solara.Reactive[dict], check
             checked.errors.get(spec.name),
             on_change,
         ).key(spec.name)
+    solara.Text("All parameters, by group", style={"font-size": "0.9em", "font-weight": "600"})
+    ParamGroups(values.value, base, checked.errors, on_change)

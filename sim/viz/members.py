@@ -3,8 +3,8 @@
 The tile map places each member on a rough grid of North America and Europe
 (:data:`TILE_GRID`) and colours it by its core defence share on a fixed, colour-blind-friendly
 sequential scale (reversed viridis, 0-6% of GDP), so colours compare across quarters and
-scenarios. Clicking a tile selects the member; its card shows its numbers and the terms of its
-last decision (``MemberState.decision()`` / ``explain()``).
+scenarios. Clicking a tile selects the member; its card (``sim.viz.member_card``) shows its
+decision term by term, its commitments and its numbers.
 """
 
 from __future__ import annotations
@@ -17,9 +17,10 @@ import traitlets
 from matplotlib import colormaps
 from matplotlib.colors import to_hex
 
-from sim.abm.agents import MemberState
 from sim.abm.model import AllianceModel
 from sim.core.dynamics import member_terms
+from sim.viz.member_card import member_facts as member_facts  # re-exported
+from sim.viz.palette import SELECTED
 
 TILE_GRID: dict[str, tuple[int, int]] = {
     "CAN": (0, 0),
@@ -116,8 +117,8 @@ TILES_CSS = """
 .viz-tile { border-radius: 3px; font-size: 11px; line-height: 1.2; text-align: center;
             padding-top: 6px; cursor: pointer; user-select: none; }
 .viz-tile:hover { filter: brightness(1.1); box-shadow: 0 0 0 1px #333; }
-.viz-tile-selected { outline: 3px solid #D55E00; outline-offset: 1px; z-index: 1; }
-"""
+.viz-tile-selected { outline: 3px solid SELECTED_COLOUR; outline-offset: 1px; z-index: 1; }
+""".replace("SELECTED_COLOUR", SELECTED)
 
 
 class TilesWidget(v.VuetifyTemplate):
@@ -176,69 +177,6 @@ def MemberTiles(model: AllianceModel, selected: solara.Reactive[str | None], tic
             size=TILE,
         )
         Legend()
-
-
-def member_facts(agent: MemberState) -> list[tuple[str, str]]:
-    """A member's current numbers and the terms of its last decision, formatted.
-
-    One row per declared decision term (``sim.core.dynamics.member_terms``), with its signed
-    effect on the desired share (free riding, which is subtracted, shows as negative).
-    """
-    d = agent.decision()
-    return [
-        ("Region", agent.region),
-        ("Core defence share", f"{d['core_share_pct']:.2f}% of GDP"),
-        ("Related spending", f"{agent.related_share_pct:.2f}% of GDP"),
-        ("Desired core share", f"{d['desired_core_share_pct']:.2f}%"),
-        *((f"{t.label} term", f"{t.contribution(d[t.column]):+.2f} pp") for t in member_terms()),
-        ("Regional peers at target", f"{100 * d['peers_at_target']:.0f}%"),
-        ("GDP", f"{agent.gdp_usd_bn:,.0f} US$ bn"),
-        ("Core spending", f"{agent.core_spending_usd_bn:,.1f} US$ bn"),
-        ("Munitions output", f"{agent.munitions_output:.3f} M rounds/yr"),
-        (
-            "Air defence",
-            f"{agent.air_defence_vs_2025:.2f} x start, {agent.air_defence_share_pct:.2f}% of GDP",
-        ),
-        ("Commitment", _commitment_fact(agent.commitment())),
-        (
-            "Fiscal space",
-            f"{agent.commitment()['fiscal_space']:.2f} (1 = within 60% debt, 3% deficit)",
-        ),
-    ]
-
-
-def _commitment_fact(c: dict[str, float | bool]) -> str:
-    """The commitment in force and its state, in a few words."""
-    state = "kept (floor)" if c["kept"] else ("open" if c["binding"] else "pressure only")
-    if c["kept_earlier_only"]:
-        state = f"delayed; earlier commitments kept (floor {c['earlier_line_pct']:.2f}%)"
-    now = f"; in force now {c['line_pct']:.2f}%" if c["line_pct"] > 0 else ""
-    return f"{c['target_line_pct']:.2f}% by {c['deadline_year']}{now}: {state}"
-
-
-@solara.component
-def MemberCard(model: AllianceModel, selected: solara.Reactive[str | None], tick: int):
-    """The selected member's numbers and the explanation of its last choice (``tick``: redraw)."""
-    agent = next((a for a in model.member_agents if a.iso3 == selected.value), None)
-    with solara.Column(
-        gap="4px", classes=["viz-member-detail"], style={"min-width": "300px", "max-width": "420px"}
-    ):
-        if agent is None:
-            solara.Text("Click a tile to see a member's numbers and its last decision.")
-            return
-        solara.Text(
-            f"{agent.name} ({agent.iso3})", style={"font-size": "1.2em", "font-weight": "600"}
-        )
-        rows = "".join(
-            f"<tr><td style='padding-right:12px;color:#555'>{k}</td><td>{v}</td></tr>"
-            for k, v in member_facts(agent)
-        )
-        solara.HTML(tag="table", unsafe_innerHTML=rows, style="font-size: 0.9em;")
-        solara.Text(
-            agent.explain(),
-            classes=["viz-explain"],
-            style={"font-size": "0.9em", "font-style": "italic"},
-        )
 
 
 _TABLE_HEAD: tuple[tuple[str, str], ...] = (

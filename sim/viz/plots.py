@@ -28,10 +28,11 @@ from sim.abm.model import AllianceModel
 from sim.core.params import parse_quarter
 from sim.core.targets import TARGET_LINES
 from sim.viz.chart import LiveChart
+from sim.viz.palette import REFERENCE, color_of
 
-WIDTH, HEIGHT = 270, 160
-OKABE_ITO = ("#0072B2", "#D55E00", "#009E73", "#E69F00", "#CC79A7", "#56B4E9")
-"""Colour-blind-safe qualitative palette (Okabe & Ito 2008)."""
+WIDTH, HEIGHT = 280, 262
+"""A plot's first size in pixels (legend and axes included); the browser then fits its width to
+its box (``LiveChart``), so the plots grow with the window."""
 AIR_DEFENCE_GOAL = 5.0
 """Air-defence capability goal relative to the start: +400% (S31)."""
 VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.2.0.json"
@@ -86,11 +87,7 @@ PLOTS = (
         "Rival / alliance munitions output",
         {"munitions_ratio": "rival / alliance"},
         "ratio",
-        lambda m: (
-            [(m.params.rival_target_ratio, "rival's target")]
-            if m.params.rival_target_ratio > 0
-            else []
-        ),
+        lambda m: [(m.params.rival_target_ratio, "rival's target")] if rival_aims(m) else [],
     ),
     PlotSpec(
         "air",
@@ -100,6 +97,16 @@ PLOTS = (
         lambda m: [(1.0, "start"), (AIR_DEFENCE_GOAL, "goal +400%")],
     ),
 )
+
+
+def rival_aims(model: AllianceModel) -> bool:
+    """Whether the rival has a target ratio it moves toward (the ratio plot's target line).
+
+    Not when its target ratio is 0 (the default rival: its output follows its war and stocks)
+    nor when it does not adjust its output at all (``rival_stops``: speed 0).
+    """
+    p = model.params
+    return p.rival_target_ratio > 0 and p.rival_adjustment_speed_per_year > 0
 
 
 def chart_template(spec: PlotSpec, model: AllianceModel) -> dict[str, Any]:
@@ -120,8 +127,10 @@ def chart_template(spec: PlotSpec, model: AllianceModel) -> dict[str, Any]:
             y=alt.Y("value:Q", title=spec.y_title, scale=alt.Scale(zero=True)),
             color=alt.Color(
                 "measure:N",
-                scale=alt.Scale(domain=labels, range=list(OKABE_ITO[: len(labels)])),
-                legend=alt.Legend(orient="bottom", title=None, columns=3),
+                scale=alt.Scale(domain=labels, range=[color_of(c) for c in spec.measures]),
+                legend=alt.Legend(
+                    orient="bottom", title=None, columns=2 if len(labels) > 2 else len(labels)
+                ),
             ),
             tooltip=[
                 alt.Tooltip("quarter:N"),
@@ -136,13 +145,18 @@ def chart_template(spec: PlotSpec, model: AllianceModel) -> dict[str, Any]:
         ref = pd.DataFrame(
             {"y": [r[0] for r in rules], "label": [r[1] for r in rules], "x": [t0] * len(rules)}
         )
-        layers.append(alt.Chart(ref).mark_rule(strokeDash=[4, 3], color="#666").encode(y="y:Q"))
+        layers.append(alt.Chart(ref).mark_rule(strokeDash=[4, 3], color=REFERENCE).encode(y="y:Q"))
         layers.append(
             alt.Chart(ref)
-            .mark_text(align="left", baseline="bottom", dx=3, dy=-1, color="#444", fontSize=10)
+            .mark_text(align="left", baseline="bottom", dx=3, dy=-1, color=REFERENCE, fontSize=10)
             .encode(x="x:Q", y="y:Q", text="label:N")
         )
-    chart = alt.layer(*layers).properties(title=spec.title, width=WIDTH, height=HEIGHT)
+    chart = alt.layer(*layers).properties(
+        title=alt.TitleParams(spec.title, fontSize=12, anchor="start"),
+        width=WIDTH,
+        height=HEIGHT,
+        autosize=alt.AutoSizeParams(type="fit", contains="padding"),
+    )
     template = chart.to_dict()
     template["$schema"] = VEGA_LITE_SCHEMA
     return template
@@ -176,11 +190,9 @@ def Plots(model: AllianceModel, tick: int):
         tick: Mesa's ``update_counter`` value; a new value redraws the plots.
     """
     templates = solara.use_memo(lambda: make_templates(model), [model])
-    with solara.Row(gap="12px", style={"flex-wrap": "wrap"}):
+    with solara.Div(classes=["viz-plots"]):
         for spec, template in templates:
-            with solara.Column(
-                classes=["viz-plot", f"viz-plot-{spec.key}"], style={"min-width": f"{WIDTH + 80}px"}
-            ):
+            with solara.Div(classes=["viz-plot", f"viz-plot-{spec.key}"]):
                 LiveChart.element(spec=template, values=series(model, spec), dataset=DATA)
 
 

@@ -1,6 +1,8 @@
 """The web page's run controls: Reset, Play/Pause and Step, and the browser's play clock.
 
-This module owns :func:`RunControls`, a small version of Mesa's ``ModelController`` whose play
+This module owns :func:`RunControls` (Reset, Play/Pause, Step and Run to end, which steps the
+model to the scenario's last quarter and draws once), a small version of Mesa's
+``ModelController`` whose play
 state the page owns (Mesa's keeps it private, so a scenario picked while playing would keep
 being stepped by the old play loop), and :class:`PlayClock`, the play timer that runs in the
 browser rather than in a server thread and reports which update the browser has drawn, so that
@@ -110,7 +112,7 @@ def RunControls(
     undrawn = solara.use_ref(0)  # quarters stepped since the last draw
     last_draw = solara.use_ref(0.0)
 
-    step, on_shown, on_request, reset = _run_callbacks(
+    step, on_shown, on_request, reset, to_end = _run_callbacks(
         model, kwargs, playing, render_context, reported, undrawn, last_draw
     )
 
@@ -132,6 +134,15 @@ def RunControls(
         solara.Button(
             label="Step", color="primary", on_click=step, disabled=playing.value or not running
         )
+    solara.Button(
+        label="Run to end",
+        color="primary",
+        outlined=True,
+        on_click=to_end,
+        disabled=playing.value or not running,
+        classes=["viz-run-to-end"],
+        style={"width": "100%"},
+    )
 
 
 def _run_callbacks(
@@ -142,8 +153,8 @@ def _run_callbacks(
     reported: Any,
     undrawn: Any,
     last_draw: Any,
-) -> tuple[Callable[[], None], Callable[[int], None], Callable[[int], None], Callable[[], None]]:
-    """:func:`RunControls`' step, on_shown, on_request and reset, over its refs (no hooks here).
+) -> tuple[Callable[..., None], ...]:
+    """:func:`RunControls`' step, on_shown, on_request, reset and run-to-end, over its refs.
 
     ``reported`` is the last update the browser reported drawing (-1: none), ``undrawn`` the
     quarters stepped since the last draw and ``last_draw`` its ``time.monotonic()``.
@@ -188,4 +199,16 @@ def _run_callbacks(
             playing.set(False)
             model.set(AllianceModel(**kwargs))
 
-    return step, on_shown, on_request, reset
+    return step, on_shown, on_request, reset, _to_end(model, draw)
+
+
+def _to_end(model: solara.Reactive[AllianceModel], draw: Callable[[], None]) -> Callable[[], None]:
+    """Run to end: step the model to the scenario's last quarter, then draw once."""
+
+    def to_end() -> None:
+        current = model.value
+        while current.running:
+            current.step()
+        draw()
+
+    return to_end

@@ -95,6 +95,7 @@ def server_env(config: Path | None) -> dict[str, str]:
     """The server's environment: the config for the page, telemetry off."""
     env = dict(os.environ)
     env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "false"
+    env["SOLARA_THEME_SHOW_BANNER"] = "false"  # its corner banner covered the page (layout.py)
     if config is not None:
         env[CONFIG_ENV] = str(config)
     else:

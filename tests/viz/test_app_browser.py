@@ -23,6 +23,8 @@ from pathlib import Path
 import pytest
 from conftest import ARTIFACTS, CHROMIUM_ARGS, chromium_or_skip
 
+from sim.core.params import param_label
+
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[2]
 LOAD_TIMEOUT_MS = 60_000
@@ -135,7 +137,11 @@ def assert_no_error(page) -> None:
 
 
 def control(page, name: str):
-    return page.locator(".viz-control").filter(has_text=f"{name} [")
+    return page.locator(".viz-control").filter(has_text=param_label(name))
+
+
+def show_tab(page, name: str) -> None:
+    page.get_by_role("tab", name=name).click()
 
 
 def expect(locator):
@@ -148,7 +154,7 @@ def test_page_steps_resets_with_new_value_and_renders_every_plot(server, browser
     context = browser.new_context(viewport={"width": 1600, "height": 1500})
     page = open_page(context, server)
     assert quarter(page) == "Quarter: 2025Q1"
-    assert page.locator(".viz-running").inner_text().startswith("Running: hague, seed 20250625;")
+    assert page.locator(".viz-running").inner_text().startswith("Running: Hague, seed 20250625;")
     time.sleep(0.5)
     assert page.locator(".viz-pending").count() == 0, "nothing changed yet"
     plots = page.locator(".viz-plot")
@@ -183,7 +189,7 @@ def test_page_steps_resets_with_new_value_and_renders_every_plot(server, browser
     page.get_by_role("button", name="Reset").click()
     page.locator(".viz-quarter", has_text="Quarter: 2025Q1").wait_for()
     running = page.locator(".viz-running").inner_text()
-    assert f"hegemon_pressure = {moved}," in running, running
+    assert f"US pressure = {moved} (0-1)" in running, running
     assert page.locator(".viz-pending").count() == 0
 
     # a typed bad seed: a message in the page, no traceback; a good one applies at Reset
@@ -216,10 +222,15 @@ def test_page_steps_resets_with_new_value_and_renders_every_plot(server, browser
     # selecting a member shows its numbers and its last decision
     for k in range(1, 5):
         step(page, k)
+    show_tab(page, "Members")
     page.locator(".viz-tile-POL").click()
     page.locator(".viz-explain", has_text="Poland (POL) in 2026Q1").wait_for()
-    assert "pressure" in page.locator(".viz-member-detail").inner_text()
+    assert "Pressure" in page.locator(".viz-member-detail").inner_text()
+    show_tab(page, "Table")
+    page.locator(".viz-table tbody tr").nth(31).wait_for()
     assert page.locator(".viz-table tbody tr").count() == 32
+    show_tab(page, "Plots")
+    plots.nth(4).locator("canvas").wait_for()
 
     for i in range(5):
         assert plots.nth(i).locator("canvas, svg, img").count() >= 1, f"plot {i} is empty"
@@ -242,12 +253,117 @@ def test_two_tabs_have_their_own_models_and_scenarios(server, browser):
     assert quarter(first) == "Quarter: 2025Q4"
     # the scenario picker restarts this tab's model with the config's values, not the other's
     second.locator(".viz-scenario").click()
-    second.get_by_role("option", name="hegemon_strong.toml").click()
-    second.locator(".viz-running", has_text="Running: hegemon_strong,").wait_for()
+    second.get_by_role("option", name="Hegemon strong").click()
+    second.locator(".viz-running", has_text="Running: Hegemon strong,").wait_for()
     assert quarter(second) == "Quarter: 2025Q1"
     time.sleep(0.5)
-    assert first.locator(".viz-running").inner_text().startswith("Running: hague,")
+    assert first.locator(".viz-running").inner_text().startswith("Running: Hague,")
     assert quarter(first) == "Quarter: 2025Q4"
     assert_no_error(first)
     assert_no_error(second)
+    context.close()
+
+
+SNAKE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+"""A snake_case identifier (a parameter or column name) in the page's text."""
+FREE_TEXT = (".viz-description", ".viz-explain", ".viz-rival-explain")
+"""Sentences written by the configs and the model (they may quote a parameter's name)."""
+
+
+def boxed(page, selector: str, width: int = 1280, height: int = 800) -> dict:
+    """The element's bounding box, checked to lie within the viewport (no scrolling needed)."""
+    box = page.locator(selector).first.bounding_box()
+    assert box is not None, f"{selector} is not shown"
+    assert box["x"] >= 0 and box["y"] >= 0, (selector, box)
+    assert box["x"] + box["width"] <= width + 1, (selector, box)
+    assert box["y"] + box["height"] <= height + 1, (selector, box)
+    return box
+
+
+def visible_words(page) -> str:
+    """The page's text without the configs' and the model's own sentences."""
+    text = page.locator(".viz-page").inner_text()
+    for selector in FREE_TEXT:
+        for t in page.locator(selector).all_inner_texts():
+            text = text.replace(t, "")
+    return text
+
+
+def test_page_at_1280x800_labels_groups_card_export_and_run_to_end(server, browser, tmp_path):
+    # issue 18 part 4: one test of the laptop-size page, reusing the module's server
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, accept_downloads=True)
+    page = open_page(context, server)
+    plots = page.locator(".viz-plot")
+    for i in range(5):
+        plots.nth(i).locator("canvas").wait_for()
+        box = boxed(page, f".viz-plot >> nth={i}")
+        assert box["width"] >= 280 and box["height"] >= 200, box  # large: about a third wide
+    assert page.get_by_text("This website runs on").count() == 0 or not (
+        page.get_by_text("This website runs on").is_visible()
+    )
+
+    # the scenario picker: three groups, no parameter fragment
+    page.locator(".viz-scenario").click()
+    menu = page.locator(".v-menu__content").last
+    menu.locator(".v-subheader").first.wait_for()
+    for _ in range(3):  # Vuetify draws a long list 20 items at a time, as it is scrolled
+        menu.evaluate("el => { el.scrollTop = el.scrollHeight; }")
+        time.sleep(0.3)
+    assert menu.locator(".v-subheader").all_inner_texts() == [
+        "Forward scenarios",
+        "Backcasts",
+        "Docking and pattern tests",
+    ]
+    options = menu.get_by_role("option").all_inner_texts()
+    assert "Rival stops" in options and "Backcast 2014" in options
+    assert not any("behaviour" in o.lower() or ".toml" in o for o in options), options
+    page.keyboard.press("Escape")
+
+    # a parameter of a closed group ("Threat"), set there, changes the run at Reset
+    page.locator(".viz-group-header", has_text="Threat").click()
+    box = page.locator(".viz-input-threat_memory input")
+    box.fill("0.9")
+    box.press("Enter")
+    page.locator(".viz-pending").wait_for()
+    assert not SNAKE.findall(visible_words(page)), SNAKE.findall(visible_words(page))
+    page.get_by_role("button", name="Reset").click()
+    page.locator(".viz-running", has_text="changed: Threat memory = 0.9").wait_for()
+
+    # the member card: the anchor, Spain's 2.1% exemption, a sparkline per term
+    for k in range(1, 5):
+        step(page, k)
+    show_tab(page, "Members")
+    page.locator(".viz-tile-ESP").click()
+    page.locator(".viz-decision", has_text="Anchor").wait_for()
+    assert "commits to 2.1% core by 2035" in page.locator(".viz-commitments").inner_text()
+    assert page.locator(".viz-decision .viz-spark").count() >= 5  # anchor, 3 terms, the sum
+    boxed(page, ".viz-tile-grid")
+    boxed(page, ".viz-member-detail")
+    assert not SNAKE.findall(visible_words(page)), SNAKE.findall(visible_words(page))
+    page.screenshot(path=str(ARTIFACTS / "viz-members-1280x800.png"))
+
+    # export: the alliance series as CSV and the settings as a config that reproduces the run
+    with page.expect_download() as download:
+        page.get_by_role("button", name="alliance CSV").click()
+    rows = download.value.path().read_text().splitlines()
+    assert rows[0].startswith("quarter,") and rows[-1].startswith("2026Q1,")  # 4 steps
+    assert len(rows) == 1 + 5
+    with page.expect_download() as download:
+        page.get_by_role("button", name="settings (TOML config)").click()
+    saved = tmp_path / "saved.toml"
+    saved.write_bytes(download.value.path().read_bytes())
+    from sim.core.config import load_scenario
+
+    again = load_scenario(saved)
+    assert again.params.threat_memory == 0.9 and again.seed == 20250625
+
+    # run to end: the scenario's last quarter (configs/hague.toml: 2035Q4)
+    page.get_by_role("button", name="Run to end").click()
+    page.locator(".viz-quarter", has_text="Quarter: 2035Q4").wait_for()
+    assert "end of scenario" in page.locator(".viz-step").inner_text()
+    show_tab(page, "Plots")
+    plots.nth(0).locator("canvas").wait_for()
+    time.sleep(1.0)
+    page.screenshot(path=str(ARTIFACTS / "viz-1280x800.png"))
+    assert_no_error(page)
     context.close()
