@@ -190,21 +190,7 @@ def paired_figure(
     ypos = np.arange(len(arms))[::-1]
     for ax, outcome in zip(axes[0], outcomes, strict=True):
         d = diffs[diffs["outcome"] == outcome].set_index("arm").reindex(arms)
-        mean = d["mean_difference"].to_numpy()
-        ax.errorbar(mean, ypos, xerr=d["unpaired_half_width"].to_numpy(), fmt="none",
-                    ecolor=UNPAIRED, elinewidth=3, zorder=1)  # fmt: skip
-        for k, arm in enumerate(arms):
-            ax.errorbar(
-                mean[k],
-                ypos[k],
-                xerr=[[mean[k] - d["ci_low"].iloc[k]], [d["ci_high"].iloc[k] - mean[k]]],
-                fmt="o",
-                color=colours.get(arm, arm_colour(0)),
-                ms=3,
-                elinewidth=1,
-                capsize=2,
-                zorder=2,
-            )
+        _paired_dots(ax, d, ypos, [colours.get(a, arm_colour(0)) for a in arms])
         ax.axvline(0, color=NEUTRAL, lw=0.6)
         ax.set_title(SHORT_LABELS.get(outcome, outcome_label(outcome)))
         ax.set_xlabel("difference")
@@ -224,6 +210,17 @@ def paired_figure(
     ]
     fig.legend(handles=handles, loc="outside lower center", ncols=2, frameon=False)
     return fig
+
+
+def _paired_dots(ax: plt.Axes, d: pd.DataFrame, ypos: np.ndarray, colours: list[str]) -> None:
+    """Each arm's mean difference with its paired interval, on its unpaired interval (grey)."""
+    mean = d["mean_difference"].to_numpy()
+    ax.errorbar(mean, ypos, xerr=d["unpaired_half_width"].to_numpy(), fmt="none",
+                ecolor=UNPAIRED, elinewidth=3, zorder=1)  # fmt: skip
+    low, high = mean - d["ci_low"].to_numpy(), d["ci_high"].to_numpy() - mean
+    for k, colour in enumerate(colours):
+        ax.errorbar(mean[k], ypos[k], xerr=[[low[k]], [high[k]]], fmt="o", color=colour,
+                    ms=3, elinewidth=1, capsize=2, zorder=2)  # fmt: skip
 
 
 def paired_series_figure(

@@ -51,6 +51,12 @@ class Facets:
     """The design point of each level (a grid with the other axes held), else empty."""
 
     @property
+    def drawn(self) -> dict:
+        """The labels of the levels that have runs (an incomplete sweep may miss some)."""
+        present = set(self.arm_of_run.dropna())
+        return {lv: lab for lv, lab in self.labels.items() if lv in present}
+
+    @property
     def title(self) -> str:
         """The legend title: the axis's label with its unit."""
         return param_label(self.by, unit=True)

@@ -105,11 +105,11 @@ def column_label(name: str) -> str:
 
 
 def _header(name: str) -> str:
-    return str(latex_escape(column_label(name)))
+    return latex_escape(column_label(name))
 
 
 def _text(value: object) -> str:
-    return str(latex_escape(value))
+    return latex_escape(value)
 
 
 def _axis_columns(frame: pd.DataFrame, axes: Sequence[str]) -> dict[str, list[str]]:
@@ -124,13 +124,13 @@ def design_points_view(
     point_tab: pd.DataFrame, axes: Sequence[str], outcomes: Sequence[str]
 ) -> tuple[pd.DataFrame, str]:
     """Each design point: its axes, runs, each outcome's mean [5%, 95%], the modal regime."""
-    cols: dict[str, list] = {_header("point_id"): [str(str(p)) for p in point_tab["point_id"]]}
+    cols: dict[str, list] = {_header("point_id"): [str(p) for p in point_tab["point_id"]]}
     cols.update(_axis_columns(point_tab, axes))
-    cols[_header("n")] = [str(str(int(n))) for n in point_tab["n"]]
+    cols[_header("n")] = [str(int(n)) for n in point_tab["n"]]
     for o in outcomes:
         kind = outcome_kind(o)
         cols[_header(o)] = [
-            str(format_range(m, lo, hi, kind))
+            (format_range(m, lo, hi, kind))
             for m, lo, hi in zip(
                 point_tab[f"{o}_mean"], point_tab[f"{o}_q05"], point_tab[f"{o}_q95"], strict=True
             )
@@ -146,12 +146,10 @@ def paired_view(
     """Each design point against the reference: its axes, pairs, each effect [95% CI]."""
     arms = list(dict.fromkeys(diffs["arm"]))
     rows = design.set_index("point_id").loc[arms].reset_index()
-    cols: dict[str, list] = {_header("point_id"): [str(str(p)) for p in rows["point_id"]]}
+    cols: dict[str, list] = {_header("point_id"): [str(p) for p in rows["point_id"]]}
     cols.update(_axis_columns(rows, axes))
     by_arm = diffs.set_index(["arm", "outcome"])
-    cols[_header("n_pairs")] = [
-        str(str(int(by_arm.loc[(a, outcomes[0]), "n_pairs"]))) for a in arms
-    ]
+    cols[_header("n_pairs")] = [str(int(by_arm.loc[(a, outcomes[0]), "n_pairs"])) for a in arms]
     for o in outcomes:
         cells = []
         for a in arms:
@@ -184,14 +182,10 @@ def bands_view(table: pd.DataFrame, level_labels: Mapping, by: str) -> tuple[pd.
                 _header("outcome"): _text(OUTCOME_LABELS.get(r.outcome, r.outcome)),
                 _header(by): _text(level_labels.get(r.arm, format_level(r.arm))),
                 "quarter": str(r.quarter),
-                _header("n"): str(str(int(r.n))),
-                str("median"): str(format_value(r.q50, kind)),
-                str("50\\% of runs"): str(
-                    f"[{format_value(r.q25, kind)}, {format_value(r.q75, kind)}]"
-                ),
-                str("90\\% of runs"): str(
-                    f"[{format_value(r.q05, kind)}, {format_value(r.q95, kind)}]"
-                ),
+                _header("n"): str(int(r.n)),
+                "median": (format_value(r.q50, kind)),
+                "50\\% of runs": (f"[{format_value(r.q25, kind)}, {format_value(r.q75, kind)}]"),
+                "90\\% of runs": (f"[{format_value(r.q05, kind)}, {format_value(r.q95, kind)}]"),
             }
         )
     return pd.DataFrame(rows), "llrrrrr"
@@ -223,12 +217,12 @@ def _cell(frame: pd.DataFrame, c: str, i: int, axes: Sequence[str]) -> str:
     if not isinstance(v, int | float | np.number) or isinstance(v, bool | np.bool_):
         return _text(format_level(v))
     if c in OUTCOME_VALUE_COLUMNS and "outcome" in frame.columns:
-        return str(format_value(v, outcome_kind(frame["outcome"].iloc[i])))
+        return format_value(v, outcome_kind(frame["outcome"].iloc[i]))
     if c in FRACTION_COLUMNS or c.endswith("share") or c.startswith(("runs_", "members_")):
-        return str(format_value(v, "share"))
+        return format_value(v, "share")
     if c in REGIMES:
-        return str(format_value(v, "count"))
-    return str(format_value(v, outcome_kind(c)))
+        return format_value(v, "count")
+    return format_value(v, outcome_kind(c))
 
 
 def generic_view(

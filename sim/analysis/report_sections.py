@@ -50,7 +50,7 @@ def fan_charts(report: Report, i: ReportInputs) -> None:
         "outcomes",
         figs.fan_figure(
             bands,
-            f.labels,
+            f.drawn,
             f.colours,
             f.title,
             _by_title(i, "Outcomes over time (line: median; band: 50% of runs; dotted: 5%, 95%)"),
@@ -67,7 +67,7 @@ def fan_charts(report: Report, i: ReportInputs) -> None:
         f"{i.context}. Outcomes by {param_label(f.by)}{_held(f)}: median, 50% and 90% of "
         "runs at the end of the first year, every fifth year and the last (the CSV has every "
         "quarter).",
-        latex.bands_view(table, f.labels, f.by),
+        latex.bands_view(table, f.drawn, f.by),
     )
 
 
@@ -151,7 +151,7 @@ def _paired_figures(report: Report, i: ReportInputs, diffs: pd.DataFrame, kind: 
         f"interval an unpaired comparison of the same runs would give (grey); {i.what}.",
     )
     series = [c for c in PAIRED_SERIES if c in i.options.series]
-    levels = {lv: lab for lv, lab in f.labels.items() if lv != f.reference_level}
+    levels = {lv: lab for lv, lab in f.drawn.items() if lv != f.reference_level}
     if i.alliance is None or not f.point_of_level or not levels or not series:
         return
     runs = i.frame[["run_id", "replication"]].assign(arm=i.frame["run_id"].map(f.arm_of_run))
@@ -232,7 +232,7 @@ def time_to_target(report: Report, i: ReportInputs) -> None:
     report.add_figure(
         "time_to_target",
         figs.time_to_target_figure(
-            reached, ttt, f.labels, f.colours, f.title, _by_title(i, "Time to target")
+            reached, ttt, f.drawn, f.colours, f.title, _by_title(i, "Time to target")
         ),
         f"Time to target by {param_label(f.by)}{_held(f)}. Left: share of runs in which "
         "the alliance's core share has reached 3.5% (solid) or its core + related share 5% "

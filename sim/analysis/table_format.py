@@ -42,7 +42,7 @@ YEAR_COLUMNS = ("year", "origin")
 
 
 def header(name: str) -> str:
-    """A column's LaTeX header: words for snake_case, ``_pct`` as (%), escaped (a Tex: as is)."""
+    """A column's LaTeX header: words for snake_case, ``_pct`` as (%), escaped."""
     text = str(name)
     if text.endswith("_pct"):
         text = text[: -len("_pct")] + " (%)"
@@ -93,9 +93,9 @@ def to_latex(
     Numbers are right-aligned: years (``year``, ``origin``, ``*_year``) as plain integers, shares
     (``*share*``, ``*_pct``) with 2 decimals, others with 0-3 decimals chosen per column by its
     magnitude; headers are words (:func:`header`); text is escaped; NaN is "--" (``escaped``:
-    cells and headers are LaTeX already and written as they are). Without a label, a caption is written as a comment
-    above the table; with one, the ``tabular`` is wrapped in a ``table`` float with the caption
-    as its ``\caption`` and the label as its ``\label``.
+    cells and headers are LaTeX already and written as they are). Without a label, a caption is
+    written as a comment above the table; with one, the ``tabular`` is wrapped in a ``table``
+    float with the caption as its ``\caption`` and the label as its ``\label``.
 
     Args:
         frame: the table.
