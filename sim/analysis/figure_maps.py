@@ -11,11 +11,13 @@ saves them all.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from sim.analysis.figures import COLUMN_WIDTH_IN, FULL_WIDTH_IN, outcome_label
+from sim.analysis.number_format import format_level
 from sim.analysis.palette import REGIME_COLOURS, arm_colour
 from sim.core.params import param_label
 from sim.core.regimes import REGIME_LABELS, REGIMES
@@ -72,12 +74,22 @@ def regime_map_figure(
     ax.set_xlim(edges["x"][0], edges["x"][-1])
     ax.set_ylim(edges["y"][0], edges["y"][-1])
     ax.set_xlabel(param_label(x, unit=True))
+    _text_ticks(ax.set_xticks, cells, "x")
     if y is not None:
         ax.set_ylabel(param_label(y, unit=True))
+        _text_ticks(ax.set_yticks, cells, "y")
     else:
         ax.set_yticks([])
     fig.legend(handles=handles, loc="outside right center", frameon=False, fontsize=6.5)
     return fig
+
+
+def _text_ticks(set_ticks: Any, cells: pd.DataFrame, axis: str) -> None:
+    """Label a text axis's cells (0, 1, ...) with its levels ("none" for an empty one)."""
+    if pd.api.types.is_numeric_dtype(cells[axis]):
+        return
+    levels = cells.drop_duplicates(f"{axis}_cell").sort_values(f"{axis}_cell")
+    set_ticks(levels[f"{axis}_cell"].to_numpy(), [format_level(v) for v in levels[axis]])
 
 
 def _write_modal_shares(ax: plt.Axes, cells: pd.DataFrame, edges: Mapping[str, np.ndarray]) -> None:

@@ -84,6 +84,11 @@ def outcome_label(column: str) -> str:
     return OUTCOME_LABELS.get(column, column.replace("_", " "))
 
 
+def _wrapped(text: str, width: int = 34) -> str:
+    """An axis label wrapped onto lines of ``width`` characters (long labels in small panels)."""
+    return textwrap.fill(text, width)
+
+
 def _title(fig: plt.Figure, text: str) -> None:
     if text:
         fig.suptitle(textwrap.fill(text, TITLE_CHARS), fontsize=7)
@@ -153,7 +158,7 @@ def fan_figure(
                 ax.plot(f["year"], f[q], color=c, lw=0.6, ls=":")
             ax.plot(f["year"], f["q50"], color=c, lw=1.3)
         _reference_lines(ax, column)
-        ax.set(xlabel="year", ylabel=outcome_label(column))
+        ax.set(xlabel="year", ylabel=_wrapped(outcome_label(column)))
     for ax in list(axes.flat)[len(bands) :]:
         ax.set_visible(False)
     _level_legend(fig, levels, colours, legend_title)
@@ -244,7 +249,7 @@ def paired_series_figure(
             ax.fill_between(f["year"], f["ci_low"], f["ci_high"], color=c, alpha=BAND_ALPHA, lw=0)
             ax.plot(f["year"], f["mean_difference"], color=c, lw=1.3)
         ax.axhline(0, color=NEUTRAL, lw=0.6)
-        ax.set(xlabel="year", ylabel=f"difference in {outcome_label(column)}")
+        ax.set(xlabel="year", ylabel=_wrapped(f"difference in {outcome_label(column)}"))
     _level_legend(fig, levels, colours, legend_title)
     _title(fig, title)
     return fig

@@ -20,6 +20,7 @@ Every function returns LaTeX (thousands separated by ``{,}``, a minus sign as ``
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -109,6 +110,8 @@ def format_effect(mean: float, low: float, high: float, kind: str = "other") -> 
     decimals = effect_decimals(low, high)
     if decimals is None:
         return format_value(mean, kind)
+    if decimals > MAX_DECIMALS:  # an interval of rounding noise: the mean's 3 figures decide
+        decimals = max(0, 2 - math.floor(math.log10(abs(float(mean))))) if mean else decimals
     if decimals > MAX_DECIMALS:
         return f"{mean:.2e} [{low:.2e}, {high:.2e}]"
     return (
@@ -117,18 +120,22 @@ def format_effect(mean: float, low: float, high: float, kind: str = "other") -> 
     )
 
 
-def format_range(mid: float, low: float, high: float, kind: str) -> str:
-    """A central value with a range (a mean and its 5-95% spread), each in the outcome's format.
+def format_values(values: Sequence[object], kind: str) -> list[str]:
+    """Values of one outcome shown together, each in the outcome's format (:func:`format_value`).
 
-    Counts are integers, unless one of the three is not (a mean, an interpolated quantile):
-    then all three have one decimal.
+    Counts are integers, unless one of them is not (a mean, an interpolated quantile): then all
+    have one decimal, so that they line up.
     """
-    values = (mid, low, high)
     if kind == "count" and not any(_missing(v) for v in values):
-        decimals = 0 if all(float(v) == round(float(v)) for v in values) else 1
-        a, b, c = (_fixed(float(v), decimals) for v in values)
-        return f"{a} [{b}, {c}]"
-    return f"{format_value(mid, kind)} [{format_value(low, kind)}, {format_value(high, kind)}]"
+        decimals = 0 if all(float(v) == round(float(v)) for v in values) else 1  # type: ignore[arg-type]
+        return [_fixed(float(v), decimals) for v in values]  # type: ignore[arg-type]
+    return [format_value(v, kind) for v in values]
+
+
+def format_range(mid: float, low: float, high: float, kind: str) -> str:
+    """A central value with a range (a mean and its 5-95% spread), ``mid [low, high]``."""
+    a, b, c = format_values((mid, low, high), kind)
+    return f"{a} [{b}, {c}]"
 
 
 def format_level(value: object) -> str:

@@ -26,6 +26,7 @@ from sim.analysis.number_format import (
     format_level,
     format_range,
     format_value,
+    format_values,
     outcome_kind,
 )
 from sim.analysis.table_format import latex_escape
@@ -176,16 +177,18 @@ def bands_view(table: pd.DataFrame, level_labels: Mapping, by: str) -> tuple[pd.
     t = t.sort_values(["outcome", "arm", "whole"], key=_stable_key(table), kind="stable")
     rows = []
     for r in t.itertuples(index=False):
-        kind = outcome_kind(r.outcome)
+        q05, q25, q50, q75, q95 = format_values(
+            (r.q05, r.q25, r.q50, r.q75, r.q95), outcome_kind(r.outcome)
+        )
         rows.append(
             {
                 _header("outcome"): _text(OUTCOME_LABELS.get(r.outcome, r.outcome)),
                 _header(by): _text(level_labels.get(r.arm, format_level(r.arm))),
                 "quarter": str(r.quarter),
                 _header("n"): str(int(r.n)),
-                "median": (format_value(r.q50, kind)),
-                "50\\% of runs": (f"[{format_value(r.q25, kind)}, {format_value(r.q75, kind)}]"),
-                "90\\% of runs": (f"[{format_value(r.q05, kind)}, {format_value(r.q95, kind)}]"),
+                "median": q50,
+                "50\\% of runs": f"[{q25}, {q75}]",
+                "90\\% of runs": f"[{q05}, {q95}]",
             }
         )
     return pd.DataFrame(rows), "llrrrrr"
