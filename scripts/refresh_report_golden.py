@@ -1,10 +1,11 @@
 """Check or refresh the golden LaTeX tables of a small report, in tests/analysis/golden/report/.
 
 The baseline is the ``.tex`` tables ``sim report`` writes for a small deterministic sweep
-(:data:`SWEEP_TOML`: the Hague scenario, US pressure x ceasefire on a 2 x 2 grid, 3 paired
-replications, root seed 7), built in a temporary folder. ``tests/analysis/test_report_golden.py``
-rebuilds them and compares them with the baseline exactly, so any change to how a report's
-tables look (labels, number formats, captions) or to the numbers behind them shows up.
+(:data:`SWEEP_TOML`: the Hague scenario, US pressure x the rival's target ratio x a ceasefire on a
+2 x 2 x 2 grid, 3 paired replications, root seed 7), built in a temporary folder.
+``tests/analysis/test_report_golden.py`` rebuilds them and compares them with the baseline
+exactly, so any change to how a report's tables look (labels, number formats, captions) or to
+the numbers behind them shows up.
 
 Usage::
 
@@ -35,13 +36,14 @@ scenario = "{scenario}"
 replications = 3
 root_seed = 7
 seeding = "paired"
-chunk_size = 6
+chunk_size = 12
 
 [design]
 method = "grid"
 
 [axes]
 hegemon_pressure = [0.2, 0.8]
+rival_target_ratio = [3.0, 10.0]
 ceasefire_quarter = ["", "2026Q1"]
 """
 """The sweep (``{scenario}``: configs/hague.toml)."""

@@ -62,7 +62,7 @@ def fan_charts(report: Report, i: ReportInputs) -> None:
     table = pd.concat([b.assign(outcome=c) for c, b in bands.items()], ignore_index=True)
     report.add_table(
         "outcome_bands",
-        table,
+        table.rename(columns={"arm": f.by}),
         "Outcome quantiles across runs by quarter",
         f"{i.context}. Outcomes by {param_label(f.by)}{_held(f)}: median, 50% and 90% of "
         "runs at the end of the first year, every fifth year and the last (the CSV has every "
