@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from matplotlib.legend_handler import HandlerTuple
+from matplotlib.ticker import MaxNLocator
 
 from sim.analysis.palette import NEUTRAL, UNPAIRED
 from sim.analysis.palette import arm_colour as arm_colour
@@ -87,6 +88,11 @@ def outcome_label(column: str) -> str:
 def _wrapped(text: str, width: int = 34) -> str:
     """An axis label wrapped onto lines of ``width`` characters (long labels in small panels)."""
     return textwrap.fill(text, width)
+
+
+def _years(ax: plt.Axes) -> None:
+    """Whole years on a time axis (2026, 2028, not 2027.5)."""
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
 
 
 def _title(fig: plt.Figure, text: str) -> None:
@@ -159,6 +165,7 @@ def fan_figure(
             ax.plot(f["year"], f["q50"], color=c, lw=1.3)
         _reference_lines(ax, column)
         ax.set(xlabel="year", ylabel=_wrapped(outcome_label(column)))
+        _years(ax)
     for ax in list(axes.flat)[len(bands) :]:
         ax.set_visible(False)
     _level_legend(fig, levels, colours, legend_title)
@@ -250,15 +257,16 @@ def paired_series_figure(
             ax.plot(f["year"], f["mean_difference"], color=c, lw=1.3)
         ax.axhline(0, color=NEUTRAL, lw=0.6)
         ax.set(xlabel="year", ylabel=_wrapped(f"difference in {outcome_label(column)}"))
+        _years(ax)
     _level_legend(fig, levels, colours, legend_title)
     _title(fig, title)
     return fig
 
 
 def _share(x: float) -> str:
-    """A share of runs as a percentage a reader can tell from zero (0.4%, not 0%)."""
+    """A share of runs as a percentage with one decimal when it has one (12.5%, 0.4%, 67%)."""
     pct = 100 * x
-    return f"{pct:.0f}%" if pct == 0 or pct >= 10 or pct == round(pct) else f"{pct:.1f}%"
+    return f"{pct:.0f}%" if abs(pct - round(pct)) < 0.05 or pct >= 20 else f"{pct:.1f}%"
 
 
 def time_to_target_figure(

@@ -260,14 +260,19 @@ def _successful_runs(result: Any, warning: Callable[[str], None]) -> pd.DataFram
     return runs[runs["status"] == "ok"]
 
 
+def _count(n: int, noun: str) -> str:
+    """``n`` with its noun, plural unless one: "1 point", "8 points"."""
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
 def _context(result: Any, swept: list[str], n_points: int, replications: int, seeding: str) -> str:
     """The sweep in words: its name, design, points, axes, replications and seeding."""
     name = result.manifest.get("name", "?")
     method = result.manifest.get("config", {}).get("design", {}).get("method", "grid")
     axes = " x ".join(param_label(a) for a in swept)
     return (
-        f"Sweep {name}: {method} design of {n_points} points over {axes}, "
-        f"{replications} replications each (seeds {seeding})"
+        f"Sweep {name}: {method} design of {_count(n_points, 'point')} over {axes}, "
+        f"{_count(replications, 'replication')} each (seeds {seeding})"
     )
 
 
@@ -324,8 +329,8 @@ def gather_inputs(
         method=method,
         seeding=seeding,
         what=(
-            f"{len(frame)} runs ({len(points)} design points x up to {replications} "
-            f"replications, seeds {seeding})"
+            f"{_count(len(frame), 'run')} ({_count(len(points), 'design point')} x up to "
+            f"{_count(replications, 'replication')}, seeds {seeding})"
         ),
         context=_context(result, swept, n_points, replications, seeding),
         warning=warning,

@@ -128,10 +128,15 @@ def _paired_figures(report: Report, i: ReportInputs, diffs: pd.DataFrame, kind: 
     ref, labels, f = i.options.reference, i.labels, i.facets
     short = point_labels(i.result.design, i.swept, short=True)
     others = [p for p in i.points if p != ref]
-    shown = others[:MAX_PAIRED_ROWS]
-    level = i.result.design.set_index("point_id")[f.by]
+    design = i.result.design.set_index("point_id")
+    changed = (design[i.swept].map(str) != design.loc[ref, i.swept].map(str)).sum(axis=1)
+    # many points: those that change the fewest axes from the reference come first
+    shown = sorted(others, key=lambda p: (int(changed[p]), p))[:MAX_PAIRED_ROWS]
+    shown = sorted(shown)
+    level = design[f.by]
     more = (
-        f" (the first {MAX_PAIRED_ROWS} of {len(others)}; the table has all)"
+        f" (the {MAX_PAIRED_ROWS} of {len(others)} that change the fewest axes from it; "
+        "the table has all)"
         if len(others) > MAX_PAIRED_ROWS
         else ""
     )
