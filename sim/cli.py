@@ -339,6 +339,25 @@ def _add_report(sub: argparse._SubParsersAction) -> None:
         metavar=("X", "Y"),
         help="two swept axes for the regime map (default: the first two)",
     )
+    p.add_argument(
+        "--by",
+        metavar="AXIS",
+        help="draw one line per level of this swept axis, the others held at the reference "
+        "point (default: the first swept axis)",
+    )
+    p.add_argument(
+        "--reference",
+        nargs="+",
+        metavar="AXIS=VALUE",
+        help="the reference point of the paired differences, as AXIS=VALUE pairs (axes not "
+        "named keep point 0's values) or a design point's index (default: point 0)",
+    )
+    p.add_argument(
+        "--outcomes",
+        metavar="A,B,...",
+        help="the outcomes the figures and tables show, comma-separated (e.g. "
+        "final_alliance_core_share_pct,peak_munitions_ratio; default: the main ones)",
+    )
     p.set_defaults(func=cmd_report)
 
 

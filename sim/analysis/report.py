@@ -2,15 +2,17 @@
 
 This module owns putting a report together from a sweep folder (``sim.sweep.store.load_sweep``):
 
-- ``outcomes``: fan charts of the main outcomes over time (median, 50% and 90% of runs), per
-  design point when there are few, else across all runs;
-- ``paired_differences`` and ``paired_over_time``: each design point against the first one,
-  replication by replication (with ``seeding = "paired"`` both runs share a seed, so the
-  difference shows the effect, not the noise);
+- ``outcomes``: the main outcomes over time, one panel per outcome, one line (median) and band
+  (50% of runs; dotted: 5% and 95%) per level of the ``--by`` axis, the other axes held at the
+  reference point (``sim.analysis.report_facets``);
+- ``paired_differences`` and ``paired_over_time``: each design point against the reference point
+  (``--reference``, default the first), replication by replication (with ``seeding = "paired"``
+  both runs share a seed, so the difference shows the effect, not the noise);
 - ``regime_map``: the modal arms-race regime (``sim.core.regimes``) over two axes, with the
   Richardson stability boundary of the model's linear two-party limit where it applies;
-- ``time_to_target``: the share of runs with the alliance at 3.5% core / 5% total by year, and
-  of members at those lines;
+- ``time_to_target``: the share of runs that have reached 3.5% core / 5% total by each quarter
+  (a cumulative curve per level of ``--by``, ending at the share that ever did), and of members
+  at those lines;
 - ``sensitivity`` (Sobol' or Morris sweeps): indices of the main outcomes
   (``sim.analysis.sensitivity``);
 - ``README.md``: the sweep, the warnings, and every figure and table with its caption.
@@ -18,27 +20,39 @@ This module owns putting a report together from a sweep folder (``sim.sweep.stor
 Each section is one function of ``sim.analysis.report_sections`` (the README: :func:`readme`);
 the inputs they share are gathered by ``sim.analysis.report_inputs``.
 
-Every figure is written as PDF and PNG under ``figures/``, every table as CSV and LaTeX under
-``tables/``, with a ``README.md`` listing them with their captions and a ``manifest.json`` of
-kind ``"report"``. The report folder is written whole or not at all (``sim.runs.outputs``: built
-in a hidden sibling, then renamed into place; an earlier report there is replaced, anything else
-is refused). The sweep folder is verified first (``sim.sweep.store.load_sweep``: every file against
-its recorded sha256, every table's columns). Bad input is a :class:`~sim.core.errors.UserError` (one
-message, exit 2); an incomplete sweep gives a warning and a report of what it holds.
+``--outcomes`` chooses the outcomes shown (``sim.analysis.report_options``). Every figure is
+written as PDF and PNG under ``figures/``, with labels from the parameter table; every table as
+CSV (raw names, full precision) and LaTeX (labels, each number in its outcome's format, a
+``table`` float with caption and label: ``sim.analysis.report_latex``) under ``tables/``, with
+a ``README.md`` listing them with their captions and a ``manifest.json`` of kind ``"report"``.
+The report folder is written whole or not at all (``sim.runs.outputs``: built in a hidden sibling,
+then renamed into place; an earlier report there is replaced, anything else is refused). The sweep
+folder is verified first (``sim.sweep.store.load_sweep``: every file against its recorded sha256,
+every table's columns). Bad input is a :class:`~sim.core.errors.UserError` (one message, exit 2);
+an incomplete sweep gives a warning and a report of what it holds.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from sim.analysis.report_inputs import Report, check_axes, gather_inputs, load
+from sim.analysis.report_options import (
+    ReportOptions,
+    resolve_by,
+    resolve_outcomes,
+    resolve_reference,
+)
 from sim.analysis.report_sections import SECTIONS
+from sim.analysis.sensitivity import MAIN_OUTCOMES
 from sim.core.errors import UserError
+from sim.core.metrics import ALLIANCE_COLUMNS
 from sim.runs.outputs import output_folder
 
 REPORT_KIND = "report"
@@ -50,6 +64,10 @@ def build_report(
     out: str | Path | None = None,
     axes: Sequence[str] | None = None,
     warn: Callable[[str], None] | None = None,
+    *,
+    by: str | None = None,
+    reference: Sequence[str] | None = None,
+    outcomes: str | None = None,
 ) -> Report:
     """Write a sweep's report (figures, tables, README) into ``out``.
 
@@ -62,25 +80,32 @@ def build_report(
         out: the report folder (default ``SWEEP_DIR/report``).
         axes: the two swept axes of the regime map (default the first two).
         warn: called with each warning (default: print to stderr).
+        by: the axis the figures draw one line per level of (default the first swept axis).
+        reference: the reference design point: ``["AXIS=VALUE", ...]`` or ``["INDEX"]``
+            (default point 0).
+        outcomes: the outcomes shown, comma-separated (default the main ones).
 
     Returns:
         What was written, with captions and warnings.
 
     Raises:
         UserError: if the folder is not a sweep or is damaged, holds no successful run, an
-            axis of ``axes`` was not swept, or ``out`` is something other than an earlier
+            axis of ``axes`` or ``by`` was not swept, ``reference`` or ``outcomes`` names
+            something the sweep does not have, or ``out`` is something other than an earlier
             report (a file, a folder of other files) or cannot be written (a full disk).
     """
     warn = warn or (lambda msg: print(f"warning: {msg}", file=sys.stderr))
     result = load(sweep_dir)
     swept = [c for c in result.design.columns if c != "point_id"]
-    x, y = check_axes(axes, swept)
+    xy = check_axes(axes, swept)
+    options = _options(result, swept, by, reference, outcomes)
     final = Path(out) if out else Path(sweep_dir) / "report"
     _check_out(final)
     with output_folder(final, REPORT_KIND, overwrite=True) as folder, folder.write() as tmp:
-        report = Report(tmp)
+        name = re.sub(r"[^A-Za-z0-9_-]+", "-", str(result.manifest.get("name", "sweep")))
+        report = Report(tmp, label_prefix=f"tab:{name}")
         try:
-            inputs = gather_inputs(report, result, sweep_dir, swept, x, y, warn)
+            inputs = gather_inputs(report, result, sweep_dir, swept, xy, options, warn)
             for section in SECTIONS:
                 section(report, inputs)
         except Exception as err:
@@ -91,6 +116,26 @@ def build_report(
         readme(report, result, sweep_dir)
         _write_manifest(report, result, sweep_dir)
     return _moved(report, final)
+
+
+def _options(
+    result: Any,
+    swept: list[str],
+    by: str | None,
+    reference: Sequence[str] | None,
+    outcomes: str | None,
+) -> ReportOptions:
+    """Check ``--by``, ``--reference`` and ``--outcomes`` against the sweep (UserError if not)."""
+    series = [c for c in ALLIANCE_COLUMNS if c in result.alliance.columns]
+    if result.alliance.empty:
+        series = []
+    drawn, tabled = resolve_outcomes(outcomes, result.summary, series, MAIN_OUTCOMES)
+    return ReportOptions(
+        by=resolve_by(by, swept),
+        reference=resolve_reference(reference, result.design, swept),
+        series=drawn,
+        summaries=tabled,
+    )
 
 
 def _write_manifest(report: Report, result: Any, sweep_dir: str | Path) -> None:
@@ -108,7 +153,13 @@ def _write_manifest(report: Report, result: Any, sweep_dir: str | Path) -> None:
 
 def _moved(report: Report, final: Path) -> Report:
     """The report as it is once renamed from its hidden folder to ``final``."""
-    moved = Report(final, warnings=report.warnings, notes=report.notes)
+    moved = Report(
+        final,
+        warnings=report.warnings,
+        notes=report.notes,
+        figure_texts=report.figure_texts,
+        label_prefix=report.label_prefix,
+    )
     for name in ("figures", "tables"):
         entries = [
             (n, [final / f.relative_to(report.out) for f in files], caption)
@@ -192,8 +243,18 @@ def readme(report: Report, result: Any, sweep_dir: str | Path) -> Path:
 
 
 def cli_report(args: argparse.Namespace) -> int:
-    """``python -m sim report SWEEP_DIR [--out DIR] [--axes X Y]``."""
-    report = build_report(args.sweep_dir, args.out, getattr(args, "axes", None))
+    """``python -m sim report SWEEP_DIR [--out DIR] [--axes X Y] [--by AXIS] [--reference ...]``.
+
+    Also ``--outcomes A,B``; the options are checked by :func:`build_report`.
+    """
+    report = build_report(
+        args.sweep_dir,
+        args.out,
+        getattr(args, "axes", None),
+        by=getattr(args, "by", None),
+        reference=getattr(args, "reference", None),
+        outcomes=getattr(args, "outcomes", None),
+    )
     for name, files, _ in report.figures + report.tables:
         print(f"{name}: {', '.join(str(f) for f in files)}")
     print(f"wrote {report.out}/README.md", file=sys.stderr)

@@ -1,9 +1,12 @@
 """The inputs of a report: the verified sweep, its successful runs, the design points' labels.
 
 This module owns reading a sweep folder for a report (:func:`load`), choosing the regime map's
-axes, the Richardson boundary drawn on it, and :class:`Report`, the list of what a report wrote
-(its figure and table folders are found with :meth:`Report.folder`). The sections themselves are
-in ``sim.analysis.report_sections``.
+axes, the Richardson boundary drawn on it, the options and levels every section shares
+(:class:`ReportInputs`: ``--by``, ``--reference``, ``--outcomes`` from
+``sim.analysis.report_options``, the levels drawn from ``sim.analysis.report_facets``), and
+:class:`Report`, the list of what a report wrote (its figure and table folders are found with
+:meth:`Report.folder`; the words of each figure are kept in :attr:`Report.figure_texts`). The
+sections themselves are in ``sim.analysis.report_sections``.
 """
 
 from __future__ import annotations
@@ -19,13 +22,13 @@ import pyarrow as pa
 
 from sim.analysis import figures as figs
 from sim.analysis import tables as tabs
+from sim.analysis.number_format import format_level
+from sim.analysis.report_facets import Facets, facets
+from sim.analysis.report_options import ReportOptions
 from sim.core.errors import UserError
 from sim.core.members import members_of
-from sim.core.params import PARAM_FIELDS, make_params
+from sim.core.params import PARAM_FIELDS, make_params, param_label
 from sim.core.regimes import RICHARDSON_PARAMS, linear_gain, richardson_applies, richardson_margin
-
-MAX_ARMS = 4
-"""Design points drawn as separate arms in the fan and time-to-target figures (more: pooled)."""
 
 TABLE_COLUMNS = {
     "runs": ("runs/", ("run_id", "point_id", "replication", "seed", "status", "error")),
@@ -45,6 +48,10 @@ class Report:
     tables: list[tuple[str, list[Path], str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    figure_texts: dict[str, dict] = field(default_factory=dict)
+    """The words each figure shows (``sim.analysis.figures.figure_texts``), by figure name."""
+    label_prefix: str = "tab:report"
+    """The LaTeX label of a table is ``<label_prefix>:<name>``."""
 
     def folder(self, kind: str) -> Path:
         """The report's folder of ``"figures"`` or ``"tables"``."""
@@ -52,6 +59,7 @@ class Report:
 
     def add_figure(self, name: str, fig: Any, caption: str) -> None:
         """Save a figure as PDF and PNG under ``figures/`` and list it with its caption."""
+        self.figure_texts[name] = figs.figure_texts(fig)
         self.figures.append((name, figs.save(fig, self.folder("figures") / name), caption))
 
     def add_table(
@@ -60,11 +68,28 @@ class Report:
         table: pd.DataFrame,
         title: str,
         caption: str,
-        latex: pd.DataFrame | None = None,
+        latex: tuple[pd.DataFrame, str] | None = None,
     ) -> None:
-        """Write a table as CSV and LaTeX under ``tables/`` and list it with its caption."""
-        files = tabs.write_table(table, self.folder("tables") / name, title, latex)
-        self.tables.append((name, files, caption))
+        """Write a table as CSV (raw names) and LaTeX under ``tables/``, list it with its caption.
+
+        Args:
+            name: the files' stem.
+            table: the table (its CSV: raw column names, full precision).
+            title: a few words on what it shows (the README's entry starts with them).
+            caption: the LaTeX caption (what it shows, of which sweep, design and runs).
+            latex: the LaTeX view and its alignment (``sim.analysis.report_latex``).
+        """
+        view, align = latex if latex is not None else (None, None)
+        files = tabs.write_table(
+            table,
+            self.folder("tables") / name,
+            caption,
+            view,
+            label=f"{self.label_prefix}:{name}",
+            align=align,
+            escaped=view is not None,
+        )
+        self.tables.append((name, files, f"{title}. {caption}"))
 
 
 def load(sweep_dir: str | Path) -> Any:
@@ -177,20 +202,21 @@ def richardson_boundary(
 
 
 def point_labels(design: pd.DataFrame, axes: list[str], short: bool = False) -> dict[int, str]:
-    """``axis = value, ...`` of each design point by point_id (``short``: the values only)."""
+    """``label = value, ...`` of each design point by point_id (``short``: the values only).
+
+    Labels are the parameter table's (``sim.core.params.param_label``); an empty value is "none".
+    """
     parts = []
     for a in axes:
-        text = design[a].map(
-            lambda v: f"{v:g}" if isinstance(v, int | float | np.number) else str(v)
-        )
-        parts.append(text if short else f"{a} = " + text)
+        text = design[a].map(format_level)
+        parts.append(text if short else f"{param_label(a)} = " + text)
     joined = parts[0].str.cat(parts[1:], sep=", ") if len(parts) > 1 else parts[0]
     return dict(zip(design["point_id"].tolist(), joined.tolist(), strict=True))
 
 
 @dataclass
 class ReportInputs:
-    """What every section of a report reads: the sweep's successful runs and how to label them."""
+    """What every section of a report reads: the sweep's successful runs, the options, levels."""
 
     result: Any
     """The sweep (``sim.sweep.store.SweepResult``)."""
@@ -205,14 +231,17 @@ class ReportInputs:
     """Their alliance series, or None if the sweep kept none."""
     points: list
     labels: dict[int, str]
-    arm_of_run: pd.Series
-    few: bool
-    """At most :data:`MAX_ARMS` design points: each drawn as its own arm."""
-    arm_labels: dict
+    options: ReportOptions
+    """``--by``, ``--reference`` and ``--outcomes``."""
+    facets: Facets
+    """The levels of ``--by`` the figures draw, their runs and colours."""
+    method: str
+    """The design's method (grid, lhs, sobol, morris)."""
     seeding: str
     what: str
     """The runs a figure shows, for captions."""
-    pooled: str
+    context: str
+    """The sweep, its design and replications, for the tables' captions."""
     warning: Callable[[str], None]
 
 
@@ -231,16 +260,32 @@ def _successful_runs(result: Any, warning: Callable[[str], None]) -> pd.DataFram
     return runs[runs["status"] == "ok"]
 
 
+def _count(n: int, noun: str) -> str:
+    """``n`` with its noun, plural unless one: "1 point", "8 points"."""
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
+def _context(result: Any, swept: list[str], n_points: int, replications: int, seeding: str) -> str:
+    """The sweep in words: its name, design, points, axes, replications and seeding."""
+    name = result.manifest.get("name", "?")
+    method = result.manifest.get("config", {}).get("design", {}).get("method", "grid")
+    axes = " x ".join(param_label(a) for a in swept)
+    return (
+        f"Sweep {name}: {method} design of {_count(n_points, 'point')} over {axes}, "
+        f"{_count(replications, 'replication')} each (seeds {seeding})"
+    )
+
+
 def gather_inputs(
     report: Report,
     result: Any,
     sweep_dir: str | Path,
     swept: list[str],
-    x: str,
-    y: str | None,
+    axes: tuple[str, str | None],
+    options: ReportOptions,
     warn: Callable[[str], None],
 ) -> ReportInputs:
-    """Select the successful runs, warn about the others, and label the design points.
+    """Select the successful runs, warn about the others, label the design points and levels.
 
     Raises:
         UserError: if the sweep holds no successful run.
@@ -257,9 +302,8 @@ def gather_inputs(
     config = result.manifest.get("config", {})
     replications = int(config.get("replications", ok["replication"].max() + 1))
     seeding = config.get("seeding", "paired")
+    method = config.get("design", {}).get("method", "grid")
     points = sorted(frame["point_id"].unique())
-    labels = point_labels(result.design, swept)
-    few = len(points) <= MAX_ARMS
     alliance = result.alliance
     if not alliance.empty:
         alliance = alliance[alliance["run_id"].isin(ok["run_id"])]
@@ -269,25 +313,25 @@ def gather_inputs(
             "the sweep kept no alliance series (keep.alliance = false): no fan charts, "
             "time-to-target curves or Richardson gain"
         )
-    what = (
-        f"{len(frame)} runs ({len(points)} design points x up to {replications} "
-        f"replications, seeds {seeding})"
-    )
+    n_points = len(result.design)
     return ReportInputs(
         result=result,
         swept=swept,
-        x=x,
-        y=y,
+        x=axes[0],
+        y=axes[1],
         ok=ok,
         frame=frame,
         alliance=alliance,
         points=points,
-        labels=labels,
-        arm_of_run=frame.set_index("run_id")["point_id"],
-        few=few,
-        arm_labels={p: labels[p] for p in points} if few else {"all": f"all {len(points)} points"},
+        labels=point_labels(result.design, swept),
+        options=options,
+        facets=facets(frame, result.design, swept, options.by, options.reference, method),
+        method=method,
         seeding=seeding,
-        what=what,
-        pooled="" if few else f" across all {len(points)} design points",
+        what=(
+            f"{_count(len(frame), 'run')} ({_count(len(points), 'design point')} x up to "
+            f"{_count(replications, 'replication')}, seeds {seeding})"
+        ),
+        context=_context(result, swept, n_points, replications, seeding),
         warning=warning,
     )

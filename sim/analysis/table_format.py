@@ -1,10 +1,12 @@
-"""Writing the report's tables: CSV at full precision and a small LaTeX ``tabular`` writer.
+r"""Writing the report's tables: CSV at full precision and a small LaTeX ``tabular`` writer.
 
 This module owns how a tidy table becomes files: :func:`write_table` writes ``<stem>.csv``
 (full precision) and ``<stem>.tex``, a booktabs ``tabular`` from :func:`to_latex` (numbers
 right-aligned with 0-3 decimals by magnitude, text escaped by :func:`latex_escape`, NaN as
-"--"), so no templating dependency is needed. ``sim.analysis.tables`` computes the tables and
-re-exports these functions.
+"--"; or a view whose cells and headers are already LaTeX, written as they are), so no templating
+dependency is needed. Given a label, the ``tabular`` is wrapped in a ``table`` float with its
+``\caption`` and ``\label``, ready for ``\input``. ``sim.analysis.tables`` computes the
+tables and re-exports these functions.
 """
 
 from __future__ import annotations
@@ -78,45 +80,78 @@ def _digits(column: pd.Series) -> int | None:
     return 3 if top < 1 else 2 if top < 10 else 1 if top < 1000 else 0
 
 
-def to_latex(frame: pd.DataFrame, caption: str = "") -> str:
-    """A booktabs ``tabular`` of a frame (needs the LaTeX package booktabs).
+def to_latex(
+    frame: pd.DataFrame,
+    caption: str = "",
+    *,
+    label: str | None = None,
+    align: str | None = None,
+    escaped: bool = False,
+) -> str:
+    r"""A booktabs ``tabular`` of a frame (needs the LaTeX package booktabs).
 
     Numbers are right-aligned: years (``year``, ``origin``, ``*_year``) as plain integers, shares
     (``*share*``, ``*_pct``) with 2 decimals, others with 0-3 decimals chosen per column by its
-    magnitude; headers are words (:func:`header`); text is escaped; NaN is "--". A caption, if
-    given, is written as a comment above the table.
+    magnitude; headers are words (:func:`header`); text is escaped; NaN is "--" (``escaped``:
+    cells and headers are LaTeX already and written as they are). Without a label, a caption is
+    written as a comment above the table; with one, the ``tabular`` is wrapped in a ``table``
+    float with the caption as its ``\caption`` and the label as its ``\label``.
+
+    Args:
+        frame: the table.
+        caption: what the table shows.
+        label: the LaTeX label (``tab:...``), or None for a bare ``tabular``.
+        align: the column alignment (``"lrr"``; default: numbers right, text left).
+        escaped: the cells and headers are LaTeX already (``sim.analysis.report_latex``).
     """
-    align = "".join(
-        "r"
-        if pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])
-        else "l"
-        for c in frame.columns
-    )
+    if align is None:
+        align = "".join(
+            "r"
+            if pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])
+            else "l"
+            for c in frame.columns
+        )
     digits = {c: _digits(frame[c]) for c in frame.columns}
-    lines = [f"% {caption}"] if caption else []
-    lines += [
+    tabular = [
         f"\\begin{{tabular}}{{{align}}}",
         "\\toprule",
-        " & ".join(header(c) for c in frame.columns) + r" \\",
+        " & ".join(str(c) if escaped else header(c) for c in frame.columns) + r" \\",
         "\\midrule",
     ]
     for row in frame.itertuples(index=False):
-        cells = [_format_number(v, digits[c]) for c, v in zip(frame.columns, row, strict=True)]
-        lines.append(" & ".join(cells) + r" \\")
-    lines += ["\\bottomrule", "\\end{tabular}", ""]
-    return "\n".join(lines)
+        cells = [
+            str(v) if escaped else _format_number(v, digits[c])
+            for c, v in zip(frame.columns, row, strict=True)
+        ]
+        tabular.append(" & ".join(cells) + r" \\")
+    tabular += ["\\bottomrule", "\\end{tabular}"]
+    if label is None:
+        return "\n".join(([f"% {caption}"] if caption else []) + tabular + [""])
+    head = ["\\begin{table}[htbp]", "\\centering", "\\small"]
+    head += [f"\\caption{{{latex_escape(caption)}}}", f"\\label{{{label}}}"]
+    return "\n".join([*head, *tabular, "\\end{table}", ""])
 
 
 def write_table(
-    frame: pd.DataFrame, stem: Path, caption: str = "", latex: pd.DataFrame | None = None
+    frame: pd.DataFrame,
+    stem: Path,
+    caption: str = "",
+    latex: pd.DataFrame | None = None,
+    *,
+    label: str | None = None,
+    align: str | None = None,
+    escaped: bool = False,
 ) -> list[Path]:
     """Write a table as ``<stem>.csv`` (full precision) and ``<stem>.tex``.
 
     Args:
         frame: the table.
         stem: path without suffix.
-        caption: one line describing the table (a comment in the LaTeX file).
+        caption: what the table shows (a comment in the LaTeX file, or its caption if labelled).
         latex: a shorter view of the table for the LaTeX file (default: the same frame).
+        label: the LaTeX label: wrap the tabular in a ``table`` float with caption and label.
+        align: the LaTeX column alignment (default: numbers right, text left).
+        escaped: ``latex``'s cells and headers are LaTeX already.
 
     Returns:
         The files written.
@@ -125,5 +160,6 @@ def write_table(
     stem.parent.mkdir(parents=True, exist_ok=True)
     csv, tex = stem.with_suffix(".csv"), stem.with_suffix(".tex")
     frame.to_csv(csv, index=False, float_format="%.6g")
-    tex.write_text(to_latex(frame if latex is None else latex, caption))
+    view = frame if latex is None else latex
+    tex.write_text(to_latex(view, caption, label=label, align=align, escaped=escaped))
     return [csv, tex]

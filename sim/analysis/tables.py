@@ -219,9 +219,16 @@ def axis_cells(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Cells along one axis: its distinct levels (a grid) or equal-width bins (a sample).
 
+    Text levels (a ceasefire quarter or none) are cells 0, 1, ... in sorted order, their centres
+    the levels themselves.
+
     Returns:
         (cell index of each value, cell centres, cell edges).
     """
+    if not pd.api.types.is_numeric_dtype(values):
+        text = values.fillna("").astype(str).to_numpy()
+        levels = np.unique(text)
+        return np.searchsorted(levels, text), levels, np.arange(len(levels) + 1) - 0.5
     v = values.to_numpy(dtype=float)
     levels = np.unique(v)
     if len(levels) <= max_levels:

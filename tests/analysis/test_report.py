@@ -14,6 +14,7 @@ import pytest
 from scipy import stats
 from sweep_util import CrashAfter
 
+from sim.analysis import figure_maps
 from sim.analysis import figures as figs
 from sim.analysis.report import build_report
 from sim.analysis.report_inputs import richardson_boundary
@@ -118,7 +119,9 @@ def test_report_numbers_agree_with_the_sweep(grid_sweep, grid_report):
     # common random numbers: the paired interval is narrower than the unpaired one
     assert ((core["ci_high"] - core["ci_low"]) / 2 < core["unpaired_half_width"]).all()
     ttt = pd.read_csv(report.out / "tables" / "time_to_target.csv")
-    assert set(ttt["arm"]) == {0, 1, 2, 3} and ttt["runs_core_3_5"].between(0, 1).all()
+    # one curve per level of --by (default the first axis), the other axis at point 0's value
+    assert set(ttt["hegemon_pressure"]) == {0.2, 0.8} and set(ttt["n_runs"]) == {3}
+    assert ttt["runs_core_3_5"].between(0, 1).all()
 
 
 def test_figures_and_tables_are_byte_for_byte_reproducible(grid_sweep, grid_report, tmp_path):
@@ -127,7 +130,9 @@ def test_figures_and_tables_are_byte_for_byte_reproducible(grid_sweep, grid_repo
     result = load_sweep(grid_sweep)
     frame = result.summary.merge(result.runs, on="run_id")
     cells, edges = regime_cells(frame, "hegemon_pressure", "rival_target_ratio")
-    figs.save(figs.regime_map_figure(cells, edges, "hegemon_pressure", "rival_target_ratio"), stem)
+    figs.save(
+        figure_maps.regime_map_figure(cells, edges, "hegemon_pressure", "rival_target_ratio"), stem
+    )
     first = report.out / "figures" / "regime_map.pdf"
     assert stem.with_suffix(".pdf").read_bytes() == first.read_bytes()  # no creation date
     again = pd.read_csv(report.out / "tables" / "regimes.csv")
