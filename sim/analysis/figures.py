@@ -103,8 +103,17 @@ def _title(fig: plt.Figure, text: str) -> None:
 def _reference_lines(ax: plt.Axes, column: str) -> None:
     for line in TARGET_LINES:
         if line.alliance_column == column:
-            value, colour = LINES[line.name]
-            ax.axhline(value, color=colour, lw=0.7, ls=":", zorder=0)
+            # grey, not the line's own colour: the levels' colours mean levels in these figures
+            value = LINES[line.name][0]
+            ax.axhline(value, color=NEUTRAL, lw=0.7, ls=":", zorder=0)
+            ax.annotate(
+                line.label,
+                (0.01, value),
+                xycoords=("axes fraction", "data"),
+                fontsize=5,
+                color=NEUTRAL,
+                va="bottom",
+            )
 
 
 def _level_legend(
