@@ -7,9 +7,11 @@ impossible here): ``browser_type_launch_args`` overrides pytest-playwright's fix
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -50,3 +52,32 @@ def chromium_or_skip() -> Path:
 def browser_type_launch_args(browser_type_launch_args):
     """pytest-playwright's launch arguments, pointed at the system Chromium."""
     return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": CHROMIUM_ARGS}
+
+
+# --- The report tests' small golden sweep and its report, built once per session ---------
+# (scripts/refresh_report_golden.py's sweep: the Hague scenario on a 2 x 2 x 2 grid of US
+# pressure, the rival's target ratio and a ceasefire, 3 paired replications, root seed 7)
+
+REPORT_GOLDEN_SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "refresh_report_golden.py"
+
+
+@pytest.fixture(scope="session")
+def refresh_report() -> ModuleType:
+    """scripts/refresh_report_golden.py, imported as a module (scripts/ is not a package)."""
+    spec = importlib.util.spec_from_file_location("refresh_report_golden", REPORT_GOLDEN_SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["refresh_report_golden"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session")
+def golden_sweep(refresh_report: ModuleType, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The small golden sweep's folder."""
+    return refresh_report.build_sweep(tmp_path_factory.mktemp("golden"))
+
+
+@pytest.fixture(scope="session")
+def golden_report(refresh_report: ModuleType, golden_sweep: Path):
+    """The golden sweep's report with the default options (in ``golden_sweep/report``)."""
+    return refresh_report.build_report(golden_sweep)
