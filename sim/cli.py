@@ -329,60 +329,17 @@ def _add_hindcast(sub: argparse._SubParsersAction) -> None:
 
 
 def _add_report(sub: argparse._SubParsersAction) -> None:
-    """Add the ``report`` command."""
-    p = sub.add_parser("report", help="figures and tables from a sweep folder")
-    p.add_argument("sweep_dir", help="a sweep's results folder")
-    p.add_argument("--out", help="report folder (default SWEEP_DIR/report)")
-    p.add_argument(
-        "--axes",
-        nargs=2,
-        metavar=("X", "Y"),
-        help="two swept axes for the regime map (default: the first two)",
-    )
-    p.add_argument(
-        "--by",
-        metavar="AXIS",
-        help="draw one line per level of this swept axis, the others held at the reference "
-        "point (default: the first swept axis)",
-    )
-    p.add_argument(
-        "--reference",
-        nargs="+",
-        metavar="AXIS=VALUE",
-        help="the reference point of the paired differences, as AXIS=VALUE pairs (axes not "
-        "named keep point 0's values) or a design point's index (default: point 0)",
-    )
-    p.add_argument(
-        "--outcomes",
-        metavar="A,B,...",
-        help="the outcomes the figures and tables show, comma-separated (e.g. "
-        "final_alliance_core_share_pct,peak_munitions_ratio; default: the main ones)",
-    )
-    p.set_defaults(func=cmd_report)
+    """Add the ``report`` command (its options: ``sim.analysis.command_options``)."""
+    from sim.analysis.command_options import add_report_parser
+
+    add_report_parser(sub).set_defaults(func=cmd_report)
 
 
 def _add_discover(sub: argparse._SubParsersAction) -> None:
-    """Add the ``discover`` command (scenario discovery with PRIM)."""
-    p = sub.add_parser(
-        "discover",
-        help="scenario discovery (PRIM): which parameter ranges of a sweep lead to an outcome",
-    )
-    p.add_argument("sweep_dir", help="a sweep's results folder")
-    p.add_argument(
-        "--outcome", required=True, help="a summary column, e.g. final_alliance_core_share_pct"
-    )
-    p.add_argument("--below", type=float, help="the cases: runs whose outcome is below this")
-    p.add_argument("--above", type=float, help="the cases: runs whose outcome is above this")
-    p.add_argument(
-        "--density",
-        type=float,
-        default=None,
-        help="the density the reported box must reach (default 0.8: "
-        "sim.analysis.discovery.DEFAULT_DENSITY)",
-    )
-    p.add_argument("--out", help="folder (default SWEEP_DIR/discovery-<outcome>)")
-    p.add_argument("--overwrite", action="store_true", help="replace an earlier discovery's folder")
-    p.set_defaults(func=cmd_discover)
+    """Add the ``discover`` command (its options: ``sim.analysis.command_options``)."""
+    from sim.analysis.command_options import add_discover_parser
+
+    add_discover_parser(sub).set_defaults(func=cmd_discover)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
