@@ -80,7 +80,9 @@ class MemberState(mesa.Agent):
         k = model.state.k
         st, p = model.static.arrays, model.param_matrix
         capacity = float(model.params.commitment_capacity_pp)
-        space = float(fiscal_space(st, p, 0, k, i))
+        state = model.state
+        share = float(state.core_share_pct[0, i])
+        space = float(fiscal_space(st, p, state.fiscal_reference_pct, 0, k, i, share))
         t = float(model.static.times[k])
         kept = float(model.state.commitment_kept[0, i])
         return {

@@ -21,15 +21,20 @@ limit (the pledges-kept scenario). ``debt_shock_pct_gdp`` adds to every member's
 scenario; 0 by default).
 
 **Years without data.** The series run 2014-2024. A year before the first holds the first year's
-values; a year after ``known_until`` (the last year the model may read, at most 2024) holds that
-year's: the projection beyond the data is that debt and deficits stay where they were last
-recorded (an assumption; the European Union's national escape clause for defence, activated in
-2025, is not modelled). A hindcast sets ``known_until`` to its origin, so that no later value
-reaches a forecast.
+values; a year after ``known_until`` (the last year the model may read, at most 2024) is
+*projected*: its debt and balance start from that year's, and the balance carries the member's
+own defence spending since then (the budget adds up): a rise of its core share above its share
+at the end of the last year of data widens its deficit by ``defence_deficit_financed`` times the
+rise (1: all borrowed, the default; 0: all paid for by taxes or cuts elsewhere: an assumption,
+range 0-1), and a fall narrows it. The European Union's national escape clause for defence (S54;
+``seeds/escape_clause.csv``: 15 members, 2025-2028) exempts up to 1.5% of GDP of that rise from
+the deficit assessed. Debt is held where it was last recorded (an assumption). A hindcast sets
+``known_until`` to its origin, so that no later value reaches a forecast.
 
 The compiled equations read the debt and balance rows (``Static.fiscal_debt_pct``,
-``Static.fiscal_balance_pct``) and call :func:`space_of`, the one statement of the rule;
-:func:`space` applies it to arrays (the member card, the tests).
+``Static.fiscal_balance_pct``), which rows are projected (``Static.fiscal_projected``) and the
+escape clause's room (``Static.fiscal_allowance_pp``), and call :func:`assessed_balance` and
+:func:`space_of`, the one statement of the rule; :func:`space` applies it to arrays (the tests).
 """
 
 from __future__ import annotations
@@ -40,7 +45,9 @@ import numpy as np
 import pandas as pd
 
 from sim.core import panel
-from sim.core.dynamics.jit import fmax, inlined
+from sim.core.csv_table import number, read_csv
+from sim.core.dynamics.jit import fmax, fmin, inlined
+from sim.core.resources import seeds_dir
 
 DEBT_REFERENCE_PCT = 60.0
 """Maastricht reference value for general-government gross debt, percent of GDP."""
@@ -62,6 +69,22 @@ def space_of(
         + fmax(0.0, deficit_shock_pct - balance_pct - DEFICIT_REFERENCE_PCT) / DEFICIT_REFERENCE_PCT
     )
     return np.exp(-weight * stress)
+
+
+@inlined
+def assessed_balance(
+    balance_pct: float, rise_pp: float, allowance_pp: float, financed: float
+) -> float:
+    """The balance (% GDP) of a projected year: the last recorded less the borrowed defence rise.
+
+    Args:
+        balance_pct: the balance in the last year of data.
+        rise_pp: the core share's rise since the end of that year (negative: a fall), pp.
+        allowance_pp: what the escape clause exempts of a rise this year (0: no clause), pp.
+        financed: the part of the rise borrowed (``defence_deficit_financed``, 0-1).
+    """
+    exempt = fmin(fmax(rise_pp, 0.0), allowance_pp)
+    return balance_pct - financed * (rise_pp - exempt)
 
 
 def space(
@@ -141,3 +164,32 @@ def space_by_year(
     """
     debt, balance = series_by_year(iso3, years, known_until)
     return space(debt, balance, weight, debt_shock_pct)
+
+
+def projected_rows(years: np.ndarray, known_until: int) -> np.ndarray:
+    """1.0 for each year after the last year of data the model may read, else 0.0 (len(years),)."""
+    last = int(_series()[0].columns.max())
+    return (np.asarray(years, dtype=int) > min(known_until, last)).astype(float)
+
+
+def escape_allowance(iso3: tuple[str, ...], years: np.ndarray) -> np.ndarray:
+    """The escape clause's room in each of ``years`` (len(years), N), pp of GDP (0: none).
+
+    From ``seeds/escape_clause.csv`` (S54): each listed member's ``max_pp`` in its years.
+
+    Raises:
+        DataError: naming the file, row and column of a value that is not a number.
+    """
+    path = seeds_dir() / "escape_clause.csv"
+    years = np.asarray(years, dtype=int)
+    out = np.zeros((len(years), len(iso3)))
+    rows = read_csv(path, ("iso3", "first_year", "last_year", "max_pp"))
+    for row_number, row in enumerate(rows, start=2):
+        code = row["iso3"].strip()
+        if code not in iso3:
+            continue
+        first = number(path, row_number, "first_year", row["first_year"])
+        last = number(path, row_number, "last_year", row["last_year"])
+        room = number(path, row_number, "max_pp", row["max_pp"])
+        out[(years >= first) & (years <= last), iso3.index(code)] = room
+    return out

@@ -92,6 +92,17 @@ class CommitmentParamFields(MemberParamFields):
         source="assumption, range 0-2 (the Maastricht reference values, TFEU Protocol 12, set "
         "the units; the exponential and the weight are not estimated)",
     )
+    defence_deficit_financed: float = declare(
+        1.0,
+        "fraction",
+        0.0,
+        1.0,
+        doc="the part of a member's rise in core spending after the last year of fiscal data "
+        "that widens its deficit (and so lowers its fiscal space); a fall narrows it "
+        "(sim.core.fiscal)",
+        source="assumption, range 0-1 (1: borrowed, as the EU's escape clause for defence "
+        "assumes, S54; 0: paid for by taxes or cuts elsewhere)",
+    )
     debt_shock_pct_gdp: float = declare(
         0.0,
         "% GDP",

@@ -63,16 +63,26 @@ def year_starts(st, k: int) -> bool:
 
 
 @inlined
-def fiscal_space(st, p, r: int, k: int, i: int) -> float:
-    """Member i's fiscal space at row k in run r (``sim.core.fiscal.space_of``).
+def fiscal_space(st, p, ref, r: int, k: int, i: int, share: float) -> float:
+    """Member i's fiscal space at row k in run r with core share ``share`` (``sim.core.fiscal``).
 
-    The debt and deficit shocks (``debt_shock_pct_gdp``, ``deficit_shock_pct_gdp``) apply from
-    ``fiscal_shock_year`` on.
+    In a projected year (after the fiscal data) its balance carries the rise of its share since
+    the end of the data, ``ref`` (R, N) (``State.fiscal_reference_pct``), less what the escape
+    clause exempts (:func:`sim.core.fiscal.assessed_balance`). The debt and deficit shocks
+    (``debt_shock_pct_gdp``, ``deficit_shock_pct_gdp``) apply from ``fiscal_shock_year`` on.
     """
+    balance = st.fiscal_balance_pct[k, i]
+    if st.fiscal_projected[k] > 0.0:
+        balance = fiscal.assessed_balance(
+            balance,
+            share - ref[r, i],
+            st.fiscal_allowance_pp[k, i],
+            p[r, P.defence_deficit_financed],
+        )
     shocked = st.times[k] >= p[r, P.fiscal_shock_year] - EPS
     return fiscal.space_of(
         st.fiscal_debt_pct[k, i],
-        st.fiscal_balance_pct[k, i],
+        balance,
         p[r, P.fiscal_stress_weight],
         p[r, P.debt_shock_pct_gdp] if shocked else 0.0,
         p[r, P.deficit_shock_pct_gdp] if shocked else 0.0,
@@ -128,14 +138,15 @@ def commitment_line(st, p, c, plan, r: int, i: int, t: float) -> float:
 
 
 @kernel  # once a year per member: a call, not inlined into every member's quarter
-def decide_commitment(st, p, c, plan, r: int, k: int, i: int, share: float) -> float:
+def decide_commitment(st, p, c, plan, ref, r: int, k: int, i: int, share: float) -> float:
     """Member i's decision at the year start at row k, from its share at the end of last year.
 
     :data:`KEPT_ALL` if the rise to the whole line at the year's end is within one budget
     (``commitment_capacity_pp`` x its fiscal space), else :data:`KEPT_EARLIER` if the rise to
-    its earlier commitments' line is, else 0. ``plan`` is where its plan starts (``State``).
+    its earlier commitments' line is, else 0. ``plan`` is where its plan starts and ``ref``
+    its share at the end of the fiscal data (``State``).
     """
-    room = p[r, P.commitment_capacity_pp] * fiscal_space(st, p, r, k, i)
+    room = p[r, P.commitment_capacity_pp] * fiscal_space(st, p, ref, r, k, i, share)
     end = st.times[k] + 0.75
     line = commitment_line(st, p, c, plan, r, i, end)
     earlier = earlier_line(st, p, r, i, end)
@@ -158,8 +169,15 @@ def keep_commitment(st, p, c, s, new, r: int, k: int, i: int, core: float, decid
     """
     kept = s.commitment_kept[r, i]
     t = st.times[k + 1]
+    ref = s.fiscal_reference_pct[r, i]
+    if st.fiscal_projected[k + 1] > st.fiscal_projected[k]:  # the first year after the data
+        ref = s.core_share_pct[r, i]
+    new.fiscal_reference_pct[r, i] = ref
     if decides and st.armed[i] > 0.0:
-        kept = decide_commitment(st, p, c, new.plan_start_pct, r, k + 1, i, s.core_share_pct[r, i])
+        kept = decide_commitment(
+            st, p, c, new.plan_start_pct, new.fiscal_reference_pct, r, k + 1, i,
+            s.core_share_pct[r, i],
+        )  # fmt: skip
     new.commitment_kept[r, i] = kept
     if kept == KEPT_ALL:
         return fmax(core, commitment_line(st, p, c, new.plan_start_pct, r, i, t))
@@ -187,5 +205,5 @@ def decide_at_start(st, p, c, s, r: int) -> None:
     for i in range(st.exposure.shape[0]):
         if st.armed[i] > 0.0:
             s.commitment_kept[r, i] = decide_commitment(
-                st, p, c, s.plan_start_pct, r, 0, i, s.core_share_pct[r, i]
+                st, p, c, s.plan_start_pct, s.fiscal_reference_pct, r, 0, i, s.core_share_pct[r, i]
             )

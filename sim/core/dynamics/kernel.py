@@ -89,6 +89,7 @@ def _initial_levels(st, p, c, s, r, spend, totals):
         s.peers_at_target[r, i] = 0.0
         s.commitment_kept[r, i] = 0.0
         s.plan_start_pct[r, i] = st.core_share_pct[i]
+        s.fiscal_reference_pct[r, i] = st.core_share_pct[i]
         override = st.target_override_pct[i]
         c.target_core_pct[r, i] = p[r, P.target_core_pct_gdp] if np.isnan(override) else override
     c.lead_first[r] = int(p[r, P.munitions_lead_first_quarters])

@@ -74,6 +74,8 @@ class StaticArrays(NamedTuple):
     pledge_path: np.ndarray  # (T+1, N)
     fiscal_debt_pct: np.ndarray  # (T+1, N) general-government debt, % GDP (sim.core.fiscal)
     fiscal_balance_pct: np.ndarray  # (T+1, N) overall balance, % GDP
+    fiscal_projected: np.ndarray  # (T+1,) 1.0 in the years after the fiscal data
+    fiscal_allowance_pp: np.ndarray  # (T+1, N) the escape clause's room, pp of GDP
     shock_on: np.ndarray  # (T+1,) 1.0 from the threat shock's quarter on
     war_on: np.ndarray  # (T+1,) 1.0 in the quarters (from each row) the war lasts
     times: np.ndarray  # (T+1,)
@@ -101,6 +103,8 @@ class Static:
     pledge_path: np.ndarray  # (T+1, N) national pledges' path, a commitment line (0: none)
     fiscal_debt_pct: np.ndarray  # (T+1, N) each member's debt, % GDP, as known (sim.core.fiscal)
     fiscal_balance_pct: np.ndarray  # (T+1, N) each member's overall balance, % GDP
+    fiscal_projected: np.ndarray  # (T+1,) 1.0 in years after the fiscal data (sim.core.fiscal)
+    fiscal_allowance_pp: np.ndarray  # (T+1, N) the escape clause's room, pp of GDP
     shock_on: np.ndarray  # (T+1,) True from the threat shock's quarter on
     war_on: np.ndarray  # (T+1,) True in the quarters from each row that the war lasts
     anchor_mode: str
@@ -139,6 +143,8 @@ class Static:
             pledge_path=f64(self.pledge_path),
             fiscal_debt_pct=f64(self.fiscal_debt_pct),
             fiscal_balance_pct=f64(self.fiscal_balance_pct),
+            fiscal_projected=f64(self.fiscal_projected),
+            fiscal_allowance_pp=f64(self.fiscal_allowance_pp),
             shock_on=f64(self.shock_on),
             war_on=f64(self.war_on),
             times=f64(self.times),
@@ -224,6 +230,10 @@ class State(NamedTuple):
     order of ``sim.core.dynamics.terms.member_terms``."""
     desired_core_share_pct: np.ndarray
     peers_at_target: np.ndarray
+    fiscal_reference_pct: np.ndarray
+    """(R, N) each member's core share at the end of the last year of fiscal data (its initial
+    share in a run that starts after it): a projected year's deficit carries the rise since
+    (``sim.core.fiscal``, ``sim.core.dynamics.commitment.fiscal_space``)."""
     plan_start_pct: np.ndarray
     """(R, N) the share each member's target path starts from: its initial share, re-based to
     its share at the commitment's review (``sim.core.dynamics.pressure.target_path``)."""
@@ -266,6 +276,7 @@ def build_static(params: Params, members: Members, history: History | None = Non
     n_steps = round((t1 - t0) / DT)
     times = t0 + DT * np.arange(n_steps + 1)
     quarters = tuple(f"{int(round(t * 4)) // 4}Q{int(round(t * 4)) % 4 + 1}" for t in times)
+    years = np.floor(times + EPS)
     region = np.array(members.region)
     names, region_of = np.unique(region, return_inverse=True)
     region_members = tuple(np.flatnonzero(region_of == g) for g in range(len(names)))
@@ -287,7 +298,9 @@ def build_static(params: Params, members: Members, history: History | None = Non
         region_members,
         peer_counts,
         _pledge_path(members, times),
-        *fiscal.series_by_year(members.iso3, np.floor(times + EPS), params.fiscal_data_until_year),
+        *fiscal.series_by_year(members.iso3, years, params.fiscal_data_until_year),
+        fiscal.projected_rows(years, params.fiscal_data_until_year),
+        fiscal.escape_allowance(members.iso3, years),
         shock_on,
         war_on,
         params.anchor_mode,

@@ -57,6 +57,7 @@ def _new_state(k: int, runs: int, n: int, orders: tuple[np.ndarray, np.ndarray])
         term_values=np.empty((runs, len(member_terms()), n)),
         desired_core_share_pct=np.empty((runs, n)),
         peers_at_target=np.empty((runs, n)),
+        fiscal_reference_pct=np.empty((runs, n)),
         plan_start_pct=np.empty((runs, n)),
         commitment_kept=np.empty((runs, n)),
     )
