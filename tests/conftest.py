@@ -58,17 +58,22 @@ def browser_type_launch_args(browser_type_launch_args):
 # (scripts/refresh_report_golden.py's sweep: the Hague scenario on a 2 x 2 x 2 grid of US
 # pressure, the rival's target ratio and a ceasefire, 3 paired replications, root seed 7)
 
-REPORT_GOLDEN_SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "refresh_report_golden.py"
+SCRIPTS = Path(__file__).resolve().parents[1] / "scripts"
+
+
+def import_script(name: str) -> ModuleType:
+    """``scripts/<name>.py`` imported as the module ``name`` (scripts/ is not a package)."""
+    spec = importlib.util.spec_from_file_location(name, SCRIPTS / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
 
 
 @pytest.fixture(scope="session")
 def refresh_report() -> ModuleType:
-    """scripts/refresh_report_golden.py, imported as a module (scripts/ is not a package)."""
-    spec = importlib.util.spec_from_file_location("refresh_report_golden", REPORT_GOLDEN_SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["refresh_report_golden"] = module
-    spec.loader.exec_module(module)
-    return module
+    """scripts/refresh_report_golden.py, imported as a module."""
+    return import_script("refresh_report_golden")
 
 
 @pytest.fixture(scope="session")

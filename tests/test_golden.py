@@ -7,25 +7,18 @@ script with ``--write`` and commit the new baseline with the change.
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
 from types import ModuleType
 
 import pytest
-
-SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "refresh_golden.py"
+from conftest import import_script
 
 
 @pytest.fixture(scope="module")
 def refresh() -> ModuleType:
-    """scripts/refresh_golden.py, imported as a module (scripts/ is not a package)."""
-    spec = importlib.util.spec_from_file_location("refresh_golden", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["refresh_golden"] = module
-    spec.loader.exec_module(module)
-    return module
+    """scripts/refresh_golden.py, imported as a module (tests/conftest.py)."""
+    return import_script("refresh_golden")
 
 
 @pytest.fixture(scope="module")
