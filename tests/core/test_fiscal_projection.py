@@ -9,7 +9,6 @@ import pytest
 
 from sim import load_scenario, simulate
 from sim.core import fiscal
-from sim.core.params import make_params
 
 
 def test_the_assessed_balance_carries_the_borrowed_rise_less_the_exemption():
@@ -74,6 +73,5 @@ def test_a_borrowed_rise_keeps_a_high_debt_member_off_the_guideline(spain_runs):
 def test_paid_for_rises_leave_the_data_s_space_unchanged():
     # defence_deficit_financed = 0: the projected balance is the last recorded one, the rule
     # before this mechanism (the years after the data hold the last year's values)
-    assert make_params({"defence_deficit_financed": 0.0}).defence_deficit_financed == 0.0
     for rise in (-1.0, 0.0, 2.0):
         assert fiscal.assessed_balance(-3.2, rise, 0.0, 0.0) == -3.2

@@ -7,6 +7,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 HAGUE = ROOT / "configs" / "hague.toml"
+SMALL_SWEEP = """replications = 4
+chunk_size = 4
+[design]
+method = "grid"
+[axes]
+hegemon_pressure = [0.2, 0.5, 0.8]
+[keep]
+members = true
+"""
+"""A small sweep body (3 points x 4 replications = 12 runs in 3 chunks of 4, members kept)."""
 
 
 def write_config(folder: Path, body: str, name: str = "t") -> Path:

@@ -11,7 +11,7 @@ import pandas as pd
 import pyarrow.csv as pacsv
 import pyarrow.dataset as ds
 import pytest
-from sweep_util import files_of, write_config
+from sweep_util import SMALL_SWEEP, files_of, write_config
 
 import sim
 from sim.cli import main
@@ -19,15 +19,7 @@ from sim.sweep.csv_copies import write_csv_copies
 from sim.sweep.integrity import remove_chunk
 from sim.sweep.partitions import schema
 
-BODY = """replications = 4
-chunk_size = 4
-[design]
-method = "grid"
-[axes]
-hegemon_pressure = [0.2, 0.5, 0.8]
-[keep]
-members = true
-"""
+BODY = SMALL_SWEEP
 TABLES = ("runs", "summary", "alliance", "members")
 
 

@@ -25,7 +25,7 @@ from concurrent.futures.process import BrokenProcessPool
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
-from sweep_util import ROOT, CrashAfter, files_of, write_config
+from sweep_util import ROOT, SMALL_SWEEP, CrashAfter, files_of, write_config
 
 import sim
 from sim.analysis import figures as report_figures
@@ -46,15 +46,7 @@ from sim.sweep.sizing import (
     folder_bytes,
 )
 
-SMALL = """replications = 4
-chunk_size = 4
-[design]
-method = "grid"
-[axes]
-hegemon_pressure = [0.2, 0.5, 0.8]
-[keep]
-members = true
-"""
+SMALL = SMALL_SWEEP
 N_RUNS, N_CHUNKS = 12, 3  # 3 points x 4 replications in chunks of 4, from SMALL
 SOBOL = """replications = 1
 chunk_size = 8
