@@ -12,12 +12,8 @@ from typing import TYPE_CHECKING
 import mesa
 
 from sim.core.dynamics import member_terms
-from sim.core.dynamics.commitment import (
-    KEPT_EARLIER,
-    commitment_line,
-    earlier_line,
-    fiscal_space,
-)
+from sim.core.dynamics.commitment import KEPT_EARLIER, commitment_line, earlier_line
+from sim.core.dynamics.fiscal_room import fiscal_space
 from sim.core.dynamics.retrenchment import retrenchment_cut
 from sim.core.metrics import MEMBER_COLUMNS
 
@@ -73,8 +69,11 @@ class MemberState(mesa.Agent):
         guideline + margin, its national pledge path; 0: none), ``kept_earlier_only`` (it keeps
         only those: the target's line is beyond its means this year),
         ``binding`` (the mechanism is on: ``commitment_capacity_pp`` > 0), ``fiscal_space``
-        (this year's, in (0, 1]: ``sim.core.fiscal``) and ``affordable_pp`` (the largest rise to
-        the line it makes in one budget: the capacity times its fiscal space).
+        (this year's, in (0, 1]: ``sim.core.fiscal``), ``affordable_pp`` (the largest rise to
+        the line it makes in one budget: the capacity times its fiscal space) and
+        ``rise_factor`` (what the fiscal brake leaves of a rise toward its desired share: its
+        fiscal space to the power ``fiscal_brake``, 1 when the brake is off;
+        ``sim.core.dynamics.fiscal_room``).
         """
         model, i = self.model, self.index
         k = model.state.k
@@ -98,6 +97,7 @@ class MemberState(mesa.Agent):
             "binding": capacity > 0.0,
             "fiscal_space": space,
             "affordable_pp": capacity * space,
+            "rise_factor": space ** float(model.params.fiscal_brake),
         }
 
     def explain(self) -> str:
@@ -112,6 +112,7 @@ class MemberState(mesa.Agent):
             f"({100 * d['peers_at_target']:.0f}% of its {self.region} peers at the target)"
             f"{self._retrenchment_in_words()}. "
             f"{_commitment_in_words(self.commitment(), d['core_share_pct'])}"
+            f"{_brake_in_words(self.commitment())}"
         )
 
     def _retrenchment_in_words(self) -> str:
@@ -124,6 +125,16 @@ class MemberState(mesa.Agent):
         return (
             f", less {cut:.2f} pp as it retrenches (since {model.params.hegemon_retrenchment_year})"
         )
+
+
+def _brake_in_words(c: dict[str, float | bool]) -> str:
+    """' Its fiscal space slows its rises to X% of ...' when the fiscal brake is on."""
+    if c["rise_factor"] >= 1.0:
+        return ""
+    return (
+        f" Its fiscal space ({c['fiscal_space']:.2f}) slows any rise toward its desired share to "
+        f"{100 * c['rise_factor']:.0f}% of the partial adjustment's (the fiscal brake)."
+    )
 
 
 def _commitment_in_words(c: dict[str, float | bool], share: float) -> str:

@@ -65,6 +65,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "commitment_review_year": ("Review year", _CO),
     "fiscal_stress_weight": ("Fiscal stress weight", _CO),
     "defence_deficit_financed": ("Defence rise borrowed", _CO),
+    "fiscal_brake": ("Fiscal brake on rises", _CO),
     "debt_shock_pct_gdp": ("Debt shock", _CO),
     "deficit_shock_pct_gdp": ("Deficit shock", _CO),
     "fiscal_shock_year": ("Fiscal shock year", _CO),

@@ -92,6 +92,18 @@ class CommitmentParamFields(MemberParamFields):
         source="assumption, range 0-2 (the Maastricht reference values, TFEU Protocol 12, set "
         "the units; the exponential and the weight are not estimated)",
     )
+    fiscal_brake: float = declare(
+        0.0,
+        "exponent",
+        0.0,
+        1.0,
+        doc="how much fiscal space slows a member's budgeted rises too, not only its "
+        "commitments: each quarter its step up toward the desired share is the partial "
+        "adjustment's times its fiscal space to this power (1: in proportion to its space; 0: "
+        "fiscal space limits only the commitments; a fall is never slowed) "
+        "(sim.core.dynamics.choice)",
+        source="assumption, range 0-1",
+    )
     defence_deficit_financed: float = declare(
         1.0,
         "fraction",

@@ -94,6 +94,8 @@ def commitment_rows(agent: MemberState) -> list[tuple[str, str]]:
     c = agent.commitment()
     rows.append(("This year", _commitment_state(c)))
     rows.append(("Fiscal space", f"{c['fiscal_space']:.2f} (1 = within 60% debt, 3% deficit)"))
+    if c["rise_factor"] < 1.0:
+        rows.append(("Fiscal brake", f"rises at {100 * c['rise_factor']:.0f}% of the adjustment's"))
     return rows
 
 

@@ -3,9 +3,11 @@
 Desired share = anchor + each term times its sign (threat - free riding by default), pulled
 toward the target path by the pressure term (``sim.core.dynamics.terms``, summed by the
 ``decide`` function generated from the registry: ``sim.core.dynamics.compiled``); the share
-moves toward it by partial adjustment, with noise and a fiscal ramp limit, never below 0 nor,
-in a year the member keeps its commitment (the alliance's target, an earlier guideline or its
-national pledge), below the commitment's line (``sim.core.dynamics.commitment``). Related
+moves toward it by partial adjustment, a rise slowed by the member's fiscal space
+(``fiscal_brake``, ``sim.core.dynamics.fiscal_room``), with noise and a ramp limit,
+never below 0 nor, in a year the member keeps its commitment (the alliance's target, an earlier
+guideline or its national pledge), below the commitment's line
+(``sim.core.dynamics.commitment``). Related
 spending follows its own target path with the pressure weight, and not below that path in a
 year the target's commitment binds and is kept whole (not for an earlier commitment alone).
 """
@@ -16,6 +18,7 @@ import numpy as np
 
 from sim.core.dynamics import param_index as P
 from sim.core.dynamics.commitment import KEPT_ALL, decides_at, keep_commitment, target_binds
+from sim.core.dynamics.fiscal_room import carry_reference, fiscal_brake
 from sim.core.dynamics.jit import clip, fmax, fmin, inlined
 from sim.core.dynamics.pressure import progress
 from sim.core.dynamics.retrenchment import retrenchment_cut
@@ -38,7 +41,10 @@ def choose_shares(st, p, c, s, new, r: int, k: int, weight: np.ndarray, noise: n
         core_now = s.core_share_pct[r, i]
         # the hegemon's retrenchment, if any, lowers its desired share
         new.desired_core_share_pct[r, i] -= retrenchment_cut(st, p, r, i, st.times[k + 1])
+        carry_reference(st, s, new, r, k, i)
         step = speed * DT * (new.desired_core_share_pct[r, i] - core_now)
+        if step > 0.0:  # a rise is slowed by fiscal stress (a fall never is)
+            step = step * fiscal_brake(st, p, new, r, k, i, core_now)
         step = step + p[r, P.noise_sd_pp] * noise[i]
         r0 = c.related_share_initial[r, i]
         related_path = r0 + (p[r, P.target_related_pct_gdp] - r0) * share

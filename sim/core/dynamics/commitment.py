@@ -11,7 +11,7 @@ docs/THEORY.md §3.1) the target + margin itself, binding only from the deadline
 **The decision.** At the start of each year in which the commitment binds, each armed member
 compares the rise it needs, its line at the end of that year less its share at the end of the
 year before, with what it can raise in one year's budget: ``commitment_capacity_pp`` times its
-fiscal space that year (from its debt and deficit, ``sim.core.fiscal.space_of``).
+fiscal space that year (from its debt and deficit: ``sim.core.dynamics.fiscal_room``).
 If the rise is no larger, it keeps the commitment for the year: its core share never falls below
 the line (the budget is set to meet it, whatever the partial adjustment toward its desired share
 would give), nor its related share below the related path. Otherwise it delays, on its own
@@ -42,8 +42,8 @@ from __future__ import annotations
 
 import math
 
-from sim.core import fiscal
 from sim.core.dynamics import param_index as P
+from sim.core.dynamics.fiscal_room import fiscal_space
 from sim.core.dynamics.jit import fmax, inlined, kernel
 from sim.core.dynamics.pressure import target_path
 from sim.core.dynamics.state import DT, EPS
@@ -60,33 +60,6 @@ def year_starts(st, k: int) -> bool:
     """Whether row k is the first quarter of a calendar year."""
     t = st.times[k]
     return t - math.floor(t + EPS) < EPS
-
-
-@inlined
-def fiscal_space(st, p, ref, r: int, k: int, i: int, share: float) -> float:
-    """Member i's fiscal space at row k in run r with core share ``share`` (``sim.core.fiscal``).
-
-    In a projected year (after the fiscal data) its balance carries the rise of its share since
-    the end of the data, ``ref`` (R, N) (``State.fiscal_reference_pct``), less what the escape
-    clause exempts (:func:`sim.core.fiscal.assessed_balance`). The debt and deficit shocks
-    (``debt_shock_pct_gdp``, ``deficit_shock_pct_gdp``) apply from ``fiscal_shock_year`` on.
-    """
-    balance = st.fiscal_balance_pct[k, i]
-    if st.fiscal_projected[k] > 0.0:
-        balance = fiscal.assessed_balance(
-            balance,
-            share - ref[r, i],
-            st.fiscal_allowance_pp[k, i],
-            p[r, P.defence_deficit_financed],
-        )
-    shocked = st.times[k] >= p[r, P.fiscal_shock_year] - EPS
-    return fiscal.space_of(
-        st.fiscal_debt_pct[k, i],
-        balance,
-        p[r, P.fiscal_stress_weight],
-        p[r, P.debt_shock_pct_gdp] if shocked else 0.0,
-        p[r, P.deficit_shock_pct_gdp] if shocked else 0.0,
-    )
 
 
 @inlined
@@ -161,7 +134,8 @@ def decide_commitment(st, p, c, plan, ref, r: int, k: int, i: int, share: float)
 def keep_commitment(st, p, c, s, new, r: int, k: int, i: int, core: float, decides: bool) -> float:
     """Member i of run r at row k + 1: decide whether it keeps its commitment; its floored share.
 
-    Writes ``new.commitment_kept[r, i]`` (:data:`KEPT_ALL`, :data:`KEPT_EARLIER` or 0; decided
+    Reads ``new.fiscal_reference_pct`` (set by ``fiscal_room.carry_reference`` this quarter). Writes
+    ``new.commitment_kept[r, i]`` (:data:`KEPT_ALL`, :data:`KEPT_EARLIER` or 0; decided
     at each year start, :func:`decide_commitment`, and held through the year) and returns
     ``core`` (the share the adjustment gives for row k + 1) raised to the line it keeps this
     year: the whole commitment line, or the earlier commitments' line. ``decides`` is
@@ -169,10 +143,6 @@ def keep_commitment(st, p, c, s, new, r: int, k: int, i: int, core: float, decid
     """
     kept = s.commitment_kept[r, i]
     t = st.times[k + 1]
-    ref = s.fiscal_reference_pct[r, i]
-    if st.fiscal_projected[k + 1] > st.fiscal_projected[k]:  # the first year after the data
-        ref = s.core_share_pct[r, i]
-    new.fiscal_reference_pct[r, i] = ref
     if decides and st.armed[i] > 0.0:
         kept = decide_commitment(
             st, p, c, new.plan_start_pct, new.fiscal_reference_pct, r, k + 1, i,

@@ -233,7 +233,7 @@ class State(NamedTuple):
     fiscal_reference_pct: np.ndarray
     """(R, N) each member's core share at the end of the last year of fiscal data (its initial
     share in a run that starts after it): a projected year's deficit carries the rise since
-    (``sim.core.fiscal``, ``sim.core.dynamics.commitment.fiscal_space``)."""
+    (``sim.core.fiscal``, ``sim.core.dynamics.fiscal_room.fiscal_space``)."""
     plan_start_pct: np.ndarray
     """(R, N) the share each member's target path starts from: its initial share, re-based to
     its share at the commitment's review (``sim.core.dynamics.pressure.target_path``)."""
