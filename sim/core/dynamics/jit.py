@@ -13,17 +13,28 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-kernel = njit(error_model="numpy", nogil=True)
+kernel = njit(error_model="numpy", nogil=True, _nrt=False)
 """The decorator of every function of the equations (compiled when first called, or loaded
-from the cache by the compiled step of ``sim.core.dynamics.compiled``)."""
-inlined = njit(error_model="numpy", nogil=True, inline="always")
+from the cache by the compiled step of ``sim.core.dynamics.compiled``).
+
+Compiled without numba's reference counting of arrays (``_nrt=False``): such a function
+allocates no array (its work space comes from its caller, an :data:`entry` or an
+:data:`allocating` function). With it, every array of a state or of the constants that a
+function passes on (``st``, ``c``, ``s``: dozens each) was counted in and out by an atomic
+operation at every call, inlined or not, in every member's loop: two thirds of the step's time
+(docs/PERFORMANCE.md, issue 13). The arrays are owned by the Python caller throughout."""
+inlined = njit(error_model="numpy", nogil=True, inline="always", _nrt=False)
 """The decorator of a decision term's kernel and of the decision that sums the terms: as
 :data:`kernel`, and inlined where it is called (a term is called once per member per quarter,
 too often to pay for a call that passes every array)."""
-entry = njit(error_model="numpy", nogil=True, cache=True)
+allocating = njit(error_model="numpy", nogil=True, _nrt=True)
+"""The decorator of the few functions of the equations that allocate their work space (with
+numba's reference counting): a block of runs' work space (``sim.core.dynamics.kernel``), the
+stack of a sum over more than 128 members, the merge sort of more than 64."""
+entry = njit(error_model="numpy", nogil=True, cache=True, _nrt=True)
 """The decorator of the compiled step's entry points (``sim.core.dynamics.kernel``): as
-:data:`kernel`, and their machine code is cached on disk so that a new process (a sweep worker)
-loads it instead of compiling again."""
+:data:`allocating`, and their machine code is cached on disk so that a new process (a sweep
+worker) loads it instead of compiling again."""
 
 _BLOCK = 128  # numpy's PW_BLOCKSIZE
 _UNROLL = 8
@@ -38,7 +49,10 @@ def pairwise_sum(a: np.ndarray) -> float:
     equations give the bits the numpy ones gave (``tests/core/test_jit.py`` checks it against
     ``np.sum`` for every length up to 600).
     """
-    return _pairwise(a, 0, a.shape[0])
+    n = a.shape[0]
+    if n <= _BLOCK:  # one block: no stack to allocate
+        return _block(a, 0, n)
+    return _pairwise(a, 0, n)
 
 
 @kernel
@@ -76,7 +90,7 @@ def _block(a: np.ndarray, start: int, n: int) -> float:
     return res
 
 
-@kernel
+@allocating  # its stack (called for more than 128 members only)
 def _pairwise(a: np.ndarray, start: int, n: int) -> float:
     """Numpy's pairwise sum of ``a[start:start + n]``: blocks of 128 combined by halves.
 

@@ -20,7 +20,7 @@ from sim.core.dynamics import param_index as P
 from sim.core.dynamics.capacity import build_capacity
 from sim.core.dynamics.choice import choose_shares
 from sim.core.dynamics.commitment import decide_at_start
-from sim.core.dynamics.jit import entry, fmax, fmin, inlined, kernel, pairwise_sum
+from sim.core.dynamics.jit import allocating, entry, fmax, fmin, inlined, kernel, pairwise_sum
 from sim.core.dynamics.pressure import feel_pressure
 from sim.core.dynamics.record import alliance_row, member_rows
 from sim.core.dynamics.rival import rival_respond
@@ -173,8 +173,14 @@ def initialise(st, p, c, s, start, rival_start, path, weight, before, totals):
     output, capacity and stock and the allies' stock; or (3, 0, 0) and (0, 4): none, the
     initial shares are rest points.
     """
-    runs, carry = c.munitions_per_usd_bn.shape[0], start.shape[1] > 0
     spend = np.empty(st.exposure.shape[0])
+    initialise_runs(st, p, c, s, start, rival_start, path, weight, before, totals, spend)
+
+
+@kernel
+def initialise_runs(st, p, c, s, start, rival_start, path, weight, before, totals, spend):
+    """:func:`initialise`, with ``spend`` (N,) as work space."""
+    runs, carry = c.munitions_per_usd_bn.shape[0], start.shape[1] > 0
     for r in range(runs):
         _initial_levels(st, p, c, s, r, spend, totals)
         decide_at_start(st, p, c, s, r)
@@ -209,18 +215,21 @@ def advance(st, p, c, s, new, k, member_noise, rival_noise, q, path, weight, bef
     ``path``, ``weight``, ``before`` (R, N) and ``totals`` (3, R) are work space.
     """
     runs = c.munitions_per_usd_bn.shape[0]
+    spend, counts = np.empty(st.exposure.shape[0]), np.empty(st.n_regions)
     advance_runs(
-        st, p, c, s, new, k, member_noise, rival_noise, q, path, weight, before, totals, 0, runs
-    )
+        st, p, c, s, new, k, member_noise, rival_noise, q, path, weight, before, totals,
+        spend, counts, 0, runs,
+    )  # fmt: skip
 
 
 @kernel
-def advance_runs(
-    st, p, c, s, new, k, member_noise, rival_noise, q, path, weight, before, totals, first, last
-):
-    """:func:`advance` for runs ``first`` to ``last - 1`` only."""
+def advance_runs(st, p, c, s, new, k, member_noise, rival_noise, q, path, weight, before, totals,
+                 spend, counts, first, last):  # fmt: skip
+    """:func:`advance` for runs ``first`` to ``last - 1`` only.
+
+    ``spend`` (N,) and ``counts`` (``st.n_regions``,) are work space.
+    """
     n = st.exposure.shape[0]
-    spend = np.empty(n)
     x = TermInputs(
         st, p, c, s, k, new.threat, path, weight, new.peers_at_target, before,
         totals[0], totals[1], totals[2],
@@ -229,7 +238,7 @@ def advance_runs(
         alliance_output = pairwise_sum(s.munitions_output[r])
         _totals(st, c, s, r, spend, totals)
         perceive_threat(st, p, c, s, new, r, k, alliance_output)
-        feel_pressure(st, p, c, s, new, r, k, path, weight)
+        feel_pressure(st, p, c, s, new, r, k, path, weight, counts)
         decide(x, r, c.anchor_pct, new.term_values, new.desired_core_share_pct)
         choose_shares(st, p, c, s, new, r, k, weight, member_noise[r, q])
         growth = 1 + p[r, P.gdp_growth_pct_per_year] * DT / 100
@@ -263,15 +272,21 @@ def record(st, c, s, k, alliance, members, core):
     Into ``alliance[r, k]`` (K,), ``members[r, k]`` (N, M) and ``core[r, k]`` (N,) (the core
     shares alone), each when it is not empty (0 runs: not kept).
     """
-    record_runs(st, c, s, k, alliance, members, core, 0, c.munitions_per_usd_bn.shape[0])
+    work, order = _record_work(st)
+    runs = c.munitions_per_usd_bn.shape[0]
+    record_runs(st, c, s, k, alliance, members, core, work, order, 0, runs)
+
+
+@allocating
+def _record_work(st):
+    """Work space of :func:`record_runs`: (5, N) and (N,) int."""
+    n = st.exposure.shape[0]
+    return np.empty((5, n)), np.empty(n, dtype=np.int64)
 
 
 @kernel
-def record_runs(st, c, s, k, alliance, members, core, first, last):
-    """:func:`record` for runs ``first`` to ``last - 1`` only."""
-    n = st.exposure.shape[0]
-    work = np.empty((5, n))
-    order = np.empty(n, dtype=np.int64)
+def record_runs(st, c, s, k, alliance, members, core, work, order, first, last):
+    """:func:`record` for runs ``first`` to ``last - 1`` only; ``work``, ``order`` work space."""
     for r in range(first, last):
         if alliance.shape[0] > 0:
             alliance_row(st, c, s, r, alliance[r, k], work, order)
@@ -282,19 +297,21 @@ def record_runs(st, c, s, k, alliance, members, core, first, last):
                 core[r, k, i] = s.core_share_pct[r, i]
 
 
-@kernel
+@allocating  # the block's work space
 def run_block(st, p, c, s0, s1, member_noise, rival_noise, alliance, members, core, work, totals,
               first, last):  # fmt: skip
     """Runs ``first`` to ``last - 1`` (initialised) through every quarter, recording each row."""
     path, weight, before = work[0], work[1], work[2]
-    record_runs(st, c, s0, 0, alliance, members, core, first, last)
+    spend, counts = np.empty(st.exposure.shape[0]), np.empty(st.n_regions)
+    rows, order = _record_work(st)
+    record_runs(st, c, s0, 0, alliance, members, core, rows, order, first, last)
     for k in range(member_noise.shape[1]):
         a, b = (s0, s1) if k % 2 == 0 else (s1, s0)
         advance_runs(
             st, p, c, a, b, k, member_noise, rival_noise, k, path, weight, before, totals,
-            first, last,
+            spend, counts, first, last,
         )  # fmt: skip
-        record_runs(st, c, b, k + 1, alliance, members, core, first, last)
+        record_runs(st, c, b, k + 1, alliance, members, core, rows, order, first, last)
 
 
 @entry

@@ -58,7 +58,9 @@ def target_path(st, p, c, plan, r: int, i: int, t: float) -> float:
 
 
 @inlined
-def feel_pressure(st, p, c, s, new, r: int, k: int, path: np.ndarray, weight: np.ndarray) -> None:
+def feel_pressure(
+    st, p, c, s, new, r: int, k: int, path: np.ndarray, weight: np.ndarray, counts: np.ndarray
+) -> None:
     """Process 2: run r's target path, pressure weight and fraction of peers at the target.
 
     The weight is ``hegemon_pressure + peer_conformity * (fraction of peers at the target)``,
@@ -67,11 +69,13 @@ def feel_pressure(st, p, c, s, new, r: int, k: int, path: np.ndarray, weight: np
     a region table), clipped to [0, 1], and 0 for members without armed forces; the path ends at
     the target plus ``target_margin_pp``. Writes row r of ``path`` (% GDP), ``weight`` and
     ``new.peers_at_target`` (each (R, N), in [0, 1]), and ``new.plan_start_pct``: the plan's
-    start, re-based to the member's share in the review's first quarter.
+    start, re-based to the member's share in the review's first quarter. ``counts``
+    (``st.n_regions``,) is work space.
     """
     n = st.exposure.shape[0]
     peers = new.peers_at_target
-    counts = np.zeros(st.n_regions)  # members at target per region (sums of 0/1: exact)
+    for g in range(st.n_regions):  # members at target per region (sums of 0/1: exact)
+        counts[g] = 0.0
     for i in range(n):
         if s.core_share_pct[r, i] >= c.target_core_pct[r, i] - EPS:
             counts[st.region_of[i]] += 1.0

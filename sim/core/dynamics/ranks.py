@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.core.dynamics.jit import kernel
+from sim.core.dynamics.jit import allocating, kernel
 
 
-@kernel
+@allocating  # numpy's merge sort (more than 64 members) allocates
 def sort_order(x: np.ndarray, order: np.ndarray) -> None:
     """The stable ascending order of ``x`` into ``order``.
 

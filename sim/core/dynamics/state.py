@@ -334,8 +334,13 @@ def draw_shocks(
     """
     member = np.empty((len(seeds), n_steps, n_members))
     rival = np.empty((len(seeds), n_steps))
+    # SeedSequence(seed, spawn_key=(j,)) is SeedSequence(seed).spawn(2)[j] (as in
+    # ``sim.core.ensemble.derive_seed``) and Generator(PCG64(.)) is default_rng(.), built
+    # directly: the same numbers, a tenth less time than spawning from a parent
+    sequence, generator, bits = np.random.SeedSequence, np.random.Generator, np.random.PCG64
     for r, seed in enumerate(seeds):
-        member_ss, rival_ss = np.random.SeedSequence(seed).spawn(2)
-        member[r] = np.random.default_rng(member_ss).standard_normal((n_steps, n_members))
-        rival[r] = np.random.default_rng(rival_ss).standard_normal(n_steps)
+        member[r] = generator(bits(sequence(seed, spawn_key=(0,)))).standard_normal(
+            (n_steps, n_members)
+        )
+        rival[r] = generator(bits(sequence(seed, spawn_key=(1,)))).standard_normal(n_steps)
     return member, rival
