@@ -402,7 +402,10 @@ def backcast_validation():
     fig, ax = plt.subplots(2, 2, figsize=(7.0, 6.6))
     for a, year in zip(ax.flat, years, strict=True):
         m = members[(members["year"] == year) & members["data"].notna()]
+        # clipped at 0: a member whose runs hardly differ can have its mean a rounding error
+        # outside its 5-95% band
         err = np.vstack([m["model_mean"] - m["model_p05"], m["model_p95"] - m["model_mean"]])
+        err = np.maximum(err, 0.0)
         a.errorbar(
             m["data"],
             m["model_mean"],

@@ -104,3 +104,26 @@ def test_a_member_that_delays_the_plan_but_keeps_its_earlier_commitments_says_so
         assert agent.core_share_pct >= c["earlier_line_pct"] - 1e-12  # held at the earlier line
         assert "keeps its earlier commitments" in agent.explain()
         assert f"{c['earlier_line_pct']:.2f}%" in agent.explain()
+
+
+def test_with_the_fiscal_brake_on_a_stressed_member_says_how_much_it_slows_its_rises():
+    # fiscal_brake = 1 (off in the shipped scenarios): a rise is the adjustment's times the
+    # member's fiscal space (sim.core.dynamics.fiscal_room); Italy's 2014 debt is far above 60%
+    from sim.viz.member_card import commitment_rows
+
+    model = AllianceModel(scenario="backcast_2014.toml", rng=1, fiscal_brake=1.0)
+    model.step()
+    ita = next(a for a in model.member_agents if a.iso3 == "ITA")
+    c = ita.commitment()
+    assert c["rise_factor"] == pytest.approx(c["fiscal_space"])  # space ** 1
+    assert c["rise_factor"] < 0.5
+    assert f"to {100 * c['rise_factor']:.0f}% of the partial adjustment's" in ita.explain()
+    assert ("Fiscal brake", f"rises at {100 * c['rise_factor']:.0f}% of the adjustment's") in (
+        commitment_rows(ita)
+    )
+    # off (the default scenario's value): no such sentence, no such row
+    plain = AllianceModel(scenario="backcast_2014.toml", rng=1)
+    plain.step()
+    off = next(a for a in plain.member_agents if a.iso3 == "ITA")
+    assert "fiscal brake" not in off.explain()
+    assert all(label != "Fiscal brake" for label, _ in commitment_rows(off))
