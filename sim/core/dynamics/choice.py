@@ -3,8 +3,9 @@
 Desired share = anchor + each term times its sign (threat - free riding by default), pulled
 toward the target path by the pressure term (``sim.core.dynamics.terms``, summed by the
 ``decide`` function generated from the registry: ``sim.core.dynamics.compiled``); the share
-moves toward it by partial adjustment, a rise slowed by the member's fiscal space
-(``fiscal_brake``, ``sim.core.dynamics.fiscal_room``), with noise and a ramp limit,
+moves toward it by partial adjustment (a rise slowed by the member's fiscal space when the
+fiscal brake is on, ``sim.core.dynamics.fiscal_room``; off in the shipped scenarios), with
+noise and a ramp limit,
 never below 0 nor, in a year the member keeps its commitment (the alliance's target, an earlier
 guideline or its national pledge), below the commitment's line
 (``sim.core.dynamics.commitment``). Related

@@ -7,11 +7,12 @@ and deficit, is ``sim.core.fiscal``) and the two places it limits a rise:
   ``commitment_capacity_pp`` times its fiscal space (``sim.core.dynamics.commitment``);
 - the *fiscal brake*: each quarter a member's step up toward its desired share (the partial
   adjustment, ``sim.core.dynamics.choice``) is multiplied by its fiscal space to the power
-  ``fiscal_brake`` (0: off, the declared default; 1 in the backcast and the forward scenarios,
-  chosen by the hindcast: docs/VALIDATION.md). A member within the Maastricht reference values
-  raises its budget at the pace of the partial adjustment; Italy in 2023 (debt 135%, deficit
-  7%: space 0.07 at ``fiscal_stress_weight`` 1) at 7% of it. A fall is never slowed: cutting a
-  budget needs no fiscal room.
+  ``fiscal_brake``. It is off (0) in every shipped scenario: refitted at every origin, the
+  hindcast forecasts worse with it at 1 (docs/VALIDATION.md, *The fiscal brake: tried, not
+  adopted*); it stays as an option for scenarios. At 1 a member within the Maastricht reference
+  values raises its budget at the pace of the partial adjustment and Italy in 2023 (debt 135%,
+  deficit 7%: space 0.07 at ``fiscal_stress_weight`` 1) at 7% of it. A fall is never slowed:
+  cutting a budget needs no fiscal room.
 
 After the last year of fiscal data a member's balance carries its rise since then
 (:func:`carry_reference`, ``sim.core.fiscal.assessed_balance``), so a member that borrows to
