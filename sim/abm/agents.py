@@ -13,7 +13,7 @@ import mesa
 
 from sim.core.dynamics import member_terms
 from sim.core.dynamics.commitment import KEPT_EARLIER, commitment_line, earlier_line
-from sim.core.dynamics.fiscal_room import fiscal_space
+from sim.core.dynamics.fiscal_room import fiscal_brake, fiscal_space
 from sim.core.dynamics.retrenchment import retrenchment_cut
 from sim.core.metrics import MEMBER_COLUMNS
 
@@ -97,7 +97,7 @@ class MemberState(mesa.Agent):
             "binding": capacity > 0.0,
             "fiscal_space": space,
             "affordable_pp": capacity * space,
-            "rise_factor": space ** float(model.params.fiscal_brake),
+            "rise_factor": float(fiscal_brake(st, p, state.fiscal_reference_pct, 0, k, i, share)),
         }
 
     def explain(self) -> str:

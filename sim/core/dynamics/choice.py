@@ -5,12 +5,11 @@ toward the target path by the pressure term (``sim.core.dynamics.terms``, summed
 ``decide`` function generated from the registry: ``sim.core.dynamics.compiled``); the share
 moves toward it by partial adjustment (a rise slowed by the member's fiscal space when the
 fiscal brake is on, ``sim.core.dynamics.fiscal_room``; off in the shipped scenarios), with
-noise and a ramp limit,
-never below 0 nor, in a year the member keeps its commitment (the alliance's target, an earlier
-guideline or its national pledge), below the commitment's line
-(``sim.core.dynamics.commitment``). Related
-spending follows its own target path with the pressure weight, and not below that path in a
-year the target's commitment binds and is kept whole (not for an earlier commitment alone).
+noise and a ramp limit, never below 0 nor, in a year the member keeps its commitment (the
+alliance's target, an earlier guideline or its national pledge), below the commitment's line
+(``sim.core.dynamics.commitment``). Related spending follows its own target path with the
+pressure weight, and not below that path in a year the target's commitment binds and is kept
+whole (not for an earlier commitment alone).
 """
 
 from __future__ import annotations
@@ -45,7 +44,7 @@ def choose_shares(st, p, c, s, new, r: int, k: int, weight: np.ndarray, noise: n
         carry_reference(st, s, new, r, k, i)
         step = speed * DT * (new.desired_core_share_pct[r, i] - core_now)
         if step > 0.0:  # a rise is slowed by fiscal stress (a fall never is)
-            step = step * fiscal_brake(st, p, new, r, k, i, core_now)
+            step = step * fiscal_brake(st, p, new.fiscal_reference_pct, r, k + 1, i, core_now)
         step = step + p[r, P.noise_sd_pp] * noise[i]
         r0 = c.related_share_initial[r, i]
         related_path = r0 + (p[r, P.target_related_pct_gdp] - r0) * share

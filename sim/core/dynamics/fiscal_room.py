@@ -68,14 +68,15 @@ def carry_reference(st, s, new, r: int, k: int, i: int) -> None:
 
 
 @inlined
-def fiscal_brake(st, p, new, r: int, k: int, i: int, share: float) -> float:
-    """The factor in (0, 1] on member i's rise toward its desired share at row k + 1.
+def fiscal_brake(st, p, ref, r: int, k: int, i: int, share: float) -> float:
+    """The factor in (0, 1] on member i's rise toward its desired share at row k.
 
-    Its fiscal space (:func:`fiscal_space`, with ``share`` its core share now) to the power
-    ``fiscal_brake``: 1 when the brake is off (``fiscal_brake`` = 0, the default). Reads
-    ``new.fiscal_reference_pct`` (:func:`carry_reference`).
+    Its fiscal space (:func:`fiscal_space` at row k, with ``share`` its core share and ``ref``
+    its reference, ``State.fiscal_reference_pct``) to the power ``fiscal_brake``: 1 when the
+    brake is off (``fiscal_brake`` = 0, the default). The equations and the member agent's
+    account (``sim.abm.agents``) both call it.
     """
     power = p[r, P.fiscal_brake]
     if power <= 0.0:
         return 1.0
-    return fiscal_space(st, p, new.fiscal_reference_pct, r, k + 1, i, share) ** power
+    return fiscal_space(st, p, ref, r, k, i, share) ** power
