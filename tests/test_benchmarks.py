@@ -58,6 +58,19 @@ def test_speed_checks_ratios_and_verdicts() -> None:
     assert targets.speed_checks(1000, 700, 1700, 1.0, 300.0)[3].verdict == "PASS"
 
 
+def test_large_checks_and_the_pair_of_kernels() -> None:
+    sizes = {"large_runs": 60000}
+    one, two = targets.large_checks(4000, 3000, 6000, sizes)
+    # 3,000 of 4,000 runs/s is 0.75 (>= 0.70); 6,000 is 1.5x (< 1.7x)
+    assert one.label.endswith("60,000 runs") and one.value == pytest.approx(0.75) and one.met
+    assert two.value == pytest.approx(1.5) and two.verdict == "MISS"
+    # two kernels of 30,000 runs each, in 6 s and 7.5 s: 5,000 + 4,000 runs/s, so 60,000 runs
+    # at 9,000 runs/s take 6.67 s
+    assert targets.pair_seconds(60000, [6.0, 7.5]) == pytest.approx(60000 / 9000)
+    with pytest.raises(ValueError, match="expected positive seconds"):
+        targets.pair_seconds(60000, [6.0, 0.0])
+
+
 def test_calibration_checks_speed_up_and_same_fit() -> None:
     before = targets.Before(seconds=187.5, cpu_s=186.8, loss=0.07, evaluations=1, commit="x")
     fast, same = targets.calibration_checks(187.5 / 4, 0.07 + 5e-7, before)

@@ -12,6 +12,10 @@ Measures, in one invocation on this machine, and prints as one table with issue 
   subprocess timed from launch to exit (start-up, planning and every file included), on a
   6,000-run sweep (a 10 x 10 grid, alliance series kept): 1 worker pinned to 1 CPU, and 2
   workers on the machine's 2 CPUs;
+- the same, side by side again, on a 60,000-run sweep (the kernel on 60,000 runs too), where a
+  process's start-up (imports, loading the compiled step: about a second) is repaid, with two
+  kernels at once, one per CPU: what two CPUs give when both are busy, the ceiling of two
+  workers on this machine;
 - calibration: ``python -m sim calibrate configs/backcast_2014.toml`` with the full budget
   (``--quick``: ``SIM_CALIBRATE_BUDGET=smoke``), launch to exit, not pinned, with the loss it
   reaches to full precision, against the "before" numbers in ``targets.CALIBRATION_BEFORE``.
@@ -44,12 +48,30 @@ import engines
 import targets
 
 SIZES = {
-    False: {"rounds": 3, "kernel_runs": 6000, "batch": 2000, "sweep_runs": 6000, "mesa_runs": 300},
-    True: {"rounds": 1, "kernel_runs": 1000, "batch": 500, "sweep_runs": 1000, "mesa_runs": 10},
+    False: {
+        "rounds": 3,
+        "kernel_runs": 6000,
+        "batch": 2000,
+        "sweep_runs": 6000,
+        "mesa_runs": 300,
+        "large_rounds": 2,
+        "large_runs": 60000,
+    },
+    True: {
+        "rounds": 1,
+        "kernel_runs": 1000,
+        "batch": 500,
+        "sweep_runs": 1000,
+        "mesa_runs": 10,
+        "large_rounds": 1,
+        "large_runs": 2000,
+    },
 }
 """The sizes of a full (False) and a quick (True) run."""
 ENGINES = {"kernel": "kernel_runs", "sweep_1": "sweep_runs", "sweep_2": "sweep_runs"}
-"""The engines measured in rounds, and the size that gives their runs."""
+"""The engines measured in rounds on the 6,000-run sweep, and the size that gives their runs."""
+LARGE = {"kernel": "kernel_large", "sweep_1": "sweep_1_large", "sweep_2": "sweep_2_large"}
+"""The same engines on the large sweep (``large_runs``: start-up repaid), under these keys."""
 
 
 def environment() -> dict[str, Any]:
@@ -73,25 +95,38 @@ def environment() -> dict[str, Any]:
     }
 
 
-def measure_rounds(folder: Path, sizes: dict[str, int]) -> dict[str, list[float]]:
-    """Kernel and sweep command in alternating rounds: wall and CPU seconds per round for each."""
-    config = engines.write_sweep_config(folder, sizes["sweep_runs"])
-    times: dict[str, list[float]] = {k: [] for k in ENGINES}
-    cpu: dict[str, list[float]] = {k: [] for k in ENGINES}
+def measure_rounds(
+    folder: Path, sizes: dict[str, int], large: bool = False
+) -> dict[str, dict[str, list[float]]]:
+    """Kernel and sweep command in alternating rounds: wall and CPU seconds per round for each.
+
+    ``large``: on the large sweep (``large_runs`` runs, the kernel on as many), with two
+    kernels at once (one per CPU, ``kernel_pair``) in each round as well.
+    """
+    runs = sizes["large_runs"] if large else sizes["sweep_runs"]
+    kernel_runs = runs if large else sizes["kernel_runs"]
+    keys = LARGE if large else {k: k for k in ENGINES}
+    config = engines.write_sweep_config(folder, runs, name="large" if large else "bench")
+    times: dict[str, list[float]] = {k: [] for k in keys.values()}
+    cpu: dict[str, list[float]] = {k: [] for k in keys.values()}
 
     def keep(key: str, wall_cpu: tuple[float, float]) -> None:
-        times[key].append(wall_cpu[0])
-        cpu[key].append(wall_cpu[1])
+        times[keys[key]].append(wall_cpu[0])
+        cpu[keys[key]].append(wall_cpu[1])
 
-    for r in range(sizes["rounds"]):
+    for r in range(sizes["large_rounds" if large else "rounds"]):
         with engines.pinned(1):
-            keep("kernel", engines.kernel_seconds(sizes["kernel_runs"], sizes["batch"]))
+            keep("kernel", engines.kernel_seconds(kernel_runs, sizes["batch"]))
         for workers in (1, 2):
-            out = folder / f"sweep-round{r}-workers{workers}"
+            out = folder / f"sweep-{config.stem}-round{r}-workers{workers}"
             with engines.pinned(workers):
                 keep(f"sweep_{workers}", engines.sweep_seconds(config, out, workers))
             shutil.rmtree(out)
-        print(f"round {r + 1}/{sizes['rounds']} done", file=sys.stderr)
+        if large:
+            with engines.pinned(2):
+                pair = engines.kernel_pair_seconds(kernel_runs // 2, sizes["batch"])
+            times.setdefault("kernel_pair", []).append(targets.pair_seconds(kernel_runs, pair))
+        print(f"{config.stem} round {r + 1} done", file=sys.stderr)
     return {"times": times, "cpu": cpu}
 
 
@@ -102,6 +137,8 @@ def measure(quick: bool, calibration: bool) -> dict[str, Any]:
     folder = Path(tempfile.mkdtemp(prefix="sim-bench-"))
     try:
         result |= measure_rounds(folder, sizes)
+        for part, found in measure_rounds(folder, sizes, large=True).items():
+            result[part] |= found
         with engines.pinned(1):
             result["batch_run"] = engines.batch_run_seconds(sizes["mesa_runs"])
         print("mesa.batch_run done", file=sys.stderr)
@@ -127,6 +164,10 @@ def rates(result: dict[str, Any]) -> dict[str, Any]:
         b["startup_s"], out["batch_run"], s["sweep_runs"]
     )
     out["sweep_1_s"] = targets.spread(t["sweep_1"])[0]
+    for key in (*LARGE.values(), "kernel_pair"):
+        out[key] = targets.spread([targets.rate(s["large_runs"], x) for x in t[key]])
+    for key in LARGE.values():
+        out[f"{key}_cpu_ms"] = 1e3 * targets.spread(result["cpu"][key])[0] / s["large_runs"]
     return out
 
 
@@ -134,6 +175,9 @@ def checks(result: dict[str, Any], r: dict[str, Any]) -> list[targets.Check]:
     """Every target, from the measurements."""
     found = targets.speed_checks(
         r["kernel"][0], r["sweep_1"][0], r["sweep_2"][0], r["sweep_1_s"], r["batch_run_sweep_s"]
+    )
+    found += targets.large_checks(
+        r["kernel_large"][0], r["sweep_1_large"][0], r["sweep_2_large"][0], result["sizes"]
     )
     if "calibration" in result:
         c = result["calibration"]
@@ -179,9 +223,13 @@ def report(result: dict[str, Any]) -> str:
         ),
         f"| `mesa.batch_run(..., number_processes=1)`: {b['run_s']:.1f} s + start-up "
         f"{b['startup_s']:.1f} s | 1 CPU | {s['mesa_runs']:,} | {r['batch_run']:,.1f} | |",
+        *large_rows(s, r, row),
         "",
         f"{n:,} runs end to end: sweep (1 worker) {r['sweep_1_s']:.1f} s; mesa.batch_run "
         f"{r['batch_run_sweep_s']:,.0f} s (start-up + {n:,} runs at its rate)",
+        f"two kernels at once, one per CPU, {s['large_runs'] // 2:,} runs each: "
+        f"{r['kernel_pair'][0]:,.0f} runs/s, {r['kernel_pair'][0] / r['kernel_large'][0]:.2f}x "
+        "the kernel on one CPU: the most two workers could give on this machine",
     ]
     if "calibration" in result:
         c = result["calibration"]
@@ -199,6 +247,26 @@ def report(result: dict[str, Any]) -> str:
         value = f"{ch.value:.2g}" if ch.at_most else f"{ch.value:,.2f}x"
         lines.append(f"| {ch.label} | {value} | {goal} | {ch.verdict} |")
     return "\n".join(lines)
+
+
+def large_rows(s: dict[str, int], r: dict[str, Any], row: Any) -> list[str]:
+    """The side-by-side table's rows for the large sweep."""
+    n, rounds = s["large_runs"], s["large_rounds"]
+    return [
+        row(f"kernel, {n:,} runs", "1 CPU", f"{rounds} x {n:,}", "kernel_large"),
+        row(
+            "`python -m sim sweep --workers 1`, end to end",
+            "1 CPU",
+            f"{rounds} x {n:,}",
+            "sweep_1_large",
+        ),
+        row(
+            "`python -m sim sweep --workers 2`, end to end",
+            "2 CPUs",
+            f"{rounds} x {n:,}",
+            "sweep_2_large",
+        ),
+    ]
 
 
 def main() -> None:

@@ -66,6 +66,45 @@ def kernel_seconds(runs: int, batch: int) -> tuple[float, float]:
     return time.perf_counter() - t0, time.process_time() - c0
 
 
+def kernel_child(runs: int, batch: int, cpu: int) -> None:
+    """In a child process pinned to CPU ``cpu``: :func:`kernel_seconds`; print JSON ``seconds``."""
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {cpu})
+    wall, _ = kernel_seconds(runs, batch)
+    print(json.dumps({"seconds": wall}))
+
+
+def kernel_pair_seconds(runs: int, batch: int) -> list[float]:
+    """Two kernels at once, one per CPU, ``runs`` runs each: each one's seconds.
+
+    Each child is a fresh interpreter (this file with ``--kernel-child``) timed after its own
+    warm-up, as :func:`kernel_seconds`. The sum of their rates is the most two worker
+    processes could do on this machine: what two CPUs give when both are busy (shared caches,
+    memory bandwidth, clock), with no sweep around them.
+
+    Raises:
+        RuntimeError: if a child fails.
+    """
+    cpus = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else [0, 1]
+    children = [
+        subprocess.Popen(
+            [sys.executable, __file__, "--kernel-child", str(runs), str(batch), str(cpu)],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for cpu in (cpus * 2)[:2]
+    ]
+    seconds = []
+    for child in children:
+        out, err = child.communicate()
+        if child.returncode != 0:
+            raise RuntimeError(f"--kernel-child exited with {child.returncode}:\n{err[-500:]}")
+        seconds.append(json.loads(out.strip().splitlines()[-1])["seconds"])
+    return seconds
+
+
 def batch_run_child(runs: int) -> None:
     """In a child process: ``mesa.batch_run`` on ``runs`` runs; print its time (JSON ``run_s``).
 
@@ -215,5 +254,10 @@ def _run(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> tu
 if __name__ == "__main__":
     if len(sys.argv) == 3 and sys.argv[1] == "--batch-run-child":
         batch_run_child(int(sys.argv[2]))
+    elif len(sys.argv) == 5 and sys.argv[1] == "--kernel-child":
+        kernel_child(*(int(a) for a in sys.argv[2:]))
     else:
-        sys.exit(f"usage: {sys.argv[0]} --batch-run-child RUNS (used by bench.py)")
+        sys.exit(
+            f"usage: {sys.argv[0]} --batch-run-child RUNS | --kernel-child RUNS BATCH CPU "
+            "(used by bench.py)"
+        )

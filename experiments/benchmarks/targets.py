@@ -131,6 +131,42 @@ def speed_checks(
     ]
 
 
+def large_checks(
+    kernel: float, one_worker: float, two_workers: float, sizes: dict[str, int]
+) -> list[Check]:
+    """The two ratios to the kernel again on the large sweep, where start-up is repaid.
+
+    Args:
+        kernel: ``sim.simulate`` runs/s on one CPU, on as many runs as the sweep.
+        one_worker: the sweep command's runs/s on one worker, end to end.
+        two_workers: the same on two workers.
+        sizes: the benchmark's sizes (``large_runs`` names the rows).
+    """
+    runs = f"{sizes['large_runs']:,} runs"
+    return [
+        Check(
+            f"sweep, 1 worker / kernel, 1 CPU, {runs}", one_worker / kernel, ONE_WORKER_VS_KERNEL
+        ),
+        Check(
+            f"sweep, 2 workers / kernel, 1 CPU, {runs}", two_workers / kernel, TWO_WORKERS_VS_KERNEL
+        ),
+    ]
+
+
+def pair_seconds(runs: int, seconds: Sequence[float]) -> float:
+    """The seconds ``runs`` runs take at the summed rate of kernels run at once.
+
+    Each of the ``len(seconds)`` kernels ran ``runs // len(seconds)`` runs in its seconds.
+
+    Raises:
+        ValueError: for no kernels or a non-positive time.
+    """
+    if not seconds or min(seconds) <= 0:
+        raise ValueError(f"pair_seconds of {list(seconds)}: expected positive seconds")
+    each = runs // len(seconds)
+    return runs / sum(rate(each, s) for s in seconds)
+
+
 def calibration_checks(seconds: float, loss: float, before: Before) -> list[Check]:
     """The calibration targets: the speed-up over ``before`` and the distance of the loss."""
     return [

@@ -191,10 +191,11 @@ def check_batch(params: Sequence[Params], seeds: Sequence[int]) -> None:
             )
     for seed in seeds:
         checked_seed(seed)
-    first = params[0]
+    first, seen = params[0], set()
     for i, p in enumerate(params):
-        if p is first:
+        if id(p) in seen:  # a sweep's chunk repeats a design point's set for each replication
             continue
+        seen.add(id(p))
         for name in STRUCTURAL:
             if getattr(p, name) != getattr(first, name):
                 raise SimulationError(

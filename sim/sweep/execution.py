@@ -358,10 +358,12 @@ def run_chunk(task: ChunkTask) -> ChunkReport:
     """Run one chunk and write its partitions into the sweep folder (``runs/`` last)."""
     t0 = time.perf_counter()
     by_point = {pid: make_params(values, base=task.base) for pid, values in task.points.items()}
-    params = [by_point[int(p)] for p in task.point_ids]
+    point_ids = np.asarray(task.point_ids).tolist()
+    params = [by_point[p] for p in point_ids]
+    keys = {pid: structural_key(p) for pid, p in by_point.items()}
     groups: dict[tuple, list[int]] = {}
-    for i, p in enumerate(params):
-        groups.setdefault(structural_key(p), []).append(i)
+    for i, pid in enumerate(point_ids):
+        groups.setdefault(keys[pid], []).append(i)
     failed: dict[int, str] = {}
     batches: list[_Batch] = []
     for idx in groups.values():

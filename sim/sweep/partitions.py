@@ -156,10 +156,22 @@ def alliance_table(alliance: np.ndarray, quarters: Sequence[str], run_ids: np.nd
         pa.array(np.repeat(np.asarray(run_ids, dtype=np.int64), rows)),
         _labels(quarters, 1, runs),
     ]
+    values = _by_column(flat)
     for j, name in enumerate(ALLIANCE_COLUMNS):
-        dtype = np.int32 if name in COUNT_COLUMNS else np.float32
-        columns.append(pa.array(flat[:, j].astype(dtype)))
+        counted = name in COUNT_COLUMNS  # exact in float64: int32 from there, not from float32
+        columns.append(pa.array(flat[:, j].astype(np.int32) if counted else values[j]))
     return pa.Table.from_arrays(columns, schema=alliance_schema())
+
+
+def _by_column(flat: np.ndarray) -> np.ndarray:
+    """A (rows, K) float64 matrix as (K, rows) float32, each metric contiguous (one pass).
+
+    A third of the time of casting each strided column on its own (a 3,500-run chunk's alliance
+    series: 13 against 45 ms).
+    """
+    out = np.empty((flat.shape[1], flat.shape[0]), dtype=np.float32)
+    out[...] = flat.T
+    return out
 
 
 def members_table(
@@ -173,7 +185,7 @@ def members_table(
         _labels(quarters, n, runs),
         _labels(iso3, 1, runs * rows),
     ]
-    columns += [pa.array(flat[:, j].astype(np.float32)) for j in range(len(MEMBER_COLUMNS))]
+    columns += [pa.array(column) for column in _by_column(flat)]
     return pa.Table.from_arrays(columns, schema=members_schema())
 
 

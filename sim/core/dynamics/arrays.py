@@ -22,11 +22,21 @@ ParamArrays = np.ndarray
 def param_arrays(params: Sequence[Params]) -> np.ndarray:
     """Stack the numeric parameters of a batch into an (R, P) float matrix.
 
-    The columns are in ``sim.core.params.NUMERIC`` order.
+    The columns are in ``sim.core.params.NUMERIC`` order. Each distinct parameter set is read
+    once and its row repeated (a sweep's chunk passes a design point's set once per replication).
     """
-    return np.array(
-        [[getattr(p, name) for name in NUMERIC] for p in params], dtype=np.float64, ndmin=2
+    index: dict[int, int] = {}
+    distinct: list[Params] = []
+    for p in params:
+        if id(p) not in index:
+            index[id(p)] = len(distinct)
+            distinct.append(p)
+    rows = np.array(
+        [[getattr(p, name) for name in NUMERIC] for p in distinct], dtype=np.float64, ndmin=2
     )
+    if len(distinct) == len(params):
+        return rows
+    return np.ascontiguousarray(rows[[index[id(p)] for p in params]])
 
 
 def column(p: np.ndarray, name: str) -> np.ndarray:
