@@ -1,7 +1,5 @@
 """``python -m sim``: see ``sim.cli``."""
 
-import sys
+from sim.cli import run
 
-from sim.cli import main
-
-sys.exit(main())
+run()

@@ -10,11 +10,13 @@ Each subcommand parses its arguments and calls one library function; user errors
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import shlex
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from sim.cli_help import MAIN_EXAMPLES, SuggestingParser, describe, epilog
 from sim.core.config import DEFAULT_SCENARIO, list_scenarios, load_scenario, parse_overrides
@@ -362,3 +364,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"interrupted: {args.command} stopped (Ctrl-C)", file=sys.stderr)
         return 130
+
+
+def run() -> NoReturn:
+    """The ``sim`` command and ``python -m sim``: :func:`main`, then exit with its code.
+
+    Before the interpreter shuts down, the objects left are frozen out of the garbage collector
+    (``gc.freeze``; files are closed and ``atexit`` handlers run as usual). The collector's
+    final passes over them (numba's compiled step and types) took 0.4-0.5 s of every
+    command's exit on the development machine, 0.07 s frozen: a tenth of a 6,000-run sweep.
+    """
+    code = main()
+    gc.freeze()
+    sys.exit(code)

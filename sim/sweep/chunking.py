@@ -13,8 +13,10 @@ sweep loses little; and a chunk's series must fit a worker's memory. From a run'
 - the fewest: :data:`MIN_CHUNK_SECONDS` of work, but never so many that the sweep has fewer than
   :data:`MIN_CHUNKS` chunks (a small sweep is still spread over several workers);
 - without a hint: :data:`TARGET_CHUNK_SECONDS` of work, or the runs over :data:`MIN_CHUNKS`,
-  the fewer; a config's ``chunk_size`` is kept when it lies between the two bounds and is
-  otherwise moved to the nearer bound (and never above the sweep's runs).
+  the fewer, then evened out so that the chunks number a multiple of :data:`MIN_CHUNKS` (1, 2,
+  4 or 8 workers then finish together instead of one running the last chunk alone; never
+  below the least); a config's ``chunk_size`` is kept when it lies between the two bounds and
+  is otherwise moved to the nearer bound (and never above the sweep's runs).
 
 The rule reads only the config (never a clock, never the number of workers), so a sweep's chunks,
 and with them its files' bytes, are the same on one worker or many. The chunk size is recorded in
@@ -76,6 +78,12 @@ def run_cost(members: int, quarters: int, keep_members: bool) -> float:
     return members * quarters * per
 
 
+def _evened(n_runs: int, size: int) -> int:
+    """The chunk size nearest below ``size`` that cuts the runs into a multiple of MIN_CHUNKS."""
+    chunks = -(-n_runs // size)
+    return max(1, -(-n_runs // (-(-chunks // MIN_CHUNKS) * MIN_CHUNKS)))
+
+
 def choose_chunk_size(
     n_runs: int, run_seconds: float, run_bytes: int, hint: int | None = None
 ) -> Chunking:
@@ -100,6 +108,8 @@ def choose_chunk_size(
     lower = min(runs_in(MIN_CHUNK_SECONDS), balance, upper)
     wanted = hint if hint is not None else min(runs_in(TARGET_CHUNK_SECONDS), balance)
     size = max(1, min(max(wanted, lower), upper, n_runs))
+    if hint is None:
+        size = max(_evened(n_runs, size), lower)
     rate = f"~{1 / max(run_seconds, 1e-12):,.0f} runs/s per worker"
     bounds = f"{lower:,}-{upper:,} runs ({rate}, a chunk of {size * run_seconds:.2f} s)"
     if hint is None:

@@ -21,21 +21,17 @@ A local worker process that dies (killed, out of memory) breaks its ``ProcessPoo
 :meth:`ExecutorInfo.replace_broken` starts a new pool, and the sweep runner runs the chunks that
 were in flight again (``sim.sweep.runner``).
 
-Fault injection, for testing resilience: the environment variable ``SIM_FAIL_RUN_IDS`` (read
-once by the sweep runner, in the main process, and recorded in the manifest) lists run ids that
-fail on purpose: ``"3,17"`` makes those runs raise, ``"17:nan"`` gives run 17 NaN outputs,
-``"17:kill"`` makes the worker process running run 17's chunk kill itself (SIGKILL) the first
-time the chunk is submitted, and ``"17:kill-always"`` every time. The model itself is never
-touched.
+A chunk honours the faults injected for testing resilience (``sim.sweep.faults``).
 """
 
 from __future__ import annotations
 
+import atexit
 import concurrent.futures as cf
 import contextlib
+import gc
 import multiprocessing
 import os
-import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -50,6 +46,7 @@ from sim.core.ensemble import Trajectories, simulate, structural_key
 from sim.core.errors import UserError
 from sim.core.params import Params, make_params
 from sim.core.summary import summarise
+from sim.sweep.faults import FAULT_ENV, KILL_MODES, kill_worker
 from sim.sweep.integrity import write_chunk
 
 if TYPE_CHECKING:
@@ -61,11 +58,6 @@ from sim.sweep.partitions import (
     runs_table,
     summary_table,
 )
-
-FAULT_ENV = "SIM_FAIL_RUN_IDS"
-FAULT_MODES = ("raise", "nan", "kill", "kill-always")
-KILL_MODES = ("kill", "kill-always")
-
 
 TRIM_KEY = "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_"
 """Dask's setting of ``MALLOC_TRIM_THRESHOLD_`` for its workers, unset for ``--cluster local``.
@@ -160,7 +152,8 @@ def watch_parent(parent: int, interval: float = 0.5) -> None:
     """In a worker process: exit as soon as the sweep process that started it is gone.
 
     A sweep killed with ``kill -9`` cannot stop its workers; without this they would keep
-    running the chunks already queued and then wait forever.
+    running the chunks already queued and then wait forever. Also freezes the garbage collector
+    at the worker's exit (``sim.cli.run`` says why: 0.4 s the sweep would wait for).
     """
 
     def watch() -> None:
@@ -169,6 +162,7 @@ def watch_parent(parent: int, interval: float = 0.5) -> None:
         os._exit(1)
 
     threading.Thread(target=watch, name="watch-parent", daemon=True).start()
+    atexit.register(gc.freeze)
 
 
 def _dask(scheduler: str | None, cluster: str | None, n: int) -> Iterator[ExecutorInfo]:
@@ -208,35 +202,6 @@ def _dask(scheduler: str | None, cluster: str | None, n: int) -> Iterator[Execut
         client.close()
         if local is not None:
             local.close()
-
-
-def parse_faults(text: str) -> dict[int, str]:
-    """Parse ``SIM_FAIL_RUN_IDS`` (``"3,17:nan"``) into ``{run_id: mode}`` (``FAULT_MODES``).
-
-    Raises:
-        ExecutionError: for a malformed entry.
-    """
-    out: dict[int, str] = {}
-    for item in filter(None, (s.strip() for s in text.split(","))):
-        rid, _, mode = item.partition(":")
-        mode = mode or "raise"
-        if not rid.isdigit() or mode not in FAULT_MODES:
-            raise ExecutionError(
-                f"{FAULT_ENV}: entry {item!r}: expected RUN_ID or "
-                "RUN_ID:MODE with MODE one of " + ", ".join(FAULT_MODES[1:])
-            )
-        out[int(rid)] = mode
-    return out
-
-
-def _kill_worker() -> None:
-    """Fault injection: the worker process running this chunk kills itself (SIGKILL)."""
-    if multiprocessing.parent_process() is None:
-        raise ExecutionError(
-            f"{FAULT_ENV}: kill faults need worker processes (--workers 2 or "
-            "more), not the sweep's own process"
-        )
-    os.kill(os.getpid(), signal.SIGKILL)
 
 
 @dataclass(frozen=True)
@@ -396,6 +361,6 @@ def run_chunk(task: ChunkTask) -> ChunkReport:
     run_params = params if task.posterior is not None else None
     tables["runs"] = runs_table(rows, status, error, task.points, task.base, run_params)
     if any(mode in KILL_MODES for mode in task.faults.values()):
-        _kill_worker()
+        kill_worker()
     files = write_chunk(task.out, task.chunk_id, tables)
     return ChunkReport(task.chunk_id, len(rid), len(failed), time.perf_counter() - t0, files)

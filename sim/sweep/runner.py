@@ -41,15 +41,8 @@ from sim.sweep.assembly import start_folder, sweep_manifest, write_checksums
 from sim.sweep.chunking import Chunking
 from sim.sweep.chunks import execute_chunks
 from sim.sweep.config import SweepConfig, load_sweep_config
-from sim.sweep.execution import (
-    FAULT_ENV,
-    KILL_MODES,
-    ExecutionError,
-    ExecutorInfo,
-    SerialExecutor,
-    open_executor,
-    parse_faults,
-)
+from sim.sweep.execution import ExecutionError, ExecutorInfo, SerialExecutor, open_executor
+from sim.sweep.faults import FAULT_ENV, KILL_MODES, parse_faults
 from sim.sweep.files import (
     SweepFolderError,
     folder_lock,

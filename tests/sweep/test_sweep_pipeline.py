@@ -63,11 +63,15 @@ def grid(folder, hint: int | None = 4):
 MS, KIB = 1e-3, 2**10
 """A run of 1 ms and 4 KiB of series in the cases below: bounds of 500 (0.5 s, MIN_CHUNK_SECONDS)
 to 5,000 runs (5 s, MAX_CHUNK_SECONDS; the memory bound, 32 MiB / 4 KiB = 8,192, is higher), and
-2,000 runs (2 s, TARGET_CHUNK_SECONDS) without a hint."""
+2,000 runs (2 s, TARGET_CHUNK_SECONDS) without a hint, evened out to a multiple of MIN_CHUNKS
+chunks."""
 
 RULE = {
     # (n_runs, run_seconds, run_bytes, hint): the chunk size and why
-    "no hint: 2 s of work": ((1_000_000, MS, 4 * KIB, None), 2000),
+    # 2,000 runs: 500 chunks, evened out to 504 (a multiple of 8): ceil(1e6 / 504) = 1,985
+    "no hint: 2 s of work": ((1_000_000, MS, 4 * KIB, None), 1985),
+    # 1,000,000 / 2,000 chunks is already a multiple of 8 when the sweep is 1,008,000 runs
+    "no hint: already even": ((1_008_000, MS, 4 * KIB, None), 2000),
     "hint within the bounds: kept": ((1_000_000, MS, 4 * KIB, 3000), 3000),
     "hint below: raised to 0.5 s": ((1_000_000, MS, 4 * KIB, 40), 500),
     "hint above: lowered to 5 s": ((1_000_000, MS, 4 * KIB, 100_000), 5000),
@@ -315,18 +319,19 @@ def test_a_worker_imports_nothing_of_designs_plots_web_or_dask():
 
 @pytest.mark.slow
 def test_the_sweeps_memory_does_not_grow_with_its_runs(tmp_path, monkeypatch):
-    """10 design points with 100 and 800 replications in chunks of 100 runs, on 2 worker
+    """10 design points with 160 and 800 replications in chunks of 100 runs, on 2 worker
     processes: the peak of the sweep's process's Python allocations grows only by what it keeps
     per chunk, the chunk's checksums until SHA256SUMS is written (measured: 1.35 KiB a chunk;
     ``sim.sweep.sizing.CHUNK_RECORD_BYTES`` counts 1 KiB), never by the runs' data."""
     import tracemalloc
 
     # a run of 20 ms (20 ms / (32 members x 44 quarters) per member-quarter): 2 s of work, the
-    # target, is 100 runs, fewer than 1/8 of either sweep's runs; the chunk size is chosen in
-    # this process, so the workers need not see the change
+    # target, is 100 runs, fewer than 1/8 of either sweep's runs, and 16 and 80 chunks are
+    # multiples of 8 (no evening out); the chunk size is chosen in this process, so the workers
+    # need not see the change
     monkeypatch.setattr(chunking, "SECONDS_PER_MEMBER_QUARTER", 0.02 / (32 * 44))
     peaks, chunks = {}, {}
-    for reps in (10, 100, 800):  # the first warms up (lazy imports, caches)
+    for reps in (10, 160, 800):  # the first warms up (lazy imports, caches)
         body = (
             f'replications = {reps}\n[design]\nmethod = "grid"\n[axes]\n'
             "hegemon_pressure = { min = 0.0, max = 1.0, num = 10 }\n"
@@ -337,8 +342,8 @@ def test_the_sweeps_memory_does_not_grow_with_its_runs(tmp_path, monkeypatch):
         peaks[reps] = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
         chunks[reps] = (result.manifest["chunk_size"], result.manifest["n_chunks"])
-    assert (chunks[100], chunks[800]) == ((100, 10), (100, 80))
-    assert peaks[800] - peaks[100] < 70 * 2 * 2**10, peaks
+    assert (chunks[160], chunks[800]) == ((100, 16), (100, 80))
+    assert peaks[800] - peaks[160] < 64 * 2 * 2**10, peaks  # 64 more chunks, under 2 KiB each
 
 
 def test_a_local_dask_clusters_workers_keep_glibcs_dynamic_mmap_threshold():
