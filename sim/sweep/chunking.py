@@ -54,8 +54,8 @@ MIN_CHUNKS = 8
 """The fewest chunks a sweep is cut into when it has that many runs, for load balance."""
 
 CHUNK_SERIES_BYTES = 32 * 2**20
-"""The most bytes of float64 series a chunk holds in a worker's memory before writing them: 4,539
-runs of alliance series (44 quarters x 21 metrics x 8 bytes), 218 with member series. A worker
+"""The most bytes of float64 series a chunk holds in a worker's memory before writing them: 3,530
+runs of alliance series (44 quarters x 27 metrics x 8 bytes), 200 with member series. A worker
 holds about four times a chunk's series at its peak (the kernel's state and shocks, the float32
 copies, the Parquet buffers; measured: 430 MB resident with chunks of 3,750 runs, 276 MB with
 250)."""

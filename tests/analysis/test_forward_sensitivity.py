@@ -39,3 +39,32 @@ def test_threat_sensitivity_acts_and_no_parameter_decides_the_2035_share_alone()
     assert s1["threat_sensitivity_pp"] > 0.05
     # no single parameter decides it (the issue's bound; before commitments, pressure had 0.96)
     assert np.all(s1 < 0.8)
+
+
+def test_fiscal_space_acts_on_the_2035_share():
+    """Issue 15 item 7: fiscal space (the fiscal stress weight) acts, a first-order index above
+    0.05. Its index is near the bar, so the design is larger than the threat's above: N =
+    16,384 base samples, one replication (131,072 runs in batches of 8,192, about 40 s on one
+    core). This design reads 0.057 +- 0.008 (95%); the committed design with N = 65,536 and two
+    replications (1,048,576 runs, docs/VALIDATION.md) gives 0.055 +- 0.003, and with N = 2,048 it
+    read 0.044 +- 0.019.
+    """
+    design = tomllib.loads((ROOT / "configs/sweeps/sobol_commitments.toml").read_text())
+    axes = design["axes"]
+    problem = {
+        "num_vars": len(axes),
+        "names": list(axes),
+        "bounds": [[a["min"], a["max"]] for a in axes.values()],
+    }
+    x = sobol_sample.sample(problem, 16_384, calc_second_order=False, seed=20250625)
+    base = load_scenario("hague").params
+    column = ALLIANCE_COLUMNS.index("alliance_core_share_pct")
+    y = np.empty(len(x))
+    for start in range(0, len(x), 8192):
+        rows = x[start : start + 8192]
+        params = [make_params(dict(zip(axes, map(float, r), strict=True)), base=base) for r in rows]
+        traj = simulate(params, list(range(start, start + len(rows))))
+        y[start : start + len(rows)] = traj.alliance[:, -1, column]
+    s1 = sobol_indices(problem, y, calc_second_order=False)[0]["S1"]
+    assert s1["fiscal_stress_weight"] > 0.05
+    assert s1["threat_sensitivity_pp"] > 0.05 and np.all(s1 < 0.8)
