@@ -69,6 +69,7 @@ class Report:
         title: str,
         caption: str,
         latex: tuple[pd.DataFrame, str] | None = None,
+        tex: bool = True,
     ) -> None:
         """Write a table as CSV (raw names) and LaTeX under ``tables/``, list it with its caption.
 
@@ -78,6 +79,7 @@ class Report:
             title: a few words on what it shows (the README's entry starts with them).
             caption: the LaTeX caption (what it shows, of which sweep, design and runs).
             latex: the LaTeX view and its alignment (``sim.analysis.report_latex``).
+            tex: also write the LaTeX file (False: the CSV only).
         """
         view, align = latex if latex is not None else (None, None)
         files = tabs.write_table(
@@ -88,6 +90,7 @@ class Report:
             label=f"{self.label_prefix}:{name}",
             align=align,
             escaped=view is not None,
+            tex=tex,
         )
         self.tables.append((name, files, f"{title}. {caption}"))
 

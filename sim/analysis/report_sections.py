@@ -75,17 +75,29 @@ def _held(f) -> str:
     return f" ({f.held})" if f.held else ""
 
 
+MAX_LATEX_POINTS = 500
+"""The most design points the design-points table shows in LaTeX; beyond, the CSV only (a
+Sobol' design of N = 65,536 has 524,288 points: a 95 MB LaTeX file and half the report's time)."""
+
+
 def design_points(report: Report, i: ReportInputs) -> None:
     """The outcomes by design point: mean and 5-95% range across runs."""
     outcomes = list(i.options.summaries)
     point_tab = tabs.point_table(i.frame, i.swept, outcomes)
+    fits = len(point_tab) <= MAX_LATEX_POINTS
+    if not fits:
+        report.notes.append(
+            f"design_points: {len(point_tab):,} design points, more than a LaTeX table shows "
+            f"(at most {MAX_LATEX_POINTS:,}): CSV only."
+        )
     report.add_table(
         "design_points",
         point_tab,
         "Outcomes by design point: mean [5%, 95%]",
         f"{i.context}. Outcomes by design point: mean [5%, 95% of runs] and the modal "
         f"regime; {i.what}.",
-        latex.design_points_view(point_tab, i.swept, outcomes),
+        latex.design_points_view(point_tab, i.swept, outcomes) if fits else None,
+        tex=fits,
     )
 
 

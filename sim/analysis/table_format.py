@@ -141,6 +141,7 @@ def write_table(
     label: str | None = None,
     align: str | None = None,
     escaped: bool = False,
+    tex: bool = True,
 ) -> list[Path]:
     """Write a table as ``<stem>.csv`` (full precision) and ``<stem>.tex``.
 
@@ -152,14 +153,17 @@ def write_table(
         label: the LaTeX label: wrap the tabular in a ``table`` float with caption and label.
         align: the LaTeX column alignment (default: numbers right, text left).
         escaped: ``latex``'s cells and headers are LaTeX already.
+        tex: also write the LaTeX file (False: the CSV only).
 
     Returns:
         The files written.
     """
     stem = Path(stem)
     stem.parent.mkdir(parents=True, exist_ok=True)
-    csv, tex = stem.with_suffix(".csv"), stem.with_suffix(".tex")
+    csv, tex_file = stem.with_suffix(".csv"), stem.with_suffix(".tex")
     frame.to_csv(csv, index=False, float_format="%.6g")
+    if not tex:
+        return [csv]
     view = frame if latex is None else latex
-    tex.write_text(to_latex(view, caption, label=label, align=align, escaped=escaped))
-    return [csv, tex]
+    tex_file.write_text(to_latex(view, caption, label=label, align=align, escaped=escaped))
+    return [csv, tex_file]

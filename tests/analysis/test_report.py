@@ -391,3 +391,20 @@ def test_latex_writes_years_as_years_and_shares_to_two_decimals():
     assert "2025 & 3.00 & 1{,}234" in tex and "2035 & 12.35 & 5" in tex
     floats = to_latex(pd.DataFrame({"first_year": [2031.0], "origin": [2016]}))
     assert "2031 & 2016" in floats
+
+
+def test_a_design_too_large_for_latex_gets_its_points_as_csv_only(
+    grid_sweep, tmp_path, monkeypatch
+):
+    from sim.analysis import report_sections
+
+    # the grid's 4 points against a limit of 3 (the shipped limit is 500 points)
+    monkeypatch.setattr(report_sections, "MAX_LATEX_POINTS", 3)
+    report = build_report(grid_sweep, tmp_path / "report", warn=lambda _: None)
+    tables = report.out / "tables"
+    assert (tables / "design_points.csv").is_file()
+    assert not (tables / "design_points.tex").exists()
+    assert len(pd.read_csv(tables / "design_points.csv")) == 4  # every point, in the CSV
+    assert (tables / "regimes.tex").is_file()  # the other tables keep their LaTeX
+    note = "design_points: 4 design points, more than a LaTeX table shows (at most 3): CSV only."
+    assert note in report.notes and note in (report.out / "README.md").read_text()
