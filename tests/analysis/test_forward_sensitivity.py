@@ -41,7 +41,7 @@ def test_threat_sensitivity_acts_and_no_parameter_decides_the_2035_share_alone()
     traj = simulate(params, list(range(len(params))))
     y = traj.alliance[:, -1, ALLIANCE_COLUMNS.index("alliance_core_share_pct")]
     s1 = sobol_indices(problem, y, calc_second_order=False)[0]["S1"]
-    # the threat acts: its first-order index well above 0.05 (the committed design: 0.39, N = 65,536)
+    # the threat acts: its first-order index well above 0.05 (the committed design: 0.39)
     assert s1["threat_sensitivity_pp"] > 0.05
     # no single parameter decides it (the bound; before commitments, pressure had 0.96)
     assert np.all(s1 < 0.8)
