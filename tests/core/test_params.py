@@ -96,3 +96,21 @@ def test_parameters_doc_is_current():
 
     # docs/PARAMETERS.md is generated: `python -m sim params > docs/PARAMETERS.md`
     assert (ROOT / "docs" / "PARAMETERS.md").read_text() == markdown_table()
+
+
+def test_param_arrays_reads_each_distinct_set_once_and_keeps_the_order():
+    """A sweep's chunk passes a design point's set once per replication: the matrix repeats its
+    row, in the runs' order, equal to the rows read one set at a time."""
+    import numpy as np
+
+    from sim.core.config import load_scenario
+    from sim.core.dynamics import param_arrays
+    from sim.core.params import NUMERIC
+
+    a = load_scenario("hague").params
+    b = make_params({"hegemon_pressure": 0.9}, base=a)
+    got = param_arrays([a, b, a, a, b])
+    one = {id(p): param_arrays([p])[0] for p in (a, b)}
+    assert got.shape == (5, len(NUMERIC)) and got.flags["C_CONTIGUOUS"]
+    np.testing.assert_array_equal(got, np.stack([one[id(p)] for p in (a, b, a, a, b)]))
+    assert got[1, NUMERIC.index("hegemon_pressure")] == 0.9
