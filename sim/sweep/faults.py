@@ -20,6 +20,12 @@ FAULT_MODES = ("raise", "nan", "kill", "kill-always")
 KILL_MODES = ("kill", "kill-always")
 
 
+NEEDS_WORKERS = (
+    f"{FAULT_ENV}: kill faults need worker processes (--workers 2 or more), not the sweep's own "
+    "process"
+)
+
+
 class FaultError(UserError):
     """``SIM_FAIL_RUN_IDS`` is malformed, or asks for what this sweep cannot do."""
 
@@ -43,6 +49,16 @@ def parse_faults(text: str) -> dict[int, str]:
     return out
 
 
+def refuse_kills_in_process(faults: dict[int, str]) -> None:
+    """Refuse kill faults for a sweep that runs its chunks in its own process (before any run).
+
+    Raises:
+        FaultError: when ``faults`` holds a kill mode.
+    """
+    if set(faults.values()) & set(KILL_MODES):
+        raise FaultError(NEEDS_WORKERS)
+
+
 def kill_worker() -> None:
     """The worker process running this chunk kills itself (SIGKILL).
 
@@ -50,8 +66,5 @@ def kill_worker() -> None:
         FaultError: in the sweep's own process (a serial sweep), which it would kill.
     """
     if multiprocessing.parent_process() is None:
-        raise FaultError(
-            f"{FAULT_ENV}: kill faults need worker processes (--workers 2 or "
-            "more), not the sweep's own process"
-        )
+        raise FaultError(NEEDS_WORKERS)
     os.kill(os.getpid(), signal.SIGKILL)

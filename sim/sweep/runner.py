@@ -41,8 +41,8 @@ from sim.sweep.assembly import start_folder, sweep_manifest, write_checksums
 from sim.sweep.chunking import Chunking
 from sim.sweep.chunks import execute_chunks
 from sim.sweep.config import SweepConfig, load_sweep_config
-from sim.sweep.execution import ExecutionError, ExecutorInfo, SerialExecutor, open_executor
-from sim.sweep.faults import FAULT_ENV, KILL_MODES, parse_faults
+from sim.sweep.execution import ExecutorInfo, SerialExecutor, open_executor
+from sim.sweep.faults import FAULT_ENV, parse_faults, refuse_kills_in_process
 from sim.sweep.files import (
     SweepFolderError,
     folder_lock,
@@ -100,6 +100,7 @@ def run_sweep(
         SweepFolderError: if ``out`` holds something else or a different sweep, or another
             process is writing it.
         ExecutionError: for an unreachable scheduler, before anything is written.
+        FaultError: for a malformed ``SIM_FAIL_RUN_IDS``, or kill faults in a serial sweep.
         SweepDiskError: if the disk fills up while the sweep is written.
     """
     out = Path(out) if out is not None else Path("results") / "sweeps" / config.name
@@ -178,11 +179,8 @@ def _locked(
         return load_sweep(out, verify=False)
     started = datetime.now(UTC)
     with _executor(executor, workers, scheduler, cluster) as ex:
-        if isinstance(ex.executor, SerialExecutor) and set(faults.values()) & set(KILL_MODES):
-            raise ExecutionError(
-                f"{FAULT_ENV}: kill faults need worker processes (--workers 2 "
-                "or more), not the sweep's own process"
-            )
+        if isinstance(ex.executor, SerialExecutor):
+            refuse_kills_in_process(faults)
         return _run(plan, out, ex, faults, old, check, started, quiet, command)
 
 
