@@ -69,6 +69,20 @@ again, page faults included: a sweep's workers spent more time in the kernel tha
 it 16 s and 2.4 s, 18 s). docs/SWEEPS.md says how to unset it on a cluster of your own."""
 
 
+NO_HISTORY = {
+    "distributed.admin.low-level-log-length": 0,
+    "distributed.worker.profile.enabled": False,
+}
+"""Dask's histories, switched off in the sweep's process and a ``--cluster local``'s workers.
+
+Dask keeps, for its developers, each batched connection's last 1,000 messages under 1 MB whole
+(the client every chunk task it sent, the scheduler every task it passed on: about 100 KB for a
+chunk of 2,500 runs) and a statistical profile of each event loop, one tree a second for the
+last 1,000 seconds. Both grow with the chunks until they are full: a 600,000-run sweep on a
+LocalCluster (client and scheduler in one process) grew by 52 MB over its 176 chunks
+(docs/PERFORMANCE.md). docs/SWEEPS.md says how to switch them off on a cluster of your own."""
+
+
 class ExecutionError(UserError):
     """The requested executor cannot be used (e.g. the Dask scheduler cannot be reached)."""
 
@@ -167,10 +181,20 @@ def watch_parent(parent: int, interval: float = 0.5) -> None:
 
 def _dask(scheduler: str | None, cluster: str | None, n: int) -> Iterator[ExecutorInfo]:
     import dask
-    from distributed import Client, LocalCluster
+    import distributed  # its config's defaults first: a key set before would hide them
 
     if cluster not in (None, "local"):
         raise ExecutionError(f"--cluster {cluster!r}: expected 'local'")
+    with dask.config.set(NO_HISTORY):
+        yield from _dask_client(scheduler, cluster, n, distributed)
+
+
+def _dask_client(
+    scheduler: str | None, cluster: str | None, n: int, distributed: Any
+) -> Iterator[ExecutorInfo]:
+    import dask
+
+    Client, LocalCluster = distributed.Client, distributed.LocalCluster
     local = None
     if cluster == "local":
         with dask.config.set({TRIM_KEY: None}):
