@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 import shlex
 import sys
 from collections.abc import Sequence
@@ -98,10 +99,22 @@ def cmd_params(args: argparse.Namespace) -> int:
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
-    """Run a parameter sweep (see ``sim.sweep.runner``)."""
-    from sim.sweep.runner import cli_sweep
+    """Run a parameter sweep (see ``sim.sweep.runner``).
 
-    return cli_sweep(args)
+    Local worker processes are started first (``sim.sweep.pool.start_early``), so that their
+    start-up overlaps this process's reading and planning of the sweep.
+    """
+    from sim.sweep import pool
+
+    workers = args.workers if args.workers is not None else os.cpu_count() or 1
+    if workers > 1 and not (args.dry_run or args.scheduler or args.cluster):
+        pool.start_early(workers)
+    try:
+        from sim.sweep.runner import cli_sweep
+
+        return cli_sweep(args)
+    finally:
+        pool.discard_early()
 
 
 def cmd_viz(args: argparse.Namespace) -> int:

@@ -1,9 +1,10 @@
 """Where a sweep's chunks run, and what a chunk does.
 
 This module owns the executors (any ``concurrent.futures.Executor``) and the chunk task they run:
-serial, in this process (``workers=1``); local processes (``ProcessPoolExecutor``, ``spawn``;
-the default); Dask: an existing scheduler (``Client(address).get_executor(pure=False)``), or a
-``LocalCluster`` bound to 127.0.0.1 with one thread per worker process.
+serial, in this process (``workers=1``); local processes (``sim.sweep.pool``, perhaps started
+early by the command line; the default); Dask: an existing scheduler
+(``Client(address).get_executor(pure=False)``), or a ``LocalCluster`` bound to 127.0.0.1 with one
+thread per worker process.
 
 A chunk is a contiguous range of run ids. :func:`run_chunk` builds each run's parameters (with
 its posterior draw's, ``sim.sweep.posterior``), groups runs by their structural parameters
@@ -26,13 +27,9 @@ A chunk honours the faults injected for testing resilience (``sim.sweep.faults``
 
 from __future__ import annotations
 
-import atexit
 import concurrent.futures as cf
 import contextlib
-import gc
-import multiprocessing
 import os
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -48,6 +45,7 @@ from sim.core.params import Params, make_params
 from sim.core.summary import summarise
 from sim.sweep.faults import FAULT_ENV, KILL_MODES, kill_worker
 from sim.sweep.integrity import write_chunk
+from sim.sweep.pool import local_pool, take_early
 
 if TYPE_CHECKING:
     from sim.sweep.posterior import SweepDraws
@@ -148,35 +146,13 @@ def open_executor(
         return
 
     def pool() -> cf.Executor:
-        return cf.ProcessPoolExecutor(
-            max_workers=n,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=watch_parent,
-            initargs=(os.getpid(),),
-        )
+        return local_pool(n)
 
-    info = ExecutorInfo(pool(), f"local processes ({n})", n, rebuild=pool)
+    info = ExecutorInfo(take_early(n) or pool(), f"local processes ({n})", n, rebuild=pool)
     try:
         yield info
     finally:
         info.executor.shutdown(wait=True, cancel_futures=True)
-
-
-def watch_parent(parent: int, interval: float = 0.5) -> None:
-    """In a worker process: exit as soon as the sweep process that started it is gone.
-
-    A sweep killed with ``kill -9`` cannot stop its workers; without this they would keep
-    running the chunks already queued and then wait forever. Also freezes the garbage collector
-    at the worker's exit (``sim.cli.run`` says why: 0.4 s the sweep would wait for).
-    """
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(interval)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="watch-parent", daemon=True).start()
-    atexit.register(gc.freeze)
 
 
 def _dask(scheduler: str | None, cluster: str | None, n: int) -> Iterator[ExecutorInfo]:

@@ -63,7 +63,7 @@ def test_killed_sweep_resumes_to_identical_results(tmp_path):
         proc.kill()
         proc.wait()
     assert proc.returncode == -signal.SIGKILL
-    # the workers notice their parent is gone and exit (sim.sweep.execution.watch_parent)
+    # the workers notice their parent is gone and exit (sim.sweep.pool.watch_parent)
     _, alive = psutil.wait_procs(workers, timeout=15)
     for p in alive:
         p.kill()

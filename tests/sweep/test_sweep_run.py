@@ -174,6 +174,46 @@ def test_two_processes_and_dask_local_cluster_equal_one_process(serial, tmp_path
             assert (result.path / name).read_bytes() == data, name
 
 
+@pytest.mark.slow
+def test_the_sweep_command_starts_its_workers_first_and_runs_on_them(serial, tmp_path, monkeypatch):
+    """``sim sweep --workers 2`` starts its workers before it reads the config
+    (``sim.sweep.pool.start_early``) and runs the chunks on that pool, the only one it makes:
+    the same bytes as one process. A sweep refused after they started stops them; a dry run and
+    one worker start none."""
+    import multiprocessing
+
+    from sim.sweep import execution, pool
+
+    made = []
+
+    def counted(workers):
+        made.append(workers)
+        return real(workers)
+
+    real = pool.local_pool
+    monkeypatch.setattr(pool, "local_pool", counted)
+    monkeypatch.setattr(execution, "local_pool", counted)
+    config = str(write_config(tmp_path, LHS.format(chunk=5)))
+    out = tmp_path / "cli"
+    assert main(["sweep", config, "--out", str(out), "--workers", "2", "--quiet"]) == 0
+    assert made == [2]
+    for name, data in files_of(serial.path).items():
+        assert (out / name).read_bytes() == data, name
+
+    before = set(multiprocessing.active_children())
+    (tmp_path / "a_file").write_text("not a folder")
+    refused = ["sweep", config, "--out", str(tmp_path / "a_file"), "--workers", "2", "--quiet"]
+    assert main(refused) == 2
+    assert made == [2, 2]
+    assert set(multiprocessing.active_children()) - before == set()
+    assert pool._EARLY == {}
+
+    dry = ["sweep", config, "--out", str(tmp_path / "dry"), "--workers", "2", "--dry-run"]
+    assert main(dry) == 0
+    assert main(["sweep", config, "--out", str(tmp_path / "one"), "--workers", "1", "--quiet"]) == 0
+    assert made == [2, 2]
+
+
 def test_paired_seeding_gives_common_random_numbers(tmp_path):
     config = load_sweep_config(
         write_config(

@@ -1,0 +1,97 @@
+"""Local worker processes: the pool a sweep's chunks run on, which can be started early.
+
+This module owns the process pool of ``--workers N`` (a ``ProcessPoolExecutor`` with ``spawn``),
+what a worker does when it starts (:func:`watch_parent`) and starting the workers before the
+sweep's process has read its config (:func:`start_early`). It imports only the standard library,
+so that ``sim sweep`` can start the workers first thing (``sim.cli``): a worker needs about 1.1 s
+to import the chunk's modules and load the compiled step (:func:`warm`), the sweep's process
+about 0.6 s to import the sweep's modules and plan the sweep, and the two then overlap instead
+of following each other. ``sim.sweep.execution.open_executor`` takes the early pool when it is
+of the size asked for (:func:`take_early`); one not taken (the sweep refused, or already
+complete) is stopped by :func:`discard_early`.
+"""
+
+from __future__ import annotations
+
+import atexit
+import concurrent.futures as cf
+import gc
+import multiprocessing
+import os
+import threading
+import time
+
+_EARLY: dict[int, tuple[cf.ProcessPoolExecutor, list[multiprocessing.process.BaseProcess]]] = {}
+"""The pool started early and its processes, by its number of workers (at most one)."""
+
+
+def local_pool(workers: int) -> cf.ProcessPoolExecutor:
+    """A pool of ``workers`` fresh interpreters (``spawn``), each watching this process."""
+    return cf.ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=watch_parent,
+        initargs=(os.getpid(),),
+    )
+
+
+def watch_parent(parent: int, interval: float = 0.5) -> None:
+    """In a worker process: exit as soon as the sweep process that started it is gone.
+
+    A sweep killed with ``kill -9`` cannot stop its workers; without this they would keep
+    running the chunks already queued and then wait forever. Also freezes the garbage collector
+    at the worker's exit (``sim.cli.run`` says why: 0.4 s the sweep would wait for).
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(interval)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="watch-parent", daemon=True).start()
+    atexit.register(gc.freeze)
+
+
+def warm() -> None:
+    """In a worker process: import what a chunk needs and load the compiled step.
+
+    One run of the default scenario goes through the entry points a chunk uses; compiled once
+    per machine and then loaded from numba's cache (``sim.core.dynamics.compiled``). The first
+    chunk imports the rest (``sim.sweep.execution``: its tables and files).
+    """
+    import pyarrow.parquet  # noqa: F401 - what the chunk's files are written with
+
+    from sim.core.config import load_scenario
+    from sim.core.ensemble import simulate
+
+    simulate([load_scenario().params], [0])
+
+
+def start_early(workers: int) -> None:
+    """Start a pool of ``workers`` processes now, each warming up (:func:`warm`).
+
+    The pool starts one process for each task submitted while none is idle, so the ``workers``
+    warm-ups start ``workers`` processes at once.
+    """
+    discard_early()
+    before = set(multiprocessing.active_children())
+    pool = local_pool(workers)
+    for _ in range(workers):
+        pool.submit(warm)  # starts a process (``submit`` starts it before it returns)
+    _EARLY[workers] = pool, [p for p in multiprocessing.active_children() if p not in before]
+
+
+def take_early(workers: int) -> cf.ProcessPoolExecutor | None:
+    """The pool started early if it has ``workers`` processes (it is then the caller's)."""
+    pool, _ = _EARLY.pop(workers, (None, []))
+    return pool
+
+
+def discard_early() -> None:
+    """Stop a pool started early and not taken, without waiting for its warm-ups."""
+    for pool, children in _EARLY.values():
+        pool.shutdown(wait=False, cancel_futures=True)
+        for child in children:
+            child.terminate()
+            child.join()
+    _EARLY.clear()
