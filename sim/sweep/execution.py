@@ -157,20 +157,18 @@ def open_executor(
 
 def _dask(scheduler: str | None, cluster: str | None, n: int) -> Iterator[ExecutorInfo]:
     import dask
-    import distributed  # its config's defaults first: a key set before would hide them
+    import distributed  # noqa: F401 - its config's defaults first: a key set before hides them
 
     if cluster not in (None, "local"):
         raise ExecutionError(f"--cluster {cluster!r}: expected 'local'")
     with dask.config.set(NO_HISTORY):
-        yield from _dask_client(scheduler, cluster, n, distributed)
+        yield from _dask_client(scheduler, cluster, n)
 
 
-def _dask_client(
-    scheduler: str | None, cluster: str | None, n: int, distributed: Any
-) -> Iterator[ExecutorInfo]:
+def _dask_client(scheduler: str | None, cluster: str | None, n: int) -> Iterator[ExecutorInfo]:
     import dask
+    from distributed import Client, LocalCluster
 
-    Client, LocalCluster = distributed.Client, distributed.LocalCluster
     local = None
     if cluster == "local":
         with dask.config.set({TRIM_KEY: None}):
