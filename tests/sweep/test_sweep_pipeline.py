@@ -364,7 +364,7 @@ def test_a_dask_sweeps_memory_does_not_grow_with_its_runs(tmp_path, monkeypatch)
     batched connection's last 1,000 messages, kept whole (the client every chunk task it sent,
     the scheduler every task it passed on: about 7 KiB each here, 4 KiB of run ids, seeds and
     replications and 3 KiB of parameters), and a statistical profile of the event loop, a tree
-    a second. With them the 64 more chunks left 2.9 MiB more; switched off
+    a second. With them the 64 more chunks left 2.8 MiB more; switched off
     (``sim.sweep.execution.NO_HISTORY``) they leave nothing measurable. The bound allows what a
     finished task may leave in Dask's caches (its key: about 1.2 KiB a task, measured over
     2,000 tasks), under 2 KiB a chunk."""
