@@ -366,8 +366,8 @@ def test_a_dask_sweeps_memory_does_not_grow_with_its_runs(tmp_path, monkeypatch)
     replications and 3 KiB of parameters), and a statistical profile of the event loop, a tree
     a second. With them the 64 more chunks left 2.8 MiB more; switched off
     (``sim.sweep.execution.NO_HISTORY``) they leave nothing measurable. The bound allows what a
-    finished task may leave in Dask's caches (its key: about 1.2 KiB a task, measured over
-    2,000 tasks), under 2 KiB a chunk."""
+    finished task may leave in Dask's caches (its key and the like: 0.7 KiB a task, traced
+    over 1,000 tasks of a LocalCluster with the histories off), under 2 KiB a chunk."""
     from sim.sweep.execution import open_executor
 
     with open_executor(2, cluster="local") as info:
