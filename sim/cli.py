@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import gc
 import json
-import os
 import shlex
 import sys
 from collections.abc import Sequence
@@ -106,7 +105,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     """
     from sim.sweep import pool
 
-    workers = args.workers if args.workers is not None else os.cpu_count() or 1
+    workers = pool.worker_count(args.workers)
     if workers > 1 and not (args.dry_run or args.scheduler or args.cluster):
         pool.start_early(workers)
     try:

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import contextlib
-import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -45,7 +44,7 @@ from sim.core.params import Params, make_params
 from sim.core.summary import summarise
 from sim.sweep.faults import FAULT_ENV, KILL_MODES, kill_worker
 from sim.sweep.integrity import write_chunk
-from sim.sweep.pool import local_pool, take_early
+from sim.sweep.pool import local_pool, take_early, worker_count
 
 if TYPE_CHECKING:
     from sim.sweep.posterior import SweepDraws
@@ -137,7 +136,7 @@ def open_executor(
         raise ExecutionError("give either --scheduler or --cluster, not both")
     if workers is not None and workers < 1:
         raise ExecutionError(f"--workers {workers}: expected at least 1")
-    n = workers or os.cpu_count() or 1
+    n = worker_count(workers)
     if scheduler or cluster:
         yield from _dask(scheduler, cluster, n)
         return

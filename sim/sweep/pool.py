@@ -25,6 +25,11 @@ _EARLY: dict[int, tuple[cf.ProcessPoolExecutor, list[multiprocessing.process.Bas
 """The pool started early and its processes, by its number of workers (at most one)."""
 
 
+def worker_count(workers: int | None) -> int:
+    """The local worker processes of ``--workers``: as given, else one per CPU."""
+    return workers or os.cpu_count() or 1
+
+
 def local_pool(workers: int) -> cf.ProcessPoolExecutor:
     """A pool of ``workers`` fresh interpreters (``spawn``), each watching this process."""
     return cf.ProcessPoolExecutor(

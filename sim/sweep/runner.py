@@ -52,6 +52,7 @@ from sim.sweep.files import (
 from sim.sweep.folder import check_folder, disk_error, inspect_folder, undo_folder
 from sim.sweep.integrity import FolderCheck, sweep_shape
 from sim.sweep.plan import Plan, make_plan
+from sim.sweep.pool import worker_count
 from sim.sweep.sizing import MAX_RUNS, available_memory, check_disk, check_size, human
 from sim.sweep.store import SweepResult, load_sweep
 
@@ -156,7 +157,7 @@ def _local_workers(workers: int | None, scheduler: str | None, executor: cf.Exec
         return 0
     if executor is not None:
         return workers or 1
-    return workers or os.cpu_count() or 1
+    return worker_count(workers)
 
 
 def _locked(
