@@ -17,10 +17,9 @@ from __future__ import annotations
 import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from sim.core import dynamics, metrics
 from sim.core.data import Members
@@ -28,6 +27,9 @@ from sim.core.errors import UserError
 from sim.core.invariants import first_violations
 from sim.core.members import members_for, members_of  # noqa: F401 - re-exported
 from sim.core.params import MAX_SEED, STRUCTURAL, Params
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 class SimulationError(ValueError, UserError):
@@ -76,6 +78,8 @@ class Trajectories:
 
     def alliance_frame(self, run_ids: Sequence[int] | None = None) -> pd.DataFrame:
         """Return the alliance metrics as a tidy frame (run_id, quarter, metrics...)."""
+        import pandas as pd
+
         runs, rows, _ = self.alliance.shape
         ids = np.asarray(run_ids if run_ids is not None else range(runs))
         frame = pd.DataFrame(
@@ -91,6 +95,8 @@ class Trajectories:
         """Return the member metrics as a tidy frame (run_id, quarter, iso3, metrics...)."""
         if self.members is None:
             raise ValueError("member series were not kept (keep_members=False)")
+        import pandas as pd
+
         runs, rows, n, _ = self.members.shape
         ids = np.asarray(run_ids if run_ids is not None else range(runs))
         frame = pd.DataFrame(

@@ -40,9 +40,9 @@ escape clause's room (``Static.fiscal_allowance_pp``), and call :func:`assessed_
 from __future__ import annotations
 
 import functools
+from typing import NamedTuple
 
 import numpy as np
-import pandas as pd
 
 from sim.core import panel
 from sim.core.csv_table import number, read_csv
@@ -110,11 +110,28 @@ def space(
     return out
 
 
+class CountryYears(NamedTuple):
+    """A series as countries by years: ``values[i, j]`` is ``codes[i]``'s in ``years[j]``."""
+
+    codes: tuple[str, ...]
+    years: np.ndarray
+    values: np.ndarray  # NaN where the series has no value
+
+    def at(self, code: str, year: int) -> float:
+        """The value of ``code`` in ``year``."""
+        return float(self.values[self.codes.index(code), year - int(self.years[0])])
+
+
 @functools.cache
-def _series() -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The IMF debt and balance series, members by years (read once per process)."""
-    debt = panel.imf_debt().pivot(index="iso3", columns="year", values="value")
-    balance = panel.imf_balance().pivot(index="iso3", columns="year", values="value")
+def _series() -> tuple[CountryYears, CountryYears]:
+    """The IMF debt and balance series, % GDP (``sim.core.panel``; read once per process)."""
+    debt = CountryYears(*panel.imf_by_year("debt"))
+    balance = CountryYears(*panel.imf_by_year("balance"))
+    if not np.array_equal(debt.years, balance.years):
+        raise ValueError(
+            f"the IMF debt series cover {debt.years[0]}-{debt.years[-1]} and the balance "
+            f"series {balance.years[0]}-{balance.years[-1]}: expected the same years"
+        )
     return debt, balance
 
 
@@ -135,7 +152,7 @@ def series_by_year(
         ValueError: ``known_until`` before the first year of data.
     """
     debt, balance = _series()
-    first, last = int(debt.columns.min()), int(debt.columns.max())
+    first, last = int(debt.years[0]), int(debt.years[-1])
     if known_until < first:
         raise ValueError(
             f"fiscal data known until {known_until}: expected {first} or later (the IMF series "
@@ -145,9 +162,9 @@ def series_by_year(
     rows = np.clip(np.asarray(years, dtype=int), first, cut) - first
     by_year = np.zeros((2, last - first + 1, len(iso3)))  # debt, balance; years of data, N
     for i, code in enumerate(iso3):
-        if code in debt.index and code in balance.index:
-            by_year[0, :, i] = debt.loc[code].to_numpy(float)
-            by_year[1, :, i] = balance.loc[code].to_numpy(float)
+        if code in debt.codes and code in balance.codes:
+            by_year[0, :, i] = debt.values[debt.codes.index(code)]
+            by_year[1, :, i] = balance.values[balance.codes.index(code)]
     return by_year[0][rows], by_year[1][rows]
 
 
@@ -168,7 +185,7 @@ def space_by_year(
 
 def projected_rows(years: np.ndarray, known_until: int) -> np.ndarray:
     """1.0 for each year after the last year of data the model may read, else 0.0 (len(years),)."""
-    last = int(_series()[0].columns.max())
+    last = int(_series()[0].years[-1])
     return (np.asarray(years, dtype=int) > min(known_until, last)).astype(float)
 
 

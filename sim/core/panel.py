@@ -5,12 +5,12 @@ expenditure as a share of real GDP (two editions), SIPRI's share of GDP for the 
 rival (1990-2024), the IMF's debt, balance and growth (2014-2024), the rival's spending in
 several measures, and dated, attributed estimates of artillery-munitions output. Each loader
 returns a tidy :class:`pandas.DataFrame`, one row per observation (no row for a year without
-data), checked on the way in: a malformed or out-of-range value is a
+data; :func:`imf_by_year`, which the model's fiscal space reads, numpy arrays instead),
+checked on the way in: a malformed or out-of-range value is a
 :class:`~sim.core.csv_table.DataError` naming the file, the row and the column.
 
 Where the tables come from, their units and where they disagree: ``seeds/panel/SOURCES.md``;
-which the model uses: docs/VALIDATION.md, *The record*. Nothing in the model reads these tables
-yet: the calibration still uses the five years of ``seeds/nato_members.csv``.
+which the model uses: docs/VALIDATION.md, *The record*.
 """
 
 from __future__ import annotations
@@ -18,11 +18,15 @@ from __future__ import annotations
 import math
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+import numpy as np
 
 from sim.core.csv_table import DataError, read_csv
 from sim.core.resources import seeds_dir
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 PANEL_DIR = "panel"
 """The panel's folder inside ``seeds/``."""
@@ -274,10 +278,36 @@ def munitions_output_estimates() -> pd.DataFrame:
         texts = tuple(_text(path, i, c, r[c]) for c in text_cols)
         out.append((entity, year, value, *texts, r["url"].strip(), r["note"].strip()))
     cols = ["entity", "year", "value", *text_cols, "url", "note"]
+    import pandas as pd
+
     return pd.DataFrame(out, columns=cols).astype({"year": "int64", "value": "float64"})
 
 
+def imf_by_year(series: str) -> tuple[tuple[str, ...], np.ndarray, np.ndarray]:
+    """An IMF series (a key of :data:`IMF_FILES`) read without pandas, for the model.
+
+    Returns the countries, the years (first to last) and the values (countries, years; NaN
+    where no row): ``sim.core.fiscal`` reads it, so a sweep's worker need not import pandas.
+
+    Raises:
+        DataError: as :func:`imf_debt`.
+    """
+    path, rows = _imf_rows(series)
+    _refuse_repeats(path, rows, SHARE_COLUMNS, ["iso3", "year"])
+    codes = tuple(sorted({r[1] for r in rows}))
+    years = np.arange(min(r[2] for r in rows), max(r[2] for r in rows) + 1)
+    values = np.full((len(codes), len(years)), np.nan)
+    for _, code, year, value, *_ in rows:
+        values[codes.index(code), year - years[0]] = value
+    return codes, years, values
+
+
 def _imf(series: str) -> pd.DataFrame:
+    return _frame(*_imf_rows(series), SHARE_COLUMNS)
+
+
+def _imf_rows(series: str) -> tuple[Path, list[tuple]]:
+    """An IMF file's rows, checked, each led by its line: (line, *SHARE_COLUMNS)."""
     path = panel_dir() / IMF_FILES[series]
     rows = read_csv(path, ("iso3", "year", "value", "source_id", "flag"))
     out = []
@@ -293,7 +323,7 @@ def _imf(series: str) -> pd.DataFrame:
                 flag == "imf_staff_estimate",
             )
         )
-    return _frame(path, out, SHARE_COLUMNS)
+    return path, out
 
 
 def _frame(
@@ -303,15 +333,24 @@ def _frame(
 
     The key is ``iso3, year`` unless given; the error names the repeated row's line.
     """
+    import pandas as pd
+
+    _refuse_repeats(path, rows, columns, key or ["iso3", "year"])
     frame = pd.DataFrame(rows, columns=["line", *columns])
     frame = frame.astype({"year": "int64", "value": "float64"})
-    key = key or ["iso3", "year"]
-    repeated = frame.duplicated(key, keep="first")
-    if repeated.any():
-        first = frame[repeated].iloc[0]
-        what = ", ".join(f"{k}={first[k]}" for k in key)
-        raise DataError(path, f"a second row for {what}: expected one", int(first["line"]))
     return frame.drop(columns="line")
+
+
+def _refuse_repeats(path: Path, rows: list[tuple], columns: list[str], key: list[str]) -> None:
+    """Raise a DataError at the first row (in file order) whose ``key`` an earlier row has."""
+    at = [1 + columns.index(k) for k in key]
+    seen = set()
+    for row in rows:
+        values = tuple(row[j] for j in at)
+        if values in seen:
+            what = ", ".join(f"{k}={v}" for k, v in zip(key, values, strict=True))
+            raise DataError(path, f"a second row for {what}: expected one", int(row[0]))
+        seen.add(values)
 
 
 def _iso3(path: Path, row: int, text: str, extra: tuple[str, ...] = ()) -> str:

@@ -8,15 +8,17 @@ summary of 10,000 runs is one vectorised call.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from sim.core.metrics import ALLIANCE_COLUMNS
 from sim.core.params import Params
 from sim.core.regimes import classify
 from sim.core.targets import COUNT_COLUMNS, TARGET_LINES
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 FINAL_COLUMNS = (
     "alliance_core_share_pct",
@@ -45,7 +47,16 @@ def _first_quarter(mask: np.ndarray, quarters: Sequence[str]) -> np.ndarray:
 def summarise(
     alliance: np.ndarray, quarters: Sequence[str], params: Sequence[Params], n_members: int
 ) -> pd.DataFrame:
-    """Summarise each run of a batch.
+    """Summarise each run of a batch: :func:`summary_columns` as a frame, one row per run."""
+    import pandas as pd
+
+    return pd.DataFrame(summary_columns(alliance, quarters, params, n_members))
+
+
+def summary_columns(
+    alliance: np.ndarray, quarters: Sequence[str], params: Sequence[Params], n_members: int
+) -> dict[str, np.ndarray]:
+    """Summarise each run of a batch, as columns (a sweep's workers write them without pandas).
 
     Args:
         alliance: alliance metrics (R, T, K), columns in ``ALLIANCE_COLUMNS`` order.
@@ -54,10 +65,10 @@ def summarise(
         n_members: the number of members (for the majority quarters).
 
     Returns:
-        One row per run: ``final_<metric>``, ``peak_munitions_ratio`` and its quarter,
-        ``first_quarter_alliance_at_or_above_<line>`` (core share for 2% and 3.5%, total share
-        for 5%), ``first_quarter_majority_at_or_above_<line>`` (more than half the members),
-        ``max_members_at_or_above_<line>``, and ``regime``.
+        One value per run in each column: ``final_<metric>``, ``peak_munitions_ratio`` and its
+        quarter, ``first_quarter_alliance_at_or_above_<line>`` (core share for 2% and 3.5%,
+        total share for 5%), ``first_quarter_majority_at_or_above_<line>`` (more than half the
+        members), ``max_members_at_or_above_<line>``, and ``regime``.
     """
     col = {name: alliance[:, :, i] for i, name in enumerate(ALLIANCE_COLUMNS)}
     out: dict[str, Any] = {}
@@ -80,10 +91,9 @@ def summarise(
         alliance,
         np.array([p.target_core_pct_gdp for p in params]),
     )
-    frame = pd.DataFrame(out)
     for column in COUNT_COLUMNS:
-        frame[f"final_{column}"] = frame[f"final_{column}"].astype(np.int64)
-    return frame
+        out[f"final_{column}"] = out[f"final_{column}"].astype(np.int64)
+    return out
 
 
 def summary_dict(row: pd.Series, n_members: int) -> dict[str, Any]:

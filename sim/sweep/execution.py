@@ -15,8 +15,9 @@ its ``runs/`` partition last: a chunk is complete when that file exists. Nothing
 back to the sweep's process but counts and checksums. A group that raises is re-run one run at
 a time so that only the failing runs are lost; a run with non-finite values is marked failed.
 
-A worker imports this module and what it needs to run and write chunks (numpy, pandas through
-``sim.core``, pyarrow): nothing of the designs (SciPy, SALib), plots, the web page or Dask.
+A worker imports this module and what it needs to run and write chunks (numpy, numba, pyarrow):
+not pandas (its tables are built from buffers, ``sim.sweep.arrow_arrays``), nothing of the
+designs (SciPy's own modules, SALib), plots, the web page or Dask.
 
 A local worker process that dies (killed, out of memory) breaks its ``ProcessPoolExecutor``:
 :meth:`ExecutorInfo.replace_broken` starts a new pool, and the sweep runner runs the chunks that
@@ -41,7 +42,7 @@ from sim.core import metrics
 from sim.core.ensemble import Trajectories, simulate, structural_key
 from sim.core.errors import UserError
 from sim.core.params import Params, make_params
-from sim.core.summary import summarise
+from sim.core.summary import summary_columns
 from sim.sweep.faults import FAULT_ENV, KILL_MODES, kill_worker
 from sim.sweep.integrity import write_chunk
 from sim.sweep.pool import local_pool, take_early, worker_count
@@ -274,6 +275,28 @@ def _simulate_group(
         if faults.get(r) == "nan":
             alliance = alliance.copy() if alliance is traj.alliance else alliance
             alliance[j, 1:, metrics.ALLIANCE_COLUMNS.index("munitions_ratio")] = np.nan
+    ok = _mark_failed(traj, alliance, run_ids, failed)
+    if not ok.any():
+        return []
+    if ok.all():  # the usual case: no copy of the chunk's series
+        kept = Trajectories(traj.quarters, traj.iso3, traj.seeds, alliance, traj.members)
+        return [_Batch(kept, np.asarray(run_ids), params)]
+    kept = Trajectories(
+        traj.quarters,
+        traj.iso3,
+        tuple(np.array(traj.seeds)[ok].tolist()),
+        alliance[ok],
+        None if traj.members is None else traj.members[ok],
+    )
+    return [
+        _Batch(kept, np.asarray(run_ids)[ok], [p for p, k in zip(params, ok, strict=True) if k])
+    ]
+
+
+def _mark_failed(
+    traj: Trajectories, alliance: np.ndarray, run_ids: list[int], failed: dict[int, str]
+) -> np.ndarray:
+    """Record the runs that broke an invariant or hold non-finite values; the others' mask."""
     ok = np.ones(len(run_ids), dtype=bool)
     for j, why in enumerate(traj.violations):  # a broken invariant (sim.core.invariants): failed
         if why:
@@ -290,25 +313,14 @@ def _simulate_group(
             cols = [c for c, f in zip(metrics.MEMBER_COLUMNS, mfinite[j], strict=True) if not f]
             failed[run_ids[j]] = f"non-finite values in members' {', '.join(cols)}"
             ok[j] = False
-    if not ok.any():
-        return []
-    kept = Trajectories(
-        traj.quarters,
-        traj.iso3,
-        tuple(np.array(traj.seeds)[ok].tolist()),
-        alliance[ok],
-        None if traj.members is None else traj.members[ok],
-    )
-    return [
-        _Batch(kept, np.asarray(run_ids)[ok], [p for p, k in zip(params, ok, strict=True) if k])
-    ]
+    return ok
 
 
 def _batch_tables(batch: _Batch, keep_alliance: bool, keep_members: bool) -> dict[str, pa.Table]:
     """A batch's rows of ``summary``, ``alliance`` and ``members`` (the series kept)."""
     traj, ids = batch.traj, batch.run_ids
-    frame = summarise(traj.alliance, traj.quarters, batch.params, len(traj.iso3))
-    tables = {"summary": summary_table(frame, ids)}
+    summary = summary_columns(traj.alliance, traj.quarters, batch.params, len(traj.iso3))
+    tables = {"summary": summary_table(summary, ids)}
     if keep_alliance:
         tables["alliance"] = alliance_table(traj.alliance, traj.quarters, ids)
     if keep_members:

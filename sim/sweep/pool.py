@@ -18,6 +18,7 @@ import concurrent.futures as cf
 import gc
 import multiprocessing
 import os
+import sys
 import threading
 import time
 
@@ -61,15 +62,30 @@ def warm() -> None:
     """In a worker process: import what a chunk needs and load the compiled step.
 
     One run of the default scenario goes through the entry points a chunk uses; compiled once
-    per machine and then loaded from numba's cache (``sim.core.dynamics.compiled``). The first
-    chunk imports the rest (``sim.sweep.execution``: its tables and files).
+    per machine and then loaded from numba's cache (``sim.core.dynamics.compiled``).
     """
     import pyarrow.parquet  # noqa: F401 - what the chunk's files are written with
 
-    from sim.core.config import load_scenario
+    import sim.core.summary  # noqa: F401 - the chunk's summaries
+    import sim.sweep.integrity  # noqa: F401 - the chunk's files and their checksums
+    from sim.core.config import DEFAULT_SCENARIO, load_scenario
     from sim.core.ensemble import simulate
 
-    simulate([load_scenario().params], [0])
+    simulate([load_scenario(DEFAULT_SCENARIO).params], [0])
+
+
+def _report_failed_warm_up(future: cf.Future) -> None:
+    """Say on stderr that a worker's warm-up raised (its first chunk then loads what it needs).
+
+    A pool stopped on purpose (:func:`discard_early`) breaks its warm-ups: that is not reported.
+    """
+    error = None if future.cancelled() else future.exception()
+    if error is not None and not isinstance(error, cf.process.BrokenProcessPool):
+        print(
+            f"warning: a sweep worker's warm-up failed ({type(error).__name__}: {error}); "
+            "its first chunk loads the compiled step instead",
+            file=sys.stderr,
+        )
 
 
 def start_early(workers: int) -> None:
@@ -82,7 +98,8 @@ def start_early(workers: int) -> None:
     before = set(multiprocessing.active_children())
     pool = local_pool(workers)
     for _ in range(workers):
-        pool.submit(warm)  # starts a process (``submit`` starts it before it returns)
+        # ``submit`` starts a process before it returns
+        pool.submit(warm).add_done_callback(_report_failed_warm_up)
     _EARLY[workers] = pool, [p for p in multiprocessing.active_children() if p not in before]
 
 

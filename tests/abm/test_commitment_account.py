@@ -51,7 +51,7 @@ def test_a_member_short_of_the_line_names_the_gap_and_its_fiscal_space(model_202
 def test_fiscal_space_on_the_card_is_the_imf_rule_for_that_year(model_2024):
     ita = next(a for a in model_2024.member_agents if a.iso3 == "ITA")
     debt, balance = fiscal._series()
-    expected = fiscal.space(debt.loc["ITA", 2024], balance.loc["ITA", 2024])
+    expected = fiscal.space(debt.at("ITA", 2024), balance.at("ITA", 2024))
     assert ita.commitment()["fiscal_space"] == pytest.approx(float(expected), rel=1e-12)
     assert ita.commitment()["fiscal_space"] < 0.5  # Italy's debt is far above 60% of GDP
 

@@ -352,7 +352,7 @@ def test_a_run_starting_on_a_year_start_decides_its_first_budget():
     # space from the IMF's 2024 debt and balance (2025 holds 2024's: fiscal_data_until_year)
     debt, balance = fiscal._series()
     space = np.array(
-        [float(fiscal.space(debt.loc[c, 2024], balance.loc[c, 2024])) for c in static.members.iso3]
+        [float(fiscal.space(debt.at(c, 2024), balance.at(c, 2024))) for c in static.members.iso3]
     )
     expected = armed & (line - core[0] <= space)
     assert np.array_equal(kept[0] > 0, expected)

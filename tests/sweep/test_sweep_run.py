@@ -214,6 +214,91 @@ def test_the_sweep_command_starts_its_workers_first_and_runs_on_them(serial, tmp
     assert made == [2, 2]
 
 
+_WARM_THEN_CHUNK = """
+import json, sys
+from numba.core.registry import CPUDispatcher
+import sim
+from sim.core.dynamics.compiled import step_module
+from sim.sweep import pool
+
+def loaded():
+    entries = vars(step_module()).items()
+    return {n: len(d.signatures) for n, d in entries if isinstance(d, CPUDispatcher)}
+
+pool.warm()
+warmed = loaded()
+modules = set(sys.modules)
+p = sim.load_scenario("hague", overrides={"hegemon_pressure": 0.3}).params
+sim.simulate([p] * 5, [1, 2, 3, 4, 5])
+chunk = {"pyarrow.parquet", "sim.core.summary", "sim.sweep.integrity", "sim.sweep.partitions"}
+print(json.dumps({"warmed": warmed, "after": loaded(), "imported": sorted(chunk & modules)}))
+"""
+
+
+def test_a_workers_warm_up_loads_all_a_chunk_runs(tmp_path):
+    """``sim.sweep.pool.warm`` (what an early worker does while the command plans) loads every
+    compiled entry point a chunk's batch then calls, with the same argument types: a chunk of
+    another size and parameters loads nothing more (a one-run batch once had read-only
+    multipliers, a type of its own, and the warm-up loaded the wrong overload)."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", _WARM_THEN_CHUNK], capture_output=True, text=True, check=True
+    )
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen["warmed"]["run"] == 1  # the whole-run entry point a batch goes through
+    assert seen["after"] == seen["warmed"]
+    # what a chunk writes its files with, imported by the warm-up too
+    assert seen["imported"] == [
+        "pyarrow.parquet",
+        "sim.core.summary",
+        "sim.sweep.integrity",
+        "sim.sweep.partitions",
+    ]
+
+
+_CHUNK_IN_A_FRESH_PROCESS = """
+import pickle, sys
+from sim.sweep.execution import run_chunk
+
+with open(sys.argv[1], "rb") as file:
+    task = pickle.load(file)
+report = run_chunk(task)
+print(report.n_runs, report.n_failed, "pandas" in sys.modules)
+"""
+
+
+def test_a_worker_runs_and_writes_a_chunk_without_pandas(tmp_path):
+    """A worker process never imports pandas (0.3 s of its start-up): the model reads the IMF
+    series without it (``sim.core.panel.imf_by_year``), the summaries are columns
+    (``summary_columns``) and the tables Arrow. The chunk's files are those a sweep writes."""
+    import pickle
+    import subprocess
+    import sys
+
+    from sim.sweep.chunks import _task
+    from sim.sweep.files import make_folders
+    from sim.sweep.plan import make_plan
+
+    config = load_sweep_config(write_config(tmp_path, LHS.format(chunk=5)))
+    plan = make_plan(config)
+    make_folders(tmp_path / "fresh", config.keep_alliance, config.keep_members)
+    task = _task(plan, tmp_path / "fresh", 0, {}, True)
+    (tmp_path / "task.pkl").write_bytes(pickle.dumps(task))
+    done = subprocess.run(
+        [sys.executable, "-c", _CHUNK_IN_A_FRESH_PROCESS, str(tmp_path / "task.pkl")],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == [str(len(task.run_ids)), "0", "False"]
+    swept = run_sweep(config, tmp_path / "swept", workers=1, quiet=True).path
+    for name in ("summary", "alliance", "runs"):
+        part = f"{name}/chunk-000000.parquet"
+        assert (tmp_path / "fresh" / part).read_bytes() == (swept / part).read_bytes(), part
+
+
 def test_paired_seeding_gives_common_random_numbers(tmp_path):
     config = load_sweep_config(
         write_config(

@@ -79,11 +79,12 @@ def _new_constants(static: Static, runs: int, responses: np.ndarray | None = Non
         if responses.shape != (runs, 2, n):
             raise ValueError(f"responses of shape {responses.shape}, expected {(runs, 2, n)}")
         threat, pressure = responses[:, 0], responses[:, 1]
-    as_f64 = np.ascontiguousarray
+    # copies, always writable: a one-run batch's broadcast view would be read-only, a type of
+    # its own for numba, and load a second compiled step (``sim.sweep.pool.warm``)
     return Constants(
         *(np.empty((runs, n)) for _ in range(6)),
-        as_f64(threat, dtype=np.float64),
-        as_f64(pressure, dtype=np.float64),
+        np.array(threat, dtype=np.float64, order="C"),
+        np.array(pressure, dtype=np.float64, order="C"),
         np.empty((runs, n)),
         *(np.empty(runs) for _ in range(4)),
         *(np.empty(runs, dtype=np.int64) for _ in range(4)),

@@ -59,9 +59,10 @@ def test_no_fiscal_value_after_the_origin_reaches_the_forecast(fit, record, monk
 
     a = model.forecast(fit, record, (1, 2, 3), 4, 3)
     debt, balance = fiscal._series()
-    later = [y for y in debt.columns if y > ORIGIN]
-    debt, balance = debt.copy(), balance.copy()
-    debt[later], balance[later] = 300.0, -20.0  # no fiscal space at all
+    later = debt.years > ORIGIN
+    assert later.any()
+    debt = debt._replace(values=np.where(later, 300.0, debt.values))  # no fiscal space at all
+    balance = balance._replace(values=np.where(later, -20.0, balance.values))
     monkeypatch.setattr(fiscal, "_series", lambda: (debt, balance))
     b = model.forecast(fit, record, (1, 2, 3), 4, 3)
     assert a.samples.tobytes() == b.samples.tobytes()

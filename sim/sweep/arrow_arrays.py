@@ -1,0 +1,71 @@
+"""Arrow arrays built from their buffers, for the tables a sweep's worker writes.
+
+This module owns turning a chunk's numpy arrays and Python values into Arrow arrays without
+``pyarrow.array``: that function asks pandas whether each value is one of its types, and so
+imports pandas (about 0.3 s) in a process that had not. A sweep's worker builds its tables
+through :func:`array` (``sim.sweep.partitions``) and never imports pandas: it starts sooner.
+
+Only the types of a sweep's tables are built (``int32``, ``int64``, ``float32``, ``float64``,
+``bool`` and ``string``), none of them with nulls: a value that does not fit the type is an
+error, as it is for ``pyarrow.array``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+_NUMPY_TYPES = {
+    pa.int32(): np.int32,
+    pa.int64(): np.int64,
+    pa.float32(): np.float32,
+    pa.float64(): np.float64,
+}
+"""The numeric Arrow types built here, with the numpy type of their data buffer."""
+
+_MAX_STRING_BYTES = 2**31 - 1
+"""The most bytes an Arrow ``string`` array holds (its offsets are int32)."""
+
+
+def array(values: np.ndarray | Sequence[Any], type: pa.DataType) -> pa.Array:
+    """An Arrow array of ``type`` holding ``values`` (a numpy array or a sequence), no nulls.
+
+    Raises:
+        TypeError: a type this module does not build, or a string column holding a non-string.
+        ValueError: a numeric value that does not convert to the type (as numpy converts it).
+    """
+    if type == pa.string():
+        return strings(values)
+    if type == pa.bool_():
+        flags = np.asarray(values, dtype=bool)
+        bits = np.packbits(flags, bitorder="little")
+        return pa.Array.from_buffers(type, len(flags), [None, pa.py_buffer(bits)])
+    if type not in _NUMPY_TYPES:
+        raise TypeError(f"{type}: expected one of {sorted(map(str, _NUMPY_TYPES))}, bool, string")
+    data = np.ascontiguousarray(values, dtype=_NUMPY_TYPES[type])
+    if data.ndim != 1:
+        raise ValueError(f"values of shape {data.shape}: expected one dimension")
+    return pa.Array.from_buffers(type, len(data), [None, pa.py_buffer(data)])
+
+
+def strings(values: np.ndarray | Sequence[str]) -> pa.Array:
+    """An Arrow ``string`` array of ``values`` (each a ``str``), UTF-8 encoded.
+
+    Raises:
+        TypeError: a value that is not a string (``None`` included: no nulls here).
+        ValueError: more text than one Arrow string array holds (2 GiB).
+    """
+    encoded = []
+    for value in values:
+        if not isinstance(value, str):
+            raise TypeError(f"{value!r}: expected a string")
+        encoded.append(value.encode("utf-8"))
+    offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+    np.cumsum([len(e) for e in encoded], out=offsets[1:])
+    if offsets[-1] > _MAX_STRING_BYTES:
+        raise ValueError(f"{offsets[-1]} bytes of text: at most {_MAX_STRING_BYTES} in one array")
+    buffers = [None, pa.py_buffer(offsets.astype(np.int32)), pa.py_buffer(b"".join(encoded))]
+    return pa.Array.from_buffers(pa.string(), len(encoded), buffers)
