@@ -20,6 +20,7 @@ import numpy as np
 from sim.core import fiscal
 from sim.core.data import Members
 from sim.core.dynamics.ranks import average_ranks
+from sim.core.normal_streams import normal_streams
 from sim.core.params import Params, parse_quarter
 from sim.core.targets import TARGET_LINES
 
@@ -327,20 +328,11 @@ def draw_shocks(
 
     Each run's seed spawns two independent streams (numpy ``SeedSequence``): one for the members,
     one for the rival, so that changing the rival's parameters leaves the members' draws alone
-    and a run's draws do not depend on which batch it is in.
+    and a run's draws do not depend on which batch it is in. Stream ``k`` of seed ``s`` is
+    ``default_rng(SeedSequence(s).spawn(2)[k]).standard_normal``, drawn by a compiled copy of
+    numpy's algorithms (``sim.core.normal_streams``: the same numbers, a fifth of the time).
 
     Returns:
         member shocks (R, T, N) and rival shocks (R, T).
     """
-    member = np.empty((len(seeds), n_steps, n_members))
-    rival = np.empty((len(seeds), n_steps))
-    # SeedSequence(seed, spawn_key=(j,)) is SeedSequence(seed).spawn(2)[j] (as in
-    # ``sim.core.ensemble.derive_seed``) and Generator(PCG64(.)) is default_rng(.), built
-    # directly: the same numbers, a tenth less time than spawning from a parent
-    sequence, generator, bits = np.random.SeedSequence, np.random.Generator, np.random.PCG64
-    for r, seed in enumerate(seeds):
-        member[r] = generator(bits(sequence(seed, spawn_key=(0,)))).standard_normal(
-            (n_steps, n_members)
-        )
-        rival[r] = generator(bits(sequence(seed, spawn_key=(1,)))).standard_normal(n_steps)
-    return member, rival
+    return normal_streams(seeds, n_steps, n_members)
