@@ -258,6 +258,24 @@ def test_a_workers_warm_up_loads_all_a_chunk_runs(tmp_path):
     ]
 
 
+def test_a_warm_up_that_raises_is_reported_and_a_stopped_pool_is_not(capsys):
+    """A worker's warm-up that raises says so on stderr (one did, unseen, for a day); the warm-ups
+    of a pool stopped on purpose (``discard_early``) break, which is not worth a word."""
+    import concurrent.futures as cf
+
+    from sim.sweep.pool import _report_failed_warm_up
+
+    failed, broken, fine = cf.Future(), cf.Future(), cf.Future()
+    failed.set_exception(TypeError("load_scenario() missing 1 required positional argument"))
+    broken.set_exception(cf.process.BrokenProcessPool("terminated"))
+    fine.set_result(None)
+    for future in (failed, broken, fine):
+        _report_failed_warm_up(future)
+    err = capsys.readouterr().err
+    assert err.count("warning:") == 1
+    assert "warm-up failed (TypeError: load_scenario() missing" in err
+
+
 _CHUNK_IN_A_FRESH_PROCESS = """
 import pickle, sys
 from sim.sweep.execution import run_chunk
