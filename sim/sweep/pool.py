@@ -80,7 +80,7 @@ def _report_failed_warm_up(future: cf.Future) -> None:
     A pool stopped on purpose (:func:`discard_early`) breaks its warm-ups: that is not reported.
     """
     error = None if future.cancelled() else future.exception()
-    if error is not None and not isinstance(error, cf.process.BrokenProcessPool):
+    if error is not None and not isinstance(error, cf.BrokenExecutor):
         print(
             f"warning: a sweep worker's warm-up failed ({type(error).__name__}: {error}); "
             "its first chunk loads the compiled step instead",

@@ -267,7 +267,7 @@ def test_a_warm_up_that_raises_is_reported_and_a_stopped_pool_is_not(capsys):
 
     failed, broken, fine = cf.Future(), cf.Future(), cf.Future()
     failed.set_exception(TypeError("load_scenario() missing 1 required positional argument"))
-    broken.set_exception(cf.process.BrokenProcessPool("terminated"))
+    broken.set_exception(cf.BrokenExecutor("terminated"))
     fine.set_result(None)
     for future in (failed, broken, fine):
         _report_failed_warm_up(future)
