@@ -174,6 +174,17 @@ def test_imf_values_keep_their_sign():
     assert (debt["value"] > 0).all()
 
 
+@pytest.mark.parametrize("series", ["debt", "balance", "growth"])
+def test_the_models_imf_arrays_are_the_loaders_frame(series):
+    # imf_by_year (what sim.core.fiscal reads, without pandas) holds the same values as the
+    # checked frame of imf_debt, imf_balance or imf_growth: countries by years
+    frame = getattr(panel, f"imf_{series}")()
+    codes, years, values = panel.imf_by_year(series)
+    wide = frame.pivot(index="iso3", columns="year", values="value")
+    assert codes == tuple(wide.index) and years.tolist() == list(wide.columns)
+    assert values.tobytes() == wide.to_numpy(float).tobytes()
+
+
 def test_rival_spending_matches_sipri_and_the_release(sipri):
     share = panel.rival_spending("milex_share_gdp")
     sipri_rows = share[share["source_id"] == "SIPRI_MILEX_2025"].set_index("year")["value"]
@@ -328,6 +339,21 @@ def test_bad_data_names_file_row_and_column(copy, file, line, old, new, loader, 
         loader()
     assert isinstance(err.value, UserError)  # the CLI's one line and exit 2
     assert file in str(err.value) and "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("-5.393", "-553.9", r"row 2, column 'value': '-553.9': expected a number in \[-50, 50\]"),
+        ("ALB,2015", "ALB,2014", r"row 3: a second row for iso3=ALB, year=2014: expected one"),
+    ],
+)
+def test_the_models_imf_arrays_refuse_bad_data_as_the_loaders_do(copy, old, new, message):
+    # imf_by_year reads the same rows with the same checks as imf_balance
+    file = panel.IMF_FILES["balance"]
+    edit(copy / file, 3 if old.startswith("ALB") else 2, old, new)
+    with pytest.raises(DataError, match=message):
+        panel.imf_by_year("balance")
 
 
 def test_missing_file_is_named(copy):
