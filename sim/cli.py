@@ -385,7 +385,13 @@ def run() -> NoReturn:
     (``gc.freeze``; files are closed and ``atexit`` handlers run as usual). The collector's
     final passes over them (numba's compiled step and types) took 0.4-0.5 s of every
     command's exit on the development machine, 0.07 s frozen: a tenth of a 6,000-run sweep.
+
+    The process is the command's own, so glibc's allocator is first told to keep freed memory
+    (``sim.sweep.allocator``: a serial sweep, a calibration or a run faults its arrays in once).
     """
+    from sim.sweep.allocator import keep_freed_memory
+
+    keep_freed_memory()
     code = main()
     gc.freeze()
     sys.exit(code)

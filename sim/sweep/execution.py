@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import contextlib
+import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -57,14 +58,25 @@ from sim.sweep.partitions import (
     summary_table,
 )
 
-TRIM_KEY = "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_"
-"""Dask's setting of ``MALLOC_TRIM_THRESHOLD_`` for its workers, unset for ``--cluster local``.
+ENVIRON_KEY = "distributed.nanny.pre-spawn-environ"
+"""Dask's environment for the worker processes its nannies start.
 
 Dask's nanny starts its workers with ``MALLOC_TRIM_THRESHOLD_=65536``. Setting it switches off
 glibc's dynamic mmap threshold, so every numpy temporary above 128 KiB is mapped and unmapped
 again, page faults included: a sweep's workers spent more time in the kernel than computing (a
 40,000-run sweep on a LocalCluster of 2 workers: 20 s user and 22 s system CPU, 36 s; without
-it 16 s and 2.4 s, 18 s). docs/SWEEPS.md says how to unset it on a cluster of your own."""
+it 16 s and 2.4 s, 18 s). ``--cluster local`` gives its workers the thresholds of the local
+workers instead (``sim.sweep.allocator.ENVIRON``); docs/SWEEPS.md says how to set them on a
+cluster of your own."""
+
+
+def _worker_environ() -> dict[str, str | None]:
+    """The allocator's thresholds for a LocalCluster's workers (unset where the user set them)."""
+    from sim.sweep.allocator import ENVIRON, uses_glibc
+
+    if not uses_glibc() or any(name in os.environ for name in ENVIRON):
+        return {f"{ENVIRON_KEY}.MALLOC_TRIM_THRESHOLD_": None}
+    return {f"{ENVIRON_KEY}.{name}": value for name, value in ENVIRON.items()}
 
 
 NO_HISTORY = {
@@ -171,7 +183,7 @@ def _dask_client(scheduler: str | None, cluster: str | None, n: int) -> Iterator
 
     local = None
     if cluster == "local":
-        with dask.config.set({TRIM_KEY: None}):
+        with dask.config.set(_worker_environ()):
             local = LocalCluster(
                 n_workers=n,
                 threads_per_worker=1,

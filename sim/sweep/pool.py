@@ -1,7 +1,7 @@
 """Local worker processes: the pool a sweep's chunks run on, which can be started early.
 
 This module owns the process pool of ``--workers N`` (a ``ProcessPoolExecutor`` with ``spawn``),
-what a worker does when it starts (:func:`watch_parent`) and starting the workers before the
+what a worker does when it starts (:func:`start_worker`) and starting the workers before the
 sweep's process has read its config (:func:`start_early`). It imports only the standard library,
 so that ``sim sweep`` can start the workers first thing (``sim.cli``): a worker needs about 1.1 s
 to import the chunk's modules and load the compiled step (:func:`warm`), the sweep's process
@@ -36,17 +36,30 @@ def local_pool(workers: int) -> cf.ProcessPoolExecutor:
     return cf.ProcessPoolExecutor(
         max_workers=workers,
         mp_context=multiprocessing.get_context("spawn"),
-        initializer=watch_parent,
+        initializer=start_worker,
         initargs=(os.getpid(),),
     )
+
+
+def start_worker(parent: int) -> None:
+    """In a new worker process: what it does before its first task.
+
+    It watches the sweep's process (:func:`watch_parent`), keeps freed memory
+    (``sim.sweep.allocator``: a chunk's arrays are not faulted in again) and freezes the garbage
+    collector at exit (``sim.cli.run`` says why: 0.4 s the sweep would wait for).
+    """
+    from sim.sweep.allocator import keep_freed_memory
+
+    watch_parent(parent)
+    keep_freed_memory()
+    atexit.register(gc.freeze)
 
 
 def watch_parent(parent: int, interval: float = 0.5) -> None:
     """In a worker process: exit as soon as the sweep process that started it is gone.
 
     A sweep killed with ``kill -9`` cannot stop its workers; without this they would keep
-    running the chunks already queued and then wait forever. Also freezes the garbage collector
-    at the worker's exit (``sim.cli.run`` says why: 0.4 s the sweep would wait for).
+    running the chunks already queued and then wait forever.
     """
 
     def watch() -> None:
@@ -55,7 +68,6 @@ def watch_parent(parent: int, interval: float = 0.5) -> None:
         os._exit(1)
 
     threading.Thread(target=watch, name="watch-parent", daemon=True).start()
-    atexit.register(gc.freeze)
 
 
 def warm() -> None:

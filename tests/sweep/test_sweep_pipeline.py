@@ -374,17 +374,3 @@ def test_a_dask_sweeps_memory_does_not_grow_with_its_runs(tmp_path, monkeypatch)
         memory = _memory(tmp_path, monkeypatch, executor=info.executor)
     kept = memory["kept"]
     assert kept[800] - kept[160] < 64 * 2 * 2**10, memory
-
-
-def test_a_local_dask_clusters_workers_keep_glibcs_dynamic_mmap_threshold():
-    """Dask sets MALLOC_TRIM_THRESHOLD_=65536 for its workers by default, which made a sweep's
-    workers spend more CPU in the kernel than computing (sim.sweep.execution.TRIM_KEY);
-    ``--cluster local`` unsets it, and keeps Dask's one BLAS thread per worker."""
-    import os
-
-    from sim.sweep.execution import open_executor
-
-    with open_executor(1, cluster="local") as info:
-        env = info.executor.submit(dict, os.environ).result()
-    assert "MALLOC_TRIM_THRESHOLD_" not in env
-    assert env.get("OMP_NUM_THREADS") == "1"
