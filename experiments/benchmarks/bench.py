@@ -15,7 +15,9 @@ Measures, in one invocation on this machine, and prints as one table with issue 
 - the same, side by side again, on a 60,000-run sweep (the kernel on 60,000 runs too), where a
   process's start-up (imports, loading the compiled step: about a second) is repaid, with two
   kernels at once, one per CPU: what two CPUs give when both are busy, the ceiling of two
-  workers on this machine;
+  workers on this machine; and the kernel alone in a process that keeps freed memory as the
+  sweep's processes do (``sim.sweep.allocator``), so that the ratios can be read against it
+  as well;
 - calibration: ``python -m sim calibrate configs/backcast_2014.toml`` with the full budget
   (``--quick``: ``SIM_CALIBRATE_BUDGET=smoke``), launch to exit, not pinned, with the loss it
   reaches to full precision, against the "before" numbers in ``targets.CALIBRATION_BEFORE``.
@@ -126,6 +128,9 @@ def measure_rounds(
             with engines.pinned(2):
                 pair = engines.kernel_pair_seconds(kernel_runs // 2, sizes["batch"])
             times.setdefault("kernel_pair", []).append(targets.pair_seconds(kernel_runs, pair))
+            with engines.pinned(1):
+                tuned = engines.kernel_pair_seconds(kernel_runs, sizes["batch"], kernels=1)
+            times.setdefault("kernel_tuned", []).append(tuned[0])
         print(f"{config.stem} round {r + 1} done", file=sys.stderr)
     return {"times": times, "cpu": cpu}
 
@@ -164,7 +169,7 @@ def rates(result: dict[str, Any]) -> dict[str, Any]:
         b["startup_s"], out["batch_run"], s["sweep_runs"]
     )
     out["sweep_1_s"] = targets.spread(t["sweep_1"])[0]
-    for key in (*LARGE.values(), "kernel_pair"):
+    for key in (*LARGE.values(), "kernel_pair", "kernel_tuned"):
         out[key] = targets.spread([targets.rate(s["large_runs"], x) for x in t[key]])
     for key in LARGE.values():
         out[f"{key}_cpu_ms"] = 1e3 * targets.spread(result["cpu"][key])[0] / s["large_runs"]
@@ -230,6 +235,7 @@ def report(result: dict[str, Any]) -> str:
         f"two kernels at once, one per CPU, {s['large_runs'] // 2:,} runs each: "
         f"{r['kernel_pair'][0]:,.0f} runs/s, {r['kernel_pair'][0] / r['kernel_large'][0]:.2f}x "
         "the kernel on one CPU: the most two workers could give on this machine",
+        *tuned_lines(s, r),
     ]
     if "calibration" in result:
         c = result["calibration"]
@@ -247,6 +253,23 @@ def report(result: dict[str, Any]) -> str:
         value = f"{ch.value:.2g}" if ch.at_most else f"{ch.value:,.2f}x"
         lines.append(f"| {ch.label} | {value} | {goal} | {ch.verdict} |")
     return "\n".join(lines)
+
+
+def tuned_lines(s: dict[str, int], r: dict[str, Any]) -> list[str]:
+    """The kernel in a process that keeps freed memory as the sweep's do, and the ratios to it.
+
+    The targets compare the sweep with ``sim.simulate`` as a library call leaves it (glibc's
+    defaults, ``sim.sweep.allocator``); these lines give the same ratios against the kernel
+    with the sweep's allocator setting, so that what the setting itself brings is seen.
+    """
+    tuned, kernel = r["kernel_tuned"][0], r["kernel_large"][0]
+    return [
+        f"the kernel in a process that keeps freed memory as the sweep's processes do "
+        f"(`sim.sweep.allocator`), {s['large_runs']:,} runs: {tuned:,.0f} runs/s, "
+        f"{tuned / kernel:.2f}x the kernel; against it the sweep on {s['large_runs']:,} runs "
+        f"reaches {r['sweep_1_large'][0] / tuned:.2f} on one worker and "
+        f"{r['sweep_2_large'][0] / tuned:.2f} on two",
+    ]
 
 
 def large_rows(s: dict[str, int], r: dict[str, Any], row: Any) -> list[str]:

@@ -66,21 +66,30 @@ def kernel_seconds(runs: int, batch: int) -> tuple[float, float]:
     return time.perf_counter() - t0, time.process_time() - c0
 
 
-def kernel_child(runs: int, batch: int, cpu: int) -> None:
-    """In a child process pinned to CPU ``cpu``: :func:`kernel_seconds`; print JSON ``seconds``."""
+def kernel_child(runs: int, batch: int, cpu: int, tuned: int = 0) -> None:
+    """In a child process pinned to CPU ``cpu``: :func:`kernel_seconds`; print JSON ``seconds``.
+
+    ``tuned``: first keep freed memory as the sweep's processes do (``sim.sweep.allocator``).
+    """
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {cpu})
+    if tuned:
+        from sim.sweep.allocator import keep_freed_memory
+
+        keep_freed_memory()
     wall, _ = kernel_seconds(runs, batch)
     print(json.dumps({"seconds": wall}))
 
 
-def kernel_pair_seconds(runs: int, batch: int) -> list[float]:
-    """Two kernels at once, one per CPU, ``runs`` runs each: each one's seconds.
+def kernel_pair_seconds(runs: int, batch: int, kernels: int = 2) -> list[float]:
+    """Kernels at once, one per CPU, ``runs`` runs each: each one's seconds.
 
-    Each child is a fresh interpreter (this file with ``--kernel-child``) timed after its own
-    warm-up, as :func:`kernel_seconds`. The sum of their rates is the most two worker
-    processes could do on this machine: what two CPUs give when both are busy (shared caches,
-    memory bandwidth, clock), with no sweep around them.
+    Each child is a fresh interpreter (this file with ``--kernel-child``) that keeps freed
+    memory as a sweep's worker does (``sim.sweep.allocator``), timed after its own warm-up, as
+    :func:`kernel_seconds`. Two at once: the sum of their rates is the most two worker
+    processes could do on this machine, what two CPUs give when both are busy (shared caches,
+    memory bandwidth, clock), with no sweep around them. One (``kernels=1``): the kernel in a
+    process tuned as the sweep's are.
 
     Raises:
         RuntimeError: if a child fails.
@@ -88,13 +97,13 @@ def kernel_pair_seconds(runs: int, batch: int) -> list[float]:
     cpus = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else [0, 1]
     children = [
         subprocess.Popen(
-            [sys.executable, __file__, "--kernel-child", str(runs), str(batch), str(cpu)],
+            [sys.executable, __file__, "--kernel-child", str(runs), str(batch), str(cpu), "1"],
             cwd=ROOT,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
         )
-        for cpu in (cpus * 2)[:2]
+        for cpu in (cpus * kernels)[:kernels]
     ]
     seconds = []
     for child in children:
@@ -264,10 +273,10 @@ def _run(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> tu
 if __name__ == "__main__":
     if len(sys.argv) == 3 and sys.argv[1] == "--batch-run-child":
         batch_run_child(int(sys.argv[2]))
-    elif len(sys.argv) == 5 and sys.argv[1] == "--kernel-child":
+    elif len(sys.argv) in (5, 6) and sys.argv[1] == "--kernel-child":
         kernel_child(*(int(a) for a in sys.argv[2:]))
     else:
         sys.exit(
-            f"usage: {sys.argv[0]} --batch-run-child RUNS | --kernel-child RUNS BATCH CPU "
+            f"usage: {sys.argv[0]} --batch-run-child RUNS | --kernel-child RUNS BATCH CPU [TUNED] "
             "(used by bench.py)"
         )
