@@ -71,6 +71,17 @@ def test_large_checks_and_the_pair_of_kernels() -> None:
         targets.pair_seconds(60000, [6.0, 0.0])
 
 
+def test_the_scale_check_takes_the_faster_kernel() -> None:
+    # kernels of 5,000 and 5,500 runs/s around a sweep of 9,400: 9,400 / 5,500 = 1.709 (PASS),
+    # where the slower kernel would have given 1.88
+    check = targets.scale_check([5000.0, 5500.0], 9400.0, 600000)
+    assert check.value == pytest.approx(9400 / 5500) and check.met
+    assert check.label.endswith("600,000 runs")
+    assert not targets.scale_check([5000.0, 5600.0], 9400.0, 600000).met  # 1.679
+    with pytest.raises(ValueError, match="no kernel"):
+        targets.scale_check([], 9400.0, 600000)
+
+
 def test_calibration_checks_speed_up_and_same_fit() -> None:
     before = targets.Before(seconds=187.5, cpu_s=186.8, loss=0.07, evaluations=1, commit="x")
     fast, same = targets.calibration_checks(187.5 / 4, 0.07 + 5e-7, before)

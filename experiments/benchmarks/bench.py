@@ -12,6 +12,8 @@ Measures, in one invocation on this machine, and prints as one table with issue 
   subprocess timed from launch to exit (start-up, planning and every file included), on a
   6,000-run sweep (a 10 x 10 grid, alliance series kept): 1 worker pinned to 1 CPU, and 2
   workers on the machine's 2 CPUs;
+- the two-worker sweep once more on 600,000 runs, between two measurements of the kernel
+  (its ratio taken against the faster), where start-up is 2% of the time;
 - the same, side by side again, on a 60,000-run sweep (the kernel on 60,000 runs too), where a
   process's start-up (imports, loading the compiled step: about a second) is repaid, with two
   kernels at once, one per CPU: what two CPUs give when both are busy, the ceiling of two
@@ -58,6 +60,7 @@ SIZES = {
         "mesa_runs": 300,
         "large_rounds": 2,
         "large_runs": 60000,
+        "scale_runs": 600000,
     },
     True: {
         "rounds": 1,
@@ -67,6 +70,7 @@ SIZES = {
         "mesa_runs": 10,
         "large_rounds": 1,
         "large_runs": 2000,
+        "scale_runs": 4000,
     },
 }
 """The sizes of a full (False) and a quick (True) run."""
@@ -135,6 +139,27 @@ def measure_rounds(
     return {"times": times, "cpu": cpu}
 
 
+def measure_scale(folder: Path, sizes: dict[str, int]) -> dict[str, Any]:
+    """One two-worker sweep of ``scale_runs`` runs, the kernel measured just before and after.
+
+    On 600,000 runs a worker's start-up (about 1.4 s) is 2% of the sweep: what is left is the
+    cost of the sweep's machinery beside the equations. One round (about a minute).
+    """
+    runs = sizes["scale_runs"]
+    config = engines.write_sweep_config(folder, runs, name="scale")
+    kernel: list[float] = []
+    with engines.pinned(1):
+        kernel.append(engines.kernel_seconds(sizes["large_runs"], sizes["batch"])[0])
+    out = folder / "sweep-scale-workers2"
+    with engines.pinned(2):
+        wall, cpu = engines.sweep_seconds(config, out, 2)
+    shutil.rmtree(out)
+    with engines.pinned(1):
+        kernel.append(engines.kernel_seconds(sizes["large_runs"], sizes["batch"])[0])
+    print("scale sweep done", file=sys.stderr)
+    return {"sweep_2_s": wall, "sweep_2_cpu_s": cpu, "kernel_s": kernel}
+
+
 def measure(quick: bool, calibration: bool) -> dict[str, Any]:
     """Every measurement of the benchmark (raw times, runs and sizes)."""
     sizes = SIZES[quick]
@@ -144,6 +169,7 @@ def measure(quick: bool, calibration: bool) -> dict[str, Any]:
         result |= measure_rounds(folder, sizes)
         for part, found in measure_rounds(folder, sizes, large=True).items():
             result[part] |= found
+        result["scale"] = measure_scale(folder, sizes)
         with engines.pinned(1):
             result["batch_run"] = engines.batch_run_seconds(sizes["mesa_runs"])
         print("mesa.batch_run done", file=sys.stderr)
@@ -173,6 +199,12 @@ def rates(result: dict[str, Any]) -> dict[str, Any]:
         out[key] = targets.spread([targets.rate(s["large_runs"], x) for x in t[key]])
     for key in LARGE.values():
         out[f"{key}_cpu_ms"] = 1e3 * targets.spread(result["cpu"][key])[0] / s["large_runs"]
+    if "scale" in result:
+        sc = result["scale"]
+        out["scale_runs"] = s["scale_runs"]
+        out["scale_kernel"] = [targets.rate(s["large_runs"], x) for x in sc["kernel_s"]]
+        out["scale_sweep_2"] = targets.rate(s["scale_runs"], sc["sweep_2_s"])
+        out["scale_sweep_2_cpu_ms"] = 1e3 * sc["sweep_2_cpu_s"] / s["scale_runs"]
     return out
 
 
@@ -184,6 +216,8 @@ def checks(result: dict[str, Any], r: dict[str, Any]) -> list[targets.Check]:
     found += targets.large_checks(
         r["kernel_large"][0], r["sweep_1_large"][0], r["sweep_2_large"][0], result["sizes"]
     )
+    if "scale" in result:
+        found.append(targets.scale_check(r["scale_kernel"], r["scale_sweep_2"], r["scale_runs"]))
     if "calibration" in result:
         c = result["calibration"]
         before = targets.CALIBRATION_BEFORE[c["budget"]]
@@ -236,6 +270,7 @@ def report(result: dict[str, Any]) -> str:
         f"{r['kernel_pair'][0]:,.0f} runs/s, {r['kernel_pair'][0] / r['kernel_large'][0]:.2f}x "
         "the kernel on one CPU: the most two workers could give on this machine",
         *tuned_lines(s, r),
+        *scale_lines(r),
     ]
     if "calibration" in result:
         c = result["calibration"]
@@ -269,6 +304,19 @@ def tuned_lines(s: dict[str, int], r: dict[str, Any]) -> list[str]:
         f"{tuned / kernel:.2f}x the kernel; against it the sweep on {s['large_runs']:,} runs "
         f"reaches {r['sweep_1_large'][0] / tuned:.2f} on one worker and "
         f"{r['sweep_2_large'][0] / tuned:.2f} on two",
+    ]
+
+
+def scale_lines(r: dict[str, Any]) -> list[str]:
+    """The two-worker sweep at scale, with the kernels measured before and after it."""
+    if "scale_runs" not in r:
+        return []
+    before, after = r["scale_kernel"]
+    return [
+        f"`python -m sim sweep --workers 2`, end to end, {r['scale_runs']:,} runs, once: "
+        f"{r['scale_sweep_2']:,.0f} runs/s ({r['scale_sweep_2_cpu_ms']:.3f} CPU ms a run); "
+        f"the kernel (1 CPU) {before:,.0f} runs/s before it "
+        f"and {after:,.0f} after",
     ]
 
 

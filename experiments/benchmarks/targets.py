@@ -153,6 +153,24 @@ def large_checks(
     ]
 
 
+def scale_check(kernel_rates: Sequence[float], two_workers: float, runs: int) -> Check:
+    """Two workers against the kernel on a sweep large enough that start-up hardly counts.
+
+    The kernel is measured before and after the sweep; the faster of the two is the reference
+    (the machine's quieter moment), so that other load cannot make the ratio look better.
+
+    Raises:
+        ValueError: for no kernel rate.
+    """
+    if not kernel_rates:
+        raise ValueError("scale_check of no kernel measurement")
+    return Check(
+        f"sweep, 2 workers / faster kernel, 1 CPU, {runs:,} runs",
+        two_workers / max(kernel_rates),
+        TWO_WORKERS_VS_KERNEL,
+    )
+
+
 def pair_seconds(runs: int, seconds: Sequence[float]) -> float:
     """The seconds ``runs`` runs take at the summed rate of kernels run at once.
 
