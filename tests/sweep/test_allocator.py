@@ -119,3 +119,19 @@ def test_applying_twice_is_harmless():
         env=CLEAN_ENV,
     )
     assert done.stdout.split() == ["True", "True"]
+
+
+def test_the_command_line_applies_it_before_the_command_runs():
+    """``sim.cli.run`` (the ``sim`` command, ``python -m sim``) owns its process: a serial sweep,
+    a calibration or a run reuses its freed memory."""
+    body = "\n".join("    " + line for line in WORKLOAD.strip().splitlines())
+    code = (
+        "import json\nimport sim.cli\n\ndef command():\n"
+        f"{body}\n    print(json.dumps(counts))\n    return 0\n\n"
+        "sim.cli.main = command\nsim.cli.run()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=CLEAN_ENV
+    )
+    counts = json.loads(done.stdout)
+    assert sum(counts[1:]) * 10 <= _later_rounds(_faults(False)), counts
