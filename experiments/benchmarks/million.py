@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -69,6 +70,9 @@ def count_files(out: Path) -> int:
 def separate_cluster(work: Path, workers: int, timeout: float = 60.0) -> Iterator[dict[str, Any]]:
     """A Dask scheduler and ``workers`` one-thread workers as processes of their own (localhost).
 
+    Both are configured as docs/SWEEPS.md asks of a cluster of one's own (:func:`cluster_config`:
+    the workers keep freed memory, Dask's histories are off).
+
     Yields ``{"address": ..., "roots": {pid: role}}``: the scheduler's process (role
     ``scheduler``) and the ``dask worker`` process that runs the nannies (role ``nannies``),
     whose children are the workers. Both trees are killed on exit.
@@ -77,11 +81,13 @@ def separate_cluster(work: Path, workers: int, timeout: float = 60.0) -> Iterato
 
     file = work / "scheduler.json"
     python = [sys.executable, "-m", "dask"]
+    env = {**os.environ, "DASK_CONFIG": str(cluster_config(work / "dask-config"))}
     logs = (work / "scheduler.log").open("w"), (work / "workers.log").open("w")
     sched = subprocess.Popen(
         [*python, "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard"]
         + ["--scheduler-file", str(file)],
         cwd=work,
+        env=env,
         stdout=logs[0],
         stderr=subprocess.STDOUT,
     )
@@ -97,6 +103,7 @@ def separate_cluster(work: Path, workers: int, timeout: float = 60.0) -> Iterato
             + ["--nthreads", "1", "--no-dashboard", "--host", "127.0.0.1"]
             + ["--local-directory", str(work / "dask-worker-space")],
             cwd=work,
+            env=env,
             stdout=logs[1],
             stderr=subprocess.STDOUT,
         )
@@ -112,6 +119,28 @@ def separate_cluster(work: Path, workers: int, timeout: float = 60.0) -> Iterato
             proc.wait()
         for log in logs:
             log.close()
+
+
+def cluster_config(folder: Path) -> Path:
+    """A Dask config folder (for ``DASK_CONFIG``) with what docs/SWEEPS.md asks of a cluster.
+
+    The workers get glibc's thresholds of ``sim.sweep.allocator`` through the nannies' pre-spawn
+    environment (Dask's default ``MALLOC_TRIM_THRESHOLD_=65536`` would map every array afresh),
+    and Dask's histories are off (``sim.sweep.execution.NO_HISTORY``). Written as JSON, which
+    YAML reads.
+    """
+    from sim.sweep.allocator import ENVIRON
+
+    folder.mkdir(parents=True, exist_ok=True)
+    config = {
+        "distributed": {
+            "nanny": {"pre-spawn-environ": dict(ENVIRON)},
+            "admin": {"low-level-log-length": 0},
+            "worker": {"profile": {"enabled": False}},
+        }
+    }
+    (folder / "sweep.yaml").write_text(json.dumps(config, indent=2), encoding="utf-8")
+    return folder
 
 
 def idle_rate(roots: dict[int, str], seconds: float = 5.0) -> float:

@@ -99,10 +99,12 @@ def test_a_local_dask_clusters_workers_get_the_same_thresholds():
     nanny would otherwise set ``MALLOC_TRIM_THRESHOLD_=65536``, mapping every array afresh)."""
     from sim.sweep.execution import open_executor
 
+    names = [*ENVIRON, "OMP_NUM_THREADS"]
     with open_executor(1, cluster="local") as info:
-        env = info.executor.submit(dict, os.environ).result()
-    assert {name: env.get(name) for name in ENVIRON} == ENVIRON
-    assert env.get("OMP_NUM_THREADS") == "1"
+        # os.getenv travels by reference and reads the worker's environment (os.environ itself
+        # would be pickled with the values of this process)
+        env = {name: info.executor.submit(os.getenv, name).result() for name in names}
+    assert env == {**ENVIRON, "OMP_NUM_THREADS": "1"}
 
 
 def test_applying_twice_is_harmless():
