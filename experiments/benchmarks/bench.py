@@ -130,10 +130,10 @@ def measure_rounds(
             shutil.rmtree(out)
         if large:
             with engines.pinned(2):
-                pair = engines.kernel_pair_seconds(kernel_runs // 2, sizes["batch"])
+                pair = engines.kernels_at_once_seconds(kernel_runs // 2, sizes["batch"])
             times.setdefault("kernel_pair", []).append(targets.pair_seconds(kernel_runs, pair))
             with engines.pinned(1):
-                tuned = engines.kernel_pair_seconds(kernel_runs, sizes["batch"], kernels=1)
+                tuned = engines.kernels_at_once_seconds(kernel_runs, sizes["batch"], kernels=1)
             times.setdefault("kernel_tuned", []).append(tuned[0])
         print(f"{config.stem} round {r + 1} done", file=sys.stderr)
     return {"times": times, "cpu": cpu}

@@ -81,7 +81,7 @@ def kernel_child(runs: int, batch: int, cpu: int, tuned: int = 0) -> None:
     print(json.dumps({"seconds": wall}))
 
 
-def kernel_pair_seconds(runs: int, batch: int, kernels: int = 2) -> list[float]:
+def kernels_at_once_seconds(runs: int, batch: int, kernels: int = 2) -> list[float]:
     """Kernels at once, one per CPU, ``runs`` runs each: each one's seconds.
 
     Each child is a fresh interpreter (this file with ``--kernel-child``) that keeps freed
