@@ -23,7 +23,9 @@ in ``docs/SWEEPS.md``):
 - zstd (level :data:`ZSTD_LEVEL`) compression: smaller than snappy and lz4 (2.05 KB against 2.37
   KB and 2.12 KB per run of alliance series) for about 4 ms more per 1,000 runs;
 - statistics for ``run_id`` only, so that a reader filtering by run (``pyarrow.dataset``,
-  DuckDB) skips whole files.
+  DuckDB) skips whole files;
+- pages of up to :data:`MAX_ROWS_PER_PAGE` rows, so that a chunk's column is one page where it
+  fits Arrow's 1 MB: zstd then sees the whole column at once.
 """
 
 from __future__ import annotations
@@ -55,6 +57,12 @@ ZSTD_LEVEL = -1
 """zstd's level, one of its fast levels: against level 1, writes of alliance series 11-19%
 faster for 0.5% more bytes (2,117 against 2,107 bytes a run, six 2,500-run chunks written five
 times in alternation, 2026-12-06); level 3 saved 1% of the bytes for 10% more write time."""
+
+MAX_ROWS_PER_PAGE = 2**20
+"""Rows a Parquet data page may hold (pages still close at Arrow's 1 MB). Arrow's default of
+20,000 rows cut a 2,500-run chunk's alliance series (110,000 rows) into six pages a column;
+one page a column compresses 3.5% smaller (5,109,778 against 5,294,039 bytes) in the same
+time (31 ms; 2026-12-06)."""
 
 RUN_KEYS = ("run_id", "point_id", "replication", "seed", "status", "error")
 """The columns of ``runs`` before the parameters."""
@@ -129,6 +137,7 @@ def write_options(dataset: str) -> dict[str, Any]:
         "use_dictionary": keys,
         "use_byte_stream_split": floats or False,
         "write_statistics": ["run_id"],
+        "max_rows_per_page": MAX_ROWS_PER_PAGE,
     }
 
 
