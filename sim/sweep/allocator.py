@@ -52,6 +52,11 @@ def uses_glibc() -> bool:
         return False
 
 
+def applies() -> bool:
+    """Whether ``sim`` sets the thresholds here: glibc, and neither set by the user already."""
+    return uses_glibc() and not any(name in os.environ for name in ENVIRON)
+
+
 def keep_freed_memory() -> bool:
     """Set glibc's mmap and trim thresholds for this process (once is enough; idempotent).
 
@@ -59,7 +64,7 @@ def keep_freed_memory() -> bool:
         Whether the setting was applied: False for another C library, or when the environment
         already sets either threshold (the user's choice is kept).
     """
-    if not uses_glibc() or any(name in os.environ for name in ENVIRON):
+    if not applies():
         return False
     import ctypes
 

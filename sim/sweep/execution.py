@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import contextlib
-import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -72,9 +71,9 @@ cluster of your own."""
 
 def _worker_environ() -> dict[str, str | None]:
     """The allocator's thresholds for a LocalCluster's workers (unset where the user set them)."""
-    from sim.sweep.allocator import ENVIRON, uses_glibc
+    from sim.sweep.allocator import ENVIRON, applies
 
-    if not uses_glibc() or any(name in os.environ for name in ENVIRON):
+    if not applies():
         return {f"{ENVIRON_KEY}.MALLOC_TRIM_THRESHOLD_": None}
     return {f"{ENVIRON_KEY}.{name}": value for name, value in ENVIRON.items()}
 
