@@ -1,4 +1,4 @@
-"""How a chunk's partitions are stored (``sim.sweep.partitions.write_options``): its pages.
+"""How a chunk's partitions are stored (``sim.sweep.partitions``): pages and required fields.
 
 A chunk at the largest size the engine chooses (``sim.sweep.chunking.CHUNK_SERIES_BYTES`` of
 float64 alliance series) has its rows within one page a column by count, and one page a column
@@ -9,12 +9,20 @@ chunk).
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
+from sweep_util import SMALL_SWEEP, CrashAfter, write_config
 
 import sim
 from sim.core.metrics import ALLIANCE_COLUMNS
+from sim.sweep import partitions
 from sim.sweep.chunking import CHUNK_SERIES_BYTES
+from sim.sweep.config import load_sweep_config
+from sim.sweep.csv_copies import write_csv_copies
 from sim.sweep.partitions import MAX_ROWS_PER_PAGE, alliance_table, write_options
+from sim.sweep.runner import run_sweep
 
 ARROW_DEFAULT_ROWS_PER_PAGE = 20_000
 """pyarrow's ``max_rows_per_page`` when none is given."""
@@ -39,3 +47,41 @@ def test_one_page_a_column_is_smaller_than_arrows_default_pages(tmp_path):
     pq.write_table(table, default, **{**options, "max_rows_per_page": ARROW_DEFAULT_ROWS_PER_PAGE})
     assert ours.stat().st_size < default.stat().st_size
     assert pq.read_table(ours).equals(pq.read_table(default))
+
+
+def test_the_series_are_required_columns(tmp_path):
+    # a chunk's series are never null (a run with a non-finite value is failed and left out):
+    # written REQUIRED, without definition levels
+    out = tmp_path / "out"
+    run_sweep(load_sweep_config(write_config(tmp_path, SMALL_SWEEP)), out, quiet=True)
+    for dataset in ("alliance", "members"):
+        schema = pq.ParquetFile(out / dataset / "chunk-000000.parquet").schema
+        assert all(schema.column(i).max_definition_level == 0 for i in range(len(schema)))
+
+
+def test_a_folder_begun_with_nullable_series_resumes_and_reads_whole(tmp_path, monkeypatch):
+    """A sweep begun by an earlier version (nullable series) and resumed by this one: its
+    partitions of both kinds load as one table, verify and copy to CSV, equal to a sweep run
+    by this version alone."""
+    config = load_sweep_config(write_config(tmp_path, SMALL_SWEEP))
+    fresh = run_sweep(config, tmp_path / "fresh", quiet=True)
+    out = tmp_path / "mixed"
+    with monkeypatch.context() as m:  # the earlier version's schemas: every field nullable
+        m.setattr(partitions, "_required", pa.schema)
+        with pytest.raises(RuntimeError, match="simulated crash"):
+            run_sweep(config, out, executor=CrashAfter(1), quiet=True)
+    first = pq.ParquetFile(out / "alliance" / "chunk-000000.parquet").schema
+    assert first.column(2).max_definition_level == 1  # written nullable
+    mixed = run_sweep(config, out, quiet=True)
+    assert (
+        pq.ParquetFile(out / "alliance" / "chunk-000002.parquet")
+        .schema.column(2)
+        .max_definition_level
+        == 0
+    )
+    again = sim.load_sweep(out)  # every sha256 verified
+    for table in ("runs", "summary", "alliance", "members"):
+        pd.testing.assert_frame_equal(getattr(again, table), getattr(fresh, table))
+    ours, theirs = write_csv_copies(mixed), write_csv_copies(fresh)
+    assert [p.name for p in ours] == [p.name for p in theirs]
+    assert all(a.read_bytes() == b.read_bytes() for a, b in zip(ours, theirs, strict=True))
