@@ -66,17 +66,16 @@ def kernel_seconds(runs: int, batch: int) -> tuple[float, float]:
     return time.perf_counter() - t0, time.process_time() - c0
 
 
-def kernel_child(runs: int, batch: int, cpu: int, tuned: int = 0) -> None:
+def kernel_child(runs: int, batch: int, cpu: int) -> None:
     """In a child process pinned to CPU ``cpu``: :func:`kernel_seconds`; print JSON ``seconds``.
 
-    ``tuned``: first keep freed memory as the sweep's processes do (``sim.sweep.allocator``).
+    The process first keeps freed memory as the sweep's processes do (``sim.sweep.allocator``).
     """
+    from sim.sweep.allocator import keep_freed_memory
+
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {cpu})
-    if tuned:
-        from sim.sweep.allocator import keep_freed_memory
-
-        keep_freed_memory()
+    keep_freed_memory()
     wall, _ = kernel_seconds(runs, batch)
     print(json.dumps({"seconds": wall}))
 
@@ -97,7 +96,7 @@ def kernels_at_once_seconds(runs: int, batch: int, kernels: int = 2) -> list[flo
     cpus = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else [0, 1]
     children = [
         subprocess.Popen(
-            [sys.executable, __file__, "--kernel-child", str(runs), str(batch), str(cpu), "1"],
+            [sys.executable, __file__, "--kernel-child", str(runs), str(batch), str(cpu)],
             cwd=ROOT,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -273,10 +272,10 @@ def _run(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> tu
 if __name__ == "__main__":
     if len(sys.argv) == 3 and sys.argv[1] == "--batch-run-child":
         batch_run_child(int(sys.argv[2]))
-    elif len(sys.argv) in (5, 6) and sys.argv[1] == "--kernel-child":
+    elif len(sys.argv) == 5 and sys.argv[1] == "--kernel-child":
         kernel_child(*(int(a) for a in sys.argv[2:]))
     else:
         sys.exit(
-            f"usage: {sys.argv[0]} --batch-run-child RUNS | --kernel-child RUNS BATCH CPU [TUNED] "
+            f"usage: {sys.argv[0]} --batch-run-child RUNS | --kernel-child RUNS BATCH CPU "
             "(used by bench.py)"
         )

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -40,9 +40,6 @@ import pyarrow as pa
 from sim.core.metrics import ALLIANCE_COLUMNS, COUNT_COLUMNS, MEMBER_COLUMNS
 from sim.core.params import PARAM_FIELDS, Params
 from sim.sweep.arrow_arrays import array, strings
-
-if TYPE_CHECKING:
-    pass
 
 DATASETS = ("runs", "summary", "alliance", "members")
 """The datasets of a sweep folder, each a folder of one Parquet file per chunk."""
