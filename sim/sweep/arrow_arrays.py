@@ -54,10 +54,31 @@ def array(values: np.ndarray | Sequence[Any], type: pa.DataType) -> pa.Array:
 def strings(values: np.ndarray | Sequence[str]) -> pa.Array:
     """An Arrow ``string`` array of ``values`` (each a ``str``), UTF-8 encoded.
 
+    Each distinct value is encoded once and gathered by Arrow: a chunk's text columns (its
+    quarters, statuses, errors) repeat a few values over thousands of rows.
+
     Raises:
         TypeError: a value that is not a string (``None`` included: no nulls here).
         ValueError: more text than one Arrow string array holds (2 GiB).
     """
+    codes: dict[Any, int] = {}
+    try:
+        index = np.fromiter(
+            (codes.setdefault(value, len(codes)) for value in values), np.int32, len(values)
+        )
+    except TypeError:  # an unhashable value: not a string, said as for any other
+        return _encoded(list(values))[0]
+    distinct, offsets = _encoded(list(codes))
+    if len(codes) == len(index):  # all distinct, in order: no gathering
+        return distinct
+    total = int(np.diff(offsets)[index].sum())
+    if total > _MAX_STRING_BYTES:
+        raise ValueError(f"{total} bytes of text: at most {_MAX_STRING_BYTES} in one array")
+    return distinct.take(pa.Array.from_buffers(pa.int32(), len(index), [None, pa.py_buffer(index)]))
+
+
+def _encoded(values: list[Any]) -> tuple[pa.Array, np.ndarray]:
+    """An Arrow ``string`` array of ``values``, each checked to be a ``str``; its offsets."""
     encoded = []
     for value in values:
         if not isinstance(value, str):
@@ -68,4 +89,4 @@ def strings(values: np.ndarray | Sequence[str]) -> pa.Array:
     if offsets[-1] > _MAX_STRING_BYTES:
         raise ValueError(f"{offsets[-1]} bytes of text: at most {_MAX_STRING_BYTES} in one array")
     buffers = [None, pa.py_buffer(offsets.astype(np.int32)), pa.py_buffer(b"".join(encoded))]
-    return pa.Array.from_buffers(pa.string(), len(encoded), buffers)
+    return pa.Array.from_buffers(pa.string(), len(encoded), buffers), offsets

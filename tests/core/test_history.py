@@ -11,7 +11,8 @@ import pytest
 
 from sim.core import dynamics
 from sim.core.config import ConfigError, load_scenario
-from sim.core.dynamics.history import BEHAVIOUR, HistoryError, history_params
+from sim.core.dynamics.history import BEHAVIOUR, HistoryError, backcast_arrays, history_params
+from sim.core.dynamics.step import _mixers, distinct_runs
 from sim.core.ensemble import members_of
 from sim.core.params import make_params
 
@@ -192,3 +193,52 @@ def test_the_behaviour_the_backcast_takes_is_what_the_calibration_fits():
 
     fitted = {name for name, _, _ in POOLED} - set(BACKCAST_ONLY)
     assert set(BEHAVIOUR) == fitted | {"region_behaviour_file", "member_behaviour_file"}
+
+
+def test_replications_share_one_backcast_and_start_as_each_run_alone_to_the_bit():
+    # five runs, two distinct behaviours, each repeated: the backcast runs twice, and every
+    # run starts where it starts alone (sim.core.dynamics.step.distinct_runs)
+    a, b = forward(threat_sensitivity_pp=1.0), forward(threat_sensitivity_pp=2.5)
+    runs = [a, b, a, a, b]
+    static = dynamics.build_static(a, members_of(a))
+    p = dynamics.param_arrays(runs)
+    first, which = distinct_runs(backcast_arrays(static.history, p), None)
+    assert first.tolist() == [0, 1] and which.tolist() == [0, 1, 0, 0, 1]
+    batch = dynamics.initial_state(static, p)[1]
+    for r, params in enumerate(runs):
+        alone = start(params)[2]
+        assert batch.desired_core_share_pct[r].tobytes() == alone.desired_core_share_pct.tobytes()
+        assert batch.threat[r].tobytes() == alone.threat.tobytes()
+        assert batch.rival_stock[r].tobytes() == alone.rival_stock.tobytes()
+
+
+def test_runs_differing_only_in_their_responses_get_their_own_backcasts():
+    params = forward()
+    static = dynamics.build_static(params, members_of(params))
+    p = dynamics.param_arrays([params] * 3)
+    n = static.members.n
+    responses = np.ones((3, 2, n))
+    responses[1, :, 0] = 1.5  # the second run's first member responds half as much again
+    first, which = distinct_runs(backcast_arrays(static.history, p), responses)
+    assert first.tolist() == [0, 1] and which.tolist() == [0, 1, 0]
+    batch = dynamics.initial_state(static, p, responses)[1]
+    for r in range(3):
+        alone = dynamics.initial_state(static, p[r : r + 1], responses[r : r + 1])[1]
+        for field in ("desired_core_share_pct", "munitions_capacity", "term_values"):
+            assert getattr(batch, field)[r].tobytes() == getattr(alone, field)[0].tobytes()
+    # its own backcast ends elsewhere: its anchor, hence its desired share, differs
+    assert batch.desired_core_share_pct[1, 0] != batch.desired_core_share_pct[0, 0]
+    assert np.array_equal(batch.desired_core_share_pct[0], batch.desired_core_share_pct[2])
+
+
+def test_backcasts_are_told_apart_by_their_bits_even_when_their_hashes_collide():
+    # distinct_runs hashes a row's 64-bit words w as sum(w_j * m_j) mod 2**64; adding m_1 to the
+    # first word and subtracting m_0 from the second leaves that sum unchanged
+    m0, m1 = (int(m) for m in _mixers(2))
+    words = np.array([[5, 7], [(5 + m1) % 2**64, (7 - m0) % 2**64], [5, 7]], dtype=np.uint64)
+    rows = words.view(np.float64)
+    first, which = distinct_runs(rows, None)
+    assert first.tolist() == [0, 1] and which.tolist() == [0, 1, 0]
+    # and a signed zero is a different backcast from zero: bits, not values, are compared
+    first, which = distinct_runs(np.array([[0.0], [-0.0], [0.0]]), None)
+    assert first.tolist() == [0, 1] and which.tolist() == [0, 1, 0]

@@ -16,6 +16,8 @@ CASES = [
     ([True, False, True, True, False, False, True, False, True], pa.bool_()),  # 9: two bytes
     (["2025Q1", "", "Ünïcødé ✓", "ok"], pa.string()),
     (np.array(["settles", "escalates"]), pa.string()),  # numpy's fixed-width strings
+    # repeated values, as a chunk's quarters and statuses: encoded once each, then gathered
+    (np.array(["ok", "failed", "ok", "ok", "", "Ünï"] * 3, dtype=object), pa.string()),
     ([], pa.float64()),
     ([], pa.string()),
 ]
@@ -43,6 +45,10 @@ def test_a_strided_float_view_is_copied_in_its_own_order():
 def test_what_cannot_be_built_is_refused():
     with pytest.raises(TypeError, match="None: expected a string"):
         strings(["a", None])
+    with pytest.raises(TypeError, match=r"\['b'\]: expected a string"):
+        strings(["a", ["b"], "a"])  # unhashable
+    with pytest.raises(TypeError, match="1: expected a string"):
+        strings(["a", 1, "a"])
     with pytest.raises(TypeError, match="expected one of"):
         array([1], pa.int16())
     with pytest.raises(ValueError, match="expected one dimension"):

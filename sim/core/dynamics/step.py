@@ -136,6 +136,8 @@ def _start(
 
     (3, R, N) and (R, 4), or :data:`_NO_START`. ``backcast``: each run's backcast parameter
     rows (R, P) in place of ``history.backcast_arrays`` (a posterior draw's backcast-only values).
+    Runs with the same backcast (:func:`distinct_runs`) share one: a design point's
+    replications run it once.
     """
     if static.history is None:
         return _NO_START
@@ -144,10 +146,14 @@ def _start(
     expected = (runs_of(p), history.params_row.size)
     if rows.shape != expected:
         raise ValueError(f"backcast rows of shape {rows.shape}, expected {expected}")
-    constants, end = _run_to_end(
-        history.static, np.ascontiguousarray(rows, dtype=np.float64), responses, threads
-    )
-    return history_mod.carried(constants, end)
+    rows = np.ascontiguousarray(rows, dtype=np.float64)
+    first, inverse = distinct_runs(rows, responses)
+    if first.size == rows.shape[0]:  # every run its own backcast: no gathering
+        return history_mod.carried(*_run_to_end(history.static, rows, responses, threads))
+    distinct = None if responses is None else responses[first]
+    constants, end = _run_to_end(history.static, rows[first], distinct, threads)
+    members, rival = history_mod.carried(constants, end)
+    return np.ascontiguousarray(members[:, inverse]), np.ascontiguousarray(rival[inverse])
 
 
 def initial_state(
@@ -275,3 +281,42 @@ def run_batch(
         members if keep_members else None,
         core if keep_core else None,
     )
+
+
+def distinct_runs(rows: np.ndarray, responses: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """The runs whose backcasts differ, and which of them each run's backcast is.
+
+    The backcast has no shocks: a run's end state is a function of its backcast parameter row
+    and its responses alone, computed by each run on its own (the same bits in any batch). Runs
+    equal in both, bit for bit (the replications of a design point), share one backcast. Runs
+    are grouped by a hash of their bits, then checked equal to their group's first run; should
+    two differing runs share a hash, every run is compared in full instead.
+
+    Args:
+        rows: (R, P) each run's backcast parameters.
+        responses: (R, 2, N) each run's multipliers, or None (every run the members').
+
+    Returns:
+        (the first run of each distinct backcast, ascending; each run's index into them).
+    """
+    runs = len(rows)
+    key = rows if responses is None else np.hstack([rows, responses.reshape(runs, -1)])
+    bits = np.ascontiguousarray(key, dtype=np.float64).view(np.uint64).reshape(runs, -1)
+    with np.errstate(over="ignore"):
+        hashed = (bits * _mixers(bits.shape[1])).sum(axis=1, dtype=np.uint64)
+    _, first, inverse = np.unique(hashed, return_index=True, return_inverse=True)
+    if not np.array_equal(bits, bits[first[inverse]]):  # two backcasts with one hash
+        flat = np.ascontiguousarray(bits).view(np.dtype((np.void, bits.shape[1] * 8))).ravel()
+        _, first, inverse = np.unique(flat, return_index=True, return_inverse=True)
+    order = np.argsort(first)  # the distinct backcasts in the runs' own order
+    rank = np.empty_like(order)
+    rank[order] = np.arange(order.size)
+    return first[order], rank[inverse.reshape(-1)]
+
+
+def _mixers(width: int) -> np.ndarray:
+    """Odd 64-bit multipliers, one a column, for :func:`distinct_runs`' hash (wrapping)."""
+    with np.errstate(over="ignore"):
+        return (2 * np.arange(width, dtype=np.uint64) + np.uint64(1)) * np.uint64(
+            0x9E3779B97F4A7C15
+        )
