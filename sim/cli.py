@@ -381,6 +381,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 def run() -> NoReturn:
     """The ``sim`` command and ``python -m sim``: :func:`main`, then exit with its code.
 
+    Both come through ``sim.__main__.main``, which first sets one BLAS thread
+    (``sim.sweep.blas_threads``) before this module imports numpy.
+
     Before the interpreter shuts down, the objects left are frozen out of the garbage collector
     (``gc.freeze``; files are closed and ``atexit`` handlers run as usual). The collector's
     final passes over them (numba's compiled step and types) took 0.4-0.5 s of every

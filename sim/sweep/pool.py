@@ -44,12 +44,15 @@ def local_pool(workers: int) -> cf.ProcessPoolExecutor:
 def start_worker(parent: int) -> None:
     """In a new worker process: what it does before its first task.
 
-    It watches the sweep's process (:func:`watch_parent`), keeps freed memory
+    It computes with one BLAS thread (``sim.sweep.blas_threads``: set here, before anything
+    imports numpy), watches the sweep's process (:func:`watch_parent`), keeps freed memory
     (``sim.sweep.allocator``: a chunk's arrays are not faulted in again) and freezes the garbage
     collector at exit (``sim.cli.run`` says why: 0.4 s the sweep would wait for).
     """
     from sim.sweep.allocator import keep_freed_memory
+    from sim.sweep.blas_threads import one_blas_thread
 
+    one_blas_thread()
     watch_parent(parent)
     keep_freed_memory()
     atexit.register(gc.freeze)
