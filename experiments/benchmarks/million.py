@@ -126,7 +126,7 @@ def cluster_config(folder: Path) -> Path:
 
     The workers get glibc's thresholds of ``sim.sweep.allocator`` through the nannies' pre-spawn
     environment (Dask's default ``MALLOC_TRIM_THRESHOLD_=65536`` would map every array afresh),
-    and Dask's histories are off (``sim.sweep.execution.NO_HISTORY``). Written as JSON, which
+    and Dask's histories are off (``sim.sweep.dask_settings.NO_HISTORY``). Written as JSON, which
     YAML reads.
     """
     from sim.sweep.allocator import ENVIRON

@@ -4,7 +4,8 @@ This module owns the executors (any ``concurrent.futures.Executor``) and the chu
 serial, in this process (``workers=1``); local processes (``sim.sweep.pool``, perhaps started
 early by the command line; the default); Dask: an existing scheduler
 (``Client(address).get_executor(pure=False)``), or a ``LocalCluster`` bound to 127.0.0.1 with one
-thread per worker process.
+thread per worker process, told what ``sim.sweep.dask_settings`` says (its workers' environment,
+the histories off, this process's environment given back when it closes).
 
 A chunk is a contiguous range of run ids. :func:`run_chunk` builds each run's parameters (with
 its posterior draw's, ``sim.sweep.posterior``), groups runs by their structural parameters
@@ -43,6 +44,7 @@ from sim.core.ensemble import Trajectories, simulate, structural_key
 from sim.core.errors import UserError
 from sim.core.params import Params, make_params
 from sim.core.summary import summary_columns
+from sim.sweep.dask_settings import NO_HISTORY, dask_environ_restored, worker_environ
 from sim.sweep.faults import FAULT_ENV, KILL_MODES, kill_worker
 from sim.sweep.integrity import write_chunk
 from sim.sweep.pool import local_pool, take_early, worker_count
@@ -56,40 +58,6 @@ from sim.sweep.partitions import (
     runs_table,
     summary_table,
 )
-
-ENVIRON_KEY = "distributed.nanny.pre-spawn-environ"
-"""Dask's environment for the worker processes its nannies start.
-
-Dask's nanny starts its workers with ``MALLOC_TRIM_THRESHOLD_=65536``. Setting it switches off
-glibc's dynamic mmap threshold, so every numpy temporary above 128 KiB is mapped and unmapped
-again, page faults included: a sweep's workers spent more time in the kernel than computing (a
-40,000-run sweep on a LocalCluster of 2 workers: 20 s user and 22 s system CPU, 36 s; without
-it 16 s and 2.4 s, 18 s). ``--cluster local`` gives its workers the thresholds of the local
-workers instead (``sim.sweep.allocator.ENVIRON``); docs/SWEEPS.md says how to set them on a
-cluster of your own."""
-
-
-def _worker_environ() -> dict[str, str | None]:
-    """The allocator's thresholds for a LocalCluster's workers (unset where the user set them)."""
-    from sim.sweep.allocator import ENVIRON, applies
-
-    if not applies():
-        return {f"{ENVIRON_KEY}.MALLOC_TRIM_THRESHOLD_": None}
-    return {f"{ENVIRON_KEY}.{name}": value for name, value in ENVIRON.items()}
-
-
-NO_HISTORY = {
-    "distributed.admin.low-level-log-length": 0,
-    "distributed.worker.profile.enabled": False,
-}
-"""Dask's histories, switched off in the sweep's process and a ``--cluster local``'s workers.
-
-Dask keeps, for its developers, each batched connection's last 1,000 messages under 1 MB whole
-(the client every chunk task it sent, the scheduler every task it passed on: about 100 KB for a
-chunk of 2,500 runs) and a statistical profile of each event loop, one tree a second for the
-last 1,000 seconds. Both grow with the chunks until they are full: a 600,000-run sweep on a
-LocalCluster (client and scheduler in one process) grew by 52 MB over its 176 chunks
-(docs/PERFORMANCE.md). docs/SWEEPS.md says how to switch them off on a cluster of your own."""
 
 
 class ExecutionError(UserError):
@@ -172,7 +140,7 @@ def _dask(scheduler: str | None, cluster: str | None, n: int) -> Iterator[Execut
 
     if cluster not in (None, "local"):
         raise ExecutionError(f"--cluster {cluster!r}: expected 'local'")
-    with dask.config.set(NO_HISTORY):
+    with dask.config.set(NO_HISTORY), dask_environ_restored():
         yield from _dask_client(scheduler, cluster, n)
 
 
@@ -182,7 +150,7 @@ def _dask_client(scheduler: str | None, cluster: str | None, n: int) -> Iterator
 
     local = None
     if cluster == "local":
-        with dask.config.set(_worker_environ()):
+        with dask.config.set(worker_environ()):
             local = LocalCluster(
                 n_workers=n,
                 threads_per_worker=1,

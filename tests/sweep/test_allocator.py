@@ -33,8 +33,9 @@ for _ in range(6):
 """Leaves ``counts``: the page faults of each round."""
 
 CLEAN_ENV = {name: value for name, value in os.environ.items() if name not in ENVIRON}
-"""This environment without the thresholds (a Dask LocalCluster started by an earlier test
-leaves its workers' environment in its parent's ``os.environ``)."""
+"""This environment without the thresholds (whatever set them in this process: a user's shell,
+a Dask LocalCluster started outside ``open_executor``, which writes its workers' environment
+into its parent's ``os.environ``)."""
 
 _PRINT = "\nimport json\nprint(json.dumps({'applied': applied, 'counts': counts}))\n"
 

@@ -27,8 +27,9 @@ PROBE = (
 """Prints the setting and this process's threads once both OpenBLAS libraries are loaded."""
 
 CLEAN_ENV = {name: value for name, value in os.environ.items() if name not in USER_SETTINGS}
-"""This environment without any thread setting (a Dask LocalCluster started by an earlier test
-leaves its workers' ``OMP_NUM_THREADS`` in its parent's ``os.environ``)."""
+"""This environment without any thread setting (whatever set one in this process: a user's shell,
+a Dask LocalCluster started outside ``open_executor``, which writes its workers'
+``OMP_NUM_THREADS`` into its parent's ``os.environ``)."""
 
 
 def _python(code: str, **env: str) -> list[str]:

@@ -365,7 +365,7 @@ def test_a_dask_sweeps_memory_does_not_grow_with_its_runs(tmp_path, monkeypatch)
     the scheduler every task it passed on: about 7 KiB each here, 4 KiB of run ids, seeds and
     replications and 3 KiB of parameters), and a statistical profile of the event loop, a tree
     a second. With them the 64 more chunks left 2.8 MiB more; switched off
-    (``sim.sweep.execution.NO_HISTORY``) they leave nothing measurable. The bound allows what a
+    (``sim.sweep.dask_settings.NO_HISTORY``) they leave nothing measurable. The bound allows what a
     finished task may leave in Dask's caches (its key and the like: 0.7 KiB a task, traced
     over 1,000 tasks of a LocalCluster with the histories off), under 2 KiB a chunk."""
     from sim.sweep.execution import open_executor
