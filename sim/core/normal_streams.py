@@ -10,8 +10,8 @@ same three algorithms run compiled, in one call for the whole batch:
   pool of 4 and followed by the spawn key) and its ``generate_state(4, uint64)``;
 - ``PCG64``'s seeding (``pcg64_set_seed``) and its XSL-RR output of a 128-bit LCG (the
   128-bit arithmetic in two 64-bit words);
-- ``random_standard_normal``, numpy's 256-layer ziggurat, with numpy's tables (numba ships a
-  copy of them, ``numba.np.random._constants``, from numpy's ``ziggurat_constants.h``).
+- ``random_standard_normal``, numpy's 256-layer ziggurat, with numpy's tables
+  (``sim.core.ziggurat``, from numpy's ``ziggurat_constants.h``).
 
 ``tests/core/test_normal_streams.py`` checks the numbers against numpy's for seeds from 0 to
 2**63 - 1 and for streams long enough to take the ziggurat's rare branches. With numba's
@@ -24,7 +24,8 @@ from collections.abc import Sequence
 
 import numpy as np
 from numba import njit
-from numba.np.random._constants import fi_double, ki_double, wi_double
+
+from sim.core.ziggurat import FI, KI, WI
 
 _U = np.uint64
 _M32 = _U(0xFFFFFFFF)
@@ -42,7 +43,7 @@ _LOW8, _SHIFT8, _SHIFT11, _MANTISSA = _U(0xFF), _U(8), _U(11), _U(0x000FFFFFFFFF
 _ZIGGURAT_R = 3.6541528853610087963519472518
 _ZIGGURAT_INV_R = 0.27366123732975827203338247596
 _TO_DOUBLE = 1.0 / 9007199254740992.0
-_KI, _WI, _FI = ki_double.astype(np.uint64), wi_double.astype(np.float64), fi_double
+_KI, _WI, _FI = KI, WI, FI
 
 
 @njit(cache=True, nogil=True, inline="always")
