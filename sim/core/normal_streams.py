@@ -25,7 +25,9 @@ from collections.abc import Sequence
 import numpy as np
 from numba import njit
 
-from sim.core.ziggurat import FI, KI, WI
+from sim.core.ziggurat import FI as _FI
+from sim.core.ziggurat import KI as _KI
+from sim.core.ziggurat import WI as _WI
 
 _U = np.uint64
 _M32 = _U(0xFFFFFFFF)
@@ -43,7 +45,6 @@ _LOW8, _SHIFT8, _SHIFT11, _MANTISSA = _U(0xFF), _U(8), _U(11), _U(0x000FFFFFFFFF
 _ZIGGURAT_R = 3.6541528853610087963519472518
 _ZIGGURAT_INV_R = 0.27366123732975827203338247596
 _TO_DOUBLE = 1.0 / 9007199254740992.0
-_KI, _WI, _FI = KI, WI, FI
 
 
 @njit(cache=True, nogil=True, inline="always")

@@ -9,11 +9,12 @@ not: a library leaves its caller's threads alone.
 Why: numpy and SciPy each load an OpenBLAS which, on import, starts a thread for every further
 CPU, and each thread spins for a while waiting for work that never comes: the equations are
 compiled loops (numba) that call no BLAS, and the commands' few matrix products are small
-(the hindcast's regressions, the calibration's 20 x 20 information matrix). On this 2-core
-machine ``import numpy, scipy.linalg`` spent 0.16-0.23 CPU s with one thread against 0.32-0.37
-with the default (three runs each, 2026-12-06); a sweep's worker imports both (numba imports
-SciPy's linear algebra to find a BLAS), and its spinning threads take CPU from the other
-workers and from the sweep's own process while they start.
+(the hindcast's regressions, the calibration's information matrix, a row per fitted
+parameter). On this 2-core machine ``import numpy, scipy.linalg`` spent 0.16-0.23 user CPU s
+with one thread against 0.32-0.37 with the default (three runs each, 2026-12-06); a worker's
+start-up 1.20 CPU s against 1.46 (medians of ten, alternating; docs/PERFORMANCE.md). A sweep's
+worker imports both (numba imports SciPy's linear algebra to find a BLAS), and its spinning
+threads take CPU from the other workers and from the sweep's own process while they start.
 
 A user who sets ``OPENBLAS_NUM_THREADS``, ``GOTO_NUM_THREADS`` or ``OMP_NUM_THREADS`` (which
 OpenBLAS reads in that order) keeps their own. Numba's threads (``NUMBA_NUM_THREADS``, the

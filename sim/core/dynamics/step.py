@@ -306,7 +306,7 @@ def distinct_runs(rows: np.ndarray, responses: np.ndarray | None) -> tuple[np.nd
         hashed = (bits * _mixers(bits.shape[1])).sum(axis=1, dtype=np.uint64)
     _, first, inverse = np.unique(hashed, return_index=True, return_inverse=True)
     if not np.array_equal(bits, bits[first[inverse]]):  # two backcasts with one hash
-        flat = np.ascontiguousarray(bits).view(np.dtype((np.void, bits.shape[1] * 8))).ravel()
+        flat = bits.view(np.dtype((np.void, bits.shape[1] * 8))).ravel()
         _, first, inverse = np.unique(flat, return_index=True, return_inverse=True)
     order = np.argsort(first)  # the distinct backcasts in the runs' own order
     rank = np.empty_like(order)
