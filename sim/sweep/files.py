@@ -75,9 +75,13 @@ def write_parquet(
     )
     if metadata:
         table = table.replace_schema_metadata({**(table.schema.metadata or {}), **metadata})
-    try:
-        pq.write_table(table, tmp, **(options or {}))
-        digest = file_sha256(tmp)
+    try:  # encoded in memory, hashed there and written in one call: the file is not read back
+        sink = pa.BufferOutputStream()
+        pq.write_table(table, sink, **(options or {}))
+        data = sink.getvalue()
+        digest = hashlib.sha256(data).hexdigest()
+        with open(tmp, "wb") as fh:
+            fh.write(data)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)

@@ -19,6 +19,7 @@ import subprocess
 import sys
 import time
 import weakref
+from pathlib import Path
 
 import pandas as pd
 import pyarrow.dataset as ds
@@ -151,9 +152,11 @@ def test_the_chunk_size_is_recorded_printed_and_kept_on_resume(tmp_path, capsys)
 
 
 def test_every_file_is_written_once_and_the_final_step_reads_none(tmp_path, monkeypatch):
+    from sim.sweep import files
+
     config = load_sweep_config(grid(tmp_path / "a", hint=4))
-    writes, reads, hashed = [], [], []
-    write_table, file_digest = pq.write_table, hashlib.file_digest
+    writes, moves, reads, hashed = [], [], [], []
+    write_table, file_digest, replace = pq.write_table, hashlib.file_digest, files.os.replace
 
     def spy_write(table, where, *args, **kwargs):
         writes.append(where)
@@ -162,6 +165,10 @@ def test_every_file_is_written_once_and_the_final_step_reads_none(tmp_path, monk
     def spy_digest(fh, *args, **kwargs):
         hashed.append(fh.name)
         return file_digest(fh, *args, **kwargs)
+
+    def spy_replace(src, dst):
+        moves.append((Path(src), Path(dst)))
+        return replace(src, dst)
 
     def spy_read(name):
         def read(*args, **kwargs):
@@ -172,20 +179,24 @@ def test_every_file_is_written_once_and_the_final_step_reads_none(tmp_path, monk
 
     monkeypatch.setattr(pq, "write_table", spy_write)
     monkeypatch.setattr(hashlib, "file_digest", spy_digest)
+    monkeypatch.setattr(files.os, "replace", spy_replace)
     for module, name in ((pq, "read_table"), (pq, "ParquetFile"), (ds, "dataset")):
         monkeypatch.setattr(module, name, spy_read(name))
     monkeypatch.setattr(pd, "read_parquet", spy_read("read_parquet"))
     result = run_sweep(config, tmp_path / "out", workers=1, quiet=True)
     monkeypatch.undo()
     assert reads == []
-    # each write goes to a hidden temporary name, then is renamed into place: 1 design file
+    # each table is encoded once, in memory, and hashed there (no file is read back to hash
+    # it); its file goes to a hidden temporary name, then is renamed into place: 1 design file
     # and, per chunk (5 of 4 runs), one partition each of runs, summary and alliance
-    assert len(writes) == 1 + 5 * 3 and all(p.name.startswith(".") for p in writes)
-    assert len(hashed) == len(writes) and set(hashed) == {str(p) for p in writes}
+    assert len(writes) == 1 + 5 * 3 and hashed == []
+    tables = [(src, dst) for src, dst in moves if dst.suffix == ".parquet"]
+    assert len(tables) == len(writes) and len({dst for _, dst in tables}) == len(writes)
+    assert all(src.name.startswith(".") and src.parent == dst.parent for src, dst in tables)
     assert not (result.path / "runs.parquet").exists()
     assert not (result.path / "summary.parquet").exists()
     assert result.manifest["timings"]["final_step_seconds"] < 1.0
-    assert sim.load_sweep(result.path).complete  # SHA256SUMS, from the records, holds
+    assert sim.load_sweep(result.path).complete  # every sha256 recorded is the file's
 
 
 # --- 3. The summary dataset; bytes independent of the completion order --------------------------

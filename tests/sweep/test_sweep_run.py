@@ -364,6 +364,43 @@ def test_failed_runs_are_recorded_and_the_sweep_carries_on(tmp_path, monkeypatch
     pd.testing.assert_frame_equal(result.alliance, expected, check_exact=True)
 
 
+@pytest.mark.parametrize(
+    ("values", "finite"),
+    [
+        ([1.0, -2.0, 3.5], True),
+        ([1e308, 1e308], True),  # the sum overflows to inf, every value is finite
+        ([1.0, np.inf], False),
+        ([-np.inf, 1.0], False),
+        ([np.nan, 1.0], False),
+        ([np.inf, -np.inf], False),  # the sum is NaN
+    ],
+)
+def test_a_run_is_all_finite_exactly_when_its_values_are(values, finite):
+    from sim.sweep.execution import _all_finite
+
+    assert _all_finite(np.array(values)) is finite
+
+
+def test_non_finite_series_name_their_runs_and_columns_and_an_overflowing_sum_does_not(tmp_path):
+    from types import SimpleNamespace
+
+    from sim.sweep.execution import _mark_failed
+
+    alliance = np.ones((3, 4, len(ALLIANCE_COLUMNS)))
+    alliance[0, :2, 0] = 1e308  # run 10: finite values whose sum overflows, not a failure
+    alliance[1, 3, ALLIANCE_COLUMNS.index("munitions_ratio")] = np.nan  # run 11
+    members = np.ones((3, 4, 2, len(MEMBER_COLUMNS)))
+    members[2, 1, 0, 0] = np.inf  # run 12
+    traj = SimpleNamespace(violations=["", "", ""], members=members)
+    failed: dict[int, str] = {}
+    ok = _mark_failed(traj, alliance, [10, 11, 12], failed)
+    assert ok.tolist() == [True, False, False]
+    assert failed == {
+        11: "non-finite values in munitions_ratio",
+        12: f"non-finite values in members' {MEMBER_COLUMNS[0]}",
+    }
+
+
 def test_load_sweep_refuses_a_folder_that_is_not_a_sweep(tmp_path):
     from sim.core.errors import UserError
 

@@ -31,6 +31,7 @@ import sim
 from sim.analysis import figures as report_figures
 from sim.cli import main
 from sim.core.metrics import ALLIANCE_COLUMNS, MEMBER_COLUMNS
+from sim.sweep import files
 from sim.sweep.chunks import MAX_CHUNK_ATTEMPTS
 from sim.sweep.config import load_sweep_config
 from sim.sweep.execution import FAULT_ENV, ExecutorInfo
@@ -464,19 +465,37 @@ def test_an_interrupted_sweep_is_verified_too(pristine, tmp_path, capsys):
 # --- 5. One line, exit 2, nothing half-written ---------------------------------------------------
 
 
+class _FullDisk:
+    """A file open for writing whose first write lands partly, then finds the disk full."""
+
+    def __init__(self, fh):
+        self.fh = fh
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.fh.close()
+
+    def write(self, data):
+        self.fh.write(memoryview(data)[:12])
+        self.fh.flush()
+        raise OSError(errno.ENOSPC, "No space left on device", self.fh.name)
+
+
 def full_disk_after(monkeypatch, n_writes):
-    """Make Parquet writes fail with ENOSPC after ``n_writes`` files, leaving a partial file."""
-    real, count = pq.write_table, [0]
+    """Make the sweep folder's Parquet files fail with ENOSPC after ``n_writes`` files, leaving
+    a partial file (``sim.sweep.files`` writes each file's bytes with one ``open``)."""
+    count = [0]
 
-    def write_table(table, where, *args, **kwargs):
+    def full_open(path, mode="r", *args, **kwargs):
+        fh = open(path, mode, *args, **kwargs)
+        if "w" not in mode:
+            return fh
         count[0] += 1
-        if count[0] > n_writes:
-            with open(where, "wb") as fh:
-                fh.write(b"PAR1 partial")
-            raise OSError(errno.ENOSPC, "No space left on device", str(where))
-        return real(table, where, *args, **kwargs)
+        return _FullDisk(fh) if count[0] > n_writes else fh
 
-    monkeypatch.setattr(pq, "write_table", write_table)
+    monkeypatch.setattr(files, "open", full_open, raising=False)
 
 
 def test_full_disk_during_a_sweep(pristine, tmp_path, monkeypatch, capsys):

@@ -1,4 +1,4 @@
-"""How a chunk's partitions are stored (``sim.sweep.partitions``): pages and required fields.
+"""How a chunk's partitions are stored (``sim.sweep.partitions``): pages, encodings, fields.
 
 A chunk at the largest size the engine chooses (``sim.sweep.chunking.CHUNK_SERIES_BYTES`` of
 float64 alliance series) has its rows within one page a column by count, and one page a column
@@ -17,11 +17,17 @@ from sweep_util import SMALL_SWEEP, CrashAfter, write_config
 
 import sim
 from sim.core.metrics import ALLIANCE_COLUMNS
+from sim.core.summary import summary_columns
 from sim.sweep import partitions
 from sim.sweep.chunking import CHUNK_SERIES_BYTES
 from sim.sweep.config import load_sweep_config
 from sim.sweep.csv_copies import write_csv_copies
-from sim.sweep.partitions import MAX_ROWS_PER_PAGE, alliance_table, write_options
+from sim.sweep.partitions import (
+    MAX_ROWS_PER_PAGE,
+    alliance_table,
+    summary_table,
+    write_options,
+)
 from sim.sweep.runner import run_sweep
 
 ARROW_DEFAULT_ROWS_PER_PAGE = 20_000
@@ -47,6 +53,28 @@ def test_one_page_a_column_is_smaller_than_arrows_default_pages(tmp_path):
     pq.write_table(table, default, **{**options, "max_rows_per_page": ARROW_DEFAULT_ROWS_PER_PAGE})
     assert ours.stat().st_size < default.stat().st_size
     assert pq.read_table(ours).equals(pq.read_table(default))
+
+
+def test_the_summarys_outcomes_are_not_dictionary_encoded_and_the_file_is_smaller(tmp_path):
+    # nearly every float64 outcome differs between runs: a dictionary only adds its page
+    p = sim.load_scenario("configs/hague.toml").params
+    runs = 2000
+    traj = sim.simulate([p] * runs, list(range(runs)))
+    columns = summary_columns(traj.alliance, traj.quarters, [p] * runs, len(traj.iso3))
+    table = summary_table(columns, np.arange(runs))
+    ours, everything = tmp_path / "ours.parquet", tmp_path / "everything.parquet"
+    options = write_options("summary")
+    pq.write_table(table, ours, **options)
+    pq.write_table(table, everything, **{**options, "use_dictionary": True})
+    assert ours.stat().st_size < everything.stat().st_size
+    assert pq.read_table(ours).equals(pq.read_table(everything))
+    chunk = pq.ParquetFile(ours).metadata.row_group(0)
+    encodings = {
+        chunk.column(i).path_in_schema: chunk.column(i).encodings for i in range(chunk.num_columns)
+    }
+    assert "RLE_DICTIONARY" not in encodings["final_munitions_ratio"]
+    assert "RLE_DICTIONARY" in encodings["regime"]
+    assert "RLE_DICTIONARY" in encodings["max_members_at_or_above_2pct"]
 
 
 def test_the_series_are_required_columns(tmp_path):
