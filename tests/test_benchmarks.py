@@ -247,6 +247,10 @@ def test_role_from_command_line() -> None:
     assert role(tracker, is_root=False) == "resource tracker"
     spawn = ["python", "-c", "from multiprocessing.spawn import spawn_main; spawn_main()"]
     assert role(spawn, is_root=False) == "worker"
+    # a fork server's children keep its command line: the root's child is the server
+    server = ["python", "-c", "from multiprocessing.forkserver import main; main(3, 4, [])"]
+    assert role(server, is_root=False) == "fork server"
+    assert role(server, is_root=False, parent_is_root=False) == "worker"
     assert role(["sleep", "1"], is_root=False) == "other"
     # a cluster started apart: its roots are sampled under the role they are given
     assert role(["python", "-m", "dask", "scheduler"], True, "scheduler") == "scheduler"

@@ -20,20 +20,26 @@ from dataclasses import dataclass, field
 import psutil
 
 
-def role(cmdline: list[str], is_root: bool, root_role: str = "client") -> str:
-    """What a process of a sweep is, from its command line.
+def role(
+    cmdline: list[str], is_root: bool, root_role: str = "client", parent_is_root: bool = True
+) -> str:
+    """What a process of a sweep is, from its command line (and whether the root started it).
 
     The root is ``root_role``: by default the client, the ``sim sweep`` process, which with
     ``--cluster local`` also runs the Dask scheduler and the nannies (``LocalCluster`` keeps them
     in the process that starts it); a separately started ``dask scheduler`` or ``dask worker``
-    process is sampled as its own root. A ``multiprocessing`` spawn child is a worker; the
-    resource tracker is multiprocessing's bookkeeping process.
+    process is sampled as its own root. A ``multiprocessing`` spawn child is a worker; a fork
+    server's children keep its command line, so the root's child is the fork server and its
+    children are workers (``sim.sweep.pool``); the resource tracker is multiprocessing's
+    bookkeeping process.
     """
     text = " ".join(cmdline)
     if is_root:
         return root_role
     if "resource_tracker" in text:
         return "resource tracker"
+    if "multiprocessing.forkserver" in text:
+        return "fork server" if parent_is_root else "worker"
     if "spawn_main" in text or "distributed" in text:
         return "worker"
     return "other"
@@ -106,7 +112,8 @@ class TreeSampler:
                     cpu = proc.cpu_times()
                     trace = self.traces.get(proc.pid)
                     if trace is None:
-                        kind = role(proc.cmdline(), proc.pid == self.root, self.root_role)
+                        is_root, ppid = proc.pid == self.root, proc.ppid()
+                        kind = role(proc.cmdline(), is_root, self.root_role, ppid == self.root)
                         trace = self.traces[proc.pid] = ProcessTrace(proc.pid, kind)
             except psutil.Error:  # gone between listing and reading, or a zombie
                 continue

@@ -1,0 +1,110 @@
+"""``sim.sweep.pool``: how local workers start and how they notice the sweep is gone.
+
+On Linux the workers are forks of a fork server that imported ``sim.sweep._worker_image``: they
+start with the compiled step loaded, and the server had one thread when it forked them. Every
+worker, forked or spawned, exits when the sweep's process dies, which is not its parent when a
+fork server made it.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import subprocess
+import sys
+
+import pytest
+
+from sim.sweep import pool
+
+LINUX = sys.platform.startswith("linux")
+
+HAS_FORKSERVER = "forkserver" in multiprocessing.get_all_start_methods()
+
+THREADS = "import os; print(len(os.listdir('/proc/self/task')))"
+"""Prints this process's threads (Linux's ``/proc``)."""
+
+WATCHER = """
+import os, sys, time
+from sim.sweep import pool
+if sys.argv[2] == "poll":  # a kernel without pidfd_open
+    def no_pidfd(pid):
+        raise OSError(38, "Function not implemented")
+    os.pidfd_open = no_pidfd
+pool.watch_parent(int(sys.argv[1]), interval=0.05)
+print("watching", flush=True)
+time.sleep(60)
+"""
+"""A stand-in worker: watches the process given, then sleeps a minute."""
+
+ENV = {k: v for k, v in os.environ.items() if k not in ("JE_ARROW_MALLOC_CONF", "OMP_NUM_THREADS")}
+"""This environment without a user's jemalloc or thread settings."""
+
+
+def _step_loaded() -> tuple[int, int]:
+    """In a worker: the compiled whole-run entry point's loaded overloads, and the parent's pid."""
+    dynamics = sys.modules.get("sim.core.dynamics.compiled")
+    if dynamics is None:
+        return 0, os.getppid()
+    run = getattr(dynamics.step_module(), "run", None)
+    return (0 if run is None else len(run.signatures)), os.getppid()
+
+
+@pytest.mark.skipif(not (LINUX and HAS_FORKSERVER), reason="the fork server is Linux's")
+def test_linux_workers_are_forked_from_a_warm_server():
+    assert pool.START_METHOD == "forkserver"
+    workers = pool.local_pool(2)
+    try:
+        seen = [workers.submit(_step_loaded).result(timeout=300) for _ in range(2)]
+    finally:
+        workers.shutdown(wait=True)
+    for loaded, parent in seen:
+        assert loaded == 1  # loaded before the task: the server's warm-up, not the worker's
+        assert parent != os.getpid()  # the fork server's child, not this process's
+
+
+@pytest.mark.skipif(not LINUX, reason="threads are counted in Linux's /proc")
+def test_the_fork_server_has_one_thread_when_it_forks():
+    def threads(before: str) -> int:
+        done = subprocess.run(
+            [sys.executable, "-c", f"{before}; {THREADS}"],
+            capture_output=True,
+            text=True,
+            env={**ENV, "OPENBLAS_NUM_THREADS": "1"},
+            check=True,
+        )
+        return int(done.stdout.strip().splitlines()[-1])
+
+    # pyarrow's jemalloc starts a background thread when it loads; the server's set-up does not
+    assert threads("import pyarrow") == 2
+    assert threads("import sim.sweep._worker_image") == 1
+
+
+@pytest.mark.parametrize("how", ["pidfd", "poll"])
+def test_a_worker_exits_when_the_sweeps_process_is_gone(how):
+    if how == "pidfd" and not hasattr(os, "pidfd_open"):
+        pytest.skip("no pidfd_open here")
+    sweep = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    worker = subprocess.Popen(
+        [sys.executable, "-c", WATCHER, str(sweep.pid), how], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert worker.stdout.readline().strip() == "watching"
+        assert worker.poll() is None  # the sweep's process lives: the worker waits
+        sweep.kill()
+        sweep.wait()
+        assert worker.wait(timeout=20) == 1
+    finally:
+        sweep.kill()
+        worker.kill()
+        sweep.wait()
+        worker.wait()
+
+
+def test_a_worker_whose_sweep_is_gone_already_exits():
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    worker = subprocess.run(
+        [sys.executable, "-c", WATCHER, str(gone.pid), "pidfd"], capture_output=True, timeout=60
+    )
+    assert worker.returncode == 1 and b"watching" not in worker.stdout
