@@ -16,7 +16,7 @@ How workers start (:data:`START_METHOD`):
   and shares the server's pages (libraries, compiled code) until it writes them. The server is
   started early (:func:`start_early`) and stays up for the life of the sweep's process, so a
   second sweep from the same Python session, or a pool rebuilt after a worker died, starts warm
-  too; it holds what one idle worker holds (about 250 MB) and exits with that process. Workers
+  too; it holds about 200 MB (resident; about 100 MB its own) and exits with that process. Workers
   have the environment the server started with, not later changes to ``os.environ``;
 - elsewhere (macOS, Windows), fresh interpreters (``spawn``), each warming up itself; the early
   pool is then taken by ``sim.sweep.execution.open_executor`` when it is of the size asked for
@@ -101,7 +101,8 @@ def watch_parent(parent: int, interval: float = 0.5) -> None:
     running the chunks already queued and then wait forever. A worker forked by the fork server
     is the server's child, not the sweep's, so the sweep's process is watched by its pid: where
     Linux gives a pidfd (5.3 on), by waiting on it, which no later process given the same pid
-    can satisfy; else by checking every ``interval`` seconds that the pid still exists.
+    can satisfy. Without one, every ``interval`` seconds: a spawned worker checks that the sweep
+    is still its parent (as it always did, on any platform); a forked one, that the pid exists.
     """
     try:
         handle = os.pidfd_open(parent)
@@ -113,7 +114,10 @@ def watch_parent(parent: int, interval: float = 0.5) -> None:
     def watch() -> None:
         if handle is not None:
             select.select([handle], [], [])
-        else:
+        elif os.getppid() == parent:  # spawned: the sweep's process is its parent
+            while os.getppid() == parent:
+                time.sleep(interval)
+        else:  # forked by the fork server (POSIX) on a kernel without pidfd
             while _exists(parent):
                 time.sleep(interval)
         os._exit(1)

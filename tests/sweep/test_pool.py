@@ -31,11 +31,21 @@ if sys.argv[2] == "poll":  # a kernel without pidfd_open
     def no_pidfd(pid):
         raise OSError(38, "Function not implemented")
     os.pidfd_open = no_pidfd
-pool.watch_parent(int(sys.argv[1]), interval=0.05)
+pool.watch_parent(os.getppid() if sys.argv[1] == "parent" else int(sys.argv[1]), interval=0.05)
 print("watching", flush=True)
 time.sleep(60)
 """
-"""A stand-in worker: watches the process given, then sleeps a minute."""
+"""A stand-in worker: watches the process given (``parent``: its own parent), then sleeps."""
+
+SWEEP = f"""
+import subprocess, sys, time
+worker = subprocess.Popen([sys.executable, "-c", {WATCHER!r}, "parent", "poll"],
+                          stdout=subprocess.PIPE, text=True)
+assert worker.stdout.readline().strip() == "watching"
+print(worker.pid, flush=True)
+time.sleep(60)
+"""
+"""A stand-in sweep process: starts a worker that watches it as its parent, without pidfd."""
 
 ENV = {k: v for k, v in os.environ.items() if k not in ("JE_ARROW_MALLOC_CONF", "OMP_NUM_THREADS")}
 """This environment without a user's jemalloc or thread settings."""
@@ -99,6 +109,21 @@ def test_a_worker_exits_when_the_sweeps_process_is_gone(how):
         worker.kill()
         sweep.wait()
         worker.wait()
+
+
+def test_a_spawned_worker_without_pidfd_exits_when_its_parent_is_gone():
+    import psutil
+
+    sweep = subprocess.Popen([sys.executable, "-c", SWEEP], stdout=subprocess.PIPE, text=True)
+    try:
+        worker = psutil.Process(int(sweep.stdout.readline()))
+        assert worker.is_running() and worker.ppid() == sweep.pid
+        sweep.kill()
+        sweep.wait()
+        worker.wait(timeout=20)  # psutil.TimeoutExpired if it did not exit
+    finally:
+        sweep.kill()
+        sweep.wait()
 
 
 def test_a_worker_whose_sweep_is_gone_already_exits():
