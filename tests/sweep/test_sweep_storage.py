@@ -41,33 +41,44 @@ def test_the_largest_chunk_fits_one_page_a_column_by_rows():
     assert largest * rows <= MAX_ROWS_PER_PAGE
 
 
-def test_one_page_a_column_is_smaller_than_arrows_default_pages(tmp_path):
+@pytest.fixture(scope="module")
+def default_runs():
+    """2,000 runs of the default scenario: its parameters and trajectories."""
     p = sim.load_scenario("configs/hague.toml").params
-    runs = 2000  # 88,000 rows: five pages a column at Arrow's default
-    traj = sim.simulate([p] * runs, list(range(runs)))
+    return p, sim.simulate([p] * 2000, list(range(2000)))
+
+
+def _written_both_ways(table, folder, options, other):
+    """``table`` written with ``options`` and with ``other`` on top: the two files, which must
+    read back equal."""
+    ours, theirs = folder / "ours.parquet", folder / "theirs.parquet"
+    pq.write_table(table, ours, **options)
+    pq.write_table(table, theirs, **{**options, **other})
+    assert pq.read_table(ours).equals(pq.read_table(theirs))
+    return ours, theirs
+
+
+def test_one_page_a_column_is_smaller_than_arrows_default_pages(tmp_path, default_runs):
+    _, traj = default_runs
+    runs = traj.alliance.shape[0]  # 2,000 runs, 88,000 rows: five pages a column by default
     table = alliance_table(traj.alliance, traj.quarters, np.arange(runs))
     assert table.num_rows > 4 * ARROW_DEFAULT_ROWS_PER_PAGE
-    ours, default = tmp_path / "ours.parquet", tmp_path / "default.parquet"
-    options = write_options("alliance")
-    pq.write_table(table, ours, **options)
-    pq.write_table(table, default, **{**options, "max_rows_per_page": ARROW_DEFAULT_ROWS_PER_PAGE})
-    assert ours.stat().st_size < default.stat().st_size
-    assert pq.read_table(ours).equals(pq.read_table(default))
+    default = {"max_rows_per_page": ARROW_DEFAULT_ROWS_PER_PAGE}
+    ours, theirs = _written_both_ways(table, tmp_path, write_options("alliance"), default)
+    assert ours.stat().st_size < theirs.stat().st_size
 
 
-def test_the_summarys_outcomes_are_not_dictionary_encoded_and_the_file_is_smaller(tmp_path):
+def test_the_summarys_outcomes_are_not_dictionary_encoded_and_the_file_is_smaller(
+    tmp_path, default_runs
+):
     # nearly every float64 outcome differs between runs: a dictionary only adds its page
-    p = sim.load_scenario("configs/hague.toml").params
-    runs = 2000
-    traj = sim.simulate([p] * runs, list(range(runs)))
+    p, traj = default_runs
+    runs = traj.alliance.shape[0]
     columns = summary_columns(traj.alliance, traj.quarters, [p] * runs, len(traj.iso3))
     table = summary_table(columns, np.arange(runs))
-    ours, everything = tmp_path / "ours.parquet", tmp_path / "everything.parquet"
-    options = write_options("summary")
-    pq.write_table(table, ours, **options)
-    pq.write_table(table, everything, **{**options, "use_dictionary": True})
-    assert ours.stat().st_size < everything.stat().st_size
-    assert pq.read_table(ours).equals(pq.read_table(everything))
+    everything = {"use_dictionary": True}
+    ours, theirs = _written_both_ways(table, tmp_path, write_options("summary"), everything)
+    assert ours.stat().st_size < theirs.stat().st_size
     chunk = pq.ParquetFile(ours).metadata.row_group(0)
     encodings = {
         chunk.column(i).path_in_schema: chunk.column(i).encodings for i in range(chunk.num_columns)
