@@ -80,10 +80,11 @@ def local_pool(workers: int) -> cf.ProcessPoolExecutor:
 def start_worker(parent: int) -> None:
     """In a new worker process: what it does before its first task.
 
-    It computes with one BLAS thread (``sim.sweep.blas_threads``: set here, before anything
-    imports numpy), watches the sweep's process (:func:`watch_parent`), keeps freed memory
-    (``sim.sweep.allocator``: a chunk's arrays are not faulted in again) and freezes the garbage
-    collector at exit (``sim.cli.run`` says why: 0.4 s the sweep would wait for).
+    It computes with one BLAS thread (``sim.sweep.blas_threads``: set here in a spawned worker,
+    before anything imports numpy; a forked one has it from the fork server), watches the
+    sweep's process (:func:`watch_parent`), keeps freed memory (``sim.sweep.allocator``: a
+    chunk's arrays are not faulted in again) and freezes the garbage collector at exit
+    (``sim.cli.run`` says why: 0.4 s the sweep would wait for).
     """
     from sim.sweep.allocator import keep_freed_memory
     from sim.sweep.blas_threads import one_blas_thread
