@@ -151,8 +151,8 @@ def write_options(dataset: str) -> dict[str, Any]:
     """Keyword arguments of ``pyarrow.parquet.write_table`` for a partition of ``dataset``."""
     table_schema = schema(dataset)
     floats = [f.name for f in table_schema if f.type == SERIES_FLOAT]
-    outcomes = pa.float64() if dataset == "summary" else SERIES_FLOAT
-    keys = [f.name for f in table_schema if f.type not in (SERIES_FLOAT, outcomes)]
+    measured = {SERIES_FLOAT, pa.float64()} if dataset == "summary" else {SERIES_FLOAT}
+    keys = [f.name for f in table_schema if f.type not in measured]  # the rest: a dictionary
     return {
         "compression": "zstd",
         "compression_level": ZSTD_LEVEL,

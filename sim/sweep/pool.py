@@ -178,7 +178,7 @@ def start_early(workers: int) -> None:
     """
     discard_early()
     if START_METHOD == "forkserver":
-        pool_context()
+        pool_context()  # tells the server to preload WORKER_IMAGE before it starts
         from multiprocessing import forkserver
 
         forkserver.ensure_running()
