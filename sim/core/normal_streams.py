@@ -25,6 +25,7 @@ from collections.abc import Sequence
 import numpy as np
 from numba import njit
 
+from sim.core.quick_cache import cached_njit
 from sim.core.ziggurat import FI as _FI
 from sim.core.ziggurat import KI as _KI
 from sim.core.ziggurat import WI as _WI
@@ -173,7 +174,7 @@ def _standard_normal(state: np.ndarray) -> float:
             return x
 
 
-@njit(cache=True, nogil=True)
+@cached_njit(nogil=True)
 def _fill(seeds: np.ndarray, member: np.ndarray, rival: np.ndarray) -> None:
     """Each run's member stream into ``member[r]`` (C order), its rival stream into ``rival[r]``."""
     work = np.empty(10, dtype=np.uint64)

@@ -13,6 +13,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from sim.core.quick_cache import cached_njit
+
 kernel = njit(error_model="numpy", nogil=True, _nrt=False)
 """The decorator of every function of the equations (compiled when first called, or loaded
 from the cache by the compiled step of ``sim.core.dynamics.compiled``).
@@ -31,10 +33,14 @@ allocating = njit(error_model="numpy", nogil=True, _nrt=True)
 """The decorator of the few functions of the equations that allocate their work space (with
 numba's reference counting): a block of runs' work space (``sim.core.dynamics.kernel``), the
 stack of a sum over more than 128 members, the merge sort of more than 64."""
-entry = njit(error_model="numpy", nogil=True, cache=True, _nrt=True)
+entry = cached_njit(error_model="numpy", nogil=True, _nrt=True)
 """The decorator of the compiled step's entry points (``sim.core.dynamics.kernel``): as
 :data:`allocating`, and their machine code is cached on disk so that a new process (a sweep
-worker) loads it instead of compiling again."""
+worker) loads it instead of compiling again, without numba's refresh of every implementation
+(``sim.core.quick_cache``)."""
+threaded_entry = cached_njit(error_model="numpy", nogil=True, parallel=True)
+"""The decorator of the entry point that spreads a batch's runs over threads (numba's
+``parallel=True``, ``sim.core.dynamics.kernel.run_parallel``), cached as :data:`entry`."""
 
 _BLOCK = 128  # numpy's PW_BLOCKSIZE
 _UNROLL = 8

@@ -14,13 +14,22 @@ run's numbers never depend on the batch it is in.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import prange
 
 from sim.core.dynamics import param_index as P
 from sim.core.dynamics.capacity import build_capacity
 from sim.core.dynamics.choice import choose_shares
 from sim.core.dynamics.commitment import decide_at_start
-from sim.core.dynamics.jit import allocating, entry, fmax, fmin, inlined, kernel, pairwise_sum
+from sim.core.dynamics.jit import (
+    allocating,
+    entry,
+    fmax,
+    fmin,
+    inlined,
+    kernel,
+    pairwise_sum,
+    threaded_entry,
+)
 from sim.core.dynamics.pressure import feel_pressure
 from sim.core.dynamics.record import alliance_row, member_rows
 from sim.core.dynamics.rival import rival_respond
@@ -334,7 +343,7 @@ def run(st, p, c, s0, s1, start, rival_start, member_noise, rival_noise, allianc
                   totals, first, last)  # fmt: skip
 
 
-@njit(error_model="numpy", nogil=True, cache=True, parallel=True)
+@threaded_entry
 def run_parallel(
     st,
     p,
