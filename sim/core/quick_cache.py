@@ -9,7 +9,7 @@ target context: it imports and registers every implementation numba has (``numba
 ``numba.np.linalg`` with SciPy's BLAS, typed containers, ...), which a compilation needs and a load
 does not: the cached object code is already linked, and what it calls outside itself is numba's
 runtime (its allocator and reference counts, ``rtsys.initialize``) and numba's C helpers,
-registered when numba starts. On this machine the refresh was 0.34-0.42 s of the 0.47 s a
+registered when numba makes its target context. On this machine the refresh was 0.34-0.42 s of the 0.47 s a
 process took to load the compiled step (``python -m cProfile -m sim sweep``, 2026-12-06), paid
 by every sweep worker, every command and the web page's server. :class:`QuickLoadCache` starts
 numba's runtime and loads, and falls back to numba's own load (refresh included) if anything in

@@ -3,7 +3,7 @@
 This module owns the process pool of ``--workers N`` (a ``ProcessPoolExecutor``), what a worker
 does when it starts (:func:`start_worker`) and starting the workers' set-up before the sweep's
 process has read its config (:func:`start_early`). It imports only the standard library, so that
-``sim sweep`` can start that first thing (``sim.cli``): a fresh interpreter needs about 1.1 s to
+``sim sweep`` can start that first thing (``sim.cli``): a fresh interpreter needs 0.7-1 s to
 import the chunk's modules and load the compiled step (:func:`warm`), the sweep's process about
 0.6 s to import the sweep's modules and plan the sweep, and the two then overlap instead of
 following each other.
