@@ -9,11 +9,12 @@ target context: it imports and registers every implementation numba has (``numba
 ``numba.np.linalg`` with SciPy's BLAS, typed containers, ...), which a compilation needs and a load
 does not: the cached object code is already linked, and what it calls outside itself is numba's
 runtime (its allocator and reference counts, ``rtsys.initialize``) and numba's C helpers,
-registered when numba makes its target context. On this machine the refresh was 0.34-0.42 s of the 0.47 s a
-process took to load the compiled step (``python -m cProfile -m sim sweep``, 2026-12-06), paid
-by every sweep worker, every command and the web page's server. :class:`QuickLoadCache` starts
-numba's runtime and loads, and falls back to numba's own load (refresh included) if anything in
-that raises; a cache miss compiles as before (numba's compiler refreshes the contexts itself).
+registered when numba makes its target context. On this machine the refresh was 0.34-0.42 s of
+the 0.47 s a process took to load the compiled step (``python -m cProfile -m sim sweep``,
+2026-12-06), paid by every sweep worker, every command and the web page's server.
+:class:`QuickLoadCache` starts numba's runtime and loads, and falls back to numba's own load
+(refresh included) if anything in that raises; a cache miss compiles as before (numba's compiler
+refreshes the contexts itself).
 ``tests/core/test_quick_cache.py`` checks both paths in fresh interpreters.
 
 The load goes through numba's private ``FunctionCache._load_overload`` (numba 0.61-0.68): a
