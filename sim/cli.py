@@ -19,16 +19,19 @@ from pathlib import Path
 from typing import NoReturn
 
 from sim.cli_help import MAIN_EXAMPLES, SuggestingParser, describe, epilog
-from sim.core.config import DEFAULT_SCENARIO, list_scenarios, load_scenario, parse_overrides
 from sim.core.errors import UserError, os_error_text
+from sim.core.scenario_files import DEFAULT_SCENARIO
 
 
 def _scenario(args: argparse.Namespace):
+    from sim.core.config import load_scenario, parse_overrides
+
     return load_scenario(args.config, overrides=parse_overrides(args.set or []), seed=args.seed)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Run one scenario into its results folder and print its summary."""
+    from sim.core.config import parse_overrides
     from sim.runs.outputs import output_path
     from sim.runs.run import default_out, run_scenario
 
@@ -82,6 +85,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_scenarios(args: argparse.Namespace) -> int:
     """List the scenario configs with one line each."""
+    from sim.core.config import list_scenarios
+
     rows = list_scenarios(args.folder)
     width = max((len(r[0]) for r in rows), default=0)
     for file, _, description in rows:
@@ -272,31 +277,10 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
 
 
 def _add_sweep(sub: argparse._SubParsersAction) -> None:
-    """Add the ``sweep`` command."""
-    p = sub.add_parser("sweep", help="run a parameter sweep")
-    p.add_argument("config", help="sweep config (TOML)")
-    p.add_argument("--out", help="sweep folder (default results/sweeps/<name>)")
-    p.add_argument("--workers", type=int, default=None, help="local worker processes")
-    p.add_argument("--scheduler", help="address of an existing Dask scheduler")
-    p.add_argument("--cluster", choices=["local"], help="start a Dask LocalCluster on 127.0.0.1")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
-    p.add_argument(
-        "--csv",
-        action="store_true",
-        help="also write CSV copies of the tables (runs.csv, summary.csv, design.csv, "
-        "alliance.csv, members.csv if kept) beside the Parquet datasets",
-    )
-    p.add_argument(
-        "--allow-large",
-        action="store_true",
-        help="accept more than 10,000,000 runs (memory and disk are still checked)",
-    )
-    p.add_argument(
-        "--dry-run",
-        action="store_true",
-        help="draw and check the design, print its runs, memory and disk; run nothing",
-    )
-    p.set_defaults(func=cmd_sweep)
+    """Add the ``sweep`` command (its options: ``sim.sweep.options``)."""
+    from sim.sweep.options import add_parser
+
+    add_parser(sub).set_defaults(func=cmd_sweep)
 
 
 def _add_calibrate(sub: argparse._SubParsersAction) -> None:
@@ -382,7 +366,8 @@ def run() -> NoReturn:
     """The ``sim`` command and ``python -m sim``: :func:`main`, then exit with its code.
 
     Both come through ``sim.__main__.main``, which first sets one BLAS thread
-    (``sim.sweep.blas_threads``) before this module imports numpy.
+    (``sim.sweep.blas_threads``) before a command imports numpy (this module does not: ``sim
+    sweep`` starts its workers first, ``cmd_sweep``).
 
     Before the interpreter shuts down, the objects left are frozen out of the garbage collector
     (``gc.freeze``; files are closed and ``atexit`` handlers run as usual). The collector's

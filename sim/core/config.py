@@ -42,14 +42,13 @@ from sim.core.params import (  # noqa: F401 - MAX_SEED re-exported
     parse_quarter,
 )
 from sim.core.resources import configs_dir, locate
+from sim.core.scenario_files import DEFAULT_SCENARIO as DEFAULT_SCENARIO  # re-exported
 from sim.core.scenario_files import ConfigError, find_config, not_a_file, os_reason, read_toml
 
 TOP_LEVEL_KEYS = ("name", "description", "inherits", "seed", "params")
 SWEEP_KEYS = ("scenario", "axes", "design", "replications")
 """Top-level keys of a sweep config (``sim.sweep.config``): a file with one of them and neither
 ``inherits`` nor ``[params]`` is a sweep config given where a scenario was expected."""
-DEFAULT_SCENARIO = "hague"
-"""The default scenario: ``sim run`` without a config, the web page's first scenario."""
 DEFAULT_SEED = 20250625
 """Seed used when neither the config nor the command line gives one (the Hague summit's date)."""
 """The largest seed: seeds are stored as 64-bit signed integers (manifests, sweep tables)."""

@@ -1,9 +1,9 @@
 """Finding and reading config files: a name or path to a file, the file to a TOML table.
 
-This module owns :class:`ConfigError` and the file-level checks of a config: a name that is
-neither a file nor a shipped scenario, and a file that cannot be read as TOML at all (a folder,
-a broken link, no permission, a name too long, bytes that are not UTF-8) give one line naming the
-file. What the table holds is checked by ``sim.core.config``.
+This module owns :class:`ConfigError`, the default scenario's name and the file-level checks of a
+config: a name that is neither a file nor a shipped scenario, and a file that cannot be read as
+TOML at all (a folder, a broken link, no permission, a name too long, bytes that are not UTF-8)
+give one line naming the file. What the table holds is checked by ``sim.core.config``.
 """
 
 from __future__ import annotations
@@ -15,6 +15,10 @@ from typing import Any
 
 from sim.core.errors import UserError, shown
 from sim.core.resources import SHIPPED, configs_dir, locate
+
+DEFAULT_SCENARIO = "hague"
+"""The default scenario: ``sim run`` without a config, the web page's first scenario (declared
+here, light to import, so that the command line names it without loading the model)."""
 
 
 class ConfigError(ValueError, UserError):

@@ -60,6 +60,19 @@ def _step_loaded() -> tuple[int, int]:
     return (0 if run is None else len(run.signatures)), os.getppid()
 
 
+def test_the_command_line_starts_workers_before_it_imports_numpy():
+    """``sim sweep`` starts its workers (``pool.start_early``) once its arguments are parsed:
+    what comes before (``sim.cli`` and its parser, every command's options) imports no numpy,
+    no pandas and none of the model, so the workers' start-up is not kept waiting for them."""
+    code = (
+        "import sys, sim.cli; sim.cli.build_parser().parse_args(['sweep', 'x.toml']); "
+        "print(sorted(m for m in ('numpy', 'pandas', 'numba', 'sim.core.config') "
+        "if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+
+
 @pytest.mark.skipif(not (LINUX and HAS_FORKSERVER), reason="the fork server is Linux's")
 def test_linux_workers_are_forked_from_a_warm_server():
     assert pool.START_METHOD == "forkserver"
