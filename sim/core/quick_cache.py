@@ -14,11 +14,14 @@ the 0.47 s a process took to load the compiled step (``python -m cProfile -m sim
 2026-12-06), paid by every sweep worker, every command and the web page's server.
 :class:`QuickLoadCache` starts numba's runtime and loads, and falls back to numba's own load
 (refresh included) if anything in that raises; a cache miss compiles as before (numba's compiler
-refreshes the contexts itself).
-``tests/core/test_quick_cache.py`` checks both paths in fresh interpreters.
+refreshes the contexts itself). Likewise numba's third-party extensions are looked for only
+when the cache misses (:func:`_extensions_when_compiling`). ``tests/core/test_quick_cache.py``
+checks these paths in fresh interpreters.
 
-The load goes through numba's private ``FunctionCache._load_overload`` (numba 0.61-0.68): a
-numba release that renames it makes every load take the fallback, slower and still correct.
+The load goes through numba's private ``FunctionCache._load_overload`` and the dispatcher's
+``_compilation_chain_init_hook`` (as read in numba 0.68): a numba release that renames the first
+makes every load take the fallback, slower and still correct; one that renames the second looks
+for the extensions before every load, as numba does.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from typing import Any
 from numba import njit
 from numba.core.caching import FunctionCache
 from numba.core.dispatcher import Dispatcher
+from numba.core.runtime import nrt
 
 
 class QuickLoadCache(FunctionCache):
@@ -42,8 +46,6 @@ class QuickLoadCache(FunctionCache):
             target_context: numba's CPU target context.
         """
         try:
-            from numba.core.runtime import nrt
-
             nrt.rtsys.initialize(target_context)  # what the loaded code calls to allocate
             with self._guard_against_spurious_io_errors():
                 return self._load_overload(sig, target_context)
@@ -60,7 +62,18 @@ def quick_load(dispatcher: Any) -> Any:
     """
     if isinstance(dispatcher, Dispatcher):
         dispatcher._cache = QuickLoadCache(dispatcher.py_func)
+        dispatcher._compilation_chain_init_hook = _extensions_when_compiling
     return dispatcher
+
+
+def _extensions_when_compiling() -> None:
+    """Before a call of a new signature: nothing (numba's hook loads third-party extensions).
+
+    numba's ``Dispatcher._compilation_chain_init_hook`` runs ``entrypoints.init_all``, which reads
+    the entry points of every installed distribution to find numba extensions: 50-65 ms in this
+    project's environment (181 distributions). A load from the cache needs none, and the model's
+    functions use none; on a miss numba's compiler loads them anyway (its refresh does).
+    """
 
 
 def cached_njit(**options: Any) -> Callable[[Callable], Any]:

@@ -28,8 +28,9 @@ BREAK
 import toy
 out = toy.squares(5)
 stats = toy.squares.stats
+from numba.core import entrypoints
 print(out.tolist(), sum(stats.cache_hits.values()), sum(stats.cache_misses.values()),
-      "numba.np.arraymath" in sys.modules)
+      "numba.np.arraymath" in sys.modules, entrypoints._already_initialized)
 """
 
 BROKEN = """
@@ -45,9 +46,10 @@ caching.FunctionCache._load_overload = quick_fails_once
 """
 
 
-def _child(folder, broken: bool = False) -> tuple[list[float], int, int, bool]:
+def _child(folder, broken: bool = False) -> tuple[list[float], int, int, bool, bool]:
     """Call toy.squares(5) in a new interpreter; what it returned, its cache hits and misses,
-    and whether numba's registries were loaded."""
+    whether numba's registries were loaded and whether its third-party extensions were looked
+    for (``numba.core.entrypoints.init_all``)."""
     code = CHILD.replace("BREAK", BROKEN if broken else "")
     done = subprocess.run(
         [sys.executable, "-c", textwrap.dedent(code)],
@@ -62,8 +64,9 @@ def _child(folder, broken: bool = False) -> tuple[list[float], int, int, bool]:
         check=True,
         timeout=300,
     )
-    values, hits, misses, refreshed = done.stdout.strip().rsplit(" ", 3)
-    return eval(values), int(hits), int(misses), refreshed == "True"  # noqa: S307 - our print
+    values, hits, misses, *flags = done.stdout.strip().rsplit(" ", 4)
+    refreshed, extensions = (flag == "True" for flag in flags)
+    return eval(values), int(hits), int(misses), refreshed, extensions  # noqa: S307 - our print
 
 
 @pytest.fixture(scope="module")
@@ -74,14 +77,16 @@ def toy(tmp_path_factory):
 
 
 def test_a_cached_function_loads_without_numbas_refresh_and_gives_the_same_values(toy):
-    # the first process compiles (numba's compiler refreshes its contexts) and saves the cache
-    assert _child(toy) == ([0.0, 1.0, 4.0, 9.0, 16.0], 0, 1, True)
-    # the next loads it: a hit, no miss, and numba's registries never imported
-    assert _child(toy) == ([0.0, 1.0, 4.0, 9.0, 16.0], 1, 0, False)
+    # the first process compiles (numba's compiler refreshes its contexts, its extensions
+    # included) and saves the cache
+    assert _child(toy) == ([0.0, 1.0, 4.0, 9.0, 16.0], 0, 1, True, True)
+    # the next loads it: a hit, no miss, numba's registries never imported, no extension sought
+    assert _child(toy) == ([0.0, 1.0, 4.0, 9.0, 16.0], 1, 0, False, False)
 
 
 def test_when_the_quick_load_raises_numbas_own_load_is_used(toy):
     _child(toy)  # the cache is written (by this call, or the test before)
     # the quick load's call of numba's private loader raises once: numba's own load_overload
     # (refresh, then the loader again) takes over, and the same code is loaded from the cache
-    assert _child(toy, broken=True) == ([0.0, 1.0, 4.0, 9.0, 16.0], 1, 0, True)
+    # (numba's refresh loads its extensions too)
+    assert _child(toy, broken=True) == ([0.0, 1.0, 4.0, 9.0, 16.0], 1, 0, True, True)
