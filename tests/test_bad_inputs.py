@@ -557,7 +557,7 @@ def test_an_os_error_escaping_a_command_is_one_line(monkeypatch, capsys):
     def denied(folder):
         raise PermissionError(13, "Permission denied", "/srv/configs/x.toml")
 
-    monkeypatch.setattr("sim.cli.list_scenarios", denied)
+    monkeypatch.setattr("sim.core.config.list_scenarios", denied)
     assert main(["scenarios"]) == 2
     assert capsys.readouterr().err == "error: /srv/configs/x.toml: Permission denied\n"
 
@@ -566,7 +566,7 @@ def test_ctrl_c_exits_130_with_one_line(monkeypatch, capsys):
     def interrupted(folder):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("sim.cli.list_scenarios", interrupted)
+    monkeypatch.setattr("sim.core.config.list_scenarios", interrupted)
     assert main(["scenarios"]) == 130
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "interrupted" in err and "Traceback" not in err
@@ -576,7 +576,7 @@ def test_a_programming_error_keeps_its_traceback(monkeypatch):
     def bug(folder):
         return 1 / 0
 
-    monkeypatch.setattr("sim.cli.list_scenarios", bug)
+    monkeypatch.setattr("sim.core.config.list_scenarios", bug)
     with pytest.raises(ZeroDivisionError):
         main(["scenarios"])
 
