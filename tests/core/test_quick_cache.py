@@ -3,6 +3,7 @@ and numba's own load when that fails, in fresh interpreters sharing one cache fo
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -66,7 +67,7 @@ def _child(folder, broken: bool = False) -> tuple[list[float], int, int, bool, b
     )
     values, hits, misses, *flags = done.stdout.strip().rsplit(" ", 4)
     refreshed, extensions = (flag == "True" for flag in flags)
-    return eval(values), int(hits), int(misses), refreshed, extensions  # noqa: S307 - our print
+    return json.loads(values), int(hits), int(misses), refreshed, extensions
 
 
 @pytest.fixture(scope="module")

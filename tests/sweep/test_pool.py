@@ -69,7 +69,9 @@ def test_the_command_line_starts_workers_before_it_imports_numpy():
         "print(sorted(m for m in ('numpy', 'pandas', 'numba', 'sim.core.config') "
         "if m in sys.modules))"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
     assert done.stdout.strip() == "[]"
 
 
