@@ -281,24 +281,32 @@ def record(st, c, s, k, alliance, members, core):
     Into ``alliance[r, k]`` (K,), ``members[r, k]`` (N, M) and ``core[r, k]`` (N,) (the core
     shares alone), each when it is not empty (0 runs: not kept).
     """
-    work, order = _record_work(st)
     runs = c.munitions_per_usd_bn.shape[0]
-    record_runs(st, c, s, k, alliance, members, core, work, order, 0, runs)
+    work, orders = _record_work(st, runs)
+    record_runs(st, c, s, k, alliance, members, core, work, orders, 0, runs)
 
 
 @allocating
-def _record_work(st):
-    """Work space of :func:`record_runs`: (5, N) and (N,) int."""
+def _record_work(st, runs):
+    """Work space of :func:`record_runs`: (5, N), and (runs, N) int each row 0, 1, ..., N - 1."""
     n = st.exposure.shape[0]
-    return np.empty((5, n)), np.empty(n, dtype=np.int64)
+    orders = np.empty((runs, n), dtype=np.int64)
+    for r in range(runs):
+        for i in range(n):
+            orders[r, i] = i
+    return np.empty((5, n)), orders
 
 
 @kernel
-def record_runs(st, c, s, k, alliance, members, core, work, order, first, last):
-    """:func:`record` for runs ``first`` to ``last - 1`` only; ``work``, ``order`` work space."""
+def record_runs(st, c, s, k, alliance, members, core, work, orders, first, last):
+    """:func:`record` for runs ``first`` to ``last - 1`` only; ``work`` work space.
+
+    ``orders[r - first]`` is run r's order of its members' core shares, kept from row to row
+    (:func:`sim.core.dynamics.record.alliance_row`).
+    """
     for r in range(first, last):
         if alliance.shape[0] > 0:
-            alliance_row(st, c, s, r, alliance[r, k], work, order)
+            alliance_row(st, c, s, r, alliance[r, k], work, orders[r - first])
         if members.shape[0] > 0:
             member_rows(s, r, members[r, k])
         if core.shape[0] > 0:
@@ -312,15 +320,15 @@ def run_block(st, p, c, s0, s1, member_noise, rival_noise, alliance, members, co
     """Runs ``first`` to ``last - 1`` (initialised) through every quarter, recording each row."""
     path, weight, before = work[0], work[1], work[2]
     spend, counts = np.empty(st.exposure.shape[0]), np.empty(st.n_regions)
-    rows, order = _record_work(st)
-    record_runs(st, c, s0, 0, alliance, members, core, rows, order, first, last)
+    rows, orders = _record_work(st, last - first)
+    record_runs(st, c, s0, 0, alliance, members, core, rows, orders, first, last)
     for k in range(member_noise.shape[1]):
         a, b = (s0, s1) if k % 2 == 0 else (s1, s0)
         advance_runs(
             st, p, c, a, b, k, member_noise, rival_noise, k, path, weight, before, totals,
             spend, counts, first, last,
         )  # fmt: skip
-        record_runs(st, c, b, k + 1, alliance, members, core, rows, order, first, last)
+        record_runs(st, c, b, k + 1, alliance, members, core, rows, orders, first, last)
 
 
 @entry

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.core.dynamics.jit import fmax, kernel, pairwise_sum
-from sim.core.dynamics.ranks import ranks_by_order, sort_order
+from sim.core.dynamics.ranks import ranks_by_order, resort_order
 from sim.core.dynamics.state import EPS
 
 
@@ -108,7 +108,8 @@ def _munitions_and_rival(s, r: int, out: np.ndarray, col: int) -> int:
 def alliance_row(st, c, s, r: int, out: np.ndarray, work: np.ndarray, order: np.ndarray) -> None:
     """Run r's alliance metrics into ``out`` (K,), in ``sim.core.metrics.ALLIANCE_COLUMNS`` order.
 
-    ``work`` (5, N) and ``order`` (N,) are work space.
+    ``work`` (5, N) is work space; ``order`` (N,) holds the run's order of its armed members'
+    core shares from its last row (any permutation of them at its first), updated here.
     """
     n = st.exposure.shape[0]
     armed = st.armed_index
@@ -126,7 +127,7 @@ def alliance_row(st, c, s, r: int, out: np.ndarray, work: np.ndarray, order: np.
     for a in range(n_armed):
         sub[a] = core[armed[a]]
     armed_order = order[:n_armed]
-    sort_order(sub, armed_order)
+    resort_order(sub, armed_order)
     for a in range(n_armed):
         ordered[a] = sub[armed_order[a]]
     out[5] = median(ordered)
