@@ -30,7 +30,7 @@ def sweep_manifest(plan: Plan, out: Path, info: dict[str, Any]) -> dict[str, Any
         "config_file": str(Path(c.path).resolve()),
         "config": c.resolved(),
         "scenario": {"name": c.scenario.name, "file": c.scenario.path, "params": to_dict(c.base)},
-        "n_points": len(plan.design.points),
+        "n_points": plan.design.points.num_rows,
         "n_runs": plan.n_runs,
         "n_chunks": plan.n_chunks,
         "chunk_size": plan.chunk_size,

@@ -28,8 +28,8 @@ recorded as failed."""
 def _task(plan: Plan, out: Path, chunk_id: int, faults: dict[int, str], first: bool) -> ChunkTask:
     c = plan.config
     rows = plan.chunk_runs(chunk_id)
-    point_ids = rows["point_id"].to_numpy()
-    run_ids = rows["run_id"].to_numpy()
+    point_ids = rows["point_id"]
+    run_ids = rows["run_id"]
     ids = set(run_ids.tolist())
     mine = {r: m for r, m in faults.items() if r in ids and (first or m != "kill")}
     return ChunkTask(
@@ -37,8 +37,8 @@ def _task(plan: Plan, out: Path, chunk_id: int, faults: dict[int, str], first: b
         str(out.resolve()),
         run_ids,
         point_ids,
-        rows["replication"].to_numpy(),
-        rows["seed"].to_numpy(),
+        rows["replication"],
+        rows["seed"],
         plan.points_of(point_ids),
         c.base,
         c.keep_alliance,
@@ -46,7 +46,7 @@ def _task(plan: Plan, out: Path, chunk_id: int, faults: dict[int, str], first: b
         mine,
         plan.draws,
         frozenset(a.name for a in c.axes),
-        rows["replication"].to_numpy() % c.draws,
+        rows["replication"] % c.draws,
     )
 
 

@@ -29,21 +29,26 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import pandas as pd
+import pyarrow as pa
 
 from sim.core.config import ConfigError
 from sim.core.data import DataError
 from sim.core.ensemble import derive_seed as derive_seed  # the rule lives with the seeds
 from sim.core.params import PARAM_FIELDS, STRUCTURAL, ParamError, Params, make_params
+from sim.sweep.arrow_arrays import array
 from sim.sweep.config import Axis, SweepConfig
+
+_ARROW_TYPES = {"int": pa.int64(), "float": pa.float64(), "bool": pa.bool_(), "str": pa.string()}
+"""The design table's column type for each parameter type (``sim.core.params``)."""
 
 
 @dataclass(frozen=True)
 class Design:
     """The design points of a sweep and, for SALib designs, what analysis needs."""
 
-    points: pd.DataFrame
-    """``point_id`` then one column per axis, in the sampler's row order."""
+    points: pa.Table
+    """``point_id`` then one column per axis, in the sampler's row order (an Arrow table: a sweep
+    is planned without importing pandas; ``SweepResult.design`` reads it as a DataFrame)."""
     problem: dict[str, Any] | None
     """SALib's problem dict (``num_vars``, ``names``, ``bounds``); None for a grid."""
     salib: dict[str, Any] | None
@@ -53,16 +58,11 @@ class Design:
     @property
     def axes(self) -> list[str]:
         """The axis names, in config order."""
-        return [c for c in self.points.columns if c != "point_id"]
+        return [c for c in self.points.column_names if c != "point_id"]
 
     def point_values(self, point_id: int) -> dict[str, Any]:
         """One design point as ``{parameter: value}`` with plain Python values."""
-        row = self.points.iloc[point_id]
-        return {a: _plain(row[a]) for a in self.axes}
-
-
-def _plain(value: Any) -> Any:
-    return value.item() if isinstance(value, np.generic) else value
+        return {a: self.points.column(a)[point_id].as_py() for a in self.axes}
 
 
 def problem_of(axes: tuple[Axis, ...]) -> dict[str, Any]:
@@ -74,7 +74,7 @@ def problem_of(axes: tuple[Axis, ...]) -> dict[str, Any]:
     }
 
 
-def _typed(name: str, col: Any) -> Any:
+def _typed(name: str, col: Any) -> np.ndarray:
     """A design column with its parameter's type (integers rounded to the nearest)."""
     ftype = PARAM_FIELDS[name].type
     if ftype == "int":
@@ -83,21 +83,24 @@ def _typed(name: str, col: Any) -> Any:
         return np.asarray(col, dtype=float)
     if ftype == "bool":
         return np.asarray(col, dtype=bool)
-    return pd.array(list(col), dtype=object)
+    out = np.empty(len(col), dtype=object)  # strings (file names): an Arrow string column
+    out[:] = list(col)
+    return out
 
 
 def _frame(
     axes: tuple[Axis, ...], columns: list[Any] | np.ndarray, typed: bool = False
-) -> pd.DataFrame:
+) -> pa.Table:
     """Build the design table, rounding integer parameters and typing each column."""
     data: dict[str, Any] = {}
     for j, axis in enumerate(axes):
         col = columns[j] if isinstance(columns, list) else columns[:, j]
         data[axis.name] = col if typed else _typed(axis.name, col)
     n = len(next(iter(data.values()))) if data else 0
-    frame = pd.DataFrame(data)
-    frame.insert(0, "point_id", np.arange(n, dtype=np.int64))
-    return frame
+    columns = {"point_id": array(np.arange(n, dtype=np.int64), pa.int64())}
+    for name, values in data.items():  # built from buffers: pyarrow.array would import pandas
+        columns[name] = array(values, _ARROW_TYPES[PARAM_FIELDS[name].type])
+    return pa.table(columns)
 
 
 def _levels(axis: Axis) -> list[Any]:
@@ -107,7 +110,7 @@ def _levels(axis: Axis) -> list[Any]:
     return [float(x) for x in np.linspace(axis.lo, axis.hi, axis.num)]
 
 
-def grid_points(axes: tuple[Axis, ...]) -> pd.DataFrame:
+def grid_points(axes: tuple[Axis, ...]) -> pa.Table:
     """Full factorial design: every combination of the axes' values (last axis fastest).
 
     Each column is its axis's typed values indexed by position, so memory holds the table
@@ -142,7 +145,7 @@ def count_points(config: SweepConfig) -> int:
     return n * (dims + 1)
 
 
-def lhs_points(axes: tuple[Axis, ...], n: int, seed: int) -> pd.DataFrame:
+def lhs_points(axes: tuple[Axis, ...], n: int, seed: int) -> pa.Table:
     """Latin hypercube of ``n`` points in the axes' ranges."""
     from scipy.stats import qmc  # imported here: a grid sweep needs no SciPy
 
@@ -151,9 +154,7 @@ def lhs_points(axes: tuple[Axis, ...], n: int, seed: int) -> pd.DataFrame:
     return _frame(axes, qmc.scale(unit, lo, hi))
 
 
-def sobol_points(
-    axes: tuple[Axis, ...], n: int, calc_second_order: bool, seed: int
-) -> pd.DataFrame:
+def sobol_points(axes: tuple[Axis, ...], n: int, calc_second_order: bool, seed: int) -> pa.Table:
     """Saltelli's sample for Sobol' indices: N*(D+2) rows, or N*(2D+2) with second order."""
     from SALib.sample import sobol as salib_sobol  # imported here: SALib imports SciPy
 
@@ -161,9 +162,7 @@ def sobol_points(
     return _frame(axes, x)
 
 
-def morris_points(
-    axes: tuple[Axis, ...], trajectories: int, levels: int, seed: int
-) -> pd.DataFrame:
+def morris_points(axes: tuple[Axis, ...], trajectories: int, levels: int, seed: int) -> pa.Table:
     """Morris trajectories: (D+1) * trajectories rows on a ``levels`` grid."""
     from SALib.sample import morris as salib_morris  # imported here: SALib imports SciPy
 
@@ -232,8 +231,9 @@ def check_points(
 
     names = design.axes
     structural: dict[tuple, dict[str, Any]] = {}
-    for row in design.points[names].drop_duplicates().itertuples(index=False, name=None):
-        values = {n: _plain(v) for n, v in zip(names, row, strict=True)}
+    rows = zip(*(design.points.column(n).to_pylist() for n in names), strict=True)
+    for row in dict.fromkeys(rows):  # the distinct points, in order
+        values = dict(zip(names, row, strict=True))
         try:
             params = make_params(values, base=base)
         except ParamError as err:
@@ -296,7 +296,7 @@ def run_plan(
     stop: int | None = None,
     seeds: np.ndarray | None = None,
     draws: int = 1,
-) -> pd.DataFrame:
+) -> dict[str, np.ndarray]:
     """The runs of a sweep with ids in ``[start, stop)``: run_id, point_id, replication, seed.
 
     ``run_id = point_id * replications + replication``. With ``seeding="paired"`` the spawn
@@ -321,6 +321,4 @@ def run_plan(
     run_id = np.arange(start, stop, dtype=np.int64)
     point_id, replication = run_id // replications, run_id % replications
     seed = seeds[replication // draws] if seeding == "paired" else seeds[run_id]
-    return pd.DataFrame(
-        {"run_id": run_id, "point_id": point_id, "replication": replication, "seed": seed}
-    )
+    return {"run_id": run_id, "point_id": point_id, "replication": replication, "seed": seed}

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 
 from sim.sweep.chunking import Chunking
 from sim.sweep.config import SweepConfig
 from sim.sweep.designs import Design, make_design, run_plan, seed_table
 from sim.sweep.partitions import runs_table
-from sim.sweep.posterior import SweepDraws
 from sim.sweep.sizing import check_size
+
+if TYPE_CHECKING:  # its module imports pandas, which a sweep without posterior draws does not
+    from sim.sweep.posterior import SweepDraws
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,7 @@ class Plan:
     @property
     def n_runs(self) -> int:
         """Number of runs."""
-        return len(self.design.points) * self.config.replications
+        return self.design.points.num_rows * self.config.replications
 
     @property
     def n_chunks(self) -> int:
@@ -55,11 +56,11 @@ class Plan:
         size = self.chunk_size
         return slice(chunk_id * size, min((chunk_id + 1) * size, self.n_runs))
 
-    def chunk_runs(self, chunk_id: int) -> pd.DataFrame:
-        """run_id, point_id, replication and seed of a chunk's runs."""
+    def chunk_runs(self, chunk_id: int) -> dict[str, np.ndarray]:
+        """run_id, point_id, replication and seed of a chunk's runs (``designs.run_plan``)."""
         rows, c = self.chunk_rows(chunk_id), self.config
         return run_plan(
-            len(self.design.points),
+            self.design.points.num_rows,
             c.replications,
             c.root_seed,
             c.seeding,
@@ -74,17 +75,19 @@ class Plan:
         return design_points(self.design.points, point_ids)
 
 
-def design_points(points: pd.DataFrame, point_ids: np.ndarray) -> dict[int, dict[str, Any]]:
+def design_points(points: pa.Table, point_ids: np.ndarray) -> dict[int, dict[str, Any]]:
     """The axis values of the given rows of a design table: ``{point_id: {axis: value}}``.
 
     Args:
         points: the design table (``point_id`` then one column per axis; row = point_id).
         point_ids: the points wanted (repeats allowed).
+
+    Returns:
+        Plain Python values (``int``, ``float``, ``bool``, ``str``), by point.
     """
-    unique = np.unique(np.asarray(point_ids, dtype=np.int64))
-    axes = [c for c in points.columns if c != "point_id"]
-    records = points.iloc[unique][axes].to_dict("records")
-    return {int(p): values for p, values in zip(unique, records, strict=True)}
+    unique = np.unique(np.asarray(point_ids, dtype=np.int64)).tolist()
+    columns = {c: points.column(c) for c in points.column_names if c != "point_id"}
+    return {p: {a: col[p].as_py() for a, col in columns.items()} for p in unique}
 
 
 def make_plan(config: SweepConfig, *, allow_large: bool = False, local_workers: int = 1) -> Plan:
@@ -101,8 +104,14 @@ def make_plan(config: SweepConfig, *, allow_large: bool = False, local_workers: 
     """
     size = check_size(config, allow_large=allow_large, local_workers=local_workers)
     design = make_design(config)
-    seeds = seed_table(len(design.points), config.replications, config.root_seed, config.seeding)
-    draws = SweepDraws.of(config.posterior, config.root_seed) if config.posterior else None
+    seeds = seed_table(
+        design.points.num_rows, config.replications, config.root_seed, config.seeding
+    )
+    draws = None
+    if config.posterior:
+        from sim.sweep.posterior import SweepDraws
+
+        draws = SweepDraws.of(config.posterior, config.root_seed)
     return Plan(config, design, seeds, size.chunking, draws)
 
 
@@ -113,7 +122,7 @@ def runs_part(plan: Plan, chunk_id: int, status: str, error: str = "") -> pa.Tab
     and the chunks of an interrupted sweep not run yet (pending).
     """
     rows = plan.chunk_runs(chunk_id)
-    ids = rows["point_id"].to_numpy()
-    columns = {k: rows[k].to_numpy() for k in rows.columns}
-    n = len(rows)
-    return runs_table(columns, [status] * n, [error] * n, plan.points_of(ids), plan.config.base)
+    n = len(rows["run_id"])
+    return runs_table(
+        rows, [status] * n, [error] * n, plan.points_of(rows["point_id"]), plan.config.base
+    )

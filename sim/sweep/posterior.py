@@ -23,16 +23,19 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from sim.core.config import ConfigError
 from sim.core.members import members_of
 from sim.core.params import Params
-from sim.runs import posterior_draws
 from sim.sweep.checks import check_int, check_table
+
+if TYPE_CHECKING:  # it imports pandas: loaded when a config names a posterior
+    import pandas as pd
+
+    from sim.runs import posterior_draws
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,8 @@ def parse_posterior(path: Path, doc: dict, replications: int) -> PosteriorSpec |
     if not isinstance(ref, str):
         raise ConfigError(path, "posterior.folder", ref, "a posterior folder (relative path)")
     folder = (path.parent / ref).resolve()
+    from sim.runs import posterior_draws
+
     try:
         posterior_draws.load_posterior(folder)
     except posterior_draws.PosteriorError as err:
@@ -94,6 +99,8 @@ class SweepDraws:
     @classmethod
     def of(cls, spec: PosteriorSpec, seed: int) -> SweepDraws:
         """Load the posterior and draw ``spec.draws`` particles with the sweep's root seed."""
+        from sim.runs import posterior_draws
+
         post = posterior_draws.load_posterior(spec.folder)
         return cls(post, posterior_draws.resample(post, spec.draws, seed))
 
@@ -108,6 +115,8 @@ class SweepDraws:
             draws: each run's draw.
             keep: parameters the design sets (an axis keeps its value).
         """
+        from sim.runs import posterior_draws
+
         members = members_of(params[0])
         out, responses, rows = [], np.empty((len(params), 2, members.n)), []
         cache: dict[tuple[Params, int], posterior_draws.DrawInputs] = {}

@@ -40,10 +40,9 @@ from __future__ import annotations
 import functools
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 
 from sim.sweep.files import SweepFolderError, read_manifest
@@ -55,6 +54,9 @@ from sim.sweep.integrity import (
     verify_sweep,
 )
 from sim.sweep.partitions import read_schema, runs_table
+
+if TYPE_CHECKING:  # pandas is imported when a table is read: a sweep runs without it
+    import pandas as pd
 
 
 def empty_table(dataset: str) -> pd.DataFrame:
@@ -101,6 +103,8 @@ class SweepResult:
     @functools.cached_property
     def design(self) -> pd.DataFrame:
         """The design points: point_id and one column per axis, in the sampler's order."""
+        import pandas as pd
+
         return pd.read_parquet(self.path / "design.parquet")
 
     def _table(self, dataset: str, chunks: list[int]) -> pa.Table | None:
@@ -192,7 +196,8 @@ def pending_runs(
     }
     base = make_params(manifest["scenario"]["params"])
     n = len(run_id)
-    return runs_table(rows, ["pending"] * n, [""] * n, design_points(design, point_id), base)
+    points = design_points(pa.Table.from_pandas(design, preserve_index=False), point_id)
+    return runs_table(rows, ["pending"] * n, [""] * n, points, base)
 
 
 def load_sweep(out: str | Path, *, verify: bool = True) -> SweepResult:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from SALib.analyze import morris as morris_analyze
 from SALib.analyze import sobol as sobol_analyze
@@ -41,23 +42,23 @@ use_pledges = [true, false]
     )
     # 3 listed values x 5 range points x 2 booleans, from the config above
     assert len(d.points) == 3 * 5 * 2
-    assert d.points["point_id"].tolist() == list(range(30))
+    assert d.points.to_pandas()["point_id"].tolist() == list(range(30))
     # np.linspace(2, 12, 5) = 2, 4.5, 7, 9.5, 12; the last axis varies fastest
-    assert sorted(set(d.points["rival_target_ratio"])) == [2.0, 4.5, 7.0, 9.5, 12.0]
-    assert d.points["use_pledges"].tolist()[:2] == [True, False]
-    assert d.points["hegemon_pressure"].tolist()[:10] == [0.1] * 10
+    assert sorted(set(d.points.to_pandas()["rival_target_ratio"])) == [2.0, 4.5, 7.0, 9.5, 12.0]
+    assert d.points.to_pandas()["use_pledges"].tolist()[:2] == [True, False]
+    assert d.points.to_pandas()["hegemon_pressure"].tolist()[:10] == [0.1] * 10
     assert d.problem is None and d.salib is None
 
 
 def test_lhs_has_one_point_per_stratum_within_bounds(tmp_path):
     d = design(tmp_path, 'replications = 1\n[design]\nmethod = "lhs"\nsamples = 20\n' + RANGES)
     assert len(d.points) == 20  # samples = 20 above
-    x = d.points["hegemon_pressure"].to_numpy()
+    x = d.points.to_pandas()["hegemon_pressure"].to_numpy()
     assert x.min() >= 0.1 and x.max() <= 0.9  # the range in RANGES
     # Latin hypercube: each of the 20 equal strata of [0.1, 0.9] holds exactly one point
     strata = np.floor((x - 0.1) / 0.8 * 20).astype(int)
     assert sorted(strata) == list(range(20))
-    lead = d.points["munitions_lead_first_quarters"]
+    lead = d.points.to_pandas()["munitions_lead_first_quarters"]
     assert lead.dtype == np.int64 and lead.between(2, 8).all()  # integers rounded, in bounds
     # the same seed (root_seed defaults to the scenario's) gives the same design
     again = design(tmp_path, 'replications = 1\n[design]\nmethod = "lhs"\nsamples = 20\n' + RANGES)
@@ -82,13 +83,16 @@ calc_second_order = {str(second).lower()}
     assert len(d.points) == (n * (2 * D + 2) if second else n * (D + 2))
     expected = salib_sobol.sample(d.problem, n, calc_second_order=second, seed=5)
     # identical to SALib's own sample (seed = root_seed = 5), integer axis rounded
-    np.testing.assert_array_equal(d.points["hegemon_pressure"], expected[:, 0])
+    np.testing.assert_array_equal(d.points.to_pandas()["hegemon_pressure"], expected[:, 0])
     np.testing.assert_array_equal(
-        d.points["munitions_lead_first_quarters"], np.rint(expected[:, 2]).astype(int)
+        d.points.to_pandas()["munitions_lead_first_quarters"], np.rint(expected[:, 2]).astype(int)
     )
     assert d.salib["N"] == n and d.salib["calc_second_order"] is second
     # SALib's analyze accepts one output per design row (it raises on a wrong count)
-    y = d.points["hegemon_pressure"].to_numpy() + d.points["rival_target_ratio"].to_numpy()
+    y = (
+        d.points.to_pandas()["hegemon_pressure"].to_numpy()
+        + d.points.to_pandas()["rival_target_ratio"].to_numpy()
+    )
     problem = {k: d.problem[k] for k in ("num_vars", "names", "bounds")}
     result = sobol_analyze.analyze(problem, y, calc_second_order=second, seed=1)
     assert len(result["ST"]) == D
@@ -109,7 +113,7 @@ levels = 4
     # (D + 1) points per trajectory x 6 trajectories (samples = 6)
     assert len(d.points) == (D + 1) * 6
     expected = salib_morris.sample(d.problem, 6, num_levels=4, seed=9)
-    np.testing.assert_array_equal(d.points["rival_target_ratio"], expected[:, 1])
+    np.testing.assert_array_equal(d.points.to_pandas()["rival_target_ratio"], expected[:, 1])
     # along each trajectory consecutive points differ in exactly one factor (unit-scale rows)
     x = expected.reshape(6, D + 1, D)
     changes = (np.diff(x, axis=1) != 0).sum(axis=2)
@@ -134,7 +138,7 @@ def test_seed_derivation_matches_seedsequence_spawn():
 
 
 def test_paired_and_independent_seeding():
-    paired = run_plan(n_points=3, replications=4, root_seed=7, seeding="paired")
+    paired = pd.DataFrame(run_plan(n_points=3, replications=4, root_seed=7, seeding="paired"))
     assert paired["run_id"].tolist() == list(range(12))
     # run_id = point_id * replications + replication
     assert (paired["run_id"] == paired["point_id"] * 4 + paired["replication"]).all()
@@ -142,6 +146,6 @@ def test_paired_and_independent_seeding():
     for r in range(4):
         seeds = paired.loc[paired["replication"] == r, "seed"].unique()
         assert seeds.tolist() == [derive_seed(7, r)]
-    indep = run_plan(n_points=3, replications=4, root_seed=7, seeding="independent")
+    indep = pd.DataFrame(run_plan(n_points=3, replications=4, root_seed=7, seeding="independent"))
     assert indep["seed"].tolist() == [derive_seed(7, k) for k in range(12)]
     assert indep["seed"].nunique() == 12
