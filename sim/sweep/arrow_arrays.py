@@ -2,8 +2,9 @@
 
 This module owns turning a chunk's numpy arrays and Python values into Arrow arrays without
 ``pyarrow.array``: that function asks pandas whether each value is one of its types, and so
-imports pandas (about 0.3 s) in a process that had not. A sweep's worker builds its tables
-through :func:`array` (``sim.sweep.partitions``) and never imports pandas: it starts sooner.
+imports pandas (about 0.2 s) in a process that had not. A sweep's worker builds its tables
+through :func:`array` (``sim.sweep.partitions``), and the sweep's process its design
+(``sim.sweep.designs``): neither imports pandas, and both start sooner.
 
 Only the types of a sweep's tables are built (``int32``, ``int64``, ``float32``, ``float64``,
 ``bool`` and ``string``), none of them with nulls: a value that does not fit the type is an
@@ -54,39 +55,33 @@ def array(values: np.ndarray | Sequence[Any], type: pa.DataType) -> pa.Array:
 def strings(values: np.ndarray | Sequence[str]) -> pa.Array:
     """An Arrow ``string`` array of ``values`` (each a ``str``), UTF-8 encoded.
 
-    Each distinct value is encoded once and gathered by Arrow: a chunk's text columns (its
-    quarters, statuses, errors) repeat a few values over thousands of rows.
+    The text is joined and encoded at once, and the offsets are the values' lengths: a
+    summary's quarter columns (2,219 runs x 8 columns) take 0.5 ms, against 7 ms for a
+    dictionary of the distinct values built value by value.
 
     Raises:
         TypeError: a value that is not a string (``None`` included: no nulls here).
         ValueError: more text than one Arrow string array holds (2 GiB).
     """
-    codes: dict[Any, int] = {}
+    values = values.tolist() if isinstance(values, np.ndarray) else list(values)
     try:
-        index = np.fromiter(
-            (codes.setdefault(value, len(codes)) for value in values), np.int32, len(values)
-        )
-    except TypeError:  # an unhashable value: not a string, said as for any other
-        return _encoded(list(values))[0]
-    distinct, offsets = _encoded(list(codes))
-    if len(codes) == len(index):  # all distinct, in order: no gathering
-        return distinct
-    total = int(np.diff(offsets)[index].sum())
-    if total > _MAX_STRING_BYTES:
-        raise ValueError(f"{total} bytes of text: at most {_MAX_STRING_BYTES} in one array")
-    return distinct.take(pa.Array.from_buffers(pa.int32(), len(index), [None, pa.py_buffer(index)]))
+        text = "".join(values)
+    except TypeError:  # a value that is not a string, said with its value
+        bad = next(v for v in values if not isinstance(v, str))
+        raise TypeError(f"{bad!r}: expected a string") from None
+    data = text.encode("utf-8")
+    if len(data) == len(text):  # ASCII: each character one byte
+        lengths = np.fromiter(map(len, values), np.int64, len(values))
+    else:
+        lengths = np.fromiter((len(v.encode("utf-8")) for v in values), np.int64, len(values))
+    return _from_lengths(lengths, data)
 
 
-def _encoded(values: list[Any]) -> tuple[pa.Array, np.ndarray]:
-    """An Arrow ``string`` array of ``values``, each checked to be a ``str``; its offsets."""
-    encoded = []
-    for value in values:
-        if not isinstance(value, str):
-            raise TypeError(f"{value!r}: expected a string")
-        encoded.append(value.encode("utf-8"))
-    offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
-    np.cumsum([len(e) for e in encoded], out=offsets[1:])
+def _from_lengths(lengths: np.ndarray, data: bytes) -> pa.Array:
+    """An Arrow ``string`` array of the values of these byte ``lengths`` in ``data``."""
+    offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
     if offsets[-1] > _MAX_STRING_BYTES:
         raise ValueError(f"{offsets[-1]} bytes of text: at most {_MAX_STRING_BYTES} in one array")
-    buffers = [None, pa.py_buffer(offsets.astype(np.int32)), pa.py_buffer(b"".join(encoded))]
-    return pa.Array.from_buffers(pa.string(), len(encoded), buffers), offsets
+    buffers = [None, pa.py_buffer(offsets.astype(np.int32)), pa.py_buffer(data)]
+    return pa.Array.from_buffers(pa.string(), len(lengths), buffers)

@@ -14,7 +14,7 @@ CASES = [
     ([0.5, float("nan"), -1e300], pa.float64()),
     (np.array([0.1, 1e-8, -3.5]), pa.float32()),
     ([True, False, True, True, False, False, True, False, True], pa.bool_()),  # 9: two bytes
-    (["2025Q1", "", "Ünïcødé ✓", "ok"], pa.string()),
+    (["2025Q1", "", "Ünïcødé ✓", "ok"], pa.string()),  # not ASCII: bytes, not characters
     (np.array(["settles", "escalates"]), pa.string()),  # numpy's fixed-width strings
     # repeated values, as a chunk's quarters and statuses: encoded once each, then gathered
     (np.array(["ok", "failed", "ok", "ok", "", "Ünï"] * 3, dtype=object), pa.string()),
