@@ -41,7 +41,7 @@ import pyarrow as pa
 
 from sim.core.metrics import ALLIANCE_COLUMNS, COUNT_COLUMNS, MEMBER_COLUMNS
 from sim.core.params import PARAM_FIELDS, Params
-from sim.sweep.arrow_arrays import array, strings
+from sim.sweep.arrow_arrays import array, gathered, strings, taken
 
 DATASETS = ("runs", "summary", "alliance", "members")
 """The datasets of a sweep folder, each a folder of one Parquet file per chunk."""
@@ -174,12 +174,11 @@ def _sorted_by_run(tables: list[pa.Table]) -> pa.Table:
 
 
 def _labels(values: Sequence[str], repeat: int, tile: int) -> pa.Array:
-    """Strings as ``np.tile(np.repeat(values, repeat), tile)``, gathered by Arrow.
+    """Strings as ``np.tile(np.repeat(values, repeat), tile)``, gathered by numpy.
 
-    No Python object is made per row.
+    No Python object is made per row (``sim.sweep.arrow_arrays.gathered``).
     """
-    index = np.tile(np.repeat(np.arange(len(values), dtype=np.int32), repeat), tile)
-    return strings(list(values)).take(array(index, pa.int32()))
+    return gathered(values, np.tile(np.repeat(np.arange(len(values)), repeat), tile))
 
 
 def alliance_table(alliance: np.ndarray, quarters: Sequence[str], run_ids: np.ndarray) -> pa.Table:
@@ -269,11 +268,9 @@ def params_columns(
     for name, f in PARAM_FIELDS.items():
         kind = _PARAM_TYPES[f.type]
         if name in axes:
-            values = array([points[i][name] for i in ids], kind).take(array(where, pa.int64()))
+            columns.append(taken([points[i][name] for i in ids], kind, where))
         else:
-            first = array(np.zeros(len(where)), pa.int64())
-            values = array([getattr(base, name)], kind).take(first)
-        columns.append(values)
+            columns.append(taken([getattr(base, name)], kind, np.zeros(len(where), np.int64)))
     return columns
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from sim.sweep.arrow_arrays import array, strings
+from sim.sweep.arrow_arrays import array, gathered, strings, taken
 
 CASES = [
     (np.array([3, -1, 2**40]), pa.int64()),
@@ -37,6 +37,25 @@ def test_an_array_equals_what_pyarrow_builds(values, kind):
     assert len(built) == len(expected)
 
 
+@pytest.mark.parametrize(
+    ("values", "kind"),
+    [
+        (["2025Q1", "2025Q2", "2025Q3"], pa.string()),  # fixed width: quarters
+        (["", "Ünïcødé ✓", "ok", "a"], pa.string()),  # any width, not ASCII, empty
+        ([0.5, -2.0, 1e300], pa.float64()),
+        ([3, 7, -1], pa.int64()),
+        ([True, False, True], pa.bool_()),
+    ],
+)
+def test_values_gathered_by_index_equal_pyarrows_take(values, kind):
+    index = np.array([2, 0, 0, 1, 2, 2, 1, 0, 2, 1, 1])  # repeats, any order, all of them
+    built = taken(values, kind, index)
+    built.validate(full=True)
+    assert built.type == kind
+    assert built.to_pylist() == pa.array(values, kind).take(pa.array(index)).to_pylist()
+    assert taken(values, kind, index[:0]).to_pylist() == []
+
+
 def test_a_strided_float_view_is_copied_in_its_own_order():
     matrix = np.arange(12.0).reshape(3, 4)
     assert array(matrix[:, 1], pa.float64()).to_pylist() == [1.0, 5.0, 9.0]
@@ -49,6 +68,10 @@ def test_what_cannot_be_built_is_refused():
         strings(["a", ["b"], "a"])  # unhashable
     with pytest.raises(TypeError, match="1: expected a string"):
         strings(["a", 1, "a"])
+    with pytest.raises(TypeError, match="None: expected a string"):
+        gathered(["a", None], np.array([0, 1]))
+    with pytest.raises(TypeError, match="expected one of"):
+        taken([1], pa.int16(), np.array([0]))
     with pytest.raises(TypeError, match="expected one of"):
         array([1], pa.int16())
     with pytest.raises(ValueError, match="expected one dimension"):
