@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from sim.cli_help import MAIN_EXAMPLES, SuggestingParser, describe, epilog
+from sim.cli_help import MAIN_EXAMPLES, SuggestingParser, VersionAction, describe, epilog
 from sim.core.errors import UserError, os_error_text
 from sim.core.scenario_files import DEFAULT_SCENARIO
 
@@ -156,16 +156,6 @@ def cmd_report(args: argparse.Namespace) -> int:
     return cli_report(args)
 
 
-def _version() -> str:
-    """The installed package's version (``unknown`` when it is not installed)."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("alliance-arms-race-sim")
-    except PackageNotFoundError:
-        return "unknown"
-
-
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``python -m sim``."""
     prog = "sim" if Path(sys.argv[0]).name == "sim" else "python -m sim"
@@ -175,7 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=epilog(MAIN_EXAMPLES),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.add_argument("--version", action=VersionAction)
     sub = parser.add_subparsers(
         dest="command",
         required=True,
