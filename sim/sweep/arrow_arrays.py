@@ -58,8 +58,8 @@ def strings(values: np.ndarray | Sequence[str]) -> pa.Array:
     """An Arrow ``string`` array of ``values`` (each a ``str``), UTF-8 encoded.
 
     The text is joined and encoded at once, and the offsets are the values' lengths: a
-    summary's quarter columns (2,219 runs x 8 columns) take 0.5 ms, against 7 ms for a
-    dictionary of the distinct values built value by value.
+    summary's eight quarter columns of 2,219 runs take 0.7 ms, against 1.7 ms for a dictionary
+    of the distinct values built value by value.
 
     Raises:
         TypeError: a value that is not a string (``None`` included: no nulls here).
@@ -117,7 +117,11 @@ def gathered(values: Sequence[str], index: np.ndarray) -> pa.Array:
     padded = np.zeros((len(encoded), width), dtype=np.uint8)
     for i, e in enumerate(encoded):
         padded[i, : len(e)] = np.frombuffer(e, dtype=np.uint8)
-    rows, row_lengths = padded[codes], lengths[codes]
+    row_lengths = lengths[codes]
+    total = int(row_lengths.sum())
+    if total > _MAX_STRING_BYTES:  # said before the bytes are gathered
+        raise ValueError(f"{total} bytes of text: at most {_MAX_STRING_BYTES} in one array")
+    rows = padded[codes]
     if len(encoded) and (lengths == width).all():  # fixed width (quarters, ISO codes): no mask
         data = rows.reshape(-1)
     else:
