@@ -13,7 +13,7 @@ from sim.core import dynamics
 from sim.core.config import ConfigError, load_scenario
 from sim.core.dynamics.history import BEHAVIOUR, HistoryError, backcast_arrays, history_params
 from sim.core.dynamics.step import _mixers, distinct_runs
-from sim.core.ensemble import members_of
+from sim.core.ensemble import members_of, simulate
 from sim.core.params import make_params
 
 HISTORY = "configs/backcast_2014.toml"
@@ -88,6 +88,28 @@ def test_the_start_carries_the_backcast_s_factories_and_stocks():
     assert np.all(state.munitions_output <= state.munitions_capacity)
     assert state.rival_defence_share_pct[0] == params.rival_defence_share_initial_pct
     assert state.rival_reserves_usd_bn[0] == params.rival_reserves_initial_usd_bn
+
+
+def test_a_war_that_stops_at_the_start_takes_the_threat_to_zero_not_below():
+    # With the history every member's carried threat is negative here (the backcast's smoothed
+    # threat lags its rising signal). A ceasefire in the first quarter takes the rival's output
+    # from nine times the allies' to below parity, the threat's reference ratio, by 2029: the
+    # scenario's signal falls to zero and exposure x level + carried below it. The perceived
+    # threat stops at zero (perceive_threat), so the threat invariant holds; every run broke it
+    # at 2027Q2 before (sim.core.invariants)
+    params = forward(ceasefire_quarter="2025Q1", end_quarter="2029Q4")
+    static, constants, _ = start(params)
+    assert (constants.threat_carried < 0).all()
+    p = dynamics.param_arrays([params])
+    shocks = np.zeros((1, static.n_steps, static.members.n)), np.zeros((1, static.n_steps))
+    states = [s for _, s in dynamics.trajectory(static, p, *shocks)]
+    end = states[-1]
+    assert end.rival_output[0] < params.threat_reference_ratio * end.alliance_output[0]
+    threat = np.array([s.threat[0] for s in states])
+    assert threat.min() == 0.0  # reached, never passed
+    assert (threat[-1] == 0.0).all()
+    noisy = load_scenario("hague", overrides={"ceasefire_quarter": "2025Q1"}).params
+    assert not any(simulate([noisy] * 8, list(range(8))).violations)
 
 
 def test_the_shares_are_not_rest_points_and_the_gap_is_the_anchor_s():

@@ -45,6 +45,13 @@ def perceive_threat(st, p, c, s, new, r: int, k: int, alliance_output: float) ->
     A member's signal is its exposure times the level, plus the threat it carries from a
     backcast (``c.threat_carried``, 0 without one), relieved by its air-defence capability
     (``sim.core.dynamics.air_defence.threat_relief``, 1 at the start).
+
+    The perceived threat does not fall below zero. Without a backcast the signal never does; with
+    one, the carried part is negative where the backcast's smoothed threat lags the scenario's
+    first signal, and a signal that collapses (a war that stops in the first quarter: the
+    rival's output falls from nine times the allies' to parity within three years) would take
+    the perception below zero, which the threat invariant refuses. Where the perception stays
+    at or above zero (every run that broke no invariant before) nothing changes, bit for bit.
     """
     level = threat_level(st, p, r, s.rival_output[r], alliance_output, k + 1)
     memory = p[r, P.threat_memory]
@@ -53,7 +60,8 @@ def perceive_threat(st, p, c, s, new, r: int, k: int, alliance_output: float) ->
         signal = st.exposure[i] * level + c.threat_carried[r, i]
         if relieved:
             signal = signal / threat_relief(p, r, s.air_defence[r, i])
-        new.threat[r, i] = memory * s.threat[r, i] + (1 - memory) * signal
+        perceived = memory * s.threat[r, i] + (1 - memory) * signal
+        new.threat[r, i] = 0.0 if perceived < 0.0 else perceived  # NaN stays NaN
 
 
 @inlined
