@@ -87,15 +87,11 @@ def taken(values: Sequence[Any], type: pa.DataType, index: np.ndarray) -> pa.Arr
     """
     index = np.asarray(index, dtype=np.int64)
     if type == pa.string():
-        return gathered(values, index)
-    if type == pa.bool_():
-        return array(np.asarray(values, dtype=bool)[index], type)
-    if type not in _NUMPY_TYPES:
-        raise TypeError(f"{type}: expected one of {sorted(map(str, _NUMPY_TYPES))}, bool, string")
-    return array(np.asarray(values, dtype=_NUMPY_TYPES[type])[index], type)
+        return _gathered(values, index)
+    return array(np.asarray(values)[index], type)
 
 
-def gathered(values: Sequence[str], index: np.ndarray) -> pa.Array:
+def _gathered(values: Sequence[str], index: np.ndarray) -> pa.Array:
     """An Arrow ``string`` array of ``values[i]`` for each ``i`` of ``index``, built by numpy.
 
     For the series' labels (a chunk's quarters and members, thousands of rows from a few dozen

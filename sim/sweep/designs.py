@@ -60,10 +60,6 @@ class Design:
         """The axis names, in config order."""
         return [c for c in self.points.column_names if c != "point_id"]
 
-    def point_values(self, point_id: int) -> dict[str, Any]:
-        """One design point as ``{parameter: value}`` with plain Python values."""
-        return {a: self.points.column(a)[point_id].as_py() for a in self.axes}
-
 
 def problem_of(axes: tuple[Axis, ...]) -> dict[str, Any]:
     """SALib's problem dict for range axes."""

@@ -41,7 +41,7 @@ import pyarrow as pa
 
 from sim.core.metrics import ALLIANCE_COLUMNS, COUNT_COLUMNS, MEMBER_COLUMNS
 from sim.core.params import PARAM_FIELDS, Params
-from sim.sweep.arrow_arrays import array, gathered, strings, taken
+from sim.sweep.arrow_arrays import array, strings, taken
 
 DATASETS = ("runs", "summary", "alliance", "members")
 """The datasets of a sweep folder, each a folder of one Parquet file per chunk."""
@@ -176,9 +176,9 @@ def _sorted_by_run(tables: list[pa.Table]) -> pa.Table:
 def _labels(values: Sequence[str], repeat: int, tile: int) -> pa.Array:
     """Strings as ``np.tile(np.repeat(values, repeat), tile)``, gathered by numpy.
 
-    No Python object is made per row (``sim.sweep.arrow_arrays.gathered``).
+    No Python object is made per row (``sim.sweep.arrow_arrays.taken``).
     """
-    return gathered(values, np.tile(np.repeat(np.arange(len(values)), repeat), tile))
+    return taken(values, pa.string(), np.tile(np.repeat(np.arange(len(values)), repeat), tile))
 
 
 def alliance_table(alliance: np.ndarray, quarters: Sequence[str], run_ids: np.ndarray) -> pa.Table:

@@ -6,7 +6,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from sim.sweep.arrow_arrays import array, gathered, strings, taken
+from sim.sweep.arrow_arrays import array, strings, taken
 
 CASES = [
     (np.array([3, -1, 2**40]), pa.int64()),
@@ -69,7 +69,7 @@ def test_what_cannot_be_built_is_refused():
     with pytest.raises(TypeError, match="1: expected a string"):
         strings(["a", 1, "a"])
     with pytest.raises(TypeError, match="None: expected a string"):
-        gathered(["a", None], np.array([0, 1]))
+        taken(["a", None], pa.string(), np.array([0, 1]))
     with pytest.raises(TypeError, match="expected one of"):
         taken([1], pa.int16(), np.array([0]))
     with pytest.raises(TypeError, match="expected one of"):
