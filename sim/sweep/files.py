@@ -21,6 +21,7 @@ import pyarrow.parquet as pq
 
 from sim.core.errors import UserError
 from sim.runs.folder_lock import exclusive_lock
+from sim.sweep.direct_write import write_new
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -80,8 +81,7 @@ def write_parquet(
         pq.write_table(table, sink, **(options or {}))
         data = sink.getvalue()
         digest = hashlib.sha256(data).hexdigest()
-        with open(tmp, "wb") as fh:
-            fh.write(data)
+        write_new(tmp, data)  # a large file past the page cache (sim.sweep.direct_write)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)

@@ -31,7 +31,7 @@ import sim
 from sim.analysis import figures as report_figures
 from sim.cli import main
 from sim.core.metrics import ALLIANCE_COLUMNS, MEMBER_COLUMNS
-from sim.sweep import files
+from sim.sweep import direct_write
 from sim.sweep.chunks import MAX_CHUNK_ATTEMPTS
 from sim.sweep.config import load_sweep_config
 from sim.sweep.execution import FAULT_ENV, ExecutorInfo
@@ -485,17 +485,18 @@ class _FullDisk:
 
 def full_disk_after(monkeypatch, n_writes):
     """Make the sweep folder's Parquet files fail with ENOSPC after ``n_writes`` files, leaving
-    a partial file (``sim.sweep.files`` writes each file's bytes with one ``open``)."""
+    a partial file (``sim.sweep.direct_write`` writes each small file's bytes with one ``open``,
+    and a large one's that way too when the disk refuses them past the page cache)."""
     count = [0]
 
     def full_open(path, mode="r", *args, **kwargs):
         fh = open(path, mode, *args, **kwargs)
-        if "w" not in mode:
+        if not set(mode) & set("wxa"):
             return fh
         count[0] += 1
         return _FullDisk(fh) if count[0] > n_writes else fh
 
-    monkeypatch.setattr(files, "open", full_open, raising=False)
+    monkeypatch.setattr(direct_write, "open", full_open, raising=False)
 
 
 def test_full_disk_during_a_sweep(pristine, tmp_path, monkeypatch, capsys):
