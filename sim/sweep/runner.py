@@ -34,12 +34,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from tqdm import tqdm
-
 from sim.core.errors import UserError
 from sim.sweep.assembly import start_folder, sweep_manifest, write_checksums
 from sim.sweep.chunking import Chunking
-from sim.sweep.chunks import execute_chunks
+from sim.sweep.chunks import execute_chunks, progress_bar
 from sim.sweep.config import SweepConfig, load_sweep_config
 from sim.sweep.execution import ExecutorInfo, SerialExecutor, open_executor
 from sim.sweep.faults import FAULT_ENV, parse_faults, refuse_kills_in_process
@@ -241,11 +239,11 @@ def _run(
             file=sys.stderr,
         )
     t0 = time.perf_counter()
-    with tqdm(
+    with progress_bar(
+        quiet,
         total=plan.n_runs,
         initial=check.runs_done,
         unit="run",
-        disable=quiet,
         file=sys.stderr,
         desc=c.name,
         dynamic_ncols=True,
