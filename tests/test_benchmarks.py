@@ -6,6 +6,7 @@ hand in each test, so that a wrong ratio, window or estimate fails. One test sam
 two-process tree (about 1.5 s) to check the sampler and ``kill_tree``.
 """
 
+import json
 import subprocess
 import sys
 import time
@@ -83,13 +84,33 @@ def test_the_scale_check_takes_the_faster_kernel() -> None:
 
 
 def test_calibration_checks_speed_up_and_same_fit() -> None:
-    before = targets.Before(seconds=187.5, cpu_s=186.8, loss=0.07, evaluations=1, commit="x")
-    fast, same = targets.calibration_checks(187.5 / 4, 0.07 + 5e-7, before)
+    before = targets.Before(seconds=187.5, cpu_s=186.8, loss=0.09, evaluations=1, commit="x")
+    # the same fit is the committed one (0.07 here), not the before's loss of another model
+    fast, same = targets.calibration_checks(187.5 / 4, 0.07 + 5e-7, before, fit=0.07)
     assert fast.value == pytest.approx(4.0) and fast.met  # exactly 4x faster passes
     assert same.at_most and same.value == pytest.approx(5e-7) and same.met
-    slow, other = targets.calibration_checks(100.0, 0.07 - 2e-6, before)
+    slow, other = targets.calibration_checks(100.0, 0.07 - 2e-6, before, fit=0.07)
     assert slow.value == pytest.approx(1.875) and slow.verdict == "MISS"
     assert other.value == pytest.approx(2e-6) and other.verdict == "MISS"
+    only_speed = targets.calibration_checks(100.0, 0.07, before, fit=None)
+    assert [c.label for c in only_speed] == ["calibration speed-up over before"]
+
+
+def test_the_committed_fit_is_the_validations_recalibration(tmp_path: Path) -> None:
+    headline = json.loads(targets.HEADLINE.read_text())
+    assert targets.committed_fit("full") == headline["recalibration"]["loss"]
+    assert targets.committed_fit("smoke") is None  # no smoke-budget fit is committed
+    path = tmp_path / "headline.json"
+    path.write_text(json.dumps({"recalibration": {"loss": 0.5}}))
+    assert targets.committed_fit("full", path) == 0.5
+    path.write_text(json.dumps({"share_rmse_pp": 0.2}))  # run_all.py without --recalibrate
+    assert targets.committed_fit("full", path) is None
+    path.write_text(json.dumps({"recalibration": {"loss": "low"}}))
+    with pytest.raises(ValueError, match="recalibration.loss is 'low', expected a number"):
+        targets.committed_fit("full", path)
+    path.write_text("{not json")
+    with pytest.raises(ValueError, match="not readable JSON"):
+        targets.committed_fit("full", path)
 
 
 def test_recorded_before_numbers_are_consistent() -> None:
