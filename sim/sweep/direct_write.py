@@ -39,7 +39,8 @@ def _staging(size: int) -> mmap.mmap:
     """This thread's page-aligned buffer of at least ``size`` bytes (kept for the next file)."""
     buffer = getattr(_local, "buffer", None)
     if buffer is None or len(buffer) < size:
-        buffer = mmap.mmap(-1, max(size, 4 * 2**20))
+        # private: a process forked after this keeps its own copy, never writes into this one
+        buffer = mmap.mmap(-1, max(size, 4 * 2**20), flags=mmap.MAP_PRIVATE)
         _local.buffer = buffer
     return buffer
 

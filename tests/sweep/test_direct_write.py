@@ -8,6 +8,7 @@ twice or out of place would show.
 from __future__ import annotations
 
 import errno
+import multiprocessing
 import os
 import threading
 from pathlib import Path
@@ -140,3 +141,32 @@ def test_a_tmpfs_folder_is_written_the_usual_way() -> None:
         assert path.read_bytes() == data
     finally:
         path.unlink(missing_ok=True)
+
+
+def _write_many(folder: str, seed: int, n: int) -> None:
+    """In a forked child: write ``n`` large files of this seed's bytes."""
+    data = _bytes(DIRECT_MIN_BYTES * 3, seed)
+    for i in range(n):
+        write_new(Path(folder) / f"child-{i}", data)
+
+
+@pytest.mark.skipif(
+    "fork" not in multiprocessing.get_all_start_methods(), reason="no fork on this system"
+)
+def test_a_process_forked_after_a_write_does_not_share_the_staging_buffer(tmp_path: Path) -> None:
+    # the parent's buffer exists before the fork; were it shared memory, the child's writes
+    # and the parent's would land in the same pages and the files would mix their bytes
+    parent_data = _bytes(DIRECT_MIN_BYTES * 3, seed=1)
+    write_new(tmp_path / "first", parent_data)
+    child = multiprocessing.get_context("fork").Process(
+        target=_write_many, args=(str(tmp_path), 2, 20)
+    )
+    child.start()
+    for i in range(20):
+        write_new(tmp_path / f"parent-{i}", parent_data)
+    child.join(timeout=120)
+    assert child.exitcode == 0
+    child_data = _bytes(DIRECT_MIN_BYTES * 3, seed=2)
+    for i in range(20):
+        assert (tmp_path / f"parent-{i}").read_bytes() == parent_data
+        assert (tmp_path / f"child-{i}").read_bytes() == child_data
