@@ -21,6 +21,7 @@ from __future__ import annotations
 import mmap
 import os
 import threading
+from collections.abc import Buffer
 from pathlib import Path
 
 ALIGN = 4096
@@ -49,7 +50,8 @@ def _direct(path: Path, data: memoryview) -> bool:
     """Write ``data`` to the new file ``path`` with ``O_DIRECT``; False (and no file) if refused."""
     n = data.nbytes
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_DIRECT, 0o644)
+        # 0o666 less the umask, as ``open`` creates a file: both ways give the same permissions
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_DIRECT, 0o666)
     except OSError:
         return False
     try:
@@ -59,7 +61,10 @@ def _direct(path: Path, data: memoryview) -> bool:
             view[:n] = data
             done = 0
             while done < padded:
-                done += os.write(fd, view[done:padded])
+                wrote = os.write(fd, view[done:padded])
+                if wrote <= 0:
+                    raise OSError(f"{path}: a direct write wrote nothing")
+                done += wrote
         finally:
             view.release()
         os.ftruncate(fd, n)
@@ -71,7 +76,7 @@ def _direct(path: Path, data: memoryview) -> bool:
     return True
 
 
-def write_new(path: str | Path, data: bytes | memoryview | object) -> bool:
+def write_new(path: str | Path, data: Buffer) -> bool:
     """Write ``data`` to ``path``, a file that must not exist yet, past the page cache if it can.
 
     Args:

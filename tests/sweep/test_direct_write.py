@@ -170,3 +170,31 @@ def test_a_process_forked_after_a_write_does_not_share_the_staging_buffer(tmp_pa
     for i in range(20):
         assert (tmp_path / f"parent-{i}").read_bytes() == parent_data
         assert (tmp_path / f"child-{i}").read_bytes() == child_data
+
+
+def test_both_ways_create_a_file_with_the_same_permissions(tmp_path: Path) -> None:
+    # open() creates files 0o666 less the umask; a direct write must not differ (a group that
+    # shares a results folder under umask 002 would otherwise lose write access to some files)
+    small, large = _bytes(10), _bytes(DIRECT_MIN_BYTES)
+    old = os.umask(0o002)
+    try:
+        write_new(tmp_path / "small", small)
+        write_new(tmp_path / "large", large)
+    finally:
+        os.umask(old)
+    assert (tmp_path / "small").stat().st_mode & 0o777 == 0o664
+    assert (tmp_path / "large").stat().st_mode & 0o777 == 0o664
+
+
+def test_a_full_disk_raises_its_error_and_leaves_no_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(direct_write.os, "write", full)  # the direct way: refused, file removed
+    monkeypatch.setattr(direct_write, "open", full, raising=False)  # the usual way: full too
+    with pytest.raises(OSError) as raised:
+        write_new(tmp_path / "f", _bytes(DIRECT_MIN_BYTES))
+    assert raised.value.errno == errno.ENOSPC
+    assert list(tmp_path.iterdir()) == []
