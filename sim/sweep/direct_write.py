@@ -54,6 +54,7 @@ def _direct(path: Path, data: memoryview) -> bool:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_DIRECT, 0o666)
     except OSError:
         return False
+    written = False
     try:
         padded = -(-n // ALIGN) * ALIGN
         view = memoryview(_staging(padded))
@@ -68,12 +69,14 @@ def _direct(path: Path, data: memoryview) -> bool:
         finally:
             view.release()
         os.ftruncate(fd, n)
+        written = True
     except OSError:
+        pass  # refused: the caller writes the file the usual way
+    finally:  # closed whatever happened (an interrupt included), and no partial file left
         os.close(fd)
-        path.unlink(missing_ok=True)
-        return False
-    os.close(fd)
-    return True
+        if not written:
+            path.unlink(missing_ok=True)
+    return written
 
 
 def write_new(path: str | Path, data: Buffer) -> bool:

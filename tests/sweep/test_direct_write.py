@@ -198,3 +198,26 @@ def test_a_full_disk_raises_its_error_and_leaves_no_file(
         write_new(tmp_path / "f", _bytes(DIRECT_MIN_BYTES))
     assert raised.value.errno == errno.ENOSPC
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_interrupt_mid_write_closes_the_file_and_removes_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not _direct_supported(tmp_path):
+        pytest.skip("this file system refuses O_DIRECT at open")
+    closed: list[int] = []
+    real_close = os.close
+
+    def interrupted(fd, view):
+        raise KeyboardInterrupt
+
+    def close(fd):
+        closed.append(fd)
+        real_close(fd)
+
+    monkeypatch.setattr(direct_write.os, "write", interrupted)
+    monkeypatch.setattr(direct_write.os, "close", close)
+    with pytest.raises(KeyboardInterrupt):
+        write_new(tmp_path / "f", _bytes(DIRECT_MIN_BYTES))
+    assert len(closed) == 1  # the file's descriptor, not leaked
+    assert list(tmp_path.iterdir()) == []
