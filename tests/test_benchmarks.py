@@ -83,6 +83,76 @@ def test_the_scale_check_takes_the_faster_kernel() -> None:
         targets.scale_check([], 9400.0, 600000)
 
 
+def test_reach_is_the_floor_then_the_runs_at_the_kernels_rate() -> None:
+    floor = targets.Floor(start_s=0.5, one_cpu=1.0, two_cpus=2.0)
+    # one worker, 6,000 runs at 9,000 runs/s: 0.5 + 0.667 s, so at most 0.667 / 1.167 = 4/7
+    assert targets.least_seconds(floor, 9000, 6000, 1) == pytest.approx(0.5 + 6000 / 9000)
+    assert targets.reach(floor, 9000, 6000, 1) == pytest.approx(4 / 7)
+    # two workers: 0.5 + 0.333 s, so at most 0.667 / 0.833 = 0.8, short of 1.7
+    assert targets.reach(floor, 9000, 6000, 2) == pytest.approx(0.8)
+    # 60,000 runs on two: 0.5 + 3.333 s, so 6.667 / 3.833 = 1.739, within 1.7's reach
+    assert targets.reach(floor, 9000, 60000, 2) == pytest.approx(
+        60000 / 9000 / (0.5 + 60000 / 18000)
+    )
+    # two kernels at once 2.1x one: 0.5 + 60,000 / 18,900 s
+    faster = targets.Floor(start_s=0.5, two_cpus=2.1)
+    assert targets.reach(faster, 9000, 60000, 2) == pytest.approx(
+        60000 / 9000 / (0.5 + 60000 / 18900)
+    )
+    with pytest.raises(ValueError, match="expected 1 or 2 workers"):
+        floor.cpus(3)
+    with pytest.raises(ValueError, match="expected both positive"):
+        targets.reach(floor, 0.0, 6000, 1)
+
+
+def test_a_miss_is_out_of_reach_only_when_the_bound_is_short_of_the_goal() -> None:
+    floor = targets.Floor(start_s=0.5)
+    # kernel 9,000 runs/s; sweeps at 4,000 (1 worker) and 5,000 (2 workers) runs/s on 6,000
+    # runs in 1.5 s; mesa.batch_run 400 s: 400 / 1.5 = 267x, at most 400 / 1.167 = 343x
+    found = {c.label: c for c in targets.speed_checks(9000, 4000, 5000, 1.5, 400.0, floor, 6000)}
+    one = found["sweep, 1 worker / kernel, 1 CPU"]
+    assert one.reach == pytest.approx(4 / 7) and one.out_of_reach
+    assert one.verdict == "MISS, out of reach"
+    two = found["sweep, 2 workers / kernel, 1 CPU"]
+    assert two.reach == pytest.approx(0.8) and two.verdict == "MISS, out of reach"
+    assert found["sweep, 2 workers / sweep, 1 worker (looser reading)"].reach is None
+    mesa = found["mesa.batch_run time / sweep time, 1 worker"]
+    assert mesa.reach == pytest.approx(400 / (0.5 + 6000 / 9000))
+    assert mesa.verdict == "MISS" and not mesa.out_of_reach  # 343x could reach 300x
+    # without a floor no check is bounded, as before
+    assert all(c.reach is None for c in targets.speed_checks(9000, 4000, 5000, 1.5, 400.0))
+    # a pass stays a pass, and a difference (at_most) is never "out of reach"
+    assert targets.Check("x", 0.8, 0.7, reach=0.75).verdict == "PASS"
+    assert not targets.Check("d", 2e-6, 1e-6, at_most=True, reach=0.0).out_of_reach
+    # the large sweep and the scale sweep (against the faster kernel, 10,000 runs/s)
+    _, large_two = targets.large_checks(9000, 7000, 12000, {"large_runs": 60000}, floor)
+    assert large_two.reach == pytest.approx(60000 / 9000 / (0.5 + 60000 / 18000))
+    assert large_two.verdict == "MISS"  # 1.33x measured, 1.74x within reach
+    scale = targets.scale_check([9000.0, 10000.0], 16000.0, 600000, floor)
+    assert scale.reach == pytest.approx(60 / (0.5 + 30))
+
+
+def test_the_bench_reads_its_floor_at_its_most_favourable_to_a_sweep() -> None:
+    import bench
+
+    # three rounds' start-ups; two large rounds: kernel 6.0 and 6.6 s, two kernels at once 3.0
+    # and 3.2 s (2.0x and 2.06x), the tuned kernel 6.3 and 6.0 s (0.95x and 1.1x)
+    times = {
+        "floor": [0.52, 0.48, 0.61],
+        "kernel_large": [6.0, 6.6],
+        "kernel_pair": [3.0, 3.2],
+        "kernel_tuned": [6.3, 6.0],
+    }
+    floor = bench.floor({"times": times})
+    assert floor.start_s == 0.48  # the fastest start-up
+    assert floor.one_cpu == pytest.approx(6.6 / 6.0)  # the larger tuned gain, 1.1x
+    assert floor.two_cpus == pytest.approx(6.6 / 3.2)  # the larger pair gain, 2.06x
+    # the tuned kernel slower in every round: one worker still counts one kernel
+    times["kernel_tuned"] = [6.3, 6.9]
+    assert bench.floor({"times": times}).one_cpu == 1.0
+    assert bench.floor({"times": {}}) is None  # a result measured before the floor
+
+
 def test_calibration_checks_speed_up_and_same_fit() -> None:
     before = targets.Before(seconds=187.5, cpu_s=186.8, loss=0.09, evaluations=1, commit="x")
     # the same fit is the committed one (0.07 here), not the before's loss of another model

@@ -66,6 +66,24 @@ def kernel_seconds(runs: int, batch: int) -> tuple[float, float]:
     return time.perf_counter() - t0, time.process_time() - c0
 
 
+FLOOR_CODE = "import sim; p = sim.load_scenario({scenario!r}).params; sim.simulate([p], [0])"
+"""What any process must do before one run is done: the interpreter, ``import sim``, the
+scenario read, the compiled step loaded from its cache (numba imported), one run."""
+
+
+def start_floor_seconds() -> float:
+    """Launch to exit of a fresh interpreter that runs :data:`FLOOR_CODE`, and nothing else.
+
+    No sweep can be done sooner than this plus its runs at the kernel's rate: each of its
+    processes that computes does at least as much before its first run (``targets.Floor``).
+    The compiled step is loaded, not compiled: :func:`kernel_seconds` has filled its cache.
+    """
+    code = FLOOR_CODE.format(scenario=str(SCENARIO))
+    t0 = time.perf_counter()
+    _run([sys.executable, "-c", code], cwd=ROOT)
+    return time.perf_counter() - t0
+
+
 def kernel_child(runs: int, batch: int, cpu: int) -> None:
     """In a child process pinned to CPU ``cpu``: :func:`kernel_seconds`; print JSON ``seconds``.
 

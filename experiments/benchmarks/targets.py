@@ -1,5 +1,10 @@
 """Issue 13's speed targets, the "before" numbers, and the arithmetic that checks them.
 
+Each ratio's check also carries the most any sweep could reach on this machine (:func:`reach`):
+a sweep is at least a process that starts, as fast as the measured start-up floor
+(:class:`Floor`), and then computes its runs no faster than the kernel on the CPUs it has. Where
+that bound is short of the goal, the target is out of reach for any sweep here, not only this one.
+
 Nothing here measures: :mod:`engines` times the engines, :mod:`bench` prints the table. The
 functions take numbers and return numbers, so ``tests/test_benchmarks.py`` checks them on given
 values.
@@ -76,6 +81,8 @@ class Check:
     goal: float
     at_most: bool = False
     """True when the value must not exceed the goal (a difference), else it must reach it."""
+    reach: float | None = None
+    """The most any sweep could reach on this machine (:func:`reach`); None where not bounded."""
 
     @property
     def met(self) -> bool:
@@ -83,9 +90,66 @@ class Check:
         return self.value <= self.goal if self.at_most else self.value >= self.goal
 
     @property
+    def out_of_reach(self) -> bool:
+        """Whether the measured bound (:attr:`reach`) is itself short of the goal."""
+        return self.reach is not None and not self.at_most and self.reach < self.goal
+
+    @property
     def verdict(self) -> str:
-        """``PASS`` or ``MISS``."""
-        return "PASS" if self.met else "MISS"
+        """``PASS``, ``MISS``, or ``MISS, out of reach`` when no sweep could meet the goal."""
+        if self.met:
+            return "PASS"
+        return "MISS, out of reach" if self.out_of_reach else "MISS"
+
+
+@dataclass(frozen=True)
+class Floor:
+    """What bounds any sweep on this machine, measured in the same run as the sweeps.
+
+    A sweep, however built, is a process that starts and then computes its runs: it cannot be
+    done before :attr:`start_s` plus its runs at the kernel's rate on the CPUs it has.
+    """
+
+    start_s: float
+    """Launch to exit of a process that does only what a process must before a run is done:
+    the interpreter, ``import sim``, the scenario read, the compiled step loaded, one run
+    (``engines.start_floor_seconds``)."""
+    one_cpu: float = 1.0
+    """The most one worker computes, as a multiple of the kernel: at least 1, more where the
+    kernel in a process tuned as a worker is faster (``kernel_tuned``)."""
+    two_cpus: float = 2.0
+    """The most two workers compute, as a multiple of the kernel: two kernels at once, one per
+    CPU (``kernel_pair``)."""
+
+    def cpus(self, workers: int) -> float:
+        """The kernels' worth of computing that ``workers`` (1 or 2) workers have at most.
+
+        Raises:
+            ValueError: for another number of workers.
+        """
+        if workers not in (1, 2):
+            raise ValueError(f"Floor.cpus({workers}): expected 1 or 2 workers")
+        return self.one_cpu if workers == 1 else self.two_cpus
+
+
+def least_seconds(floor: Floor, kernel: float, runs: int, workers: int) -> float:
+    """The least time any sweep of ``runs`` runs on ``workers`` workers could take here.
+
+    The floor's start-up, then the runs at the kernel's rate (runs/s on one CPU) times the
+    kernels' worth the workers have (:meth:`Floor.cpus`): no files, no planning, no tables.
+    """
+    return floor.start_s + runs / (kernel * floor.cpus(workers))
+
+
+def reach(floor: Floor, kernel: float, runs: int, workers: int) -> float:
+    """The most a sweep's runs/s could be as a multiple of the kernel's (:func:`least_seconds`).
+
+    Raises:
+        ValueError: for a non-positive kernel rate or number of runs.
+    """
+    if kernel <= 0 or runs <= 0:
+        raise ValueError(f"reach of {runs} runs at {kernel} runs/s: expected both positive")
+    return runs / least_seconds(floor, kernel, runs, workers) / kernel
 
 
 def rate(runs: int, seconds: float) -> float:
@@ -116,7 +180,13 @@ def end_to_end_seconds(startup_s: float, steady_rate: float, runs: int) -> float
 
 
 def speed_checks(
-    kernel: float, one_worker: float, two_workers: float, sweep_s: float, batch_run_s: float
+    kernel: float,
+    one_worker: float,
+    two_workers: float,
+    sweep_s: float,
+    batch_run_s: float,
+    floor: Floor | None = None,
+    runs: int = 0,
 ) -> list[Check]:
     """The sweep targets from rates (runs/s) and the 6,000-run times of sweep and batch_run.
 
@@ -126,23 +196,48 @@ def speed_checks(
         two_workers: the same on two workers.
         sweep_s: the sweep command's seconds on one worker for the sweep of ``batch_run_s``.
         batch_run_s: ``mesa.batch_run``'s seconds for the same number of runs, start-up included.
+        floor: what bounds any sweep here; with it (and ``runs``, the sweep's runs) each
+            target's ``reach`` is set, except the looser reading's (a ratio of two sweeps).
+        runs: the sweep's number of runs (used with ``floor`` only).
     """
+
+    def most(workers: int) -> float | None:
+        return reach(floor, kernel, runs, workers) if floor else None
+
+    least = least_seconds(floor, kernel, runs, 1) if floor else None
     return [
-        Check("sweep, 1 worker / kernel, 1 CPU", one_worker / kernel, ONE_WORKER_VS_KERNEL),
-        Check("sweep, 2 workers / kernel, 1 CPU", two_workers / kernel, TWO_WORKERS_VS_KERNEL),
+        Check(
+            "sweep, 1 worker / kernel, 1 CPU",
+            one_worker / kernel,
+            ONE_WORKER_VS_KERNEL,
+            reach=most(1),
+        ),
+        Check(
+            "sweep, 2 workers / kernel, 1 CPU",
+            two_workers / kernel,
+            TWO_WORKERS_VS_KERNEL,
+            reach=most(2),
+        ),
         Check(
             "sweep, 2 workers / sweep, 1 worker (looser reading)",
             two_workers / one_worker,
             TWO_WORKERS_VS_KERNEL,
         ),
         Check(
-            "mesa.batch_run time / sweep time, 1 worker", batch_run_s / sweep_s, SWEEP_VS_BATCH_RUN
+            "mesa.batch_run time / sweep time, 1 worker",
+            batch_run_s / sweep_s,
+            SWEEP_VS_BATCH_RUN,
+            reach=batch_run_s / least if least else None,
         ),
     ]
 
 
 def large_checks(
-    kernel: float, one_worker: float, two_workers: float, sizes: dict[str, int]
+    kernel: float,
+    one_worker: float,
+    two_workers: float,
+    sizes: dict[str, int],
+    floor: Floor | None = None,
 ) -> list[Check]:
     """The two ratios to the kernel again on the large sweep, where start-up is repaid.
 
@@ -151,33 +246,49 @@ def large_checks(
         one_worker: the sweep command's runs/s on one worker, end to end.
         two_workers: the same on two workers.
         sizes: the benchmark's sizes (``large_runs`` names the rows).
+        floor: what bounds any sweep here; with it each target's ``reach`` is set.
     """
-    runs = f"{sizes['large_runs']:,} runs"
+    n = sizes["large_runs"]
+
+    def most(workers: int) -> float | None:
+        return reach(floor, kernel, n, workers) if floor else None
+
     return [
         Check(
-            f"sweep, 1 worker / kernel, 1 CPU, {runs}", one_worker / kernel, ONE_WORKER_VS_KERNEL
+            f"sweep, 1 worker / kernel, 1 CPU, {n:,} runs",
+            one_worker / kernel,
+            ONE_WORKER_VS_KERNEL,
+            reach=most(1),
         ),
         Check(
-            f"sweep, 2 workers / kernel, 1 CPU, {runs}", two_workers / kernel, TWO_WORKERS_VS_KERNEL
+            f"sweep, 2 workers / kernel, 1 CPU, {n:,} runs",
+            two_workers / kernel,
+            TWO_WORKERS_VS_KERNEL,
+            reach=most(2),
         ),
     ]
 
 
-def scale_check(kernel_rates: Sequence[float], two_workers: float, runs: int) -> Check:
+def scale_check(
+    kernel_rates: Sequence[float], two_workers: float, runs: int, floor: Floor | None = None
+) -> Check:
     """Two workers against the kernel on a sweep large enough that start-up hardly counts.
 
     The kernel is measured before and after the sweep; the faster of the two is the reference
     (the machine's quieter moment), so that other load cannot make the ratio look better.
+    With ``floor``, the check's ``reach`` is set against that faster kernel.
 
     Raises:
         ValueError: for no kernel rate.
     """
     if not kernel_rates:
         raise ValueError("scale_check of no kernel measurement")
+    kernel = max(kernel_rates)
     return Check(
         f"sweep, 2 workers / faster kernel, 1 CPU, {runs:,} runs",
-        two_workers / max(kernel_rates),
+        two_workers / kernel,
         TWO_WORKERS_VS_KERNEL,
+        reach=reach(floor, kernel, runs, 2) if floor else None,
     )
 
 
