@@ -199,6 +199,45 @@ def test_sweep_config_needs_a_multiple_of_the_grid(tmp_path: Path) -> None:
         engines.write_sweep_config(tmp_path, 6050)
 
 
+ORPHAN_SCRIPT = """
+import sys
+from pathlib import Path
+
+sys.path.insert(0, sys.argv[2])
+import engines
+
+adopted = engines.adopt_orphans() if sys.argv[1] == "adopt" else False
+burn = "import time\\nt = time.process_time()\\nwhile time.process_time() - t < 1.0: pass"
+leave = f"import subprocess, sys; subprocess.Popen([sys.executable, '-c', {burn!r}])"
+ran = engines._run([sys.executable, "-c", leave], cwd=Path.cwd())
+print(adopted, ran.cpu_s)
+"""
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="a child subreaper is Linux's")
+def test_a_commands_orphans_count_their_cpu_once_adopted(tmp_path: Path) -> None:
+    # A command that starts a process burning 1.0 CPU s and exits at once, as a sweep leaves
+    # its fork server and workers: adopted, the orphan's second counts; not adopted, it does
+    # not (the command itself takes well under a second of CPU).
+    script = tmp_path / "orphan.py"
+    script.write_text(ORPHAN_SCRIPT)
+
+    def cpu(mode: str) -> tuple[str, float]:
+        out = subprocess.run(
+            [sys.executable, str(script), mode, str(BENCH)],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
+        ).stdout.split()
+        return out[0], float(out[1])
+
+    adopted, with_orphan = cpu("adopt")
+    assert adopted == "True" and with_orphan >= 1.0
+    _, without = cpu("no")
+    assert without < 1.0
+
+
 # --- costs -----------------------------------------------------------------------------------
 
 

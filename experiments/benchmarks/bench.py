@@ -411,6 +411,7 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="also write the raw measurements here")
     args = parser.parse_args()
     t0 = time.perf_counter()
+    engines.adopt_orphans()  # the sweep's workers, forked by its fork server, count their CPU
     result = measure(args.quick, not args.no_calibration)
     result["bench_seconds"] = time.perf_counter() - t0
     print(report(result))

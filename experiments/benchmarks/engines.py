@@ -20,7 +20,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIO = ROOT / "configs" / "hague.toml"
@@ -79,9 +79,7 @@ def start_floor_seconds() -> float:
     The compiled step is loaded, not compiled: :func:`kernel_seconds` has filled its cache.
     """
     code = FLOOR_CODE.format(scenario=str(SCENARIO))
-    t0 = time.perf_counter()
-    _run([sys.executable, "-c", code], cwd=ROOT)
-    return time.perf_counter() - t0
+    return _run([sys.executable, "-c", code], cwd=ROOT).wall_s
 
 
 def kernel_child(runs: int, batch: int, cpu: int) -> None:
@@ -168,11 +166,9 @@ def batch_run_seconds(runs: int) -> dict[str, float]:
     the scenario).
     """
     _run([sys.executable, __file__, "--batch-run-child", "1"], cwd=ROOT)
-    t0 = time.perf_counter()
-    out, _ = _run([sys.executable, __file__, "--batch-run-child", str(runs)], cwd=ROOT)
-    wall = time.perf_counter() - t0
-    times = json.loads(out.strip().splitlines()[-1])
-    return {**times, "wall_s": wall, "startup_s": wall - times["run_s"]}
+    ran = _run([sys.executable, __file__, "--batch-run-child", str(runs)], cwd=ROOT)
+    times = json.loads(ran.stdout.strip().splitlines()[-1])
+    return {**times, "wall_s": ran.wall_s, "startup_s": ran.wall_s - times["run_s"]}
 
 
 def write_sweep_config(folder: Path, runs: int, name: str = "bench") -> Path:
@@ -229,18 +225,17 @@ def sweep_command(config: Path, out: Path, workers: int, *extra: str) -> list[st
 def sweep_seconds(config: Path, out: Path, workers: int) -> tuple[float, float]:
     """Wall and CPU seconds of ``python -m sim sweep CONFIG --out OUT --workers N``.
 
-    Launch to exit; the CPU seconds include the worker processes (the sweep waits for them).
+    Launch to exit; the CPU seconds are those of every process of the sweep (``_run``),
+    its workers included.
 
     Raises:
         RuntimeError: if the command fails or leaves an incomplete sweep.
     """
-    t0 = time.perf_counter()
-    _, cpu = _run(sweep_command(config, out, workers), cwd=out.parent)
-    seconds = time.perf_counter() - t0
+    ran = _run(sweep_command(config, out, workers), cwd=out.parent)
     manifest = json.loads((out / "manifest.json").read_text())
     if not manifest.get("complete") or manifest.get("runs_failed"):
         raise RuntimeError(f"{out}: sweep incomplete or with failed runs")
-    return seconds, cpu
+    return ran.wall_s, ran.cpu_s
 
 
 def calibrate_measure(folder: Path, smoke: bool) -> dict[str, Any]:
@@ -257,34 +252,91 @@ def calibrate_measure(folder: Path, smoke: bool) -> dict[str, Any]:
     smoke_env = {**os.environ, "SIM_CALIBRATE_BUDGET": "smoke"}
     _run([sys.executable, "-m", "sim", "calibrate", str(BACKCAST)], cwd=warm_up, env=smoke_env)
     env = {**os.environ, "SIM_CALIBRATE_BUDGET": "smoke" if smoke else "full"}
-    t0 = time.perf_counter()
-    _, cpu = _run([sys.executable, "-m", "sim", "calibrate", str(BACKCAST)], cwd=folder, env=env)
-    seconds = time.perf_counter() - t0
+    ran = _run([sys.executable, "-m", "sim", "calibrate", str(BACKCAST)], cwd=folder, env=env)
     (report,) = folder.glob("results/calibration-seed*/calibration.json")
     data = json.loads(report.read_text())
     return {
-        "seconds": seconds,
-        "cpu_s": cpu,
+        "seconds": ran.wall_s,
+        "cpu_s": ran.cpu_s,
         "loss": data["loss"]["loss"],
         "evaluations": data["evaluations"],
         "search_s": data["seconds"],
     }
 
 
-def _run(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[str, float]:
-    """Run a command; its stdout and CPU seconds, or RuntimeError with its stderr's last lines.
+class Ran(NamedTuple):
+    """A command run by :func:`_run`."""
+
+    stdout: str
+    cpu_s: float
+    """User + system seconds of the command and of every process it started (see ``_run``)."""
+    wall_s: float
+    """Launch to the command's own exit (not its orphans')."""
+
+
+PR_SET_CHILD_SUBREAPER = 36
+"""Linux's ``prctl`` option that makes a process the reaper of its descendants' orphans."""
+_adopting = False
+
+
+def adopt_orphans() -> bool:
+    """Make this process adopt the orphans of the commands it runs (Linux), so they count.
+
+    A sweep's local workers are forked by a fork server (``sim.sweep.pool``) that the sweep's
+    process starts but never waits for: when the sweep exits, the server and its workers are
+    orphans, reaped by another process, and their CPU seconds are missing from this process's
+    ``RUSAGE_CHILDREN``. As a child subreaper this process adopts them instead, and
+    :func:`_run` waits for them, so that their CPU seconds count. Returns whether it could
+    (False off Linux: there the CPU of such processes is missed).
+    """
+    global _adopting
+    if sys.platform != "linux":
+        return False
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    _adopting = libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
+    return _adopting
+
+
+def reap_orphans(timeout_s: float = 30.0) -> None:
+    """Wait until no child of this process is left: the orphans it adopted included.
+
+    Raises:
+        RuntimeError: when a child is still running after ``timeout_s`` seconds.
+    """
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"a process left by a command still runs after {timeout_s} s")
+            time.sleep(0.005)
+
+
+def _run(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> Ran:
+    """Run a command; its stdout, CPU and wall seconds, or RuntimeError with its stderr's end.
 
     The CPU seconds (user + system) are those of the command and of every process it waited
     for (``RUSAGE_CHILDREN``): unlike the wall time, other load on the machine hardly moves them.
+    After :func:`adopt_orphans`, the processes it left running count too: this waits for them
+    (:func:`reap_orphans`) after the wall time is taken. Run one command at a time.
     """
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
     done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    if _adopting:
+        reap_orphans()
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
         tail = "\n".join(done.stderr.strip().splitlines()[-5:])
         raise RuntimeError(f"{' '.join(command[1:])} exited with {done.returncode}:\n{tail}")
     cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
-    return done.stdout, cpu
+    return Ran(done.stdout, cpu, wall)
 
 
 if __name__ == "__main__":
