@@ -56,9 +56,10 @@ def _outside(inv: Invariant, low: np.ndarray, high: np.ndarray, n_members: int) 
 def _tables(
     alliance: np.ndarray, members: np.ndarray | None
 ) -> dict[str, tuple[tuple[str, ...], np.ndarray]]:
-    tables = {"alliance": (ALLIANCE_COLUMNS, alliance)}
+    # the columns as tuples, read once: a Columns object rebuilds its names at every index
+    tables = {"alliance": (ALLIANCE_COLUMNS.names(), alliance)}
     if members is not None:
-        tables["members"] = (MEMBER_COLUMNS, members)
+        tables["members"] = (MEMBER_COLUMNS.names(), members)
     return tables
 
 
