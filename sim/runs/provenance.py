@@ -31,8 +31,8 @@ PACKAGES = (
 def package_versions() -> dict[str, str]:
     """Versions of Python and the packages results depend on.
 
-    Looked up once a process (each lookup reads a package's metadata: 15-18 ms for the eleven,
-    and a sweep writes its manifest twice): the code a process runs is what it imported.
+    Looked up once a process (a sweep writes its manifest twice): the code a process runs is
+    what it imported.
     """
     return dict(_versions())
 
@@ -42,10 +42,30 @@ def _versions() -> dict[str, str]:
     out = {"python": platform.python_version()}
     for name in PACKAGES:
         try:
-            out[name] = importlib.metadata.version(name)
+            out[name] = _version(name)
         except importlib.metadata.PackageNotFoundError:
             out[name] = "not installed"
     return out
+
+
+def _version(name: str) -> str:
+    """``importlib.metadata.version(name)``, read from the metadata's ``Version:`` header.
+
+    ``importlib.metadata.version`` parses the whole metadata file as an e-mail message (12 ms
+    for the eleven packages on one CPU, 2026-12-06); the header alone is 3.7 ms. Where there is
+    no such header among the headers, the standard lookup answers.
+
+    Raises:
+        importlib.metadata.PackageNotFoundError: the package is not installed.
+    """
+    dist = importlib.metadata.distribution(name)
+    text = dist.read_text("METADATA") or dist.read_text("PKG-INFO") or ""
+    for line in text.splitlines():
+        if not line:  # the headers end at the first blank line
+            break
+        if line.startswith("Version:"):
+            return line.partition(":")[2].strip()
+    return dist.version
 
 
 def git_revision() -> dict[str, str | bool]:
