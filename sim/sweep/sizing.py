@@ -175,8 +175,20 @@ def estimate_size(config: SweepConfig, local_workers: int = 1) -> SweepSize:
     return SweepSize(n_points, n_runs, n_chunks, memory, disk, chunking)
 
 
-def available_memory() -> int:
-    """Bytes of memory available to new processes (``MemAvailable`` on Linux)."""
+MEMINFO = Path("/proc/meminfo")
+"""Linux's memory counters: ``MemAvailable`` is what psutil reports as available there."""
+
+
+def available_memory(meminfo: Path = MEMINFO) -> int:
+    """Bytes of memory available to new processes: ``MemAvailable`` where the system has it.
+
+    Read from ``meminfo`` (Linux), as psutil does there, without importing psutil (7 ms of every
+    sweep's start); elsewhere, or without the line, psutil's estimate, else the free pages.
+    """
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        for line in meminfo.read_text(encoding="ascii").splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) * 1024  # the value is in kB
     try:
         import psutil
 
