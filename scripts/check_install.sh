@@ -2,8 +2,8 @@
 # Prove the tool works as a user who only ran `pip install` gets it, away from this checkout:
 # build a wheel, install it into a new virtual environment in a temporary folder, and from
 # another temporary folder run `sim scenarios`, `sim run` (the default scenario; its table must
-# equal the checkout's), a small sweep on 2 local workers and on 1 (the same files) and the web
-# page in Chromium with every plot drawn.
+# equal the checkout's), `sim compile`, a small sweep on 2 local workers and on 1 (the same
+# files) and the web page in Chromium with every plot drawn.
 # Usage: bash scripts/check_install.sh   (needs `make setup` first, for pytest and playwright)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,6 +38,8 @@ done
 echo "== sim run with the shipped posterior (from $PWD)"
 "$SIM" run hague --posterior configs/data/posterior --draws 3 --reps 2 --out "$work/elsewhere/post" > /dev/null
 [ -s "$work/elsewhere/post/spread.csv" ] || { echo "error: the posterior run wrote no spread.csv" >&2; exit 1; }
+echo "== sim compile (the step compiled ahead of time, in the kernel cache; built if missing)"
+"$SIM" compile
 echo "== sim sweep on 2 local workers and on 1 (from $PWD): the same files"
 hague="$("$work/venv/bin/python" -c 'from sim.core.resources import configs_dir; print(configs_dir() / "hague.toml")')"
 printf 'name = "installed"\nscenario = "%s"\nreplications = 20\n[design]\nmethod = "grid"\n[axes]\nhegemon_pressure = [0.2, 0.6]\n' "$hague" > sweep.toml

@@ -156,6 +156,13 @@ def cmd_report(args: argparse.Namespace) -> int:
     return cli_report(args)
 
 
+def cmd_compile(args: argparse.Namespace) -> int:
+    """Compile the step ahead of time (see ``sim.core.dynamics.native_build``)."""
+    from sim.core.dynamics.native_build import cli_compile
+
+    return cli_compile(force=args.force)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``python -m sim``."""
     prog = "sim" if Path(sys.argv[0]).name == "sim" else "python -m sim"
@@ -186,6 +193,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("params", help="print the parameter table (Markdown)")
     p.set_defaults(func=cmd_params)
     _add_sweep(sub)
+    p = sub.add_parser("compile", help="compile the step ahead of time (a faster start)")
+    p.add_argument("--force", action="store_true", help="compile even if it is compiled")
+    p.set_defaults(func=cmd_compile)
     p = sub.add_parser("viz", help="serve the web page (127.0.0.1 by default)")
     p.add_argument("config", nargs="?", help="scenario config to open (default the Hague path)")
     p.add_argument("--port", type=int, default=8765, help="port to serve on (default 8765)")

@@ -52,6 +52,13 @@ COMMANDS: dict[str, CommandHelp] = {
         "range and source; the source of docs/PARAMETERS.md.",
         ("sim params",),
     ),
+    "compile": CommandHelp(
+        "Compile the model's step and shocks ahead of time (numba.pycc; about 35 s, once per "
+        "model and machine) into a library that sweeps, runs and calibrations load without "
+        "numba: 0.3 s less at the start of every process, the same numbers. Without it they "
+        "run through numba as before. Needs setuptools and a C compiler.",
+        ("sim compile", "sim compile --force"),
+    ),
     "sweep": CommandHelp(
         "Run a parameter sweep config (configs/sweeps/*.toml: a grid, LHS, Sobol or Morris "
         "design with replications) into its folder of Parquet datasets; a killed sweep resumes "

@@ -54,6 +54,23 @@ def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": CHROMIUM_ARGS}
 
 
+@pytest.fixture(scope="session")
+def native_library() -> Path:
+    """The library of the step compiled ahead of time (``sim compile``), built if missing.
+
+    Skipped where there is no C compiler, except under CI (there: fail): numba.pycc needs one.
+    """
+    import shutil
+
+    if shutil.which(os.environ.get("CC", "cc").split()[0]) is None:
+        if os.environ.get("CI"):
+            pytest.fail("no C compiler under CI: sim compile cannot build the library")
+        pytest.skip("no C compiler: numba.pycc cannot build the library")
+    from sim.core.dynamics.native_build import build
+
+    return build()[0]
+
+
 # --- The report tests' small golden sweep and its report, built once per session ---------
 # (scripts/refresh_report_golden.py's sweep: the Hague scenario on a 2 x 2 x 2 grid of US
 # pressure, the rival's target ratio and a ceasefire, 3 paired replications, root seed 7)

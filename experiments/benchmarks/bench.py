@@ -105,6 +105,7 @@ def environment() -> dict[str, Any]:
         "mesa": mesa.__version__,
         "cpus": os.cpu_count(),
         "load_before": os.getloadavg()[0],
+        "compiled_step": engines.compiled_step(),
     }
 
 
@@ -138,6 +139,8 @@ def measure_rounds(
         if not large:
             with engines.pinned(1):
                 times.setdefault("floor", []).append(engines.start_floor_seconds())
+                numba = engines.start_floor_seconds(library=False)
+                times.setdefault("floor_numba", []).append(numba)
         if large:
             with engines.pinned(2):
                 pair = engines.kernels_at_once_seconds(kernel_runs // 2, sizes["batch"])
@@ -343,13 +346,16 @@ def floor_lines(result: dict[str, Any]) -> list[str]:
     if least is None:
         return []
     starts = ", ".join(f"{x:.3f}" for x in result["times"]["floor"])
+    numba = ", ".join(f"{x:.3f}" for x in result["times"].get("floor_numba", []))
     return [
+        f"the compiled step runs {result['environment'].get('compiled_step', 'through numba')}",
         f"start-up floor, 1 CPU: a fresh interpreter that imports sim, reads the scenario, loads "
         f"the compiled step and completes one run, launch to exit: {starts} s (the least, "
         f"{least.start_s:.3f} s, is used); with it, no sweep can beat the floor plus its runs at "
         f"the kernel's rate times {least.one_cpu:.2f} on one worker (the tuned kernel's gain, at "
         f"least 1) or {least.two_cpus:.2f} on two (two kernels at once): the column 'any sweep, "
         f"at most'; 'out of reach' where that is short of the goal",
+        f"the same floor through numba (SIM_NATIVE=0), in the same rounds: {numba or 'n/a'} s",
     ]
 
 

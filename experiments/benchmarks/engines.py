@@ -68,18 +68,36 @@ def kernel_seconds(runs: int, batch: int) -> tuple[float, float]:
 
 FLOOR_CODE = "import sim; p = sim.load_scenario({scenario!r}).params; sim.simulate([p], [0])"
 """What any process must do before one run is done: the interpreter, ``import sim``, the
-scenario read, the compiled step loaded from its cache (numba imported), one run."""
+scenario read, the compiled step loaded (the library compiled ahead of time, or numba's cache),
+one run."""
 
 
-def start_floor_seconds() -> float:
+def start_floor_seconds(library: bool = True) -> float:
     """Launch to exit of a fresh interpreter that runs :data:`FLOOR_CODE`, and nothing else.
 
     No sweep can be done sooner than this plus its runs at the kernel's rate: each of its
     processes that computes does at least as much before its first run (``targets.Floor``).
     The compiled step is loaded, not compiled: :func:`kernel_seconds` has filled its cache.
+
+    Args:
+        library: as a sweep's processes do (the library compiled ahead of time when there is
+            one, ``sim compile``); False: through numba regardless (``SIM_NATIVE=0``).
     """
     code = FLOOR_CODE.format(scenario=str(SCENARIO))
-    return _run([sys.executable, "-c", code], cwd=ROOT).wall_s
+    env = None if library else {**os.environ, "SIM_NATIVE": "0"}
+    return _run([sys.executable, "-c", code], cwd=ROOT, env=env).wall_s
+
+
+def compiled_step() -> str:
+    """How this checkout's processes run the compiled step: the library, or numba (and why)."""
+    from sim.core.dynamics import native
+
+    if not native.enabled():
+        return "through numba (SIM_NATIVE=0 or NUMBA_DISABLE_JIT=1)"
+    path = native.library_path()
+    if path.exists() and native.types_path(path).exists():
+        return f"from the library compiled ahead of time ({path.name})"
+    return "through numba (no library: run `python -m sim compile`)"
 
 
 def kernel_child(runs: int, batch: int, cpu: int) -> None:

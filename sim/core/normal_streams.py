@@ -20,12 +20,11 @@ same three algorithms run compiled, in one call for the whole batch:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
-from numba import njit
 
-from sim.core.quick_cache import cached_njit
+from sim.core.deferred_jit import deferred
 from sim.core.ziggurat import FI as _FI
 from sim.core.ziggurat import KI as _KI
 from sim.core.ziggurat import WI as _WI
@@ -48,7 +47,7 @@ _ZIGGURAT_INV_R = 0.27366123732975827203338247596
 _TO_DOUBLE = 1.0 / 9007199254740992.0
 
 
-@njit(cache=True, nogil=True, inline="always")
+@deferred(cache=True, nogil=True, inline="always")
 def _hashmix(value: np.uint64, hash_const: np.ndarray) -> np.uint64:
     """SeedSequence's ``hashmix`` of a 32-bit word, advancing the hash constant."""
     value = (value ^ hash_const[0]) & _M32
@@ -57,14 +56,14 @@ def _hashmix(value: np.uint64, hash_const: np.ndarray) -> np.uint64:
     return value ^ (value >> _S16)
 
 
-@njit(cache=True, nogil=True, inline="always")
+@deferred(cache=True, nogil=True, inline="always")
 def _mix(x: np.uint64, y: np.uint64) -> np.uint64:
     """SeedSequence's ``mix`` of two 32-bit words."""
     result = (_MIX_MULT_L * x - _MIX_MULT_R * y) & _M32
     return result ^ (result >> _S16)
 
 
-@njit(cache=True, nogil=True, inline="always")
+@deferred(cache=True, nogil=True, inline="always")
 def _seed_state(seed: np.uint64, key: np.uint64, work: np.ndarray, out: np.ndarray) -> None:
     """``SeedSequence(seed, spawn_key=(key,)).generate_state(4, np.uint64)`` into ``out``.
 
@@ -100,7 +99,7 @@ def _seed_state(seed: np.uint64, key: np.uint64, work: np.ndarray, out: np.ndarr
             out[i // 2] = out[i // 2] | (value << _S32)
 
 
-@njit(cache=True, nogil=True, inline="always")
+@deferred(cache=True, nogil=True, inline="always")
 def _mul_high(a: np.uint64, b: np.uint64) -> np.uint64:
     """The high 64 bits of the 128-bit product of two 64-bit words."""
     a0, a1, b0, b1 = a & _M32, a >> _S32, b & _M32, b >> _S32
@@ -109,7 +108,7 @@ def _mul_high(a: np.uint64, b: np.uint64) -> np.uint64:
     return a1 * b1 + (p01 >> _S32) + (p10 >> _S32) + (middle >> _S32)
 
 
-@njit(cache=True, nogil=True, inline="always")
+@deferred(cache=True, nogil=True, inline="always")
 def _step(state: np.ndarray) -> None:
     """One step of the LCG, ``state * MULT + inc`` mod 2**128 (state's words, then inc's)."""
     high, low = state[0], state[1]
@@ -121,7 +120,7 @@ def _step(state: np.ndarray) -> None:
     state[1] = new_low
 
 
-@njit(cache=True, nogil=True, inline="always")
+@deferred(cache=True, nogil=True, inline="always")
 def _seed_pcg64(words: np.ndarray, state: np.ndarray) -> None:
     """``pcg64_set_seed``: the initial state from ``generate_state(4, uint64)``'s words."""
     state[2] = (words[2] << _ONE) | (words[3] >> _S64M)  # inc = initseq << 1 | 1
@@ -134,7 +133,7 @@ def _seed_pcg64(words: np.ndarray, state: np.ndarray) -> None:
     _step(state)
 
 
-@njit(cache=True, nogil=True, inline="always")
+@deferred(cache=True, nogil=True, inline="always")
 def _next64(state: np.ndarray) -> np.uint64:
     """PCG64's next output: step, then XSL-RR of the new state."""
     _step(state)
@@ -143,13 +142,13 @@ def _next64(state: np.ndarray) -> np.uint64:
     return (value >> rot) | (value << ((_U(64) - rot) & _S64M))
 
 
-@njit(cache=True, nogil=True, inline="always")
+@deferred(cache=True, nogil=True, inline="always")
 def _next_double(state: np.ndarray) -> float:
     """A uniform double in [0, 1) from the next output's 53 high bits (numpy's ``next_double``)."""
     return (_next64(state) >> _SHIFT11) * _TO_DOUBLE
 
 
-@njit(cache=True, nogil=True, inline="always")
+@deferred(cache=True, nogil=True, inline="always")
 def _standard_normal(state: np.ndarray) -> float:
     """The ziggurat of numpy's ``random_standard_normal``, with its wedges and its tail."""
     while True:
@@ -174,7 +173,7 @@ def _standard_normal(state: np.ndarray) -> float:
             return x
 
 
-@cached_njit(nogil=True)
+@deferred(quick=True, nogil=True)
 def _fill(seeds: np.ndarray, member: np.ndarray, rival: np.ndarray) -> None:
     """Each run's member stream into ``member[r]`` (C order), its rival stream into ``rival[r]``."""
     work = np.empty(10, dtype=np.uint64)
@@ -195,12 +194,23 @@ def _fill(seeds: np.ndarray, member: np.ndarray, rival: np.ndarray) -> None:
 
 
 def normal_streams(
-    seeds: Sequence[int], n_steps: int, n_members: int
+    seeds: Sequence[int],
+    n_steps: int,
+    n_members: int,
+    compiled: Callable[[tuple], Callable[..., None] | None] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Every run's two streams of standard normals: members (R, T, N) and rival (R, T).
 
     The same numbers as numpy's ``Generator(PCG64(SeedSequence(seed, spawn_key=(k,))))
     .standard_normal`` for ``k`` = 0 (shape (T, N)) and 1 (shape (T,)).
+
+    Args:
+        seeds: each run's seed.
+        n_steps: T.
+        n_members: N.
+        compiled: given the arguments of the compiled fill (the seeds, the two arrays to fill),
+            the same fill compiled elsewhere, or None (``sim.core.dynamics.native.entry``, the
+            library compiled ahead of time); numba's when None or not given.
 
     Raises:
         ValueError: a seed outside 0 to 2**63 - 1.
@@ -210,6 +220,7 @@ def normal_streams(
         raise ValueError(f"seed {int(array.min())}: expected 0 to 2**63 - 1")
     member = np.empty((len(array), n_steps, n_members))
     rival = np.empty((len(array), n_steps))
+    fill = (compiled and compiled((array, member, rival))) or _fill
     with np.errstate(over="ignore"):  # uncompiled, numpy's unsigned scalars wrap as C's do
-        _fill(array, member, rival)
+        fill(array, member, rival)
     return member, rival

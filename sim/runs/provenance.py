@@ -11,6 +11,7 @@ import importlib.metadata
 import platform
 import subprocess
 
+from sim.core.installed import installed_version
 from sim.core.resources import checkout_root
 
 PACKAGES = (
@@ -42,30 +43,10 @@ def _versions() -> dict[str, str]:
     out = {"python": platform.python_version()}
     for name in PACKAGES:
         try:
-            out[name] = _version(name)
+            out[name] = installed_version(name)
         except importlib.metadata.PackageNotFoundError:
             out[name] = "not installed"
     return out
-
-
-def _version(name: str) -> str:
-    """``importlib.metadata.version(name)``, read from the metadata's ``Version:`` header.
-
-    ``importlib.metadata.version`` parses the whole metadata file as an e-mail message (12 ms
-    for the eleven packages on one CPU, 2026-12-06); the header alone is 3.7 ms. Where there is
-    no such header among the headers, the standard lookup answers.
-
-    Raises:
-        importlib.metadata.PackageNotFoundError: the package is not installed.
-    """
-    dist = importlib.metadata.distribution(name)
-    text = dist.read_text("METADATA") or dist.read_text("PKG-INFO") or ""
-    for line in text.splitlines():
-        if not line:  # the headers end at the first blank line
-            break
-        if line.startswith("Version:"):
-            return line.partition(":")[2].strip()
-    return dist.version
 
 
 def git_revision() -> dict[str, str | bool]:

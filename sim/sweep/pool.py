@@ -140,8 +140,9 @@ def _exists(pid: int) -> bool:
 def warm() -> None:
     """In a worker process: import what a chunk needs and load the compiled step.
 
-    One run of the default scenario goes through the entry points a chunk uses; compiled once
-    per machine and then loaded from numba's cache (``sim.core.dynamics.compiled``).
+    One run of the default scenario goes through the entry points a chunk uses: the library
+    compiled ahead of time where there is one (``sim.core.dynamics.native``), else numba's,
+    compiled once per machine and then loaded from its cache (``sim.core.dynamics.compiled``).
     """
     import pyarrow.parquet  # noqa: F401 - what the chunk's files are written with
 

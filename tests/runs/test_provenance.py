@@ -5,6 +5,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from sim.core.installed import installed_version
 from sim.runs import provenance
 
 
@@ -25,10 +26,10 @@ def test_a_version_outside_the_headers_is_not_read(monkeypatch: pytest.MonkeyPat
     text = "Metadata-Version: 2.1\nName: fake\n\nVersion: 9.9 (in the description)\n"
     fake = SimpleNamespace(read_text=lambda _: text, version="1.2")
     monkeypatch.setattr(importlib.metadata, "distribution", lambda _: fake)
-    assert provenance._version("fake") == "1.2"
+    assert installed_version("fake") == "1.2"
     headed = SimpleNamespace(read_text=lambda _: "Name: fake\nVersion: 3.4.5\n\nbody", version="x")
     monkeypatch.setattr(importlib.metadata, "distribution", lambda _: headed)
-    assert provenance._version("fake") == "3.4.5"
+    assert installed_version("fake") == "3.4.5"
 
 
 def test_a_package_not_installed_is_recorded_as_such(monkeypatch: pytest.MonkeyPatch) -> None:

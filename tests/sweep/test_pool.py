@@ -54,12 +54,20 @@ ENV = {k: v for k, v in os.environ.items() if k not in ("JE_ARROW_MALLOC_CONF", 
 
 
 def _step_loaded() -> tuple[int, int]:
-    """In a worker: the compiled whole-run entry point's loaded overloads, and the parent's pid."""
+    """In a worker: the compiled whole-run entry point's loaded overloads, and the parent's pid.
+
+    The library compiled ahead of time counts as one (``sim.core.dynamics.native``), when the
+    warm-up loaded it instead of numba's.
+    """
+    native = sys.modules.get("sim.core.dynamics.native")
+    if native is not None and any(got is not None for got in native._LOADED.values()):
+        return 1, os.getppid()
     dynamics = sys.modules.get("sim.core.dynamics.compiled")
     if dynamics is None:
         return 0, os.getppid()
     run = getattr(dynamics.step_module(), "run", None)
-    return (0 if run is None else len(run.signatures)), os.getppid()
+    loaded = getattr(run, "_dispatcher", None)
+    return (0 if loaded is None else len(loaded.signatures)), os.getppid()
 
 
 def test_the_command_line_starts_workers_before_it_imports_numpy():

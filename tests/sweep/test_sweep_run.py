@@ -223,14 +223,21 @@ def test_the_sweep_command_starts_its_workers_first_and_runs_on_them(
 
 _WARM_THEN_CHUNK = """
 import json, sys
-from numba.core.registry import CPUDispatcher
 import sim
-from sim.core.dynamics.compiled import step_module
+from sim.core.deferred_jit import Deferred
+from sim.core.dynamics import native
 from sim.sweep import pool
 
 def loaded():
+    if "numba" not in sys.modules:  # nothing went through numba: the library, if any
+        return {n: 1 for n, got in native._LOADED.items() if got is not None}
+    from sim.core.dynamics.compiled import step_module
     entries = vars(step_module()).items()
-    return {n: len(d.signatures) for n, d in entries if isinstance(d, CPUDispatcher)}
+    return {
+        n: len(d._dispatcher.signatures)
+        for n, d in entries
+        if isinstance(d, Deferred) and d._dispatcher is not None
+    }
 
 pool.warm()
 warmed = loaded()
@@ -242,22 +249,37 @@ print(json.dumps({"warmed": warmed, "after": loaded(), "imported": sorted(chunk 
 """
 
 
-def test_a_workers_warm_up_loads_all_a_chunk_runs(tmp_path):
+def test_a_workers_warm_up_loads_all_a_chunk_runs(native_library):
     """``sim.sweep.pool.warm`` (what an early worker does while the command plans) loads every
     compiled entry point a chunk's batch then calls, with the same argument types: a chunk of
     another size and parameters loads nothing more (a one-run batch once had read-only
     multipliers, a type of its own, and the warm-up loaded the wrong overload)."""
+    import os
     import subprocess
     import sys
 
-    done = subprocess.run(
-        [sys.executable, "-c", _WARM_THEN_CHUNK], capture_output=True, text=True, check=True
-    )
-    seen = json.loads(done.stdout.strip().splitlines()[-1])
-    assert seen["warmed"]["run"] == 1  # the whole-run entry point a batch goes through
-    assert seen["after"] == seen["warmed"]
+    from sim.core.dynamics import native
+
+    def loads(**env: str) -> dict:
+        done = subprocess.run(
+            [sys.executable, "-c", _WARM_THEN_CHUNK],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, **env},
+        )
+        return json.loads(done.stdout.strip().splitlines()[-1])
+
+    through_numba = loads(**{native.ENV: "0"})
+    assert through_numba["warmed"]["run"] == 1  # the whole-run entry point a batch goes through
+    assert through_numba["after"] == through_numba["warmed"]
+    # with the library compiled ahead of time: the warm-up loads it, and the chunk then needs
+    # nothing more, numba least of all
+    library = loads()
+    assert library["warmed"] == {native_library.name.split(".")[0]: 1} == library["after"]
+    assert library["imported"] == through_numba["imported"]
     # what a chunk writes its files with, imported by the warm-up too
-    assert seen["imported"] == [
+    assert through_numba["imported"] == [
         "pyarrow.parquet",
         "sim.core.summary",
         "sim.sweep.integrity",

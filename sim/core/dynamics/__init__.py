@@ -49,11 +49,13 @@ operations inside a step, each process in its own module:
 
 Every process is a compiled function (numba, ``jit``) of one run's row; ``kernel`` holds the
 order of the processes in a quarter and the loops over runs and quarters, compiled with the
-decision generated from the registry of terms by ``compiled`` (cached on disk). ``state`` holds
+decision generated from the registry of terms by ``compiled`` (cached on disk); ``native`` runs a
+batch from the same step compiled ahead of time (``python -m sim compile``, ``native_build``),
+a library that loads without numba, where there is one. ``state`` holds
 what the equations work on (:class:`Static`, :class:`Constants`, :class:`State`), ``arrays`` the
 typed parameter arrays (:class:`ParamArrays`), ``record`` the metrics of a state, ``step`` the
-Python entry points: the initial state, one step, the loop over quarters (:func:`trajectory`)
-and a whole batch in one call (:func:`run_batch`).
+Python entry points: each run's shocks (:func:`draw_shocks`), the initial state, one step, the
+loop over quarters (:func:`trajectory`) and a whole batch in one call (:func:`run_batch`).
 """
 
 from sim.core.dynamics.arrays import ParamArrays, param_arrays
@@ -67,10 +69,9 @@ from sim.core.dynamics.state import (
     Constants,
     State,
     Static,
-    draw_shocks,
     row_sum,
 )
-from sim.core.dynamics.step import initial_state, run_batch, step, trajectory
+from sim.core.dynamics.step import draw_shocks, initial_state, run_batch, step, trajectory
 from sim.core.dynamics.terms import (
     Term,
     TermInputs,

@@ -9,11 +9,12 @@ next to that file, so that a new process (a sweep worker) loads it in a fraction
 instead of compiling for several seconds.
 
 The file's name carries a hash of everything the compiled code depends on: the generated text,
-the source of every module of ``sim.core.dynamics`` and of each term's kernel, the parameters'
-columns, and the numba and Python versions. Any change to the equations or the registry gives
-a new file, so a stale cache is never used. The cache folder is ``$SIM_KERNEL_CACHE`` if set, else
-``~/.cache/alliance-arms-race-sim/kernels`` (or a folder in the temporary directory when the
-home folder cannot be written).
+the source of every module of ``sim.core.dynamics`` (but ``native`` and ``native_build``, which
+load and build the library compiled ahead of time from this step and hold no equation) and of
+each term's kernel, the parameters' columns, and the numba and Python versions. Any change to
+the equations or the registry gives a new file, so a stale cache is never used. The cache folder
+is ``$SIM_KERNEL_CACHE`` if set, else ``~/.cache/alliance-arms-race-sim/kernels`` (or a folder in
+the temporary directory when the home folder cannot be written).
 """
 
 from __future__ import annotations
@@ -27,14 +28,15 @@ import tempfile
 from pathlib import Path
 from types import ModuleType
 
-import numba
-
+from sim.core.deferred_jit import resolve
 from sim.core.dynamics.terms import Term, member_terms
+from sim.core.installed import installed_version
 from sim.core.params import NUMERIC
 
 CACHE_ENV = "SIM_KERNEL_CACHE"
 _HERE = Path(__file__).resolve().parent
 _LOADED: dict[tuple, ModuleType] = {}
+_KEYS: dict[tuple[Term, ...], tuple[str, str]] = {}
 
 
 def _term_source(term: Term) -> str:
@@ -119,15 +121,29 @@ def cache_dir() -> Path:
     )
 
 
+def step_key() -> str:
+    """The hash naming the compiled step for the registry in force (see the module's text)."""
+    return _source_and_key(member_terms())[1]
+
+
 def _source_and_key(terms: tuple[Term, ...]) -> tuple[str, str]:
+    """The generated module's text and the hash naming its file (computed once per registry)."""
+    known = _KEYS.get(terms)
+    if known is None:
+        known = _KEYS[terms] = _compute_source_and_key(terms)
+    return known
+
+
+def _compute_source_and_key(terms: tuple[Term, ...]) -> tuple[str, str]:
     """The generated module's text and the hash naming its file."""
     text = (_HERE / "kernel.py").read_text(encoding="utf-8") + generated_source(terms)
     digest = hashlib.sha256(text.encode())
     for path in sorted(_HERE.glob("*.py")):
-        digest.update(path.name.encode() + path.read_bytes())
+        if not path.name.startswith("native"):  # loading and building the library: no equation
+            digest.update(path.name.encode() + path.read_bytes())
     for term in terms:
         digest.update(_term_source(term).encode())
-    digest.update(f"{NUMERIC} {numba.__version__} {sys.version}".encode())
+    digest.update(f"{NUMERIC} {installed_version('numba')} {sys.version}".encode())
     return text, digest.hexdigest()[:20]
 
 
@@ -168,7 +184,7 @@ def step_module() -> ModuleType:
         spec = importlib.util.spec_from_file_location(name, path)
         module = importlib.util.module_from_spec(spec)
         for j, term in enumerate(terms):
-            setattr(module, f"_term_{j}", term.kernel)
+            setattr(module, f"_term_{j}", resolve(term.kernel))
         sys.modules[name] = module
         spec.loader.exec_module(module)
         _LOADED[key] = module

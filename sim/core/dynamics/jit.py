@@ -4,18 +4,20 @@ This module owns the compiler settings of every function of the equations (:data
 numba's ``njit`` with numpy's floating-point error model, so that ``x / 0`` is ``inf`` as in
 numpy rather than an exception) and :func:`pairwise_sum`, the sum over members.
 
-With the environment variable ``NUMBA_DISABLE_JIT=1`` numba leaves every function as plain
-Python: the same source runs uncompiled (about a hundred times slower), the project's fallback.
+Each decorator is deferred (``sim.core.deferred_jit``): numba is imported when a function is first
+compiled or called, so a process that runs the library compiled ahead of time
+(``sim.core.dynamics.native``) never imports it. With the environment variable
+``NUMBA_DISABLE_JIT=1`` numba leaves every function as plain Python: the same source runs
+uncompiled (about a hundred times slower), the project's fallback.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
-from sim.core.quick_cache import cached_njit
+from sim.core.deferred_jit import deferred
 
-kernel = njit(error_model="numpy", nogil=True, _nrt=False)
+kernel = deferred(error_model="numpy", nogil=True, _nrt=False)
 """The decorator of every function of the equations (compiled when first called, or loaded
 from the cache by the compiled step of ``sim.core.dynamics.compiled``).
 
@@ -25,20 +27,20 @@ allocates no array (its work space comes from its caller, an :data:`entry` or an
 function passes on (``st``, ``c``, ``s``: dozens each) was counted in and out by an atomic
 operation at every call, inlined or not, in every member's loop: two thirds of the step's time
 (docs/PERFORMANCE.md, issue 13). The arrays are owned by the Python caller throughout."""
-inlined = njit(error_model="numpy", nogil=True, inline="always", _nrt=False)
+inlined = deferred(error_model="numpy", nogil=True, inline="always", _nrt=False)
 """The decorator of a decision term's kernel and of the decision that sums the terms: as
 :data:`kernel`, and inlined where it is called (a term is called once per member per quarter,
 too often to pay for a call that passes every array)."""
-allocating = njit(error_model="numpy", nogil=True, _nrt=True)
+allocating = deferred(error_model="numpy", nogil=True, _nrt=True)
 """The decorator of the few functions of the equations that allocate their work space (with
 numba's reference counting): a block of runs' work space (``sim.core.dynamics.kernel``), the
 stack of a sum over more than 128 members, the merge sort of more than 64."""
-entry = cached_njit(error_model="numpy", nogil=True, _nrt=True)
+entry = deferred(quick=True, error_model="numpy", nogil=True, _nrt=True)
 """The decorator of the compiled step's entry points (``sim.core.dynamics.kernel``): as
 :data:`allocating`, and their machine code is cached on disk so that a new process (a sweep
 worker) loads it instead of compiling again, without numba's refresh of every implementation
 (``sim.core.quick_cache``)."""
-threaded_entry = cached_njit(error_model="numpy", nogil=True, parallel=True)
+threaded_entry = deferred(quick=True, error_model="numpy", nogil=True, parallel=True)
 """The decorator of the entry point that spreads a batch's runs over threads (numba's
 ``parallel=True``, ``sim.core.dynamics.kernel.run_parallel``), cached as :data:`entry`."""
 

@@ -11,7 +11,6 @@ compiled functions of ``sim.core.dynamics`` take them as they are.
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -20,7 +19,6 @@ import numpy as np
 from sim.core import fiscal
 from sim.core.data import Members
 from sim.core.dynamics.ranks import average_ranks
-from sim.core.normal_streams import normal_streams
 from sim.core.params import Params, parse_quarter
 from sim.core.targets import TARGET_LINES
 
@@ -319,20 +317,3 @@ def _armed_gdp_ranks(members: Members) -> np.ndarray:
     ranks = np.full(members.n, np.nan)
     ranks[armed] = average_ranks(np.asarray(members.gdp_usd_bn)[armed])
     return ranks
-
-
-def draw_shocks(
-    seeds: Sequence[int], n_steps: int, n_members: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Draw every run's standard-normal shocks from its own seed.
-
-    Each run's seed spawns two independent streams (numpy ``SeedSequence``): one for the members,
-    one for the rival, so that changing the rival's parameters leaves the members' draws alone
-    and a run's draws do not depend on which batch it is in. Stream ``k`` of seed ``s`` is
-    ``default_rng(SeedSequence(s).spawn(2)[k]).standard_normal``, drawn by a compiled copy of
-    numpy's algorithms (``sim.core.normal_streams``: the same numbers, a fifth of the time).
-
-    Returns:
-        member shocks (R, T, N) and rival shocks (R, T).
-    """
-    return normal_streams(seeds, n_steps, n_members)

@@ -1,23 +1,28 @@
-"""The equations' Python entry points: the initial state, one quarter, and whole trajectories.
+"""The equations' Python entry points: the shocks, the initial state, one quarter, whole runs.
 
 Each calls the compiled step (``sim.core.dynamics.compiled``, from the template
 ``sim/core/dynamics/kernel.py``): :func:`initial_state` and :func:`step` one quarter at a time
 (the Mesa model, the tests), :func:`run_batch` every quarter of every run in one call (the
 ensemble, the calibration). Both paths run the same compiled functions on each run's own row,
-so a run's numbers are the same bits whichever path and batch it goes through.
+so a run's numbers are the same bits whichever path and batch it goes through. One thread's
+:func:`run_batch` and :func:`draw_shocks` run from the library compiled ahead of time where
+there is one (``sim.core.dynamics.native``), the same functions from the same source.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import functools
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 
 from sim.core.dynamics import history as history_mod
+from sim.core.dynamics import native
 from sim.core.dynamics.arrays import ParamArrays, runs_of
 from sim.core.dynamics.compiled import step_module
 from sim.core.dynamics.state import Constants, State, Static
 from sim.core.dynamics.terms import member_terms
+from sim.core.normal_streams import normal_streams
 
 
 def _orders(runs: int, n: int, steps: int) -> tuple[np.ndarray, np.ndarray]:
@@ -111,13 +116,28 @@ def _run_to_end(
     s0, s1 = _state_pair(runs, n, steps)
     constants = _new_constants(static, runs, responses)
     work, totals = _work(runs, n)
-    (step_module().run_parallel if threads else step_module().run)(
-        static.arrays, p, constants, s0, s1, *_NO_START, np.zeros((runs, steps, n)),
+    _run(
+        threads, static.arrays, p, constants, s0, s1, *_NO_START, np.zeros((runs, steps, n)),
         np.zeros((runs, steps)), np.empty((0, 1, 1)), np.empty((0, 1, n, 1)),
         np.empty((0, 1, n)), work, totals,
     )  # fmt: skip
     last = s1 if steps % 2 == 1 else s0  # quarter k writes into s1 when k is even
     return constants, last._replace(k=steps)
+
+
+def _run(threads: bool, *args: object) -> None:
+    """The compiled step's whole-run entry point on ``args``: ``run``, or ``run_parallel``.
+
+    One thread's ``run`` comes from the library compiled ahead of time when it has one for these
+    arguments' types (``sim.core.dynamics.native``: no numba in the process), else from numba.
+    """
+    if not threads:
+        function = native.entry("run", args)
+        if function is not None:
+            function(*args)
+            return
+    module = step_module()
+    (module.run_parallel if threads else module.run)(*args)
 
 
 _NO_START = (np.empty((3, 0, 0)), np.empty((0, 4)))
@@ -226,6 +246,26 @@ def trajectory(
         yield constants, state
 
 
+def draw_shocks(
+    seeds: Sequence[int], n_steps: int, n_members: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Draw every run's standard-normal shocks from its own seed.
+
+    Each run's seed spawns two independent streams (numpy ``SeedSequence``): one for the members,
+    one for the rival, so that changing the rival's parameters leaves the members' draws alone
+    and a run's draws do not depend on which batch it is in. Stream ``k`` of seed ``s`` is
+    ``default_rng(SeedSequence(s).spawn(2)[k]).standard_normal``, drawn by a compiled copy of
+    numpy's algorithms (``sim.core.normal_streams``: the same numbers, a fifth of the time), from
+    the library compiled ahead of time where there is one (``sim.core.dynamics.native``).
+
+    Returns:
+        member shocks (R, T, N) and rival shocks (R, T).
+    """
+    return normal_streams(
+        seeds, n_steps, n_members, compiled=functools.partial(native.entry, "fill")
+    )
+
+
 def run_batch(
     static: Static,
     p: ParamArrays,
@@ -268,11 +308,10 @@ def run_batch(
     members = np.empty((runs if keep_members else 0, rows, n, n_member))
     core = np.empty((runs if keep_core else 0, rows, n))
     work, totals = _work(runs, n)
-    module = step_module()
     start = _start(static, p, responses, threads, backcast)
     f64 = np.ascontiguousarray
-    (module.run_parallel if threads else module.run)(
-        static.arrays, p, _new_constants(static, runs, responses), s0, s1, *start,
+    _run(
+        threads, static.arrays, p, _new_constants(static, runs, responses), s0, s1, *start,
         f64(member_noise, dtype=np.float64), f64(rival_noise, dtype=np.float64),
         alliance, members, core, work, totals,
     )  # fmt: skip
