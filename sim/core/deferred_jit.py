@@ -57,6 +57,10 @@ class Deferred:
             raise AttributeError(name)
         return getattr(self.resolve(), name)
 
+    def __reduce__(self) -> str:
+        """Pickled by reference, as a function is: its module's global of the same name."""
+        return self.__qualname__
+
     def __repr__(self) -> str:
         state = "compiled" if self._dispatcher is not None else "deferred"
         return f"<Deferred {self.py_func.__qualname__} ({state})>"

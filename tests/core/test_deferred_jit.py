@@ -49,3 +49,12 @@ def test_a_deferred_function_keeps_its_name_and_python_function():
     assert _twice.__name__ == "_twice" and _twice.__doc__ is None
     assert _twice.py_func(3.0) == 6.0  # the Python function, without compiling
     assert _twice.targetoptions["inline"] == "always"  # what numba's inliner reads
+
+
+def test_a_deferred_function_pickles_by_reference_as_a_function_does():
+    import pickle
+
+    from sim.core.dynamics.threat import THREAT
+
+    assert pickle.loads(pickle.dumps(_twice)) is _twice
+    assert pickle.loads(pickle.dumps(THREAT)).kernel is THREAT.kernel  # a term, sent to a worker
