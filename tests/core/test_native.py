@@ -137,12 +137,17 @@ def test_arguments_of_other_types_go_through_numba(native_library):
     assert rival[0].tolist() == expected.standard_normal(4).tolist()
 
 
-def test_a_library_without_its_list_of_types_is_not_loaded(tmp_path):
+def test_a_library_without_its_list_of_types_or_that_does_not_load_is_not_used(tmp_path, capsys):
     # the list is written last: a library without it may be half-copied
     lib = tmp_path / "sim_native_x.so"
     lib.write_bytes(b"not a library")
     assert native._load(lib, "sim_native_x") is None
+    assert capsys.readouterr().err == ""  # not even tried
     native.types_path(lib).write_text(json.dumps({"run": {}}))
+    assert native._load(lib, "sim_native_x") is None  # there, listed, damaged: said, not used
+    said = capsys.readouterr().err
+    assert f"the step compiled ahead of time, {lib}, does not load" in said
+    assert "python -m sim compile --force" in said
     lib.unlink()
     assert native._load(lib, "sim_native_x") is None
 

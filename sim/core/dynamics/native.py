@@ -46,10 +46,8 @@ _LOADED: dict[str, tuple[ModuleType, dict[str, dict[str, str]]] | None] = {}
 
 def enabled() -> bool:
     """Whether a batch may run from the library (``SIM_NATIVE`` not 0, numba's JIT not off)."""
-    return os.environ.get(ENV, "1") != "0" and os.environ.get("NUMBA_DISABLE_JIT", "0") in (
-        "",
-        "0",
-    )
+    jit_off = os.environ.get("NUMBA_DISABLE_JIT", "0") not in ("", "0")
+    return os.environ.get(ENV, "1") != "0" and not jit_off
 
 
 def cpu_key() -> str:
@@ -162,16 +160,28 @@ def _library() -> tuple[ModuleType, dict[str, dict[str, str]]] | None:
 
 
 def _load(path: Path, name: str) -> tuple[ModuleType, dict[str, dict[str, str]]] | None:
-    """Import the extension module at ``path`` with its types, or None if either is missing."""
+    """Import the extension module at ``path`` with its types, or None if either is missing.
+
+    A library that is there but does not load (damaged, or built elsewhere) is said once on
+    stderr, and the process runs through numba.
+    """
     try:
         types = json.loads(types_path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     if not path.exists():
         return None
-    loader = importlib.machinery.ExtensionFileLoader(name, str(path))
-    spec = importlib.util.spec_from_file_location(name, path, loader=loader)
-    module = importlib.util.module_from_spec(spec)
-    loader.exec_module(module)
+    try:
+        loader = importlib.machinery.ExtensionFileLoader(name, str(path))
+        spec = importlib.util.spec_from_file_location(name, path, loader=loader)
+        module = importlib.util.module_from_spec(spec)
+        loader.exec_module(module)
+    except (ImportError, OSError) as error:
+        print(
+            f"warning: the step compiled ahead of time, {path}, does not load ({error}); "
+            "running through numba (`python -m sim compile --force` builds it again)",
+            file=sys.stderr,
+        )
+        return None
     sys.modules[name] = module
     return module, types
