@@ -249,7 +249,7 @@ print(json.dumps({"warmed": warmed, "after": loaded(), "imported": sorted(chunk 
 """
 
 
-def test_a_workers_warm_up_loads_all_a_chunk_runs(native_library):
+def test_a_workers_warm_up_loads_all_a_chunk_runs():
     """``sim.sweep.pool.warm`` (what an early worker does while the command plans) loads every
     compiled entry point a chunk's batch then calls, with the same argument types: a chunk of
     another size and parameters loads nothing more (a one-run batch once had read-only
@@ -257,6 +257,8 @@ def test_a_workers_warm_up_loads_all_a_chunk_runs(native_library):
     import os
     import subprocess
     import sys
+
+    from conftest import build_native_library
 
     from sim.core.dynamics import native
 
@@ -274,10 +276,12 @@ def test_a_workers_warm_up_loads_all_a_chunk_runs(native_library):
     assert through_numba["warmed"]["run"] == 1  # the whole-run entry point a batch goes through
     assert through_numba["after"] == through_numba["warmed"]
     # with the library compiled ahead of time: the warm-up loads it, and the chunk then needs
-    # nothing more, numba least of all
-    library = loads()
-    assert library["warmed"] == {native_library.name.split(".")[0]: 1} == library["after"]
-    assert library["imported"] == through_numba["imported"]
+    # nothing more, numba least of all (where it can be built: a C compiler)
+    library_path, _ = build_native_library()
+    if library_path is not None:
+        library = loads()
+        assert library["warmed"] == {library_path.name.split(".")[0]: 1} == library["after"]
+        assert library["imported"] == through_numba["imported"]
     # what a chunk writes its files with, imported by the warm-up too
     assert through_numba["imported"] == [
         "pyarrow.parquet",
