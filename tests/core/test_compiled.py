@@ -118,3 +118,26 @@ def test_runs_spread_over_threads_give_the_same_bytes():
     threaded = dynamics.run_batch(static, p, *noise, threads=True, **kwargs)
     assert serial[0].tobytes() == threaded[0].tobytes()
     assert serial[2].tobytes() == threaded[2].tobytes()
+
+
+def test_every_module_of_compiled_functions_is_hashed_into_a_cache_key():
+    """numba's cache does not notice a change in a function that a cached one calls, so the keys
+    of the compiled step and of the library compiled ahead of time hash the source of every module
+    of the package that defines compiled functions (a decorator of ``sim.core.dynamics.jit`` or
+    ``sim.core.deferred_jit`` at the start of a line). ``sim.core.fiscal`` was once left out."""
+    from pathlib import Path
+
+    from sim.core.dynamics import native
+
+    root = Path(sim.__file__).parent
+    decorators = ("@inlined", "@kernel", "@allocating", "@entry", "@threaded_entry", "@deferred")
+    defining = {
+        path.relative_to(root).as_posix()
+        for path in root.rglob("*.py")
+        if any(line.startswith(decorators) for line in path.read_text().splitlines())
+    }
+    hashed = {f"core/dynamics/{p.name}" for p in (root / "core" / "dynamics").glob("*.py")}
+    hashed |= {f"core/{name}" for name in compiled.CALLED_OUTSIDE}
+    hashed |= {f"core/{name}" for name in native._SHOCKS}  # the library's shocks
+    assert "core/fiscal.py" in defining and "core/dynamics/threat.py" in defining
+    assert defining <= hashed, sorted(defining - hashed)

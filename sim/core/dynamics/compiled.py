@@ -10,7 +10,8 @@ instead of compiling for several seconds.
 
 The file's name carries a hash of everything the compiled code depends on: the generated text,
 the source of every module of ``sim.core.dynamics`` (but ``native`` and ``native_build``, which
-load and build the library compiled ahead of time from this step and hold no equation) and of
+load and build the library compiled ahead of time from this step and hold no equation), of the
+modules outside it whose compiled functions the step calls (:data:`CALLED_OUTSIDE`) and of
 each term's kernel, the parameters' columns, and the numba and Python versions. Any change to
 the equations or the registry gives a new file, so a stale cache is never used. The cache folder
 is ``$SIM_KERNEL_CACHE`` if set, else ``~/.cache/alliance-arms-race-sim/kernels`` (or a folder in
@@ -37,6 +38,10 @@ CACHE_ENV = "SIM_KERNEL_CACHE"
 _HERE = Path(__file__).resolve().parent
 _LOADED: dict[tuple, ModuleType] = {}
 _KEYS: dict[tuple[Term, ...], tuple[str, str]] = {}
+CALLED_OUTSIDE = ("fiscal.py",)
+"""The modules of ``sim.core`` outside this package whose compiled functions the step calls
+(``fiscal_room`` calls ``sim.core.fiscal``'s), hashed with the package's own: numba's cache does
+not notice a change in a function the cached one calls."""
 
 
 def _term_source(term: Term) -> str:
@@ -141,6 +146,8 @@ def _compute_source_and_key(terms: tuple[Term, ...]) -> tuple[str, str]:
     for path in sorted(_HERE.glob("*.py")):
         if not path.name.startswith("native"):  # loading and building the library: no equation
             digest.update(path.name.encode() + path.read_bytes())
+    for name in CALLED_OUTSIDE:
+        digest.update(name.encode() + (_HERE.parent / name).read_bytes())
     for term in terms:
         digest.update(_term_source(term).encode())
     digest.update(f"{NUMERIC} {installed_version('numba')} {sys.version}".encode())
