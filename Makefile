@@ -27,7 +27,7 @@ $(STAMP): pyproject.toml scripts/find_python.sh
 run: setup
 	$(PY) -m sim run configs/hague.toml --out results/hague --overwrite
 
-# the step compiled ahead of time (about 35 s, once per model and machine; `sim compile`): a
+# the step compiled ahead of time (under a minute, once per model and machine; `sim compile`): a
 # process that loads it starts 0.3 s sooner. Without a C compiler it says so, and everything
 # runs through numba as before.
 compile: setup

@@ -53,7 +53,7 @@ COMMANDS: dict[str, CommandHelp] = {
         ("sim params",),
     ),
     "compile": CommandHelp(
-        "Compile the model's step and shocks ahead of time (numba.pycc; about 35 s, once per "
+        "Compile the model's step and shocks ahead of time (numba.pycc; under a minute, once per "
         "model and machine) into a library that sweeps, runs and calibrations load without "
         "numba: 0.3 s less at the start of every process, the same numbers. Without it they "
         "run through numba as before. Needs setuptools and a C compiler.",

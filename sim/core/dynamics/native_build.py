@@ -6,7 +6,7 @@ step's ``run`` (``sim.core.dynamics.compiled.step_module``) and the shocks' ``_f
 (``sim.core.normal_streams``), each for the argument types a batch of the default scenario gives
 them (read by running two runs through numba and noting what each entry was called with). numba's
 ahead-of-time compiler (``numba.pycc``, with setuptools and the platform's C compiler) turns them
-into one extension module for this CPU, about 35 s on one CPU; it is written under a temporary
+into one extension module for this CPU, 35-61 s on one CPU; it is written under a temporary
 name and renamed into the kernel cache, its list of types last, so that no process ever sees
 half a library.
 """
