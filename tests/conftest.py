@@ -61,15 +61,11 @@ def build_native_library() -> tuple[Path | None, str]:
         (its path, "") or, where it cannot be built here (no C compiler, no Python headers),
         (None, why): the model then runs through numba, and the tests of the library skip.
     """
-    import shutil
-
-    if shutil.which(os.environ.get("CC", "cc").split()[0]) is None:
-        return None, "no C compiler: numba.pycc cannot build the library"
     from sim.core.dynamics.native_build import BuildError, build
 
     try:
         return build()[0], ""
-    except BuildError as error:
+    except BuildError as error:  # what sim compile would say
         return None, f"the library cannot be built here: {error}"
 
 

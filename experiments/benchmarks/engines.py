@@ -94,9 +94,8 @@ def compiled_step() -> str:
 
     if not native.enabled():
         return "through numba (SIM_NATIVE=0 or NUMBA_DISABLE_JIT=1)"
-    path = native.library_path()
-    if path.exists() and native.types_path(path).exists():
-        return f"from the library compiled ahead of time ({path.name})"
+    if native.built():
+        return f"from the library compiled ahead of time ({native.library_path().name})"
     return "through numba (no library: run `python -m sim compile`)"
 
 

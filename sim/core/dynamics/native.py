@@ -97,6 +97,12 @@ def library_path() -> Path:
     return cache_dir() / (library_name() + importlib.machinery.EXTENSION_SUFFIXES[0])
 
 
+def built() -> bool:
+    """Whether the library for the registry in force is in the cache, with its list of types."""
+    path = library_path()
+    return path.exists() and types_path(path).exists()
+
+
 def types_path(library: Path) -> Path:
     """The JSON file beside ``library`` that lists each entry's argument types."""
     return library.with_name(library.name.split(".")[0] + ".types.json")

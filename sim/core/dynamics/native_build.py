@@ -43,7 +43,7 @@ def build(*, force: bool = False) -> tuple[Path, bool]:
     """
     path = native.library_path()
     types = native.types_path(path)
-    if not force and path.exists() and types.exists():
+    if not force and native.built():
         return path, False
     _check_tools()
     calls = _calls()
@@ -60,7 +60,7 @@ def build(*, force: bool = False) -> tuple[Path, bool]:
 def _check_tools() -> None:
     """Raise :class:`BuildError` unless numba's ahead-of-time compiler and a C compiler are here."""
     compiler = os.environ.get("CC", "cc")
-    if shutil.which(compiler.split()[0] if compiler.split() else "") is None:
+    if shutil.which((compiler.split() or [""])[0]) is None:
         raise BuildError(f"no C compiler: {compiler!r} is not on the PATH (set CC)")
     try:
         with warnings.catch_warnings():
