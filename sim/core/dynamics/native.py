@@ -10,9 +10,10 @@ loads numba's cached machine code (0.11 s): a sweep worker, a run, a small sweep
 
 The library's name carries a hash of everything its code depends on: the compiled step's key
 (the generated source, every module of ``sim.core.dynamics``, each term's kernel, numba and
-Python), the shocks' modules, numpy's version and this CPU (it is compiled for the CPU it was
-built on). A change to any of them misses the library, and the batch runs through numba as
-before. Beside it a small JSON file lists, for each entry, the argument types it was compiled
+Python), the shocks' modules, how it is built (``native_build``), numpy's version and this CPU
+(it is compiled for the CPU it was built on). A change to any of them misses the library, and
+the batch runs through numba as before. Its functions release the GIL while they run, as
+numba's do (``nogil=True``). Beside it a small JSON file lists, for each entry, the argument types it was compiled
 for, as :func:`signature_key` spells them; a call whose arguments differ (another layout, a
 read-only array) goes through numba too. The numbers are the same bits either way
 (``tests/core/test_native.py``).
@@ -81,6 +82,7 @@ def _digest(step: str) -> str:
     core = _HERE.parent
     for name in _SHOCKS:
         hasher.update(name.encode() + (core / name).read_bytes())
+    hasher.update((_HERE / "native_build.py").read_bytes())  # how it is compiled
     hasher.update(f"{np.__version__} {cpu_key()}".encode())
     return hasher.hexdigest()[:20]
 

@@ -13,12 +13,13 @@ half a library.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
 import tempfile
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -126,13 +127,38 @@ def _compile(
         for i, (function, args) in enumerate(of):
             cc.export(_export_name(entry, i), tuple(typeof(a) for a in args))(function)
     try:
-        cc.compile()
+        with _releasing_the_gil():
+            cc.compile()
     except Exception as error:  # noqa: BLE001 - distutils raises many kinds
         raise BuildError(f"numba.pycc could not compile {name}: {error}") from error
     built = list(folder.glob(name + ".*"))
     if len(built) != 1:
         raise BuildError(f"numba.pycc wrote {[p.name for p in built]} in {folder}, not one library")
     return built[0]
+
+
+@contextlib.contextmanager
+def _releasing_the_gil() -> Iterator[None]:
+    """numba.pycc's compilation with its functions' wrappers releasing the GIL while they run.
+
+    As numba's ``nogil=True`` (``sim.core.dynamics.jit``): pycc makes its own ``Flags``, without
+    that option, so its functions would hold the GIL for a whole batch, and a Dask worker's
+    event loop (its heartbeats, its next task) would stop while its chunk computes.
+    """
+    from numba.pycc import compiler
+
+    plain = compiler.Flags
+
+    class Releasing(plain):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.release_gil = True
+
+    compiler.Flags = Releasing
+    try:
+        yield
+    finally:
+        compiler.Flags = plain
 
 
 def cli_compile(*, force: bool = False) -> int:
