@@ -13,9 +13,9 @@ The library's name carries a hash of everything its code depends on: the compile
 Python), the shocks' modules, how it is built (``native_build``), numpy's version and this CPU
 (it is compiled for the CPU it was built on). A change to any of them misses the library, and
 the batch runs through numba as before. Its functions release the GIL while they run, as
-numba's do (``nogil=True``). Beside it a small JSON file lists, for each entry, the argument types it was compiled
-for, as :func:`signature_key` spells them; a call whose arguments differ (another layout, a
-read-only array) goes through numba too. The numbers are the same bits either way
+numba's do (``nogil=True``). Beside it a small JSON file lists, for each entry, the argument
+types it was compiled for, as :func:`signature_key` spells them; a call whose arguments differ
+(another layout, a read-only array) goes through numba too. The numbers are the same bits either way
 (``tests/core/test_native.py``).
 
 Set ``SIM_NATIVE=0`` (or numba's ``NUMBA_DISABLE_JIT=1``) to run through numba regardless.
