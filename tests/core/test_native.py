@@ -131,7 +131,7 @@ def test_arguments_of_other_types_go_through_numba(native_library):
     assert loaded is not None  # the shocks' types, as compiled
     fortran = np.asfortranarray(np.empty((2, 3)))
     assert native.entry("fill", (np.zeros(2, dtype=np.int64), np.empty((2, 3, 4)), fortran)) is None
-    # and a batch gives the same numbers whichever way its shocks are drawn
+    # the library's shocks (these arguments' types are those compiled) are numpy's own numbers
     member, rival = normal_streams.normal_streams([5, 6], 4, 3)
     expected = np.random.Generator(np.random.PCG64(np.random.SeedSequence(5, spawn_key=(1,))))
     assert rival[0].tolist() == expected.standard_normal(4).tolist()
