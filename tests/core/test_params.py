@@ -1,5 +1,6 @@
 """The parameter table: every entry documented, and bad values rejected in one place."""
 
+import numpy as np
 import pytest
 
 from sim.core.params import (
@@ -51,6 +52,27 @@ def test_bad_values_name_key_value_and_expectation(values, key, expected):
     assert message.startswith("my.toml: ")
     assert f"'{key}'" in message
     assert expected in message
+    with pytest.raises(ParamError) as on_base:  # overriding a base checks as building does
+        make_params(values, base=make_params({"hegemon_pressure": 0.5}), source="my.toml")
+    assert str(on_base.value) == message
+
+
+def test_overriding_a_base_gives_what_building_from_all_the_values_gives():
+    """make_params(values, base=...) checks only the values given: the same set as Params(...)."""
+    base = make_params({"hegemon_pressure": 0.5, "war_start_quarter": "2026Q1"})
+    given = {
+        "rival_target_ratio": 6,  # an int for a float field: stored as 6.0
+        "peer_conformity": np.float64(0.25),  # numpy's float: stored as Python's
+        "target_deadline_year": 2031,
+        "use_pledges": "false",  # a string, as the command line gives it
+        "threat_signal": "rival_output",
+    }
+    made = make_params(given, base=base)
+    built = Params(**{**vars(base), **given, "use_pledges": False})
+    assert made == built and hash(made) == hash(built)
+    assert [type(v) for v in vars(made).values()] == [type(v) for v in vars(built).values()]
+    assert type(made.rival_target_ratio) is float and type(made.target_deadline_year) is int
+    assert base.rival_target_ratio != 6.0  # the base itself is left as it was
 
 
 def test_strings_are_converted_to_the_field_type():
