@@ -22,8 +22,9 @@ in ``docs/SWEEPS.md``):
   made files larger and writes three times slower, and for the summary's float64 outcomes (nearly
   every value distinct) 16% larger and slower (a 2,219-run chunk: 176 KB in 3.0 ms without them,
   204 KB in 4.1 ms with them, medians of 21, 2026-12-06);
-- zstd (level :data:`ZSTD_LEVEL`) compression: smaller than snappy and lz4 (2.05 KB against 2.37
-  KB and 2.12 KB per run of alliance series) for about 4 ms more per 1,000 runs;
+- the series (:data:`SERIES_DATASETS`) compressed with zstd (level :data:`ZSTD_LEVEL`): smaller
+  than snappy and lz4 (2.05 KB against 2.37 KB and 2.12 KB per run of alliance series) for about
+  4 ms more per 1,000 runs; ``runs`` and ``summary`` with snappy (:data:`TABLE_CODEC`);
 - statistics for ``run_id`` only, so that a reader filtering by run (``pyarrow.dataset``,
   DuckDB) skips whole files;
 - pages of up to :data:`MAX_ROWS_PER_PAGE` rows, so that a chunk's column is one page where it
@@ -51,6 +52,19 @@ SERIES_FLOAT = pa.float32()
 
 COUNT_TYPE = pa.int32()
 """The type of the counts of members at or above a line (``COUNT_COLUMNS``) on disk."""
+
+SERIES_DATASETS = ("alliance", "members")
+"""The datasets of series, compressed with zstd; the others (``runs``, ``summary``) with
+:data:`TABLE_CODEC`."""
+
+TABLE_CODEC = "snappy"
+"""The compression of ``runs`` and ``summary``: many narrow columns (93 and 25), where zstd's
+set-up for each column costs more than it saves. Against zstd at :data:`ZSTD_LEVEL`, a chunk's
+two files were written in 3.2 ms instead of 5.4 (750 runs a chunk) and 5.3 instead of 7.7 (2,500
+runs), for 5.5 and 8 more bytes a run (128 against 123, 98 against 90; a run with alliance series
+takes about 2,150), medians of 63 writes in alternation on one CPU, 2026-12-06
+(``experiments/benchmarks/bench_codecs.py``). lz4 was as fast and 2 bytes a run smaller; snappy
+is the codec every Parquet reader has."""
 
 ZSTD_LEVEL = -1
 """zstd's level, one of its fast levels: against level 1, writes of alliance series 11-19%
@@ -153,9 +167,13 @@ def write_options(dataset: str) -> dict[str, Any]:
     floats = [f.name for f in table_schema if f.type == SERIES_FLOAT]
     measured = {SERIES_FLOAT, pa.float64()} if dataset == "summary" else {SERIES_FLOAT}
     keys = [f.name for f in table_schema if f.type not in measured]  # the rest: a dictionary
+    codec = (
+        {"compression": "zstd", "compression_level": ZSTD_LEVEL}
+        if dataset in SERIES_DATASETS
+        else {"compression": TABLE_CODEC}
+    )
     return {
-        "compression": "zstd",
-        "compression_level": ZSTD_LEVEL,
+        **codec,
         "use_dictionary": keys,
         "use_byte_stream_split": floats or False,
         "write_statistics": ["run_id"],

@@ -88,6 +88,23 @@ def test_the_summarys_outcomes_are_not_dictionary_encoded_and_the_file_is_smalle
     assert "RLE_DICTIONARY" in encodings["max_members_at_or_above_2pct"]
 
 
+def test_series_are_compressed_with_zstd_and_the_other_tables_with_snappy(tmp_path):
+    # partitions.TABLE_CODEC: runs (93 columns) and summary (25) are many narrow columns, where
+    # zstd's set-up for each column costs more time than it saves bytes
+    out = tmp_path / "out"
+    run_sweep(load_sweep_config(write_config(tmp_path, SMALL_SWEEP)), out, quiet=True)
+    codecs = {}
+    for dataset in ("runs", "summary", "alliance", "members"):
+        group = pq.ParquetFile(out / dataset / "chunk-000000.parquet").metadata.row_group(0)
+        codecs[dataset] = {group.column(i).compression for i in range(group.num_columns)}
+    assert codecs == {
+        "runs": {"SNAPPY"},
+        "summary": {"SNAPPY"},
+        "alliance": {"ZSTD"},
+        "members": {"ZSTD"},
+    }
+
+
 def test_the_series_are_required_columns(tmp_path):
     # a chunk's series are never null (a run with a non-finite value is failed and left out):
     # written REQUIRED, without definition levels
