@@ -53,8 +53,14 @@ def git_revision() -> dict[str, str | bool]:
     """The project's git commit and whether the work tree had uncommitted changes.
 
     An installed wheel has no git checkout: its commit is ``"installed"`` and the package's
-    version (in :func:`package_versions`) identifies the code.
+    version (in :func:`package_versions`) identifies the code. Asked of git once a process, as
+    the versions are (a sweep writes its manifest twice; git took 3-4 ms a call here).
     """
+    return dict(_revision())
+
+
+@functools.cache
+def _revision() -> dict[str, str | bool]:
     root = checkout_root()
     if root is None:
         return {"commit": "installed", "dirty": False}

@@ -6,6 +6,7 @@ from types import SimpleNamespace
 import pytest
 
 from sim.core.installed import installed_version
+from sim.core.resources import checkout_root
 from sim.runs import provenance
 
 
@@ -39,3 +40,24 @@ def test_a_package_not_installed_is_recorded_as_such(monkeypatch: pytest.MonkeyP
         assert provenance.package_versions()["no-such-package-for-sim-tests"] == "not installed"
     finally:
         provenance._versions.cache_clear()
+
+
+def test_git_is_asked_once_a_process_and_each_caller_gets_its_own_copy(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # a sweep writes its manifest twice; the code it runs is what it imported at the start
+    calls = []
+    real = provenance.subprocess.run
+    monkeypatch.setattr(
+        provenance.subprocess, "run", lambda *a, **k: calls.append(a[0]) or real(*a, **k)
+    )
+    provenance._revision.cache_clear()
+    try:
+        first = provenance.git_revision()
+        first["commit"] = "changed by a caller"
+        second = provenance.git_revision()
+    finally:
+        provenance._revision.cache_clear()
+    assert second["commit"] != "changed by a caller"
+    asked = 0 if checkout_root() is None else 2  # no checkout: an installed wheel, no git
+    assert len(calls) == asked  # `git rev-parse HEAD` and `git status`, once each
