@@ -4,8 +4,9 @@ Importing this module prepares the process that imports it (:func:`prepare`). Th
 that ``sim.sweep.pool`` starts (``multiprocessing``'s ``forkserver``) imports it once, for that
 effect, before it forks any worker:
 
-- one BLAS thread before numpy loads (``sim.sweep.blas_threads``) and no jemalloc background
-  thread before pyarrow loads (:data:`NO_BACKGROUND_THREAD`), each unless the user set it;
+- one BLAS thread before numpy loads (``sim.sweep.blas_threads``), no jemalloc background
+  thread before pyarrow loads (:data:`NO_BACKGROUND_THREAD`) and Arrow's buffers from glibc's
+  allocator, which keeps freed memory (``sim.sweep.allocator``), each unless the user set it;
 - what a chunk needs, imported, and the compiled step loaded (``sim.sweep.pool.warm``);
 - the garbage collector's objects frozen, so that the workers' collections do not write to the
   pages they share with the server.
@@ -22,6 +23,7 @@ import gc
 import os
 import sys
 
+from sim.sweep.allocator import keep_freed_memory
 from sim.sweep.blas_threads import one_blas_thread
 
 ARROW_JEMALLOC_ENV = "JE_ARROW_MALLOC_CONF"
@@ -37,11 +39,13 @@ the workers run as they would have."""
 def prepare() -> None:
     """The server's set-up: one thread, the warm-up (its failure said on stderr), a frozen heap.
 
-    One BLAS thread and no jemalloc background thread, unless the user set either, before
-    numpy and pyarrow load; then :func:`sim.sweep.pool.warm` and ``gc.freeze()``.
+    One BLAS thread, no jemalloc background thread and Arrow's buffers from glibc, unless the
+    user set any, before numpy and pyarrow load (a sweep started from a Python session, whose
+    process did not set them); then :func:`sim.sweep.pool.warm` and ``gc.freeze()``.
     """
     one_blas_thread()
     os.environ.setdefault(ARROW_JEMALLOC_ENV, NO_BACKGROUND_THREAD)
+    keep_freed_memory()
     from sim.sweep.pool import warm
 
     try:

@@ -28,11 +28,12 @@ cluster of your own."""
 
 def worker_environ() -> dict[str, str | None]:
     """The allocator's thresholds for a LocalCluster's workers (unset where the user set them)."""
-    from sim.sweep.allocator import ENVIRON, applies
+    from sim.sweep.allocator import ARROW_ENVIRON, ENVIRON, applies
 
     if not applies():
         return {f"{ENVIRON_KEY}.MALLOC_TRIM_THRESHOLD_": None}
-    return {f"{ENVIRON_KEY}.{name}": value for name, value in ENVIRON.items()}
+    arrow = {name: value for name, value in ARROW_ENVIRON.items() if name not in os.environ}
+    return {f"{ENVIRON_KEY}.{name}": value for name, value in {**ENVIRON, **arrow}.items()}
 
 
 NO_HISTORY = {

@@ -15,7 +15,7 @@ import sys
 
 import pytest
 
-from sim.sweep.allocator import ENVIRON, uses_glibc
+from sim.sweep.allocator import ARROW_ENVIRON, ENVIRON, uses_glibc
 
 pytestmark = pytest.mark.skipif(not uses_glibc(), reason="a setting of glibc's allocator")
 
@@ -32,10 +32,12 @@ for _ in range(6):
 """
 """Leaves ``counts``: the page faults of each round."""
 
-CLEAN_ENV = {name: value for name, value in os.environ.items() if name not in ENVIRON}
-"""This environment without the thresholds (whatever set them in this process: a user's shell,
-a Dask LocalCluster started outside ``open_executor``, which writes its workers' environment
-into its parent's ``os.environ``)."""
+CLEAN_ENV = {
+    name: value for name, value in os.environ.items() if name not in {*ENVIRON, *ARROW_ENVIRON}
+}
+"""This environment without the thresholds and Arrow's pool (whatever set them in this process:
+a user's shell, a Dask LocalCluster started outside ``open_executor``, which writes its workers'
+environment into its parent's ``os.environ``)."""
 
 _PRINT = "\nimport json\nprint(json.dumps({'applied': applied, 'counts': counts}))\n"
 
@@ -100,12 +102,12 @@ def test_a_local_dask_clusters_workers_get_the_same_thresholds():
     nanny would otherwise set ``MALLOC_TRIM_THRESHOLD_=65536``, mapping every array afresh)."""
     from sim.sweep.execution import open_executor
 
-    names = [*ENVIRON, "OMP_NUM_THREADS"]
+    names = [*ENVIRON, *ARROW_ENVIRON, "OMP_NUM_THREADS"]
     with open_executor(1, cluster="local") as info:
         # os.getenv travels by reference and reads the worker's environment (os.environ itself
         # would be pickled with the values of this process)
         env = {name: info.executor.submit(os.getenv, name).result() for name in names}
-    assert env == {**ENVIRON, "OMP_NUM_THREADS": "1"}
+    assert env == {**ENVIRON, **ARROW_ENVIRON, "OMP_NUM_THREADS": "1"}
 
 
 def test_applying_twice_is_harmless():
@@ -138,3 +140,49 @@ def test_the_command_line_applies_it_before_the_command_runs():
     )
     counts = json.loads(done.stdout)
     assert sum(counts[1:]) * 10 <= _later_rounds(_faults(False)), counts
+
+
+ARROW_POOL = (
+    "from sim.sweep.allocator import keep_freed_memory\nkeep_freed_memory()\n"
+    "import pyarrow\nprint(pyarrow.default_memory_pool().backend_name)\n"
+)
+"""Prints the memory pool pyarrow's buffers come from, once the setting is applied."""
+
+
+def _arrow_pool(code: str, env: dict[str, str]) -> str:
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    return done.stdout.strip()
+
+
+def test_arrows_buffers_come_from_glibc_once_it_keeps_freed_memory():
+    """pyarrow's own allocator zeroed fresh pages for each chunk's tables and files
+    (docs/PERFORMANCE.md, "Arrow's buffers from glibc"); with the setting its buffers come
+    from glibc, which keeps freed memory."""
+    untouched = "import pyarrow\nprint(pyarrow.default_memory_pool().backend_name)\n"
+    assert _arrow_pool(untouched, CLEAN_ENV) != "system"  # the control: pyarrow's own choice
+    assert _arrow_pool(ARROW_POOL, CLEAN_ENV) == "system"
+
+
+def test_a_users_arrow_pool_is_kept_and_none_is_chosen_without_the_thresholds():
+    mine = {**CLEAN_ENV, "ARROW_DEFAULT_MEMORY_POOL": "mimalloc"}
+    assert _arrow_pool(ARROW_POOL, mine) == "mimalloc"
+    # the user's own glibc threshold: nothing is applied, pyarrow chooses as it would
+    own_threshold = {**CLEAN_ENV, "MALLOC_TRIM_THRESHOLD_": "131072"}
+    untouched = "import pyarrow\nprint(pyarrow.default_memory_pool().backend_name)\n"
+    assert _arrow_pool(ARROW_POOL, own_threshold) == _arrow_pool(untouched, CLEAN_ENV)
+
+
+def test_a_sweep_worker_started_from_a_python_session_takes_arrows_buffers_from_glibc():
+    """A session that never applied the setting (``run_sweep`` from a notebook): its pool's
+    workers still do, before pyarrow loads (the fork server's ``_worker_image``, or a spawned
+    worker's start)."""
+    code = (
+        "from sim.sweep.pool import local_pool\n"
+        "pool = local_pool(1)\n"
+        "name = \"__import__('pyarrow').default_memory_pool().backend_name\"\n"
+        "print(pool.submit(eval, name).result(timeout=120))\n"
+        "pool.shutdown()\n"
+    )
+    assert _arrow_pool(code, CLEAN_ENV) == "system"
