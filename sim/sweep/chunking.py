@@ -8,8 +8,10 @@ their time; there should be several per worker, so that workers finish together 
 sweep loses little; and a chunk's series must fit a worker's memory. From a run's estimated cost
 (members x quarters x :data:`SECONDS_PER_MEMBER_QUARTER`, measured) and its series' bytes:
 
-- the most runs a chunk may hold: :data:`MAX_CHUNK_SECONDS` of work, or
-  :data:`CHUNK_SERIES_BYTES` of series in memory (float64, before they are written), the fewer;
+- the most runs a chunk may hold: :data:`MAX_CHUNK_SECONDS` of work, :data:`CHUNK_SERIES_BYTES`
+  of series in memory (float64, before they are written), or as many as keep the chunk's largest
+  array (its members' shocks or a series) below glibc's mmap threshold
+  (:data:`ARRAY_BYTES_BELOW`), the fewest;
 - the fewest: :data:`MIN_CHUNK_SECONDS` of work, but never so many that the sweep has fewer than
   :data:`MIN_CHUNKS` chunks (a small sweep is still spread over several workers);
 - without a hint: :data:`TARGET_CHUNK_SECONDS` of work, or the runs over :data:`MIN_CHUNKS`,
@@ -28,6 +30,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sim.sweep.allocator import MMAP_THRESHOLD
+
 SECONDS_PER_MEMBER_QUARTER = 1.6e-7
 """A run's cost in a worker per member and quarter with alliance series kept: the simulation,
 its checks, the summary and the chunk's files. Measured with ``run_chunk`` on one core of the
@@ -37,9 +41,9 @@ the kernel's set-up, its files), the overhead that chunks of at least :data:`MIN
 keep to a few per cent (the numpy kernel before it: 0.29 ms and 30 ms). A faster kernel makes
 chunks shorter than aimed at, never wrong. Since then the kernel became faster: about 0.105-0.115
 ms a run in a 2,219-run chunk of the benchmark's grid (``run_chunk`` timed on one core,
-2026-12-06). The constant is kept: for a large sweep the memory cap (:data:`CHUNK_SERIES_BYTES`)
-binds first, and a new value would cut the same configs into other chunks than earlier versions
-did (the runs' outcomes would not change)."""
+2026-12-06). The constant is kept: for a large sweep a memory bound (:data:`ARRAY_BYTES_BELOW`,
+:data:`CHUNK_SERIES_BYTES`) binds first, and a new value would cut the same configs into other
+chunks than earlier versions did (the runs' outcomes would not change)."""
 
 MEMBER_SERIES_SECONDS_PER_MEMBER_QUARTER = 4.1e-7
 """The extra cost per member and quarter of keeping member series (measured likewise: 0.81 ms
@@ -63,6 +67,17 @@ runs of alliance series (44 quarters x 27 metrics x 8 bytes), 200 with member se
 holds about four times a chunk's series at its peak (the kernel's state and shocks, the float32
 copies, the Parquet buffers; measured: 430 MB resident with chunks of 3,750 runs, 276 MB with
 250)."""
+
+
+ARRAY_BYTES_BELOW = MMAP_THRESHOLD - 2**12
+"""The most bytes a chunk's largest array may take: a page below glibc's mmap threshold as a sweep
+sets it (``sim.sweep.allocator.MMAP_THRESHOLD``, 32 MiB), so that the array comes from the heap
+and is reused by the next chunk instead of being mapped afresh and its pages zeroed again. The
+members' shocks of the default scenario take 11,008 bytes a run (43 quarters x 32 members x 8):
+at most 3,047 runs. Chunks of 3,409 runs (a 600,000-run sweep's before the bound) spent 0.6-1.0
+s of a 20,500-run sweep's 2.5-3.6 s of simulation in the kernel; chunks of 3,000, 0.04 s (one
+CPU, in process, 2026-12-06; ``docs/PERFORMANCE.md``). The same constant on every platform, so
+that a config's chunks are the same everywhere."""
 
 
 @dataclass(frozen=True)
@@ -89,7 +104,11 @@ def _evened(n_runs: int, size: int) -> int:
 
 
 def choose_chunk_size(
-    n_runs: int, run_seconds: float, run_bytes: int, hint: int | None = None
+    n_runs: int,
+    run_seconds: float,
+    run_bytes: int,
+    hint: int | None = None,
+    array_bytes: int = 0,
 ) -> Chunking:
     """The runs per chunk of a sweep (the rule in this module's docstring).
 
@@ -98,6 +117,7 @@ def choose_chunk_size(
         run_seconds: a run's estimated seconds in a worker (:func:`run_cost`).
         run_bytes: a run's series in a worker's memory, in bytes.
         hint: the config's ``chunk_size``, or None.
+        array_bytes: a run's bytes in the chunk's largest array (0: no bound from it).
 
     Returns:
         The chunk size (from 1 to ``n_runs``), the hint and a sentence saying why.
@@ -107,7 +127,8 @@ def choose_chunk_size(
         return max(1, int(seconds / max(run_seconds, 1e-12)))
 
     by_memory = max(1, CHUNK_SERIES_BYTES // max(run_bytes, 1))
-    upper = min(runs_in(MAX_CHUNK_SECONDS), by_memory)
+    by_array = max(1, ARRAY_BYTES_BELOW // array_bytes) if array_bytes > 0 else by_memory
+    upper = min(runs_in(MAX_CHUNK_SECONDS), by_memory, by_array)
     balance = -(-n_runs // MIN_CHUNKS)
     lower = min(runs_in(MIN_CHUNK_SECONDS), balance, upper)
     wanted = hint if hint is not None else min(runs_in(TARGET_CHUNK_SECONDS), balance)

@@ -116,15 +116,18 @@ def _members(config: SweepConfig) -> int:
 def config_chunking(config: SweepConfig, n_runs: int) -> Chunking:
     """The chunk size the engine chooses for a sweep of ``n_runs`` runs of this config.
 
-    From the most members and quarters any design point has and the series kept
-    (``sim.sweep.chunking.choose_chunk_size``; the config's ``chunk_size`` is the hint).
+    From the most members and quarters any design point has and the series kept: the series'
+    bytes a run, and a run's bytes in the chunk's largest array (its members' shocks, or a
+    series) (``sim.sweep.chunking.choose_chunk_size``; the config's ``chunk_size`` is the hint).
     """
     quarters, members = _quarters(config), _members(config)
-    run_bytes = quarters * len(metrics.ALLIANCE_COLUMNS) * VALUE_BYTES
-    if config.keep_members:
-        run_bytes += quarters * members * len(metrics.MEMBER_COLUMNS) * VALUE_BYTES
+    alliance = quarters * len(metrics.ALLIANCE_COLUMNS) * VALUE_BYTES
+    member = quarters * members * len(metrics.MEMBER_COLUMNS) * VALUE_BYTES
+    shocks = (quarters - 1) * members * VALUE_BYTES  # (R, T, N): one shock a member and step
+    run_bytes = alliance + (member if config.keep_members else 0)
+    largest = max(alliance, shocks, member if config.keep_members else 0)
     seconds = run_cost(members, quarters, config.keep_members)
-    return choose_chunk_size(n_runs, seconds, run_bytes, config.chunk_size_hint)
+    return choose_chunk_size(n_runs, seconds, run_bytes, config.chunk_size_hint, largest)
 
 
 def estimate_size(config: SweepConfig, local_workers: int = 1) -> SweepSize:

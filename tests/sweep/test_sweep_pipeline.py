@@ -78,6 +78,9 @@ RULE = {
     "hint above: lowered to 5 s": ((1_000_000, MS, 4 * KIB, 100_000), 5000),
     # 160 KiB of series a run (member series): 32 MiB / 160 KiB = 204.8 runs at most
     "memory bound": ((1_000_000, MS, 160 * KIB, None), 204),
+    # 32 KiB a run in the largest array: (32 MiB - 4 KiB) / 32 KiB = 1,023.9 runs at most, then
+    # ceil(1e6 / 1,023) = 978 chunks, evened out to 984: ceil(1e6 / 984) = 1,017
+    "largest array below the mmap threshold": ((1_000_000, MS, 4 * KIB, None, 32 * KIB), 1017),
     # 4,000 runs: at least MIN_CHUNKS = 8 chunks, so at most 500 runs without a hint, and a
     # hint is raised to no more than that
     "small sweep: 8 chunks": ((4000, MS, 4 * KIB, None), 500),
@@ -102,6 +105,26 @@ def test_the_chunk_size_rule(case):
     if word is None:
         word = "raised" if expected > args[3] else "lowered"
     assert word in got.reason and f"{expected:,}" in got.reason
+
+
+def test_a_large_sweeps_chunks_keep_their_largest_array_below_the_mmap_threshold(tmp_path):
+    """The default scenario's members' shocks take 43 x 32 x 8 = 11,008 bytes a run: a chunk of
+    at most 3,047 runs keeps them on glibc's heap (below ``MMAP_THRESHOLD``, 32 MiB), where the
+    next chunk reuses them (``sim.sweep.chunking.ARRAY_BYTES_BELOW``)."""
+    from sim.sweep.allocator import MMAP_THRESHOLD
+
+    assert (chunking.MIN_CHUNK_SECONDS, chunking.MAX_CHUNK_SECONDS) == (0.5, 5.0)
+    shocks = 43 * 32 * 8
+    for runs in (600_000, 1_000_000):  # the benchmark's 10 x 10 grid, runs / 100 replications
+        body = (
+            f'replications = {runs // 100}\n[design]\nmethod = "grid"\n[axes]\n'
+            "hegemon_pressure = { min = 0.1, max = 0.9, num = 10 }\n"
+            "rival_target_ratio = { min = 2.0, max = 12.0, num = 10 }\n"
+        )
+        config = load_sweep_config(write_config(tmp_path, body, name=f"r{runs}"))
+        size = config_chunking(config, runs).chunk_size
+        assert size * shocks < MMAP_THRESHOLD
+        assert size >= 2_900  # the bound binds: about 3,000 runs (3,409 and 3,472 before it)
 
 
 def test_the_chunk_size_depends_on_the_config_only(tmp_path):
