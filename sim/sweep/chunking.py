@@ -74,10 +74,11 @@ ARRAY_BYTES_BELOW = MMAP_THRESHOLD - 2**12
 sets it (``sim.sweep.allocator.MMAP_THRESHOLD``, 32 MiB), so that the array comes from the heap
 and is reused by the next chunk instead of being mapped afresh and its pages zeroed again. The
 members' shocks of the default scenario take 11,008 bytes a run (43 quarters x 32 members x 8):
-at most 3,047 runs. Chunks of 3,409 runs (a 600,000-run sweep's before the bound) spent 0.6-1.0
-s of a 20,500-run sweep's 2.5-3.6 s of simulation in the kernel; chunks of 3,000, 0.04 s (one
-CPU, in process, 2026-12-06; ``docs/PERFORMANCE.md``). The same constant on every platform, so
-that a config's chunks are the same everywhere."""
+at most 3,047 runs. Chunks of 3,409 runs (a 600,000-run sweep's before the bound) spent 0.46,
+0.57 and 0.98 s of a 20,500-run sweep's 2.7-3.6 s of simulation in the kernel (0.05 s in a
+fourth run); chunks of 3,000, 0.03-0.04 s in three (one CPU, in process, 2026-12-06;
+``docs/PERFORMANCE.md``). The same constant on every platform, so that a config's chunks are the
+same everywhere."""
 
 
 @dataclass(frozen=True)
