@@ -148,6 +148,9 @@ ARROW_POOL = (
 )
 """Prints the memory pool pyarrow's buffers come from, once the setting is applied."""
 
+UNTOUCHED = "import pyarrow\nprint(pyarrow.default_memory_pool().backend_name)\n"
+"""Prints the memory pool pyarrow chooses by itself."""
+
 
 def _arrow_pool(code: str, env: dict[str, str]) -> str:
     done = subprocess.run(
@@ -160,8 +163,7 @@ def test_arrows_buffers_come_from_glibc_once_it_keeps_freed_memory():
     """pyarrow's own allocator zeroed fresh pages for each chunk's tables and files
     (docs/PERFORMANCE.md, "Arrow's buffers from glibc"); with the setting its buffers come
     from glibc, which keeps freed memory."""
-    untouched = "import pyarrow\nprint(pyarrow.default_memory_pool().backend_name)\n"
-    assert _arrow_pool(untouched, CLEAN_ENV) != "system"  # the control: pyarrow's own choice
+    assert _arrow_pool(UNTOUCHED, CLEAN_ENV) != "system"  # the control: pyarrow's own choice
     assert _arrow_pool(ARROW_POOL, CLEAN_ENV) == "system"
 
 
@@ -170,8 +172,7 @@ def test_a_users_arrow_pool_is_kept_and_none_is_chosen_without_the_thresholds():
     assert _arrow_pool(ARROW_POOL, mine) == "mimalloc"
     # the user's own glibc threshold: nothing is applied, pyarrow chooses as it would
     own_threshold = {**CLEAN_ENV, "MALLOC_TRIM_THRESHOLD_": "131072"}
-    untouched = "import pyarrow\nprint(pyarrow.default_memory_pool().backend_name)\n"
-    assert _arrow_pool(ARROW_POOL, own_threshold) == _arrow_pool(untouched, CLEAN_ENV)
+    assert _arrow_pool(ARROW_POOL, own_threshold) == _arrow_pool(UNTOUCHED, CLEAN_ENV)
 
 
 def test_a_sweep_worker_started_from_a_python_session_takes_arrows_buffers_from_glibc():

@@ -113,7 +113,8 @@ def test_a_large_sweeps_chunks_keep_their_largest_array_below_the_mmap_threshold
     next chunk reuses them (``sim.sweep.chunking.ARRAY_BYTES_BELOW``)."""
     from sim.sweep.allocator import MMAP_THRESHOLD
 
-    assert (chunking.MIN_CHUNK_SECONDS, chunking.MAX_CHUNK_SECONDS) == (0.5, 5.0)
+    # the time bound does not bind here: 5 s (MAX_CHUNK_SECONDS) is 22,222 estimated runs
+    assert chunking.MAX_CHUNK_SECONDS == 5.0
     shocks = 43 * 32 * 8
     for runs in (600_000, 1_000_000):  # the benchmark's 10 x 10 grid, runs / 100 replications
         body = (
