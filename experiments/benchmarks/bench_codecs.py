@@ -45,7 +45,9 @@ def chunk_tables(folder: Path, runs: int, chunk_size: int) -> list[dict[str, pa.
     text = config.read_text(encoding="utf-8")
     config.write_text(text.replace("\n[design]", f"chunk_size = {chunk_size}\n\n[design]"))
     out = folder / f"out{chunk_size}"
-    run_sweep(load_sweep_config(config), out, quiet=True)
+    made = run_sweep(load_sweep_config(config), out, quiet=True).manifest["chunk_size"]
+    if made != chunk_size:  # the hint went missing or was moved: these are not the chunks asked
+        raise RuntimeError(f"{config}: chunks of {made:,} runs, expected {chunk_size:,}")
     return [
         {d: pq.read_table(out / d / f"chunk-{c:06d}.parquet").replace_schema_metadata(None)
          for d in TABLES}
