@@ -22,6 +22,7 @@ import costs  # noqa: E402
 import engines  # noqa: E402
 import million  # noqa: E402
 import million_report  # noqa: E402
+import phases  # noqa: E402
 import targets  # noqa: E402
 from proctree import ProcessTrace, TreeSampler, kill_tree, role  # noqa: E402
 
@@ -197,6 +198,68 @@ def test_sweep_config_needs_a_multiple_of_the_grid(tmp_path: Path) -> None:
     assert "replications = 60\n" in path.read_text()  # 6,000 runs on the 100-point grid
     with pytest.raises(ValueError, match="--runs 6050: expected a positive multiple of 100"):
         engines.write_sweep_config(tmp_path, 6050)
+
+
+# --- phases ----------------------------------------------------------------------------------
+
+
+def _stamps(chunks: list[tuple[float, float, float, float, float]]) -> dict:
+    keys = ("start", "end", "simulation", "tables", "files")
+    return {
+        "start": 10.02,
+        "entry": 10.2,
+        "chunks": [dict(zip(keys, c, strict=True)) for c in chunks],
+    }
+
+
+def test_phases_split_launch_to_exit() -> None:
+    # Launch at 10.0, the child's first line at 10.02, the sweep entered at 10.2, two chunks
+    # (10.25-10.6 and 10.6-10.95, given out of order) with 0.30 + 0.02 + 0.02 s of steps each,
+    # exit at 11.0: interpreter 0.02, imports 0.18, plan 0.05, simulation 0.6, tables and files
+    # 0.04 each, the chunks' rest (10.95 - 10.25) - 0.68 = 0.02, finish 0.05; 1.0 s in all.
+    stamps = _stamps([(10.6, 10.95, 0.3, 0.02, 0.02), (10.25, 10.6, 0.3, 0.02, 0.02)])
+    got = phases.phase_seconds(10.0, 11.0, stamps)
+    want = {"interpreter": 0.02, "imports": 0.18, "plan": 0.05, "simulation": 0.6}
+    want |= {"tables": 0.04, "files": 0.04, "chunk rest": 0.02, "finish": 0.05}
+    assert list(got) == [name for name, _ in phases.PHASES]
+    assert got == pytest.approx(want)
+    assert sum(got.values()) == pytest.approx(1.0)
+
+
+def test_phases_refuse_no_chunk_or_stamps_out_of_order() -> None:
+    with pytest.raises(ValueError, match="no chunk"):
+        phases.phase_seconds(10.0, 11.0, _stamps([]))
+    late = _stamps([(10.1, 10.5, 0.3, 0.0, 0.0)])  # a chunk before the sweep was entered
+    with pytest.raises(ValueError, match="out of order"):
+        phases.phase_seconds(10.0, 11.0, late)
+
+
+def test_the_goal_is_the_runs_at_70_percent_of_the_kernels_rate() -> None:
+    # 6,000 runs against a kernel of 10,000 runs/s: 6,000 / 7,000 = 0.857 s at most
+    assert phases.goal_seconds(6000, 10_000.0) == pytest.approx(6000 / 7000)
+
+
+def test_the_stamped_sweep_stamps_each_chunk_and_its_steps(tmp_path: Path) -> None:
+    # The child wraps sim.sweep's functions by name: a renamed one would leave its step at
+    # zero or no chunk stamped. A 100-run sweep (one design point's replications each) is cut
+    # into chunks; each must be stamped, with time in each of its steps.
+    config = engines.write_sweep_config(tmp_path, 100)
+    out, stamps_path = tmp_path / "sweep", tmp_path / "stamps.json"
+    launch = time.perf_counter()
+    subprocess.run(
+        [sys.executable, str(phases.CHILD), str(config), str(out), str(stamps_path)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    got = phases.phase_seconds(launch, time.perf_counter(), json.loads(stamps_path.read_text()))
+    stamps = json.loads(stamps_path.read_text())
+    assert len(stamps["chunks"]) == len(list((out / "runs").glob("chunk-*.parquet")))
+    for chunk in stamps["chunks"]:
+        steps = chunk["simulation"] + chunk["tables"] + chunk["files"]
+        assert min(chunk["simulation"], chunk["tables"], chunk["files"]) > 0
+        assert steps <= chunk["end"] - chunk["start"]
+    assert min(got.values()) >= 0
 
 
 ORPHAN_SCRIPT = """
