@@ -104,11 +104,21 @@ def one_round(config: Path, folder: Path, r: int) -> dict[str, float]:
 
 
 def _spread(values: list[float]) -> str:
+    """Median (min-max), to the millisecond."""
     return f"{statistics.median(values):.3f} ({min(values):.3f}-{max(values):.3f})"
 
 
-def report(rounds: list[dict[str, float]], runs: int, floor: list[float], kernel: list[float]):
-    """The table this script prints: each phase, the total, the floor, the kernel, the goal."""
+def report(
+    rounds: list[dict[str, float]], runs: int, floor: list[float], kernel: list[float]
+) -> str:
+    """The table this script prints: each phase, the total, the floor, the kernel, the goal.
+
+    Args:
+        rounds: each round's :func:`phase_seconds`.
+        runs: the sweep's runs.
+        floor: each round's start-up floor (seconds).
+        kernel: each round's kernel seconds for ``runs`` runs.
+    """
     totals = [sum(r.values()) for r in rounds]
     rate = runs / statistics.median(kernel)
     goal = goal_seconds(runs, rate)
