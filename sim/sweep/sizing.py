@@ -123,9 +123,10 @@ def config_chunking(config: SweepConfig, n_runs: int) -> Chunking:
     quarters, members = _quarters(config), _members(config)
     alliance = quarters * len(metrics.ALLIANCE_COLUMNS) * VALUE_BYTES
     member = quarters * members * len(metrics.MEMBER_COLUMNS) * VALUE_BYTES
+    member = member if config.keep_members else 0  # member series only when kept
     shocks = (quarters - 1) * members * VALUE_BYTES  # (R, T, N): one shock a member and step
-    run_bytes = alliance + (member if config.keep_members else 0)
-    largest = max(alliance, shocks, member if config.keep_members else 0)
+    run_bytes = alliance + member
+    largest = max(alliance, shocks, member)
     seconds = run_cost(members, quarters, config.keep_members)
     return choose_chunk_size(n_runs, seconds, run_bytes, config.chunk_size_hint, largest)
 
