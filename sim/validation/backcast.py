@@ -127,13 +127,17 @@ def gap_closing_rate(
     """Geometric rate at which the gap to the line closes, 1 - (gap_end/gap_start)^(1/years).
 
     docs/THEORY.md §3.3: for a member below the line in both years. A gap closed or overshot counts
-    as 1 (closed); a member starting at or above the line gives NaN.
+    as 1 (closed); a member starting at or above the line gives NaN. The root is taken by the C
+    library's ``pow`` one value at a time, not by numpy's, which some CPUs (AVX-512) compute
+    with other code and other last bits: the calibration's loss holds this rate.
     """
     gap0 = line - np.asarray(share_start, dtype=float)
     gap1 = line - np.asarray(share_end, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(gap0 > 0, gap1 / gap0, np.nan)
-        rate = np.where(ratio > 0, 1 - np.abs(ratio) ** (1 / years), 1.0)
+    magnitude = np.abs(ratio)
+    root = np.array([math.pow(v, 1 / years) for v in magnitude.ravel().tolist()], dtype=float)
+    rate = np.where(ratio > 0, 1 - root.reshape(magnitude.shape), 1.0)
     return np.where(np.isnan(ratio), np.nan, rate)
 
 

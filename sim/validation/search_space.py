@@ -145,7 +145,8 @@ class SearchSpace:
         regions: the regions of the armed members, sorted.
         armed_iso3: the armed members (ISO3), in the members' order.
         coords: the coordinates (:func:`coordinates`).
-        centering: the linear map of :meth:`centred`.
+        centering: the linear map of :meth:`centred` (for the identification's covariance).
+        groups: the positions of each region's and kind's member coordinates.
     """
 
     def __init__(
@@ -168,12 +169,22 @@ class SearchSpace:
         self.regions = tuple(sorted({r for r, a in zip(members.region, armed, strict=True) if a}))
         self.armed_iso3 = tuple(c for c, a in zip(members.iso3, armed, strict=True) if a)
         self.coords = coordinates(budget, self.regions, self.armed_iso3)
+        self.groups = self._groups()
         self.centering = self._centering()
 
     @property
     def bounds(self) -> list[tuple[float, float]]:
         """Bounds of the search vector."""
         return [(c.lo, c.hi) for c in self.coords]
+
+    def _groups(self) -> tuple[np.ndarray, ...]:
+        """The positions of the member coordinates of each (kind, region), in coordinate order."""
+        region_of = dict(zip(self.members.iso3, self.members.region, strict=True))
+        groups: dict[tuple[str, str], list[int]] = {}
+        for j, c in enumerate(self.coords):
+            if c.level == "member":
+                groups.setdefault((c.kind, region_of[c.owner]), []).append(j)
+        return tuple(np.array(idx, dtype=int) for idx in groups.values())
 
     def _centering(self) -> np.ndarray:
         """The linear map that centres the member log multipliers within each region and kind.
@@ -184,18 +195,23 @@ class SearchSpace:
         the search vectors that give the same members).
         """
         matrix = np.eye(len(self.coords))
-        region_of = dict(zip(self.members.iso3, self.members.region, strict=True))
-        groups: dict[tuple[str, str], list[int]] = {}
-        for j, c in enumerate(self.coords):
-            if c.level == "member":
-                groups.setdefault((c.kind, region_of[c.owner]), []).append(j)
-        for idx in groups.values():
+        for idx in self.groups:
             matrix[np.ix_(idx, idx)] -= 1.0 / len(idx)
         return matrix
 
     def centred(self, x: np.ndarray) -> np.ndarray:
-        """The search vector with its member log multipliers centred within each region."""
-        return self.centering @ np.asarray(x, dtype=float)
+        """The search vector with its member log multipliers centred within each region.
+
+        ``centering @ x`` in exact arithmetic, but computed as each group's values less their
+        mean, the sum exactly rounded (``math.fsum``): the same bits on every machine. The
+        matrix product went through BLAS, whose kernels (chosen for the CPU) add in different
+        orders: a calibration found another optimum on another CPU (docs/VALIDATION.md).
+        """
+        out = np.array(x, dtype=float)
+        for idx in self.groups:
+            values = out[idx]
+            out[idx] = values - math.fsum(values.tolist()) / len(idx)
+        return out
 
     def indices(self, *levels: str) -> np.ndarray:
         """Positions in the search vector of the coordinates of the given levels."""
