@@ -16,6 +16,9 @@ calibrate`` (``sim.validation.search_space``), independent across coordinates:
   in ``sim.validation.loss.MEMBER_PRIOR_WEIGHT`` (an assumption, range 0.5-2).
 
 Draws and densities are vectorised over rows (S, D); a vector outside the bounds has density 0.
+The maps to and from the sampler's unbounded scale take their ``exp`` and ``log`` from
+``sim.validation.posterior.exact`` (the same bits on every CPU); the draws and densities on the
+bounded scale are scipy.stats'.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
+from sim.validation.posterior import exact
 from sim.validation.search_space import Coordinate
 
 RESIDUAL_VARIANCE_PP2 = 0.06
@@ -96,11 +100,11 @@ class Prior:
         """Each coordinate mapped from its bounds onto the line: ``logit((x - lo) / (hi - lo))``."""
         u = (np.asarray(xs, dtype=float) - self.lower) / (self.upper - self.lower)
         u = np.clip(u, 1e-12, 1.0 - 1e-12)
-        return np.log(u) - np.log1p(-u)
+        return exact.log(u) - exact.log1p(-u)
 
     def from_unbounded(self, zs: np.ndarray) -> np.ndarray:
         """The inverse of :meth:`to_unbounded`: every row lies within the bounds."""
-        return self.lower + (self.upper - self.lower) / (1.0 + np.exp(-np.asarray(zs)))
+        return self.lower + (self.upper - self.lower) / (1.0 + exact.exp(-np.asarray(zs)))
 
     def log_density_unbounded(self, zs: np.ndarray) -> np.ndarray:
         """The prior's log density on the unbounded scale: at ``x(z)`` plus log |dx/dz|.
@@ -108,9 +112,9 @@ class Prior:
         ``dx/dz = (hi - lo) u (1 - u)`` with ``u = 1 / (1 + exp(-z))``.
         """
         zs = np.atleast_2d(np.asarray(zs, dtype=float))
-        log_u = -np.logaddexp(0.0, -zs)
-        log_1mu = -np.logaddexp(0.0, zs)
-        jacobian = np.sum(np.log(self.upper - self.lower) + log_u + log_1mu, axis=1)
+        log_u = -exact.softplus(-zs)
+        log_1mu = -exact.softplus(zs)
+        jacobian = np.sum(exact.log(self.upper - self.lower) + log_u + log_1mu, axis=1)
         return self.log_density(self.from_unbounded(zs)) + jacobian
 
     def moments(self) -> tuple[np.ndarray, np.ndarray]:

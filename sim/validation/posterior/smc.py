@@ -38,14 +38,14 @@ posterior is known (``tests/validation/posterior/test_smc.py``).
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.linalg import solve_triangular
-from scipy.special import logsumexp
 
+from sim.validation.posterior import exact
 from sim.validation.posterior.prior import Prior
 
 Distance = Callable[[np.ndarray], np.ndarray]
@@ -121,12 +121,12 @@ class Posterior:
 
     def mean(self) -> np.ndarray:
         """The weighted mean of each coordinate."""
-        return self.weights @ self.samples
+        return exact.matmul(self.weights, self.samples)
 
     def sd(self) -> np.ndarray:
         """The weighted standard deviation of each coordinate."""
         centred = self.samples - self.mean()
-        return np.sqrt(self.weights @ centred**2)
+        return np.sqrt(exact.matmul(self.weights, centred**2))
 
     def quantiles(self, levels: tuple[float, ...]) -> np.ndarray:
         """Weighted quantiles (len(levels), D): the inverse of each coordinate's weighted CDF."""
@@ -229,7 +229,9 @@ def _generation(
         if post.evaluations + budget.batch > budget.max_evaluations:
             return None
         parents = rng.choice(n, size=budget.batch, p=post.weights)
-        moved = post.unbounded[parents] + rng.standard_normal((budget.batch, dim)) @ factor.T
+        moved = post.unbounded[parents] + exact.matmul(
+            rng.standard_normal((budget.batch, dim)), factor.T
+        )
         d = np.asarray(distance(prior.from_unbounded(moved)), dtype=float)
         proposals += budget.batch
         post.evaluations += budget.batch
@@ -241,7 +243,7 @@ def _generation(
     log_w = prior.log_density_unbounded(unbounded) - _mixture_log_density(
         unbounded, post.unbounded, post.weights, factor
     )
-    weights = np.exp(log_w - logsumexp(log_w))
+    weights = exact.exp(log_w - exact.logsumexp(log_w))
     if budget.truncate_weights:
         weights = truncated(weights)
     return unbounded, distances, weights / weights.sum(), (proposals, evaluated, n)
@@ -282,19 +284,19 @@ def _mcmc_generation(
             if evaluated == 0:
                 return None
             break
-        moved = z + rng.standard_normal((n, dim)) @ factor.T
+        moved = z + exact.matmul(rng.standard_normal((n, dim)), factor.T)
         d_new = np.asarray(distance(prior.from_unbounded(moved)), dtype=float)
         log_new = prior.log_density_unbounded(moved)
-        ok = (d_new <= tolerance) & (np.log(rng.random(n)) < log_new - log_p)
+        ok = (d_new <= tolerance) & (exact.log(rng.random(n)) < log_new - log_p)
         z[ok], d[ok], log_p[ok] = moved[ok], d_new[ok], log_new[ok]
         post.evaluations += n
         evaluated += n
         accepted += int(ok.sum())
         if evaluated == n:
             p = ok.mean()
-            steps = (
-                budget.max_moves if p <= 0 else int(np.ceil(np.log(0.01) / np.log1p(-min(p, 0.99))))
-            )
+            steps = budget.max_moves
+            if p > 0:
+                steps = math.ceil(math.log(0.01) / math.log1p(-min(p, 0.99)))
             steps = min(max(steps, 1), budget.max_moves)
     return z, d, np.full(n, 1.0 / n), (evaluated, evaluated, accepted)
 
@@ -326,9 +328,9 @@ def kernel_factor(samples: np.ndarray, weights: np.ndarray, scale: float = 2.0) 
     of the proposal from the target under normality. A ridge of 1e-9 times each coordinate's
     spread keeps a factor when the population has collapsed along a coordinate.
     """
-    centred = samples - weights @ samples
-    cov = scale * (centred * weights[:, None]).T @ centred
-    return np.linalg.cholesky(cov + 1e-9 * np.diag(np.maximum(np.diag(cov), 1e-12)))
+    centred = samples - exact.matmul(weights, samples)
+    cov = scale * exact.matmul((centred * weights[:, None]).T, centred)
+    return exact.cholesky(cov + 1e-9 * np.diag(np.maximum(np.diag(cov), 1e-12)))
 
 
 def _mixture_log_density(
@@ -337,11 +339,13 @@ def _mixture_log_density(
     """The log of sum_j w_j N(x; c_j, L L^T) for each row of ``x`` (the proposal's density)."""
     dim = x.shape[1]
     diff = x[:, None, :] - centres[None, :, :]  # (M, N, D)
-    y = solve_triangular(factor, diff.reshape(-1, dim).T, lower=True)
-    quad = np.sum(y**2, axis=0).reshape(len(x), len(centres))
-    log_norm = np.log(np.diag(factor)).sum() + 0.5 * dim * np.log(2 * np.pi)
-    with np.errstate(divide="ignore"):
-        return logsumexp(-0.5 * quad - log_norm + np.log(weights)[None, :], axis=1)
+    y = exact.solve_lower(factor, diff.reshape(-1, dim).T)
+    quad = np.zeros(y.shape[1])
+    for row in y:  # the squares summed coordinate by coordinate, in order
+        quad += row**2
+    quad = quad.reshape(len(x), len(centres))
+    log_norm = math.fsum(exact.log(np.diag(factor)).tolist()) + 0.5 * dim * math.log(2 * math.pi)
+    return exact.logsumexp(-0.5 * quad - log_norm + exact.log(weights)[None, :], axis=1)
 
 
 def _snapshot(post: Posterior, generation: int) -> tuple:
