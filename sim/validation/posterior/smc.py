@@ -32,8 +32,9 @@ falls outside the bounds and a posterior piled against a bound is not cut by the
 the ensemble evaluates a batch of candidates at once (``Objective.batch``: S candidates x R
 replications in one compiled call, about 3 ms a candidate at 10 replications against 11-13 ms
 one at a time), which is what lets the full posterior finish within the issue's ten minutes. The
-sampler is short and deterministic (same seed, same bytes) and tested on a problem whose
-posterior is known (``tests/validation/posterior/test_smc.py``).
+sampler is short and deterministic (same seed, same bytes, whichever BLAS kernel or numpy SIMD
+code the CPU selects: its arithmetic is ``sim.validation.posterior.exact``'s) and tested on a
+problem whose posterior is known (``tests/validation/posterior/test_smc.py``).
 """
 
 from __future__ import annotations
