@@ -5,19 +5,16 @@ elsewhere: on a machine without AVX-512 the committed fit's search (made on one 
 at loss 0.06808 instead of 0.06813, because the member multipliers were centred by a matrix
 product, which OpenBLAS sums in an order chosen for the CPU. Two CPUs are emulated here by what
 each library lets a process choose: OpenBLAS's kernel (``OPENBLAS_CORETYPE``) and numpy's SIMD
-code (``NPY_DISABLE_CPU_FEATURES``). With either, the centred search vectors, the laggards'
-gap-closing rates and the losses must be the same bits as with the machine's own choice.
+code (``NPY_DISABLE_CPU_FEATURES``), as ``tests/cpu_kinds.py`` sets them. With either, the
+centred search vectors, the laggards' gap-closing rates and the losses must be the same bits as
+with the machine's own choice.
 """
 
 from __future__ import annotations
 
-import os
-import platform
-import subprocess
-import sys
-
 import numpy as np
 import pytest
+from cpu_kinds import digest_of, other_cpu_settings
 
 from sim.core.data import ROOT
 
@@ -43,48 +40,16 @@ print(digest.hexdigest())
 """
 
 
-def probe(**env: str) -> str:
-    """The digest of the probe's numbers in a fresh interpreter with ``env`` added."""
-    done = subprocess.run(
-        [sys.executable, "-c", PROBE],
-        env={**os.environ, **env},
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout.strip()
-
-
-def numpy_dispatched_features() -> str:
-    """numpy's SIMD targets above its baseline, which ``NPY_DISABLE_CPU_FEATURES`` may turn off."""
-    from numpy._core import _multiarray_umath as umath
-
-    baseline = set(umath.__cpu_baseline__)
-    return " ".join(f for f in umath.__cpu_dispatch__ if f not in baseline)
-
-
 @pytest.fixture(scope="module")
 def own() -> str:
     """The digest with the libraries' own choices for this CPU."""
-    return probe()
+    return digest_of(PROBE)
 
 
-@pytest.mark.skipif(
-    platform.machine().lower() not in ("x86_64", "amd64"),
-    reason="OPENBLAS_CORETYPE names x86-64 kernels",
-)
-def test_openblas_kernel_of_another_cpu_gives_the_same_bits(own: str) -> None:
-    """Prescott (SSE3, no FMA) is a kernel every x86-64 CPU can run, unlike this one's own."""
-    assert probe(OPENBLAS_CORETYPE="Prescott") == own
-
-
-def test_numpy_without_its_simd_targets_gives_the_same_bits(own: str) -> None:
-    features = numpy_dispatched_features()
-    if not features:
-        pytest.skip("this numpy dispatches no SIMD code above its baseline")
-    assert probe(NPY_DISABLE_CPU_FEATURES=features) == own
+@pytest.mark.parametrize("setting", sorted(other_cpu_settings()))
+def test_another_cpus_kernels_give_the_same_bits(own: str, setting: str) -> None:
+    """With the matrix product of before, the OpenBLAS setting changed the digest."""
+    assert digest_of(PROBE, **other_cpu_settings()[setting]) == own
 
 
 def test_centred_is_the_centring_matrix_product() -> None:
@@ -96,6 +61,9 @@ def test_centred_is_the_centring_matrix_product() -> None:
     obj = Objective(params, 3, Budget(n_runs=2))
     rng = np.random.default_rng(1)
     lo, hi = np.array(obj.bounds).T
+    # values within the bounds (|x| <= 2.5 for a multiplier, 5 for a pooled value): one rounding
+    # is at most 4.4e-16 there, and a group of n members adds n of them; 1e-14 and 1e-13 leave
+    # room for a group of 20
     for x in lo + (hi - lo) * rng.random((50, len(lo))):
         centred = obj.space.centred(x)
         assert np.allclose(centred, obj.space.centering @ x, rtol=0, atol=1e-14)

@@ -1,16 +1,13 @@
 """The posterior's CPU-independent arithmetic (sim.validation.posterior.exact), and the sampler
 giving the same bits with another OpenBLAS kernel or without numpy's SIMD code."""
 
+import functools
 import math
-import os
-import platform
-import subprocess
-import sys
 
 import numpy as np
 import pytest
+from cpu_kinds import digest_of, other_cpu_settings
 
-from sim.core.data import ROOT
 from sim.validation.posterior import exact
 
 RNG = np.random.default_rng(5)
@@ -96,29 +93,14 @@ print(digest.hexdigest())
 """
 
 
-def sampler_digest(sampler: str, **env: str) -> str:
-    """The digest of a small ABC-SMC's population, run in a fresh interpreter with ``env``."""
-    done = subprocess.run(
-        [sys.executable, "-c", PROBE, sampler],
-        env={**os.environ, **env},
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout.strip()
+@functools.cache
+def own_digest(sampler: str) -> str:
+    """The sampler's digest with the libraries' own choices for this CPU."""
+    return digest_of(PROBE, sampler)
 
 
 @pytest.mark.parametrize("sampler", ["mcmc", "pmc"])
-def test_the_sampler_gives_the_same_bits_on_another_cpus_kernels(sampler):
-    """OpenBLAS's Prescott kernel (SSE3, no FMA) and numpy without its SIMD targets above the
-    baseline stand for other CPUs (tests/validation/test_calibration_cpus.py)."""
-    from numpy._core import _multiarray_umath as umath
-
-    own = sampler_digest(sampler)
-    if platform.machine().lower() in ("x86_64", "amd64"):
-        assert sampler_digest(sampler, OPENBLAS_CORETYPE="Prescott") == own
-    features = " ".join(f for f in umath.__cpu_dispatch__ if f not in umath.__cpu_baseline__)
-    if features:
-        assert sampler_digest(sampler, NPY_DISABLE_CPU_FEATURES=features) == own
+@pytest.mark.parametrize("setting", sorted(other_cpu_settings()))
+def test_the_sampler_gives_the_same_bits_on_another_cpus_kernels(sampler, setting):
+    """With BLAS, LAPACK and numpy's exp and log of before, the OpenBLAS setting changed it."""
+    assert digest_of(PROBE, sampler, **other_cpu_settings()[setting]) == own_digest(sampler)
