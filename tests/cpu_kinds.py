@@ -23,8 +23,10 @@ def other_cpu_settings() -> dict[str, dict[str, str]]:
     settings = {}
     if platform.machine().lower() in ("x86_64", "amd64"):  # OpenBLAS's names of x86-64 kernels
         settings["openblas-prescott"] = {"OPENBLAS_CORETYPE": "Prescott"}
-    baseline = set(umath.__cpu_baseline__)
-    targets = " ".join(f for f in umath.__cpu_dispatch__ if f not in baseline)
+    # numpy's own record of its SIMD targets (what NPY_DISABLE_CPU_FEATURES names); a numpy
+    # without it gives no numpy setting rather than an error
+    baseline = set(getattr(umath, "__cpu_baseline__", ()))
+    targets = " ".join(f for f in getattr(umath, "__cpu_dispatch__", ()) if f not in baseline)
     if targets:
         settings["numpy-baseline"] = {"NPY_DISABLE_CPU_FEATURES": targets}
     return settings

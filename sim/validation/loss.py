@@ -59,6 +59,11 @@ def prior_weights(coords: tuple[Coordinate, ...]) -> np.ndarray:
     return np.array([weight[c.level] for c in coords])
 
 
+def ridge(coords: tuple[Coordinate, ...], x: np.ndarray) -> float:
+    """The loss's ridge term of a search vector: sum of ``prior_weights(coords) * x**2``."""
+    return float(np.sum(prior_weights(coords) * np.asarray(x, dtype=float) ** 2))
+
+
 def share_residuals(shares: np.ndarray, targets: FitTargets) -> np.ndarray:
     """Share residuals (model mean - data) over the member-years the loss uses.
 
@@ -97,7 +102,7 @@ def components(
     count_term = COUNT_WEIGHT * float(
         np.mean(((mean_counts - targets.count_data) ** 2)[targets.count_fit])
     )
-    prior = float(np.sum(prior_weights(coords) * np.asarray(x) ** 2))
+    prior = ridge(coords, x)
     rate, laggard_term = float("nan"), 0.0
     if 2024 in targets.years and len(targets.laggards):
         end = mean[targets.years.index(2024), targets.laggards]

@@ -215,13 +215,12 @@ class Objective:
         """The data's part of the loss of S search vectors (S,): the loss less its ridge.
 
         The distance of the Bayesian calibration (``sim.validation.posterior``), whose priors
-        take the ridge's place. The ridge is summed as the loss sums it, row by row (not by a
-        matrix product, whose BLAS kernel and with it the last bits depend on the CPU).
+        take the ridge's place. The ridge is the loss's own (``loss.ridge``, row by row), not a
+        matrix product, whose BLAS kernel and with it the last bits depend on the CPU.
         """
         xs = np.atleast_2d(np.asarray(xs, dtype=float))
-        weights = self.prior_weights()
-        ridge = np.array([float(np.sum(weights * x**2)) for x in xs])
-        return self.batch(xs) - ridge
+        ridges = np.array([loss.ridge(self.space.coords, x) for x in xs])
+        return self.batch(xs) - ridges
 
     def residuals_batch(self, xs: np.ndarray) -> np.ndarray:
         """:meth:`residuals` of S search vectors (S, member-years), evaluated in batches."""

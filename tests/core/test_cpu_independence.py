@@ -6,8 +6,9 @@ baseline files (``scripts/refresh_golden.py``) as another CPU would (``tests/cpu
 OpenBLAS kernel, numpy without its SIMD code), and once with the compiled step built by numba for a
 generic x86-64 CPU (``NUMBA_CPU_NAME=generic``: no AVX, no FMA, in a kernel cache of its own) in
 place of the library compiled for this one. Each must give the bytes this machine's own choices
-give: the step uses no fast-math (a fused multiply-add would change a last bit) and nothing in the
-outputs goes through BLAS or numpy's transcendental SIMD code.
+give: the step uses no fast-math (a fused multiply-add would change a last bit; with
+``fastmath=True`` the generic case fails) and no output depends on the BLAS kernel or on numpy's
+SIMD targets tried here (numpy's AVX-512 code cannot be tried on a CPU without it).
 """
 
 from __future__ import annotations
