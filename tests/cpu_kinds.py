@@ -4,6 +4,11 @@ What a process may choose for itself stands for another CPU: OpenBLAS's kernel
 (``OPENBLAS_CORETYPE=Prescott``: SSE3 and no FMA, which every x86-64 CPU runs) and numpy without
 its SIMD code above its baseline (``NPY_DISABLE_CPU_FEATURES``). Code that gives the same bits
 under each as under the machine's own choice does not depend on those choices.
+
+Only CPUs below this one can be stood for: numpy's code for features this CPU lacks (AVX-512 on
+a machine without it) cannot run here. Against those the code relies on avoiding what numpy
+dispatches by CPU (its ``exp``, ``log`` and ``pow`` of float64 arrays) and BLAS, which these
+settings show only as far as they reach.
 """
 
 from __future__ import annotations
